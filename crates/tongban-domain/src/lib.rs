@@ -1,0 +1,12 @@
+//! Tongban's pure domain: no clock, database or HTTP inside. Time and randomness are passed in.
+//! One module per capability; later capabilities (cases, bundles, reviews, hotline, credit…)
+//! become new modules here and new folders in the store and web crates.
+
+pub mod accounts;
+pub mod audit;
+pub mod catalog;
+pub mod ids;
+pub mod org;
+pub mod validation;
+
+pub use validation::{FieldError, FieldErrors};
