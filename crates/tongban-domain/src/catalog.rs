@@ -15,6 +15,7 @@ pub mod uniformity;
 /// The three administrative levels of the district.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Level {
     /// 区
     District,
@@ -41,6 +42,7 @@ impl Level {
 /// Kind of government power or service (事项类型), as in the national implementation list.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ItemKind {
     /// 行政许可
     Licensing,
@@ -87,6 +89,7 @@ impl ItemKind {
 /// A time limit as the law and the guide state it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(tag = "unit", content = "days", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum TimeLimit {
     /// 即办: finished on the spot.
     OnTheSpot,
@@ -139,6 +142,7 @@ impl TimeLimit {
 /// How far an item can be handled online (网办深度).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum OnlineDepth {
     /// 全程网办: applied, handled and delivered online, no visit.
     FullyOnline,
@@ -165,6 +169,7 @@ impl OnlineDepth {
 /// Whether the applicant hands in the original, a copy, or both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum MaterialForm {
     Original,
     Copy,
@@ -191,6 +196,7 @@ impl MaterialForm {
 
 /// One material of a guide (申请材料).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Material {
     pub name: String,
     pub form: MaterialForm,
@@ -208,6 +214,7 @@ pub struct Material {
 /// Who performs a process step.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum StepActor {
     Applicant,
     Clerk,
@@ -229,6 +236,7 @@ impl StepActor {
 
 /// One step of the handling process (办理流程), in order.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Step {
     /// e.g. 申请, 受理, 审查, 决定, 制证, 送达.
     pub name: String,
@@ -240,6 +248,7 @@ pub struct Step {
 /// The editable content of a service item: every field of the standard guide.
 /// Published versions are frozen copies of this struct.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemGuide {
     /// 实施编码: unique per implementing unit; the item's identity in the catalog.
     pub code: String,
@@ -301,6 +310,7 @@ pub struct ItemGuide {
 /// 即办件 or 承诺件, derived from the promised limit so the two can never disagree.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Handling {
     Immediate,
     Promised,
@@ -483,6 +493,7 @@ fn valid_phone(s: &str) -> bool {
 
 /// One changed field between two versions of a guide.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldChange {
     pub field: &'static str,
     pub before: String,
@@ -502,6 +513,7 @@ pub fn diff(before: &ItemGuide, after: &ItemGuide) -> Vec<FieldChange> {
 /// Lifecycle of an item in the catalog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ItemStatus {
     /// Never published: only administrators see it.
     Draft,
@@ -511,6 +523,7 @@ pub enum ItemStatus {
 
 /// An entry of the published list of retained certificate demands (保留证明事项清单).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RetainedCertificate {
     /// 证明名称.
     pub name: String,

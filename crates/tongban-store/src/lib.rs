@@ -1,2 +1,187 @@
+//! Tongban's storage.
+//!
+//! One SQL implementation serves both stores through sqlx's `Any` driver: SQLite embedded (the
+//! default, one file under the data directory) and PostgreSQL (for more than one machine). Each
+//! backend keeps its own migrations (`migrations/sqlite`, `migrations/postgres`) because DDL
+//! differs; the queries themselves are written in the common subset (numbered `$n` parameters,
+//! text timestamps, JSON as text, 0/1 flags) so they cannot drift apart. The contract suite in
+//! [`contract`] runs against both.
+//!
+//! Every state change goes through [`write::Write`]: it takes the audit chain's head row first,
+//! which serialises writers on both backends, applies the change, appends the hash-chained audit
+//! entries and commits them in one transaction.
+
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Row};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Dynamic SQL built only from constants and numbered placeholders, never from input.
+macro_rules! sql {
+    ($($t:tt)*) => { sqlx::AssertSqlSafe(format!($($t)*)) };
+}
+
+pub mod accounts;
+pub mod audit;
+pub mod catalog;
+pub mod contract;
+pub mod org;
+mod schema;
+pub mod write;
 
 pub use sqlx;
+use tongban_domain::FieldErrors;
+
+/// Which database is behind the store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{entity} {id} not found")]
+    NotFound { entity: &'static str, id: String },
+    /// The command conflicts with the current state (duplicate code, nothing to publish…).
+    #[error("conflict on {field}: {code}")]
+    Conflict { field: &'static str, code: &'static str },
+    #[error("invalid input")]
+    Invalid(#[from] FieldErrors),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Stored data that cannot be read back (a row edited outside the application).
+    #[error("stored data is unreadable: {0}")]
+    Corrupt(String),
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Source of the current time. The store stamps audit entries and sessions with it; tests
+/// replace it to move time forward.
+pub type Clock = Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
+
+/// The district's time zone: every stored timestamp is written with its offset.
+pub fn district_tz() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get("Asia/Shanghai").expect("bundled tz database has Asia/Shanghai")
+}
+
+/// RFC 3339 with the district's offset, to the second (what every stored time looks like).
+pub fn rfc3339(ts: jiff::Timestamp) -> String {
+    ts.to_zoned(district_tz()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+}
+
+#[derive(Clone)]
+pub struct Store {
+    backend: Backend,
+    /// SQLite: a single connection, so that writers in this process never fight for the lock.
+    /// PostgreSQL: the same pool as `read`.
+    write: AnyPool,
+    read: AnyPool,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("backend", &self.backend).finish_non_exhaustive()
+    }
+}
+
+/// A page of a list: 1-based page number and page size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Page {
+    pub page: u32,
+    pub per_page: u32,
+}
+
+impl Page {
+    pub const MAX_PER_PAGE: u32 = 100;
+    pub fn offset(self) -> i64 {
+        i64::from(self.page.saturating_sub(1)) * i64::from(self.per_page)
+    }
+    pub fn limit(self) -> i64 {
+        i64::from(self.per_page)
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) and migrates the store. `url` is `postgres://…` or
+    /// `sqlite://PATH` (a bare path is taken as SQLite too).
+    pub async fn open(url: &str) -> Result<Store> {
+        sqlx::any::install_default_drivers();
+        let store = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let pool = AnyPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?;
+            schema::migrate(&pool, Backend::Postgres).await?;
+            Store { backend: Backend::Postgres, write: pool.clone(), read: pool, clock: system_clock() }
+        } else {
+            let path = url.strip_prefix("sqlite://").unwrap_or(url);
+            let url = format!("sqlite://{path}?mode=rwc");
+            // WAL lets readers run beside the writer; foreign keys are off by default in SQLite;
+            // busy_timeout covers another process (the CLI) holding the write lock briefly.
+            let pragmas = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
+                           PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
+            let options = || {
+                AnyPoolOptions::new().after_connect(move |conn, _| {
+                    Box::pin(async move {
+                        sqlx::raw_sql(pragmas).execute(conn).await?;
+                        Ok(())
+                    })
+                })
+            };
+            let write = options().max_connections(1).connect(&url).await?;
+            // Create and migrate the file through the writer before readers open it.
+            schema::migrate(&write, Backend::Sqlite).await?;
+            let read = options().max_connections(8).connect(&url).await?;
+            Store { backend: Backend::Sqlite, write, read, clock: system_clock() }
+        };
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Replaces the clock (tests).
+    pub fn with_clock(mut self, clock: Clock) -> Store {
+        self.clock = clock;
+        self
+    }
+
+    pub fn now(&self) -> jiff::Timestamp {
+        (self.clock)()
+    }
+
+    /// A cheap round trip for health checks.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").fetch_one(&self.read).await?;
+        Ok(())
+    }
+
+    /// Closes the pools (lets SQLite checkpoint its WAL on shutdown).
+    pub async fn close(&self) {
+        self.read.close().await;
+        self.write.close().await;
+    }
+
+    pub(crate) fn reader(&self) -> &AnyPool {
+        &self.read
+    }
+}
+
+fn system_clock() -> Clock {
+    Arc::new(jiff::Timestamp::now)
+}
+
+/// Reads a JSON text column into a value, reporting unreadable rows as `Corrupt`.
+pub(crate) fn json_col<T: serde::de::DeserializeOwned>(row: &AnyRow, col: &str) -> Result<T> {
+    let text: String = row.try_get(col)?;
+    serde_json::from_str(&text).map_err(|e| StoreError::Corrupt(format!("{col}: {e}")))
+}
+
+pub(crate) fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).expect("domain values serialise")
+}

@@ -18,6 +18,7 @@ pub const COMPRESSION_TARGET_PERCENT: u8 = 60;
 pub const MATERIALS_CUT_TARGET_PERCENT: u8 = 30;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Ratio {
     pub numerator: f64,
     pub denominator: f64,
@@ -36,6 +37,7 @@ impl Ratio {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LevelOnline {
     pub level: Level,
     /// Fully online items / published items of the level.
@@ -43,6 +45,7 @@ pub struct LevelOnline {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CatalogIndicators {
     pub items: usize,
     pub online_target_percent: u8,

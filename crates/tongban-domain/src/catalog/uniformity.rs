@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 const WHOLE_FIELDS: [&str; 6] = ["name", "conditions", "steps", "legal_limit", "promised_limit", "fee_fen"];
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct GroupMember {
     pub code: String,
     pub unit: String,
@@ -18,12 +19,14 @@ pub struct GroupMember {
 
 /// One value of a field and the items that carry it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Variant {
     pub value: String,
     pub codes: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Difference {
     pub field: &'static str,
     /// For `materials` and `intermediary_services`: one variant per element that not every item
@@ -32,6 +35,7 @@ pub struct Difference {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Group {
     pub basic_code: String,
     pub name: String,
@@ -40,6 +44,7 @@ pub struct Group {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Report {
     /// Basic codes offered by more than one unit.
     pub groups_compared: usize,

@@ -1,0 +1,47 @@
+//! Embedded migrations, one list per backend, applied in order and recorded in
+//! `schema_migrations`. Each migration runs in its own transaction.
+
+use crate::{Backend, Result};
+use sqlx::{AnyPool, Row};
+
+const SQLITE: &[(i64, &str, &str)] =
+    &[(1, "backbone", include_str!("../migrations/sqlite/0001_backbone.sql"))];
+const POSTGRES: &[(i64, &str, &str)] =
+    &[(1, "backbone", include_str!("../migrations/postgres/0001_backbone.sql"))];
+
+pub(crate) async fn migrate(pool: &AnyPool, backend: Backend) -> Result<()> {
+    let migrations = match backend {
+        Backend::Sqlite => SQLITE,
+        Backend::Postgres => POSTGRES,
+    };
+    sqlx::raw_sql(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )
+    .execute(pool)
+    .await?;
+    for (version, name, sql) in migrations {
+        let mut tx = pool.begin().await?;
+        if backend == Backend::Postgres {
+            // Two servers starting together must not both apply the same migration.
+            sqlx::raw_sql("LOCK TABLE schema_migrations IN EXCLUSIVE MODE").execute(&mut *tx).await?;
+        }
+        let done = sqlx::query("SELECT COUNT(*) AS n FROM schema_migrations WHERE version = $1")
+            .bind(version)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get::<i64, _>("n")?;
+        if done == 0 {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(*sql)).execute(&mut *tx).await?;
+            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
+                .bind(version)
+                .bind(*name)
+                .bind(crate::rfc3339(jiff::Timestamp::now()))
+                .execute(&mut *tx)
+                .await?;
+            tracing::info!(version, name, "applied migration");
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}

@@ -1,0 +1,147 @@
+//! Who is asking. People sign in with a password and carry an HttpOnly session cookie; every form
+//! they post carries the session's CSRF token. Machine clients send `Authorization: Bearer`.
+//! Handlers ask for a [`Viewer`] and call `require` with the roles allowed to act.
+
+pub mod pages;
+
+use crate::AppState;
+use crate::error::AppError;
+use axum::extract::FromRequestParts;
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use sha2::{Digest, Sha256};
+use tongban_domain::accounts::Role;
+use tongban_store::accounts::User;
+
+pub const SESSION_COOKIE: &str = "tongban_session";
+/// Double-submit cookie protecting the login and registration forms (no session yet).
+pub const PRELOGIN_CSRF_COOKIE: &str = "tongban_csrf";
+pub const SESSION_HOURS: i64 = 12;
+pub const MAX_LOGIN_FAILURES: i64 = 5;
+pub const LOGIN_WINDOW_MINUTES: i64 = 15;
+
+/// 32 random bytes as hex: session tokens, API tokens, CSRF tokens.
+pub fn random_token() -> String {
+    let mut b = [0u8; 32];
+    getrandom::fill(&mut b).expect("the OS provides randomness");
+    hex::encode(b)
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+/// Hashes a password with argon2id off the async threads (it is deliberately slow).
+pub async fn hash_password(password: String) -> Result<String, AppError> {
+    tokio::task::spawn_blocking(move || {
+        use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
+        let salt = SaltString::generate(&mut OsRng);
+        argon2::Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+    .map_err(|e| AppError::Internal(e.to_string()))
+}
+
+pub async fn verify_password(password: String, hash: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        use argon2::password_hash::{PasswordHash, PasswordVerifier};
+        PasswordHash::new(&hash).is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A fixed valid hash to verify against when the user does not exist, so that a login for an
+/// unknown name takes as long as one with a wrong password.
+pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Pd+Yo3ZNgZHiSGhcfzmqtRbVY44W0Yd2eGfUQD21oPU";
+
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get_all(axum::http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
+        let (k, v) = kv.trim().split_once('=')?;
+        (k == name).then(|| v.to_string())
+    })
+}
+
+/// `Set-Cookie` value for a cookie the page scripts never need.
+pub fn set_cookie(name: &str, value: &str, max_age_secs: i64, secure: bool) -> String {
+    format!(
+        "{name}={value}; Path=/; Max-Age={max_age_secs}; HttpOnly; SameSite=Lax{}",
+        if secure { "; Secure" } else { "" }
+    )
+}
+
+/// The person or machine behind a request, if signed in.
+#[derive(Debug, Clone, Default)]
+pub struct Viewer {
+    pub user: Option<User>,
+    /// The session's CSRF token (browser sessions only).
+    pub csrf: Option<String>,
+    pub session_hash: Option<String>,
+    /// Authenticated by an API token: no CSRF check needed, no cookie involved.
+    pub via_token: bool,
+}
+
+impl Viewer {
+    /// The signed-in user if their role is one of `roles`; 401 when not signed in, 403 otherwise.
+    pub fn require(&self, roles: &[Role]) -> Result<&User, AppError> {
+        let user = self.user.as_ref().ok_or(AppError::Unauthorized)?;
+        if roles.contains(&user.role) { Ok(user) } else { Err(AppError::Forbidden) }
+    }
+
+    pub fn has_role(&self, roles: &[Role]) -> bool {
+        self.user.as_ref().is_some_and(|u| roles.contains(&u.role))
+    }
+
+    /// Checks the CSRF token a browser sent with a state-changing request.
+    pub fn check_csrf(&self, sent: Option<&str>) -> Result<(), AppError> {
+        if self.via_token {
+            return Ok(());
+        }
+        match (&self.csrf, sent) {
+            (Some(expected), Some(sent)) if constant_time_eq(expected.as_bytes(), sent.as_bytes()) => Ok(()),
+            _ => Err(AppError::bad_request("csrf", "csrf")),
+        }
+    }
+
+    /// The username to stamp on audit entries.
+    pub fn actor(&self) -> &str {
+        self.user.as_ref().map_or("anonymous", |u| u.username.as_str())
+    }
+}
+
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+impl FromRequestParts<AppState> for Viewer {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Viewer, AppError> {
+        if let Some(v) = parts.extensions.get::<Viewer>() {
+            return Ok(v.clone());
+        }
+        let viewer = resolve(&parts.headers, state).await?;
+        parts.extensions.insert(viewer.clone());
+        Ok(viewer)
+    }
+}
+
+async fn resolve(headers: &HeaderMap, state: &AppState) -> Result<Viewer, AppError> {
+    if let Some(auth) = headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+        let token = auth.strip_prefix("Bearer ").ok_or(AppError::Unauthorized)?;
+        let user = state.store.user_by_api_token(&sha256_hex(token.trim())).await?.ok_or(AppError::Unauthorized)?;
+        return Ok(Viewer { user: Some(user), via_token: true, ..Viewer::default() });
+    }
+    if let Some(token) = cookie(headers, SESSION_COOKIE) {
+        let hash = sha256_hex(&token);
+        if let Some(s) = state.store.session(&hash).await? {
+            return Ok(Viewer { user: Some(s.user), csrf: Some(s.csrf), session_hash: Some(hash), via_token: false });
+        }
+    }
+    Ok(Viewer::default())
+}
+
+/// Roles that keep the catalog.
+pub const CATALOG_EDITORS: &[Role] = &[Role::Admin];
+/// Roles that read supervision reports.
+pub const SUPERVISORS: &[Role] = &[Role::Supervisor, Role::Admin];

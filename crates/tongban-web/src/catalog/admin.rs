@@ -1,0 +1,294 @@
+//! Catalog administration pages: list, create and edit working copies, publish versions, view
+//! history and diffs, import and export, keep the retained certificate list.
+
+use super::import::{COLUMNS, Cells, RowError, cells_from_guide, export_xlsx, guide_from_cells, parse_rows, read_table};
+use crate::AppState;
+use crate::auth::{CATALOG_EDITORS, Viewer};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::pages::{Chrome, render};
+use askama::Template;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use std::collections::HashMap;
+use tongban_domain::catalog::{FieldChange, RetainedCertificate, diff};
+use tongban_domain::{FieldError, FieldErrors};
+use tongban_store::catalog::{ImportSummary, ItemRecord, StoredCertificate, VersionInfo};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/admin/items", get(list))
+        .route("/admin/items/new", get(new_form).post(create))
+        .route("/admin/items/{code}/edit", get(edit_form).post(save))
+        .route("/admin/items/{code}/publish", post(publish))
+        .route("/admin/items/{code}/history", get(history))
+        .route("/admin/import", get(import_form).post(import))
+        .route("/admin/export.xlsx", get(export))
+        .route("/admin/certificates", post(save_certificate))
+        .route("/admin/certificates/{id}/delete", post(delete_certificate))
+}
+
+fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "admin_items.html")]
+struct List {
+    c: Chrome,
+    q: String,
+    items: Vec<ItemRecord>,
+    total: i64,
+    page: u32,
+    pages: u32,
+}
+
+async fn list(State(state): State<AppState>, lang: Lang, viewer: Viewer, Query(q): Query<HashMap<String, String>>) -> Result<Response, AppError> {
+    viewer.require(CATALOG_EDITORS)?;
+    let mut errors = FieldErrors::new();
+    let page = super::parse_page(&q, &mut errors);
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let term = q.get("q").cloned().unwrap_or_default();
+    let (items, total) = state.store.admin_items(term.trim(), page).await?;
+    let pages = ((total.max(1) as u32) + page.per_page - 1) / page.per_page;
+    Ok(render(&List { c: Chrome::new(lang, &viewer, "/admin/items"), q: term, items, total, page: page.page, pages }))
+}
+
+#[derive(Template)]
+#[template(path = "admin_edit.html")]
+struct Edit {
+    c: Chrome,
+    /// `None` when creating.
+    code: Option<String>,
+    cells: Cells,
+    record: Option<ItemRecord>,
+    errors: Vec<FieldError>,
+    saved: bool,
+    columns: &'static [&'static str],
+}
+
+impl Edit {
+    fn cell(&self, key: &str) -> String {
+        self.cells.get(key).cloned().unwrap_or_default()
+    }
+    /// Messages for one field (the errors of its nested rows included).
+    fn errors_for(&self, key: &str) -> Vec<String> {
+        self.errors
+            .iter()
+            .filter(|e| e.field == key || e.field.starts_with(&format!("{key}[")) || e.field.starts_with(&format!("{key}.")))
+            .map(|e| self.c.t.error(e))
+            .collect()
+    }
+    fn multiline(&self, key: &str) -> bool {
+        matches!(key, "legal_basis" | "conditions" | "materials" | "steps" | "special_procedures" | "promise_note")
+    }
+}
+
+async fn new_form(lang: Lang, viewer: Viewer) -> Result<Response, AppError> {
+    viewer.require(CATALOG_EDITORS)?;
+    let mut cells = Cells::new();
+    cells.insert("hours".into(), crate::i18n::catalog().get(Lang::Zh, "default.hours").into());
+    cells.insert("complaint_phone".into(), "12345".into());
+    Ok(render(&Edit { c: Chrome::new(lang, &viewer, "/admin/items/new"), code: None, cells, record: None, errors: vec![], saved: false, columns: &COLUMNS }))
+}
+
+async fn edit_form(State(state): State<AppState>, lang: Lang, viewer: Viewer, Path(code): Path<String>, Query(q): Query<HashMap<String, String>>) -> Result<Response, AppError> {
+    viewer.require(CATALOG_EDITORS)?;
+    let record = state.store.item_record(&code).await?.ok_or(AppError::NotFound)?;
+    Ok(render(&Edit {
+        c: Chrome::new(lang, &viewer, &format!("/admin/items/{code}/edit")),
+        cells: cells_from_guide(&record.draft),
+        code: Some(code),
+        record: Some(record),
+        errors: vec![],
+        saved: q.contains_key("saved"),
+        columns: &COLUMNS,
+    }))
+}
+
+/// Parses and validates the form; on failure re-renders it with every bad field named.
+async fn submit(state: &AppState, lang: Lang, viewer: &Viewer, code: Option<String>, form: HashMap<String, String>) -> Result<Response, AppError> {
+    let user = viewer.require(CATALOG_EDITORS)?;
+    viewer.check_csrf(form.get("csrf").map(String::as_str))?;
+    let mut cells: Cells = form.into_iter().filter(|(k, _)| COLUMNS.contains(&k.as_str())).collect();
+    if let Some(c) = &code {
+        cells.insert("code".into(), c.clone()); // the code of an existing item never changes
+    }
+    let result = match guide_from_cells(&cells) {
+        Ok(guide) => match super::api::validate_guide(state, &guide).await {
+            Ok(()) => match &code {
+                None => state.store.create_item(&user.username, &guide).await.map_err(AppError::from),
+                Some(_) => state.store.update_item(&user.username, &guide).await.map_err(AppError::from),
+            },
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(AppError::Invalid(e)),
+    };
+    match result {
+        Ok(record) => Ok(see_other(&format!("/admin/items/{}/edit?saved=1", record.draft.code))),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
+            let record = match &code {
+                Some(c) => state.store.item_record(c).await?,
+                None => None,
+            };
+            let path = code.as_ref().map_or("/admin/items/new".to_string(), |c| format!("/admin/items/{c}/edit"));
+            let page = Edit { c: Chrome::new(lang, viewer, &path), code, cells, record, errors: e.field_errors(), saved: false, columns: &COLUMNS };
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn create(State(state): State<AppState>, lang: Lang, viewer: Viewer, Form(form): Form<HashMap<String, String>>) -> Result<Response, AppError> {
+    submit(&state, lang, &viewer, None, form).await
+}
+
+async fn save(State(state): State<AppState>, lang: Lang, viewer: Viewer, Path(code): Path<String>, Form(form): Form<HashMap<String, String>>) -> Result<Response, AppError> {
+    if state.store.item_record(&code).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    submit(&state, lang, &viewer, Some(code), form).await
+}
+
+async fn publish(State(state): State<AppState>, viewer: Viewer, Path(code): Path<String>, Form(form): Form<HashMap<String, String>>) -> Result<Response, AppError> {
+    let user = viewer.require(CATALOG_EDITORS)?;
+    viewer.check_csrf(form.get("csrf").map(String::as_str))?;
+    let note = form.get("note").map(|s| s.trim().to_string()).unwrap_or_default();
+    if note.chars().count() > 500 {
+        return Err(FieldErrors::single("note", "too_long").into());
+    }
+    state.store.publish_item(&user.username, &code, &note).await?;
+    Ok(see_other(&format!("/admin/items/{code}/history")))
+}
+
+#[derive(Template)]
+#[template(path = "admin_history.html")]
+struct History {
+    c: Chrome,
+    code: String,
+    record: ItemRecord,
+    versions: Vec<VersionInfo>,
+    from: String,
+    to: String,
+    changes: Option<Vec<FieldChange>>,
+}
+
+/// Versions of an item, and the field-by-field difference between any two of them
+/// (`?from=1&to=2`; `to=draft` compares with the working copy).
+async fn history(State(state): State<AppState>, lang: Lang, viewer: Viewer, Path(code): Path<String>, Query(q): Query<HashMap<String, String>>) -> Result<Response, AppError> {
+    viewer.require(CATALOG_EDITORS)?;
+    let record = state.store.item_record(&code).await?.ok_or(AppError::NotFound)?;
+    let versions = state.store.item_versions(&code).await?;
+    let from = q.get("from").cloned().unwrap_or_default();
+    let to = q.get("to").cloned().unwrap_or_default();
+    let load = |v: String| {
+        let state = state.clone();
+        let code = code.clone();
+        let draft = record.draft.clone();
+        async move {
+            if v == "draft" {
+                return Ok(draft);
+            }
+            let n: i64 = v.parse().map_err(|_| AppError::bad_request("out_of_range", "version"))?;
+            state.store.item_version(&code, n).await?.ok_or(AppError::NotFound)
+        }
+    };
+    let changes = if !from.is_empty() && !to.is_empty() { Some(diff(&load(from.clone()).await?, &load(to.clone()).await?)) } else { None };
+    Ok(render(&History { c: Chrome::new(lang, &viewer, &format!("/admin/items/{code}/history")), code, record, versions, from, to, changes }))
+}
+
+#[derive(Template)]
+#[template(path = "admin_import.html")]
+struct Import {
+    c: Chrome,
+    errors: Vec<RowError>,
+    summary: Option<ImportSummary>,
+    certificates: Vec<StoredCertificate>,
+}
+
+async fn import_form(State(state): State<AppState>, lang: Lang, viewer: Viewer) -> Result<Response, AppError> {
+    viewer.require(CATALOG_EDITORS)?;
+    Ok(render(&Import { c: Chrome::new(lang, &viewer, "/admin/import"), errors: vec![], summary: None, certificates: state.store.retained_certificates().await? }))
+}
+
+/// Imports a `.xlsx` or `.csv`: every bad row is reported with row, column and reason, and
+/// nothing is imported unless all rows are valid.
+async fn import(State(state): State<AppState>, lang: Lang, viewer: Viewer, mut multipart: Multipart) -> Result<Response, AppError> {
+    let user = viewer.require(CATALOG_EDITORS)?.clone();
+    let (mut file, mut csrf, mut publish) = (None, None, false);
+    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::bad_request("malformed_body", "file"))? {
+        match field.name() {
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_string();
+                let bytes = field.bytes().await.map_err(|_| AppError::TooLarge)?;
+                file = Some((name, bytes));
+            }
+            Some("csrf") => csrf = field.text().await.ok(),
+            Some("publish") => publish = true,
+            _ => {}
+        }
+    }
+    viewer.check_csrf(csrf.as_deref())?;
+    let (name, bytes) = file.filter(|(_, b)| !b.is_empty()).ok_or_else(|| AppError::Invalid(FieldErrors::single("file", "required")))?;
+    let rows = read_table(&name, &bytes)?;
+    let units: Vec<String> = state.store.units().await?.into_iter().map(|u| u.code).collect();
+    let certificates = state.store.retained_certificates().await?;
+    let c = Chrome::new(lang, &viewer, "/admin/import");
+    match parse_rows(&rows, lang, &|u| units.iter().any(|x| x == u)) {
+        Ok(guides) => {
+            let note = crate::i18n::catalog().get(Lang::Zh, "import.note").to_string();
+            let summary = state.store.import_items(&user.username, &guides, publish, &note).await?;
+            Ok(render(&Import { c, errors: vec![], summary: Some(summary), certificates }))
+        }
+        Err(errors) => Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&Import { c, errors, summary: None, certificates })).into_response()),
+    }
+}
+
+async fn export(State(state): State<AppState>, viewer: Viewer) -> Result<Response, AppError> {
+    viewer.require(CATALOG_EDITORS)?;
+    let guides = state.store.published_guides().await?;
+    let bytes = tokio::task::spawn_blocking(move || export_xlsx(&guides)).await.map_err(|e| AppError::Internal(e.to_string()))??;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"xihu-catalog.xlsx\"".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// Creates (no `id`) or updates an entry of the retained certificate list.
+async fn save_certificate(State(state): State<AppState>, viewer: Viewer, Form(form): Form<HashMap<String, String>>) -> Result<Response, AppError> {
+    let user = viewer.require(CATALOG_EDITORS)?;
+    viewer.check_csrf(form.get("csrf").map(String::as_str))?;
+    let get = |k: &str| form.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let cert = RetainedCertificate {
+        name: get("name"),
+        legal_basis: get("legal_basis"),
+        issuer: get("issuer"),
+        item_code: Some(get("item_code")).filter(|s| !s.is_empty()),
+        note: get("note"),
+    };
+    let code = cert.item_code.clone();
+    let exists = match &code {
+        Some(c) => state.store.item_exists(c).await?,
+        None => true,
+    };
+    cert.validate(&|_| exists)?;
+    let id = Some(get("id")).filter(|s| !s.is_empty());
+    state.store.save_retained_certificate(&user.username, id.as_deref(), &cert).await?;
+    Ok(see_other("/retained-certificates"))
+}
+
+async fn delete_certificate(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>, Form(form): Form<HashMap<String, String>>) -> Result<Response, AppError> {
+    let user = viewer.require(CATALOG_EDITORS)?;
+    viewer.check_csrf(form.get("csrf").map(String::as_str))?;
+    state.store.delete_retained_certificate(&user.username, &id).await?;
+    Ok(see_other("/retained-certificates"))
+}

@@ -1,0 +1,310 @@
+//! `/api/v1` catalog endpoints. Envelopes: `{"item": …}` and `{"items": […], "meta": {"total": n}}`.
+
+use super::parse_filter;
+use crate::AppState;
+use crate::auth::{CATALOG_EDITORS, SUPERVISORS, Viewer};
+use crate::error::{AppError, AppResult};
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Path, Query, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use tongban_domain::FieldError;
+use tongban_domain::catalog::{Handling, ItemGuide, RetainedCertificate, indicators, uniformity};
+use tongban_domain::org::Unit;
+use tongban_store::catalog::{ItemRecord, PublishedItem};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_items, create_item))
+        .routes(routes!(get_item, update_item))
+        .routes(routes!(publish_item))
+        .routes(routes!(item_versions))
+        .routes(routes!(item_version))
+        .routes(routes!(uniformity_report))
+        .routes(routes!(catalog_indicators))
+        .routes(routes!(list_units))
+        .routes(routes!(list_certificates))
+}
+
+/// RFC 9457 problem details, as every error of this API is returned.
+#[derive(Serialize, ToSchema)]
+pub struct Problem {
+    /// Stable problem type, e.g. `/problems/validation`.
+    #[schema(example = "/problems/validation")]
+    pub r#type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// One entry per bad field.
+    pub errors: Vec<FieldError>,
+}
+
+/// JSON body whose syntax or shape errors come back as problem+json naming what is wrong.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(v)) => Ok(ApiJson(v)),
+            Err(JsonRejection::JsonDataError(e)) => Err(AppError::bad_body("malformed_body", e.body_text())),
+            Err(JsonRejection::JsonSyntaxError(e)) => Err(AppError::bad_body("malformed_json", e.body_text())),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::bad_body("content_type", "Content-Type: application/json")),
+            Err(JsonRejection::BytesRejection(_)) => Err(AppError::TooLarge),
+            Err(e) => Err(AppError::bad_body("malformed_body", e.body_text())),
+        }
+    }
+}
+
+/// A published item as the API shows it.
+#[derive(Serialize, ToSchema)]
+pub struct ItemView {
+    #[serde(flatten)]
+    pub guide: ItemGuide,
+    /// 即办件 or 承诺件, derived from the promised limit.
+    pub handling: Handling,
+    pub version: i64,
+    /// RFC 3339 with offset.
+    pub published_at: String,
+}
+
+impl From<PublishedItem> for ItemView {
+    fn from(p: PublishedItem) -> Self {
+        ItemView { handling: p.guide.handling(), guide: p.guide, version: p.version, published_at: p.published_at }
+    }
+}
+
+/// An item as its editors see it: the working copy and its publication state.
+#[derive(Serialize, ToSchema)]
+pub struct ItemRecordView {
+    pub draft: ItemGuide,
+    pub published_version: Option<i64>,
+    pub published_at: Option<String>,
+    pub unpublished_edits: bool,
+    pub updated_at: String,
+    pub updated_by: String,
+}
+
+impl From<ItemRecord> for ItemRecordView {
+    fn from(r: ItemRecord) -> Self {
+        ItemRecordView {
+            draft: r.draft,
+            published_version: r.published_version,
+            published_at: r.published_at,
+            unpublished_edits: r.unpublished_edits,
+            updated_at: r.updated_at,
+            updated_by: r.updated_by,
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Meta {
+    pub total: i64,
+    pub page: u32,
+    pub per_page: u32,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ItemList {
+    pub items: Vec<ItemView>,
+    pub meta: Meta,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct One<T> {
+    pub item: T,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Many<T> {
+    pub items: Vec<T>,
+    pub meta: Meta,
+}
+
+fn many<T>(items: Vec<T>) -> Json<Many<T>> {
+    let n = items.len();
+    Json(Many { meta: Meta { total: n as i64, page: 1, per_page: n as u32 }, items })
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documents the parameters; parsing is done by `parse_filter` to name bad ones
+struct ListParams {
+    /// Words to find in name, codes, keywords, themes and materials (all must match).
+    q: Option<String>,
+    /// `district`, `street` or `community`.
+    level: Option<String>,
+    /// Code of the implementing unit.
+    unit: Option<String>,
+    /// Theme, e.g. 企业开办.
+    theme: Option<String>,
+    /// 1-based page number.
+    page: Option<u32>,
+    /// Page size, 1–100 (default 20).
+    per_page: Option<u32>,
+}
+
+/// Search the published catalog.
+#[utoipa::path(get, path = "/api/v1/items", tag = "catalog", params(ListParams),
+    responses((status = 200, body = ItemList), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn list_items(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> AppResult<Json<ItemList>> {
+    let (filter, page) = parse_filter(&q)?;
+    let (items, total) = state.store.search_items(&filter, page).await?;
+    Ok(Json(ItemList {
+        items: items.into_iter().map(ItemView::from).collect(),
+        meta: Meta { total, page: page.page, per_page: page.per_page },
+    }))
+}
+
+/// The newest published version of an item's guide.
+#[utoipa::path(get, path = "/api/v1/items/{code}", tag = "catalog", params(("code" = String, Path, description = "实施编码")),
+    responses((status = 200, body = One<ItemView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn get_item(State(state): State<AppState>, Path(code): Path<String>) -> AppResult<Json<One<ItemView>>> {
+    let item = state.store.published_item(&code).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(One { item: item.into() }))
+}
+
+/// Validates a guide against the organisation; every bad field is named.
+pub async fn validate_guide(state: &AppState, guide: &ItemGuide) -> AppResult<()> {
+    let units: Vec<String> = state.store.units().await?.into_iter().map(|u| u.code).collect();
+    guide.validate(&|c| units.iter().any(|u| u == c))?;
+    Ok(())
+}
+
+fn csrf_header(headers: &HeaderMap) -> Option<&str> {
+    headers.get("x-csrf-token").and_then(|v| v.to_str().ok())
+}
+
+/// Create an item (working copy, not yet public). Administrators only.
+#[utoipa::path(post, path = "/api/v1/items", tag = "catalog", request_body = ItemGuide, security(("bearer" = [])),
+    responses((status = 201, body = One<ItemRecordView>), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn create_item(State(state): State<AppState>, viewer: Viewer, headers: HeaderMap, ApiJson(guide): ApiJson<ItemGuide>) -> AppResult<(StatusCode, Json<One<ItemRecordView>>)> {
+    let user = viewer.require(CATALOG_EDITORS)?;
+    viewer.check_csrf(csrf_header(&headers))?;
+    validate_guide(&state, &guide).await?;
+    let record = state.store.create_item(&user.username, &guide).await?;
+    Ok((StatusCode::CREATED, Json(One { item: record.into() })))
+}
+
+/// Replace an item's working copy. Published versions never change. Administrators only.
+#[utoipa::path(put, path = "/api/v1/items/{code}", tag = "catalog", request_body = ItemGuide, security(("bearer" = [])),
+    params(("code" = String, Path, description = "实施编码")),
+    responses((status = 200, body = One<ItemRecordView>), (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn update_item(State(state): State<AppState>, viewer: Viewer, headers: HeaderMap, Path(code): Path<String>, ApiJson(guide): ApiJson<ItemGuide>) -> AppResult<Json<One<ItemRecordView>>> {
+    let user = viewer.require(CATALOG_EDITORS)?;
+    viewer.check_csrf(csrf_header(&headers))?;
+    if guide.code != code {
+        return Err(AppError::bad_request("code_mismatch", "code"));
+    }
+    validate_guide(&state, &guide).await?;
+    Ok(Json(One { item: state.store.update_item(&user.username, &guide).await?.into() }))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+struct PublishBody {
+    /// What changed, for the version history.
+    #[serde(default)]
+    note: String,
+}
+
+#[derive(Serialize, ToSchema)]
+struct Published {
+    code: String,
+    version: i64,
+}
+
+/// Publish the working copy as the next version. Administrators only.
+#[utoipa::path(post, path = "/api/v1/items/{code}/publish", tag = "catalog", request_body = PublishBody, security(("bearer" = [])),
+    params(("code" = String, Path, description = "实施编码")),
+    responses((status = 200, body = One<Published>), (status = 409, body = Problem, content_type = "application/problem+json")))]
+async fn publish_item(State(state): State<AppState>, viewer: Viewer, headers: HeaderMap, Path(code): Path<String>, body: axum::body::Bytes) -> AppResult<Json<One<Published>>> {
+    let user = viewer.require(CATALOG_EDITORS)?;
+    viewer.check_csrf(csrf_header(&headers))?;
+    // The body is optional: an empty one publishes without a note.
+    let note = if body.iter().all(u8::is_ascii_whitespace) {
+        String::new()
+    } else {
+        serde_json::from_slice::<PublishBody>(&body).map_err(|e| AppError::bad_body("malformed_json", e.to_string()))?.note
+    };
+    if note.chars().count() > 500 {
+        return Err(tongban_domain::FieldErrors::single("note", "too_long").into());
+    }
+    let version = state.store.publish_item(&user.username, &code, note.trim()).await?;
+    Ok(Json(One { item: Published { code, version } }))
+}
+
+#[derive(Serialize, ToSchema)]
+struct VersionView {
+    version: i64,
+    published_at: String,
+    published_by: String,
+    note: String,
+}
+
+/// The published versions of an item, newest first.
+#[utoipa::path(get, path = "/api/v1/items/{code}/versions", tag = "catalog", params(("code" = String, Path)),
+    responses((status = 200, body = Many<VersionView>)))]
+async fn item_versions(State(state): State<AppState>, Path(code): Path<String>) -> AppResult<Json<Many<VersionView>>> {
+    if state.store.published_item(&code).await?.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let versions = state.store.item_versions(&code).await?;
+    Ok(many(versions.into_iter().map(|v| VersionView { version: v.version, published_at: v.published_at, published_by: v.published_by, note: v.note }).collect()))
+}
+
+/// One published version of an item, unchanged since it was published.
+#[utoipa::path(get, path = "/api/v1/items/{code}/versions/{version}", tag = "catalog",
+    params(("code" = String, Path), ("version" = i64, Path)),
+    responses((status = 200, body = One<ItemGuide>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn item_version(State(state): State<AppState>, Path((code, version)): Path<(String, i64)>) -> AppResult<Json<One<ItemGuide>>> {
+    let guide = state.store.item_version(&code, version).await?.ok_or(AppError::NotFound)?;
+    Ok(Json(One { item: guide }))
+}
+
+/// R3 uniformity: every difference between items that share a basic code. Supervisors and
+/// administrators.
+#[utoipa::path(get, path = "/api/v1/catalog/uniformity", tag = "supervision", security(("bearer" = [])),
+    responses((status = 200, body = One<uniformity::Report>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+async fn uniformity_report(State(state): State<AppState>, viewer: Viewer) -> AppResult<Json<One<uniformity::Report>>> {
+    viewer.require(SUPERVISORS)?;
+    let guides = state.store.published_guides().await?;
+    Ok(Json(One { item: uniformity::report(&guides) }))
+}
+
+/// Catalog indicators computed from the published guides (public statistics).
+#[utoipa::path(get, path = "/api/v1/indicators/catalog", tag = "supervision",
+    responses((status = 200, body = One<indicators::CatalogIndicators>)))]
+async fn catalog_indicators(State(state): State<AppState>) -> AppResult<Json<One<indicators::CatalogIndicators>>> {
+    let guides = state.store.published_guides().await?;
+    let year = state.store.now().to_zoned(tongban_store::district_tz()).year();
+    Ok(Json(One { item: indicators::compute(&guides, year) }))
+}
+
+/// The district's units: departments, streets, communities.
+#[utoipa::path(get, path = "/api/v1/units", tag = "organisation", responses((status = 200, body = Many<Unit>)))]
+async fn list_units(State(state): State<AppState>) -> AppResult<Json<Many<Unit>>> {
+    Ok(many(state.store.units().await?))
+}
+
+#[derive(Serialize, ToSchema)]
+struct CertificateView {
+    id: String,
+    #[serde(flatten)]
+    certificate: RetainedCertificate,
+    updated_at: String,
+}
+
+/// The published list of retained certificate demands (保留证明事项清单).
+#[utoipa::path(get, path = "/api/v1/retained-certificates", tag = "catalog", responses((status = 200, body = Many<CertificateView>)))]
+async fn list_certificates(State(state): State<AppState>) -> AppResult<Json<Many<CertificateView>>> {
+    let list = state.store.retained_certificates().await?;
+    Ok(many(list.into_iter().map(|c| CertificateView { id: c.id, certificate: c.certificate, updated_at: c.updated_at }).collect()))
+}

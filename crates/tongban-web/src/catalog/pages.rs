@@ -1,0 +1,189 @@
+//! Public catalog pages: browse and search, the printable standard guide, the retained
+//! certificate list, catalog indicators; and the supervisors' uniformity report.
+
+use super::parse_filter;
+use crate::AppState;
+use crate::auth::{SUPERVISORS, Viewer};
+use crate::error::AppError;
+use crate::i18n::Lang;
+use crate::pages::{Chrome, render, urlencode};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use axum::routing::get;
+use std::collections::HashMap;
+use tongban_domain::catalog::{ItemGuide, Level, indicators, uniformity};
+use tongban_domain::org::Unit;
+use tongban_store::catalog::{PublishedItem, StoredCertificate};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/items", get(browse))
+        .route("/items/{code}", get(guide))
+        .route("/items/{code}/flowchart.svg", get(flowchart))
+        .route("/retained-certificates", get(certificates))
+        .route("/indicators/catalog", get(indicators_page))
+        .route("/supervision/catalog", get(uniformity_page))
+}
+
+/// Unit names by code, for showing codes as names.
+pub struct Units(pub Vec<Unit>);
+
+impl Units {
+    pub fn name(&self, code: &str) -> String {
+        self.0.iter().find(|u| u.code == code).map_or_else(|| code.to_string(), |u| u.name.clone())
+    }
+    pub fn departments(&self) -> impl Iterator<Item = &Unit> {
+        self.0.iter().filter(|u| u.parent.is_some())
+    }
+}
+
+#[derive(Template)]
+#[template(path = "items.html")]
+struct Browse {
+    c: Chrome,
+    q: String,
+    level: String,
+    unit: String,
+    theme: String,
+    themes: Vec<String>,
+    units: Units,
+    items: Vec<PublishedItem>,
+    total: i64,
+    page: u32,
+    pages: u32,
+    /// Query string without `page`, for the pager links.
+    base_query: String,
+}
+
+async fn browse(State(state): State<AppState>, lang: Lang, viewer: Viewer, Query(q): Query<HashMap<String, String>>) -> Result<Response, AppError> {
+    let (filter, page) = parse_filter(&q)?;
+    let (items, total) = state.store.search_items(&filter, page).await?;
+    let get = |k: &str| q.get(k).cloned().unwrap_or_default();
+    let base_query = ["q", "level", "unit", "theme"]
+        .iter()
+        .filter(|k| !get(k).is_empty())
+        .map(|k| format!("{k}={}", urlencode(&get(k))))
+        .collect::<Vec<_>>()
+        .join("&");
+    let pages = ((total.max(1) as u32) + page.per_page - 1) / page.per_page;
+    Ok(render(&Browse {
+        c: Chrome::new(lang, &viewer, "/items"),
+        q: get("q"),
+        level: get("level"),
+        unit: get("unit"),
+        theme: get("theme"),
+        themes: state.store.themes().await?,
+        units: Units(state.store.units().await?),
+        items,
+        total,
+        page: page.page,
+        pages,
+        base_query,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "guide.html")]
+struct Guide {
+    c: Chrome,
+    item: PublishedItem,
+    unit: Unit,
+    units: Units,
+    flowchart: String,
+    certificates: Vec<StoredCertificate>,
+    /// Same basic code at other units (R3: the same item everywhere).
+    siblings: Vec<(String, String)>,
+}
+
+impl Guide {
+    fn handling(&self) -> &'static str {
+        match self.item.guide.handling() {
+            tongban_domain::catalog::Handling::Immediate => "immediate",
+            tongban_domain::catalog::Handling::Promised => "promised",
+        }
+    }
+    fn fee(&self) -> String {
+        yuan(&self.item.guide.fee_fen)
+    }
+}
+
+async fn guide(State(state): State<AppState>, lang: Lang, viewer: Viewer, Path(code): Path<String>) -> Result<Response, AppError> {
+    let item = state.store.published_item(&code).await?.ok_or(AppError::NotFound)?;
+    let units = Units(state.store.units().await?);
+    let unit = units.0.iter().find(|u| u.code == item.guide.unit).cloned().ok_or(AppError::NotFound)?;
+    let flowchart = super::flowchart::svg(&item.guide.steps, crate::i18n::T { lang });
+    let certificates = state.store.retained_certificates().await?.into_iter().filter(|c| c.certificate.item_code.as_deref() == Some(code.as_str())).collect();
+    let siblings = state
+        .store
+        .published_guides()
+        .await?
+        .into_iter()
+        .filter(|g| g.basic_code == item.guide.basic_code && g.code != item.guide.code)
+        .map(|g| (g.code.clone(), units.name(&g.unit)))
+        .collect();
+    Ok(render(&Guide { c: Chrome::new(lang, &viewer, &format!("/items/{code}")), item, unit, units, flowchart, certificates, siblings }))
+}
+
+async fn flowchart(State(state): State<AppState>, lang: Lang, Path(code): Path<String>) -> Result<Response, AppError> {
+    use axum::response::IntoResponse;
+    let item = state.store.published_item(&code).await?.ok_or(AppError::NotFound)?;
+    let svg = super::flowchart::svg(&item.guide.steps, crate::i18n::T { lang });
+    Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
+}
+
+#[derive(Template)]
+#[template(path = "certificates.html")]
+struct Certificates {
+    c: Chrome,
+    list: Vec<StoredCertificate>,
+    editable: bool,
+}
+
+async fn certificates(State(state): State<AppState>, lang: Lang, viewer: Viewer) -> Result<Response, AppError> {
+    let editable = viewer.has_role(crate::auth::CATALOG_EDITORS);
+    Ok(render(&Certificates {
+        c: Chrome::new(lang, &viewer, "/retained-certificates"),
+        list: state.store.retained_certificates().await?,
+        editable,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "indicators.html")]
+struct Indicators {
+    c: Chrome,
+    i: indicators::CatalogIndicators,
+    year: i16,
+}
+
+async fn indicators_page(State(state): State<AppState>, lang: Lang, viewer: Viewer) -> Result<Response, AppError> {
+    let guides = state.store.published_guides().await?;
+    let year = state.store.now().to_zoned(tongban_store::district_tz()).year();
+    Ok(render(&Indicators { c: Chrome::new(lang, &viewer, "/indicators/catalog"), i: indicators::compute(&guides, year), year }))
+}
+
+#[derive(Template)]
+#[template(path = "uniformity.html")]
+struct Uniformity {
+    c: Chrome,
+    r: uniformity::Report,
+    units: Units,
+}
+
+async fn uniformity_page(State(state): State<AppState>, lang: Lang, viewer: Viewer) -> Result<Response, AppError> {
+    viewer.require(SUPERVISORS)?;
+    let guides: Vec<ItemGuide> = state.store.published_guides().await?;
+    Ok(render(&Uniformity { c: Chrome::new(lang, &viewer, "/supervision/catalog"), r: uniformity::report(&guides), units: Units(state.store.units().await?) }))
+}
+
+/// Template helpers shared by the catalog pages.
+pub fn level_key(l: &Level) -> String {
+    format!("level.{}", l.as_str())
+}
+
+/// Money in fen as yuan with two decimals.
+pub fn yuan(fen: &i64) -> String {
+    format!("{}.{:02}", fen / 100, fen % 100)
+}

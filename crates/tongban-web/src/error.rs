@@ -1,0 +1,150 @@
+//! One error type for every handler. API clients get RFC 9457 problem+json with a stable `type`;
+//! browsers get the same error as a page in their language (see `pages::render_errors`).
+//! Internal errors are logged with a request id and never shown.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use tongban_domain::{FieldError, FieldErrors};
+use tongban_store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("authentication required")]
+    Unauthorized,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("invalid input")]
+    Invalid(FieldErrors),
+    #[error("conflict: {code}")]
+    Conflict { field: &'static str, code: &'static str },
+    #[error("bad request: {code}")]
+    BadRequest { code: &'static str, field: String, detail: Option<String> },
+    #[error("too many failed logins")]
+    TooManyRequests { retry_after_secs: u64 },
+    #[error("payload too large")]
+    TooLarge,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound { .. } => AppError::NotFound,
+            StoreError::Conflict { field, code } => AppError::Conflict { field, code },
+            StoreError::Invalid(f) => AppError::Invalid(f),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<FieldErrors> for AppError {
+    fn from(e: FieldErrors) -> Self {
+        AppError::Invalid(e)
+    }
+}
+
+impl AppError {
+    pub fn status(&self) -> StatusCode {
+        match self {
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::Unauthorized => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden => StatusCode::FORBIDDEN,
+            AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The stable problem type code: `/problems/{code}`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "not_found",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::Invalid(_) => "validation",
+            AppError::Conflict { code, .. } => code,
+            AppError::BadRequest { code, .. } => code,
+            AppError::TooManyRequests { .. } => "too_many_login_failures",
+            AppError::TooLarge => "payload_too_large",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// The field errors the problem carries (validation, and the field of a conflict).
+    pub fn field_errors(&self) -> Vec<FieldError> {
+        match self {
+            AppError::Invalid(f) => f.0.clone(),
+            AppError::Conflict { field, code } => vec![FieldError { field: field.to_string(), code, detail: None }],
+            AppError::BadRequest { code, field, detail } => {
+                vec![FieldError { field: field.clone(), code, detail: detail.clone() }]
+            }
+            _ => vec![],
+        }
+    }
+
+    pub fn bad_request(code: &'static str, field: impl Into<String>) -> AppError {
+        AppError::BadRequest { code, field: field.into(), detail: None }
+    }
+
+    /// A request body that could not be read; `message` says where (line, column, field).
+    pub fn bad_body(code: &'static str, message: impl Into<String>) -> AppError {
+        AppError::BadRequest { code, field: "body".into(), detail: Some(message.into()) }
+    }
+}
+
+/// What the page layer needs to re-render an error as HTML.
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Serialize)]
+struct ProblemError<'a> {
+    field: &'a str,
+    code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a str>,
+    /// English sentence; pages use the message catalog for Chinese.
+    message: String,
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        let code = self.code();
+        if let AppError::Internal(msg) = &self {
+            let id = crate::request_id();
+            tracing::error!(request_id = %id, error = %msg, "internal error");
+        }
+        let errors = self.field_errors();
+        let i18n = crate::i18n::catalog();
+        let body = serde_json::json!({
+            "type": format!("/problems/{code}"),
+            "title": i18n.get(crate::i18n::Lang::En, &format!("problem.{code}")),
+            "status": status.as_u16(),
+            "detail": i18n.get(crate::i18n::Lang::En, &format!("problem.{code}.detail")),
+            "errors": errors.iter().map(|e| ProblemError {
+                field: &e.field, code: e.code, detail: e.detail.as_deref(),
+                message: i18n.field_error(crate::i18n::Lang::En, e),
+            }).collect::<Vec<_>>(),
+        });
+        let mut resp = (status, axum::Json(body)).into_response();
+        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if let AppError::TooManyRequests { retry_after_secs } = self {
+            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        }
+        resp.extensions_mut().insert(ErrorInfo { status, code, errors });
+        resp
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

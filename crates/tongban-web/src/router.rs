@@ -1,0 +1,52 @@
+//! Every route of the application, in one place.
+
+use crate::{AppState, auth, catalog, pages};
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Tongban (通办) API", description = "Government-service platform of Xihu District. Errors are RFC 9457 problem+json."),
+    components(schemas(crate::catalog::api::Problem)),
+    modifiers(&BearerAuth)
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// The API router and its OpenAPI document, built from the same handler annotations.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(catalog::api::router()).split_for_parts()
+}
+
+pub fn app(state: AppState) -> Router {
+    let (api, openapi) = api();
+    let openapi_json = serde_json::to_string_pretty(&openapi).expect("OpenAPI serialises");
+    let page_routes = Router::new()
+        .merge(pages::router())
+        .merge(auth::pages::router())
+        .merge(catalog::pages::router())
+        .merge(catalog::admin::router())
+        .layer(axum::middleware::from_fn(pages::render_errors));
+    Router::new()
+        .merge(api)
+        .route("/api/openapi.json", get(move || async move { ([("content-type", "application/json")], openapi_json) }))
+        .route("/healthz", get(pages::healthz))
+        .merge(page_routes)
+        .fallback(pages::not_found)
+        // Imports are the largest bodies we accept.
+        .layer(DefaultBodyLimit::max(catalog::import::MAX_UPLOAD_BYTES))
+        .with_state(state)
+}

@@ -1,0 +1,296 @@
+//! The command line: `tongban serve | migrate | demo | user | token | audit | import | export | bench`.
+
+use crate::config::Config;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+use tongban_domain::accounts::{ApplicantIdentity, NewUser, Role};
+use tongban_domain::ids::{IdNumber, Uscc};
+use tongban_store::Store;
+
+#[derive(Parser, Debug)]
+#[command(name = "tongban", version, about = "通办 Tongban: government-service platform for a district, its streets and communities")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Where the store is: every command that touches it takes these.
+#[derive(Args, Debug, Clone, Default)]
+pub struct StoreArgs {
+    /// Configuration file (TOML); `tongban.toml` in the working directory is read if present.
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Directory of the embedded SQLite store.
+    #[arg(long, global = true)]
+    pub data: Option<PathBuf>,
+    /// PostgreSQL URL (postgres://user:pass@host/db) instead of the embedded store.
+    #[arg(long, global = true)]
+    pub database_url: Option<String>,
+}
+
+impl StoreArgs {
+    pub fn config(&self) -> Result<Config, String> {
+        let mut c = Config::load(self.config.as_deref())?;
+        if let Some(d) = &self.data {
+            c.data_dir = d.clone();
+        }
+        if let Some(u) = &self.database_url {
+            c.database_url = u.clone();
+        }
+        Ok(c)
+    }
+    pub async fn open(&self) -> Result<(Store, Config), String> {
+        let c = self.config()?;
+        let store = Store::open(&c.store_url()?).await.map_err(|e| format!("opening the store: {e}"))?;
+        Ok((store, c))
+    }
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Start the web server.
+    Serve {
+        /// Load the Xihu District demo into an empty store first.
+        #[arg(long)]
+        demo: bool,
+        /// Address to listen on (default 127.0.0.1:8080).
+        #[arg(long)]
+        listen: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Create or upgrade the store's schema, then exit.
+    Migrate {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Load the Xihu District demo into an empty store.
+    Demo {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Manage accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage API tokens for machine clients.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Check the audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+    /// Import catalog items from an .xlsx or .csv file (all rows valid, or nothing is imported).
+    Import {
+        file: PathBuf,
+        /// Publish every item that changed.
+        #[arg(long)]
+        publish: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Export the published catalog to an .xlsx file.
+    Export {
+        file: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Benchmarks (not tests): `tongban bench catalog`.
+    Bench {
+        #[command(subcommand)]
+        command: crate::bench::BenchCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UserCommand {
+    /// Create an account. The password is read from TONGBAN_PASSWORD or standard input.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        role: String,
+        /// Unit code (staff only).
+        #[arg(long)]
+        unit: Option<String>,
+        #[arg(long)]
+        display_name: String,
+        /// 统一社会信用代码 of an enterprise applicant.
+        #[arg(long)]
+        uscc: Option<String>,
+        /// 身份证号 of a citizen applicant.
+        #[arg(long)]
+        id_number: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List accounts.
+    List {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create an API token for a user; the token is printed as the last line, once.
+    Create {
+        #[arg(long)]
+        user: String,
+        /// What the token is for.
+        #[arg(long, default_value = "cli")]
+        name: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AuditCommand {
+    /// Walk the hash chain; exit non-zero and name the first broken entry if any.
+    Verify {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+pub async fn run(cli: Cli) -> Result<(), String> {
+    match cli.command {
+        Command::Serve { demo, listen, store } => {
+            let (store, mut config) = store.open().await?;
+            if let Some(l) = listen {
+                config.listen = l;
+            }
+            if demo && crate::demo::load_if_empty(&store).await? {
+                tracing::info!("loaded the Xihu District demo");
+            }
+            let running = crate::spawn(store, &config.listen, tongban_web::WebConfig { secure_cookies: config.secure_cookies })
+                .await
+                .map_err(|e| format!("listening on {}: {e}", config.listen))?;
+            eprintln!("tongban: serving on http://{}", running.addr);
+            shutdown_signal().await;
+            running.stop().await;
+            Ok(())
+        }
+        Command::Migrate { store } => {
+            store.open().await?.0.close().await;
+            println!("store is up to date");
+            Ok(())
+        }
+        Command::Demo { store } => {
+            let (store, _) = store.open().await?;
+            let loaded = crate::demo::load_if_empty(&store).await?;
+            store.close().await;
+            println!("{}", if loaded { "demo loaded" } else { "store is not empty; nothing loaded" });
+            Ok(())
+        }
+        Command::User { command: UserCommand::Add { username, role, unit, display_name, uscc, id_number, store } } => {
+            let role = Role::parse(&role).ok_or_else(|| format!("unknown role {role}; one of applicant, clerk, approver, hotline_operator, supervisor, admin"))?;
+            let identity = match (uscc, id_number) {
+                (Some(u), _) => Some(ApplicantIdentity::Enterprise(Uscc::parse(&u).map_err(|e| format!("--uscc: {e}"))?)),
+                (_, Some(i)) => Some(ApplicantIdentity::Citizen(IdNumber::parse(&i).map_err(|e| format!("--id-number: {e}"))?)),
+                _ => None,
+            };
+            let password = match std::env::var("TONGBAN_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line).map_err(|e| e.to_string())?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let (store, _) = store.open().await?;
+            let units = store.units().await.map_err(|e| e.to_string())?;
+            let new = NewUser { username, display_name, role, unit, identity };
+            new.validate(&password, &|c| units.iter().any(|u| u.code == c)).map_err(|e| {
+                e.0.iter().map(|f| format!("{}: {}", f.field, f.code)).collect::<Vec<_>>().join("; ")
+            })?;
+            let hash = tongban_web::auth::hash_password(password).await.map_err(|e| e.to_string())?;
+            store.create_user("cli", &new, &hash).await.map_err(|e| e.to_string())?;
+            store.close().await;
+            println!("created {}", new.username);
+            Ok(())
+        }
+        Command::User { command: UserCommand::List { store } } => {
+            let (store, _) = store.open().await?;
+            for u in store.users().await.map_err(|e| e.to_string())? {
+                println!("{}\t{}\t{}\t{}", u.username, u.role.as_str(), u.unit.as_deref().unwrap_or("-"), u.display_name);
+            }
+            Ok(())
+        }
+        Command::Token { command: TokenCommand::Create { user, name, store } } => {
+            let (store, _) = store.open().await?;
+            let token = format!("tb_{}", tongban_web::auth::random_token());
+            let id = format!("tok_{}", &tongban_web::auth::random_token()[..12]);
+            store
+                .create_api_token("cli", &user, &name, &id, &tongban_web::auth::sha256_hex(&token))
+                .await
+                .map_err(|e| e.to_string())?;
+            store.close().await;
+            eprintln!("API token {id} for {user} (shown once):");
+            println!("{token}");
+            Ok(())
+        }
+        Command::Audit { command: AuditCommand::Verify { store } } => {
+            let (store, _) = store.open().await?;
+            let result = store.verify_audit().await.map_err(|e| e.to_string())?;
+            store.close().await;
+            match result {
+                Ok(n) => {
+                    println!("audit trail intact: {n} entries");
+                    Ok(())
+                }
+                Err(b) => Err(format!("audit trail broken: {b:?}")),
+            }
+        }
+        Command::Import { file, publish, store } => {
+            let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let rows = tongban_web::catalog::import::read_table(&file.to_string_lossy(), &bytes).map_err(|e| e.to_string())?;
+            let (store, _) = store.open().await?;
+            let units = store.units().await.map_err(|e| e.to_string())?;
+            let lang = tongban_web::i18n::Lang::Zh;
+            match tongban_web::catalog::import::parse_rows(&rows, lang, &|c| units.iter().any(|u| u.code == c)) {
+                Ok(guides) => {
+                    let s = store.import_items("cli", &guides, publish, "命令行导入").await.map_err(|e| e.to_string())?;
+                    store.close().await;
+                    println!("created {} updated {} unchanged {} published {}", s.created, s.updated, s.unchanged, s.published);
+                    Ok(())
+                }
+                Err(errors) => {
+                    for e in &errors {
+                        eprintln!("row {} column {}: {}", e.row, e.column, e.reason);
+                    }
+                    Err(format!("{} error(s); nothing imported", errors.len()))
+                }
+            }
+        }
+        Command::Export { file, store } => {
+            let (store, _) = store.open().await?;
+            let guides = store.published_guides().await.map_err(|e| e.to_string())?;
+            let bytes = tongban_web::catalog::import::export_xlsx(&guides).map_err(|e| e.to_string())?;
+            std::fs::write(&file, bytes).map_err(|e| format!("{}: {e}", file.display()))?;
+            println!("exported {} items to {}", guides.len(), file.display());
+            Ok(())
+        }
+        Command::Bench { command } => crate::bench::run(command).await,
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}

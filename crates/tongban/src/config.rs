@@ -1,0 +1,73 @@
+//! One typed configuration: defaults, then a TOML file, then `TONGBAN_*` environment variables,
+//! then command-line flags. Secrets are redacted in `Debug`.
+
+use serde::Deserialize;
+use std::path::PathBuf;
+
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: String,
+    /// Directory of the embedded SQLite store (used when `database_url` is empty).
+    pub data_dir: PathBuf,
+    /// `postgres://…` to use PostgreSQL instead of the embedded store.
+    pub database_url: String,
+    /// Mark cookies Secure (serve behind HTTPS).
+    pub secure_cookies: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { listen: "127.0.0.1:8080".into(), data_dir: PathBuf::from("tongban-data"), database_url: String::new(), secure_cookies: false }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A database URL may carry a password.
+        let url = if self.database_url.is_empty() { "" } else { "<redacted>" };
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &url)
+            .field("secure_cookies", &self.secure_cookies)
+            .finish()
+    }
+}
+
+impl Config {
+    /// Loads `file` (if given, or `tongban.toml` in the working directory if present), then the
+    /// environment.
+    pub fn load(file: Option<&std::path::Path>) -> Result<Config, String> {
+        let mut config = Config::default();
+        let default_file = PathBuf::from("tongban.toml");
+        let path = file.map(PathBuf::from).or_else(|| default_file.exists().then_some(default_file));
+        if let Some(path) = path {
+            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            config = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+        if let Ok(v) = std::env::var("TONGBAN_LISTEN") {
+            config.listen = v;
+        }
+        if let Ok(v) = std::env::var("TONGBAN_DATA_DIR") {
+            config.data_dir = v.into();
+        }
+        if let Ok(v) = std::env::var("TONGBAN_DATABASE_URL") {
+            config.database_url = v;
+        }
+        if let Ok(v) = std::env::var("TONGBAN_SECURE_COOKIES") {
+            config.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        Ok(config)
+    }
+
+    /// The store URL: PostgreSQL if configured, else the SQLite file under the data directory.
+    pub fn store_url(&self) -> Result<String, String> {
+        if !self.database_url.is_empty() {
+            return Ok(self.database_url.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir).map_err(|e| format!("{}: {e}", self.data_dir.display()))?;
+        Ok(format!("sqlite://{}", self.data_dir.join("tongban.db").display()))
+    }
+}
