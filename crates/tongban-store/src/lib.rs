@@ -167,6 +167,12 @@ impl Store {
         self.write.close().await;
     }
 
+    /// Runs one statement on the writer outside the write path. Only for tests that play an
+    /// intruder with database access (tampering with the audit trail).
+    pub async fn raw_execute<'q>(&self, q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>) -> Result<u64> {
+        Ok(q.execute(&self.write).await?.rows_affected())
+    }
+
     pub(crate) fn reader(&self) -> &AnyPool {
         &self.read
     }

@@ -51,8 +51,20 @@ fn lines(s: &str) -> impl Iterator<Item = &str> {
     s.lines().map(str::trim).filter(|l| !l.is_empty())
 }
 
-/// Reads a guide from cells, naming every bad cell (`materials[1].form`, `legal_limit`, …).
-pub fn guide_from_cells(cells: &Cells) -> Result<ItemGuide, FieldErrors> {
+/// Reads a guide from cells and validates it, naming every bad cell (`materials[1].form`,
+/// `legal_limit`, `unit`…) at once: cells that cannot be read and rules the guide breaks.
+pub fn guide_from_cells(cells: &Cells, unit_exists: &dyn Fn(&str) -> bool) -> Result<ItemGuide, FieldErrors> {
+    let (guide, mut errors) = read_cells(cells);
+    if let Err(rules) = guide.validate(unit_exists) {
+        // A limit that could not be read was replaced by a placeholder: don't compare it.
+        let limits_unread = errors.0.iter().any(|e| e.field.ends_with("_limit"));
+        errors.0.extend(rules.0.into_iter().filter(|e| !(limits_unread && e.field.ends_with("_limit"))));
+    }
+    errors.into_result(guide)
+}
+
+/// Reads the cells into a guide, with placeholders where a cell cannot be read, and the errors.
+fn read_cells(cells: &Cells) -> (ItemGuide, FieldErrors) {
     let mut e = FieldErrors::new();
     let get = |k: &str| cells.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
     let raw = |k: &str| cells.get(k).cloned().unwrap_or_default();
@@ -166,7 +178,7 @@ pub fn guide_from_cells(cells: &Cells) -> Result<ItemGuide, FieldErrors> {
         complaint_phone: get("complaint_phone"),
         online_url: get("online_url"),
     };
-    e.into_result(guide)
+    (guide, e)
 }
 
 /// Writes a guide as cells (Chinese labels for enumerations, so the sheet reads naturally).
@@ -319,7 +331,7 @@ pub fn parse_rows(rows: &[Vec<String>], lang: Lang, unit_exists: &dyn Fn(&str) -
             let col = columns.iter().position(|k| *k == Some(top)).and_then(|p| header.get(p)).cloned().unwrap_or_else(|| top.to_string());
             if field == top { col } else { format!("{col}（{}）", i18n.field_label(lang, field)) }
         };
-        let guide = guide_from_cells(&cells).and_then(|g| g.validate(unit_exists).map(|()| g));
+        let guide = guide_from_cells(&cells, unit_exists);
         match guide {
             Ok(g) => {
                 if !seen.insert(g.code.clone()) {

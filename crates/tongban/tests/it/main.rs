@@ -1,1 +1,9 @@
+//! The one integration-test binary: every test runs against the real server, over SQLite and
+//! (when a cluster is available) PostgreSQL.
 
+mod api;
+mod browser;
+mod cli;
+mod harness;
+mod pages;
+mod store;
