@@ -4,8 +4,8 @@
 //! default, one file under the data directory) and PostgreSQL (for more than one machine). Each
 //! backend keeps its own migrations (`migrations/sqlite`, `migrations/postgres`) because DDL
 //! differs; the queries themselves are written in the common subset (numbered `$n` parameters,
-//! text timestamps, JSON as text, 0/1 flags) so they cannot drift apart. The contract suite in
-//! [`contract`] runs against both.
+//! text timestamps, JSON as text, 0/1 flags) so they cannot drift apart. The contract suite
+//! (`crates/tongban/tests/it/store.rs`) runs against both.
 //!
 //! Every state change goes through [`write::Write`]: it takes the audit chain's head row first,
 //! which serialises writers on both backends, applies the change, appends the hash-chained audit
@@ -24,7 +24,6 @@ macro_rules! sql {
 pub mod accounts;
 pub mod audit;
 pub mod catalog;
-pub mod contract;
 pub mod org;
 mod schema;
 pub mod write;
