@@ -16,8 +16,14 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] =
-        [Role::Applicant, Role::Clerk, Role::Approver, Role::HotlineOperator, Role::Supervisor, Role::Admin];
+    pub const ALL: [Role; 6] = [
+        Role::Applicant,
+        Role::Clerk,
+        Role::Approver,
+        Role::HotlineOperator,
+        Role::Supervisor,
+        Role::Admin,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Applicant => "applicant",
@@ -59,11 +65,17 @@ pub const PASSWORD_MIN: usize = 10;
 
 impl NewUser {
     /// Checks the account's shape. `unit_exists` answers whether a unit code is known.
-    pub fn validate(&self, password: &str, unit_exists: &dyn Fn(&str) -> bool) -> Result<(), FieldErrors> {
+    pub fn validate(
+        &self,
+        password: &str,
+        unit_exists: &dyn Fn(&str) -> bool,
+    ) -> Result<(), FieldErrors> {
         let mut e = FieldErrors::new();
         let u = &self.username;
         if !(3..=32).contains(&u.len())
-            || !u.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+            || !u
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
         {
             e.push("username", "username_format");
         }

@@ -28,7 +28,17 @@ pub struct AuditEntry {
 
 /// Hash of an entry given its predecessor's hash. Fields are length-prefixed so that no two
 /// different entries can serialise to the same bytes.
-pub fn entry_hash(prev_hash: &str, seq: i64, at: &str, actor: &str, action: &str, entity: &str, entity_id: &str, before: &str, after: &str) -> String {
+pub fn entry_hash(
+    prev_hash: &str,
+    seq: i64,
+    at: &str,
+    actor: &str,
+    action: &str,
+    entity: &str,
+    entity_id: &str,
+    before: &str,
+    after: &str,
+) -> String {
     let mut h = Sha256::new();
     h.update(prev_hash.as_bytes());
     h.update(seq.to_be_bytes());
@@ -41,7 +51,17 @@ pub fn entry_hash(prev_hash: &str, seq: i64, at: &str, actor: &str, action: &str
 
 impl AuditEntry {
     pub fn expected_hash(&self) -> String {
-        entry_hash(&self.prev_hash, self.seq, &self.at, &self.actor, &self.action, &self.entity, &self.entity_id, &self.before, &self.after)
+        entry_hash(
+            &self.prev_hash,
+            self.seq,
+            &self.at,
+            &self.actor,
+            &self.action,
+            &self.entity,
+            &self.entity_id,
+            &self.before,
+            &self.after,
+        )
     }
 }
 
@@ -67,14 +87,20 @@ pub struct ChainVerifier {
 
 impl Default for ChainVerifier {
     fn default() -> Self {
-        Self { prev_hash: GENESIS.to_string(), next_seq: 1 }
+        Self {
+            prev_hash: GENESIS.to_string(),
+            next_seq: 1,
+        }
     }
 }
 
 impl ChainVerifier {
     pub fn check(&mut self, e: &AuditEntry) -> Result<(), ChainBreak> {
         if e.seq != self.next_seq {
-            return Err(ChainBreak::Gap { seq: e.seq, expected_seq: self.next_seq });
+            return Err(ChainBreak::Gap {
+                seq: e.seq,
+                expected_seq: self.next_seq,
+            });
         }
         if e.prev_hash != self.prev_hash {
             return Err(ChainBreak::Unlinked { seq: e.seq });
@@ -91,7 +117,10 @@ impl ChainVerifier {
     pub fn finish(&self, head_seq: i64, head_hash: &str) -> Result<i64, ChainBreak> {
         let last = self.next_seq - 1;
         if last != head_seq || self.prev_hash != head_hash {
-            return Err(ChainBreak::Truncated { last_seq: last, head_seq });
+            return Err(ChainBreak::Truncated {
+                last_seq: last,
+                head_seq,
+            });
         }
         Ok(last)
     }
@@ -140,12 +169,27 @@ mod tests {
 
         let mut altered = c.clone();
         altered[2].after = "{\"evil\":1}".into();
-        assert_eq!(verify(&altered, (head.0, &head.1)), Err(ChainBreak::Altered { seq: 3 }));
+        assert_eq!(
+            verify(&altered, (head.0, &head.1)),
+            Err(ChainBreak::Altered { seq: 3 })
+        );
 
         let mut removed = c.clone();
         removed.remove(1);
-        assert_eq!(verify(&removed, (head.0, &head.1)), Err(ChainBreak::Gap { seq: 3, expected_seq: 2 }));
+        assert_eq!(
+            verify(&removed, (head.0, &head.1)),
+            Err(ChainBreak::Gap {
+                seq: 3,
+                expected_seq: 2
+            })
+        );
 
-        assert_eq!(verify(&c[..4], (head.0, &head.1)), Err(ChainBreak::Truncated { last_seq: 4, head_seq: 5 }));
+        assert_eq!(
+            verify(&c[..4], (head.0, &head.1)),
+            Err(ChainBreak::Truncated {
+                last_seq: 4,
+                head_seq: 5
+            })
+        );
     }
 }

@@ -118,15 +118,24 @@ impl TimeLimit {
         if matches!(s, "即办" | "on_the_spot" | "0") {
             return Some(TimeLimit::OnTheSpot);
         }
-        let (num, natural) = if let Some(n) = s.strip_suffix("自然日").or_else(|| s.strip_suffix("nd")) {
-            (n, true)
-        } else if let Some(n) = s.strip_suffix("个工作日").or_else(|| s.strip_suffix("工作日")).or_else(|| s.strip_suffix("wd")) {
-            (n, false)
-        } else {
-            (s, false)
-        };
+        let (num, natural) =
+            if let Some(n) = s.strip_suffix("自然日").or_else(|| s.strip_suffix("nd")) {
+                (n, true)
+            } else if let Some(n) = s
+                .strip_suffix("个工作日")
+                .or_else(|| s.strip_suffix("工作日"))
+                .or_else(|| s.strip_suffix("wd"))
+            {
+                (n, false)
+            } else {
+                (s, false)
+            };
         let n: u16 = num.trim().parse().ok().filter(|n| *n > 0 && *n <= 3650)?;
-        Some(if natural { TimeLimit::NaturalDays(n) } else { TimeLimit::WorkingDays(n) })
+        Some(if natural {
+            TimeLimit::NaturalDays(n)
+        } else {
+            TimeLimit::WorkingDays(n)
+        })
     }
 
     /// The compact form `parse` reads back.
@@ -153,7 +162,11 @@ pub enum OnlineDepth {
 }
 
 impl OnlineDepth {
-    pub const ALL: [OnlineDepth; 3] = [OnlineDepth::FullyOnline, OnlineDepth::OnlinePreReview, OnlineDepth::Window];
+    pub const ALL: [OnlineDepth; 3] = [
+        OnlineDepth::FullyOnline,
+        OnlineDepth::OnlinePreReview,
+        OnlineDepth::Window,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             OnlineDepth::FullyOnline => "fully_online",
@@ -179,8 +192,12 @@ pub enum MaterialForm {
 }
 
 impl MaterialForm {
-    pub const ALL: [MaterialForm; 4] =
-        [MaterialForm::Original, MaterialForm::Copy, MaterialForm::OriginalAndCopy, MaterialForm::Electronic];
+    pub const ALL: [MaterialForm; 4] = [
+        MaterialForm::Original,
+        MaterialForm::Copy,
+        MaterialForm::OriginalAndCopy,
+        MaterialForm::Electronic,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             MaterialForm::Original => "original",
@@ -230,7 +247,9 @@ impl StepActor {
         }
     }
     pub fn parse(s: &str) -> Option<StepActor> {
-        [StepActor::Applicant, StepActor::Clerk, StepActor::Approver].into_iter().find(|a| a.as_str() == s)
+        [StepActor::Applicant, StepActor::Clerk, StepActor::Approver]
+            .into_iter()
+            .find(|a| a.as_str() == s)
     }
 }
 
@@ -320,17 +339,27 @@ pub const CODE_MAX: usize = 48;
 
 /// Checks an item code: 4–48 characters of capitals, digits and `-`.
 pub fn valid_code(code: &str) -> bool {
-    (4..=CODE_MAX).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
+    (4..=CODE_MAX).contains(&code.len())
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'-')
 }
 
 impl ItemGuide {
     pub fn handling(&self) -> Handling {
-        if self.promised_limit == TimeLimit::OnTheSpot { Handling::Immediate } else { Handling::Promised }
+        if self.promised_limit == TimeLimit::OnTheSpot {
+            Handling::Immediate
+        } else {
+            Handling::Promised
+        }
     }
 
     /// Number of materials the applicant must still hand in (shared ones are not asked for).
     pub fn materials_asked(&self) -> usize {
-        self.materials.iter().filter(|m| m.shared_by.is_none()).count()
+        self.materials
+            .iter()
+            .filter(|m| m.shared_by.is_none())
+            .count()
     }
 
     /// Words a search matches: name, codes, keywords, themes and material names, lower-cased.
@@ -399,8 +428,13 @@ impl ItemGuide {
         }
         if self.legal_limit == TimeLimit::OnTheSpot && self.promised_limit != TimeLimit::OnTheSpot {
             e.push("promised_limit", "promised_exceeds_legal");
-        } else if self.promised_limit.approx_working_days() > self.legal_limit.approx_working_days() {
-            e.push_detail("promised_limit", "promised_exceeds_legal", self.legal_limit.compact());
+        } else if self.promised_limit.approx_working_days() > self.legal_limit.approx_working_days()
+        {
+            e.push_detail(
+                "promised_limit",
+                "promised_exceeds_legal",
+                self.legal_limit.compact(),
+            );
         }
         e.optional_text("promise_note", &self.promise_note, 500);
         if self.visits > 10 {
@@ -422,12 +456,17 @@ impl ItemGuide {
         e.optional_text("special_procedures", &self.special_procedures, 1000);
         e.text("address", &self.address, 200);
         e.text("hours", &self.hours, 200);
-        for (field, phone) in [("consult_phone", &self.consult_phone), ("complaint_phone", &self.complaint_phone)] {
+        for (field, phone) in [
+            ("consult_phone", &self.consult_phone),
+            ("complaint_phone", &self.complaint_phone),
+        ] {
             if !valid_phone(phone) {
                 e.push(field, "phone_format");
             }
         }
-        if !self.online_url.is_empty() && !(self.online_url.starts_with("https://") || self.online_url.starts_with("http://")) {
+        if !self.online_url.is_empty()
+            && !(self.online_url.starts_with("https://") || self.online_url.starts_with("http://"))
+        {
             e.push("online_url", "url_format");
         }
         e.optional_text("online_url", &self.online_url, 300);
@@ -447,12 +486,20 @@ impl ItemGuide {
                     m.form.as_str(),
                     m.copies,
                     if m.required { "" } else { "，非必需" },
-                    m.shared_by.as_deref().map(|u| format!("，由{u}共享")).unwrap_or_default()
+                    m.shared_by
+                        .as_deref()
+                        .map(|u| format!("，由{u}共享"))
+                        .unwrap_or_default()
                 )
             })
             .collect::<Vec<_>>()
             .join("\n");
-        let steps = self.steps.iter().map(|s| format!("{}（{}）", s.name, s.actor.as_str())).collect::<Vec<_>>().join(" → ");
+        let steps = self
+            .steps
+            .iter()
+            .map(|s| format!("{}（{}）", s.name, s.actor.as_str()))
+            .collect::<Vec<_>>()
+            .join(" → ");
         BTreeMap::from([
             ("basic_code", self.basic_code.clone()),
             ("name", self.name.clone()),
@@ -473,7 +520,10 @@ impl ItemGuide {
             ("visits", self.visits.to_string()),
             ("fee_fen", self.fee_fen.to_string()),
             ("fee_basis", self.fee_basis.clone()),
-            ("intermediary_services", self.intermediary_services.join("、")),
+            (
+                "intermediary_services",
+                self.intermediary_services.join("、"),
+            ),
             ("special_procedures", self.special_procedures.clone()),
             ("address", self.address.clone()),
             ("hours", self.hours.clone()),
@@ -488,7 +538,9 @@ impl ItemGuide {
 /// (12345, 0791-86000000, 138…).
 fn valid_phone(s: &str) -> bool {
     let digits = s.chars().filter(char::is_ascii_digit).count();
-    (5..=20).contains(&s.len()) && digits >= 5 && s.chars().all(|c| c.is_ascii_digit() || "-() ".contains(c))
+    (5..=20).contains(&s.len())
+        && digits >= 5
+        && s.chars().all(|c| c.is_ascii_digit() || "-() ".contains(c))
 }
 
 /// One changed field between two versions of a guide.
@@ -506,7 +558,11 @@ pub fn diff(before: &ItemGuide, after: &ItemGuide) -> Vec<FieldChange> {
     a.into_iter()
         .zip(b)
         .filter(|((_, x), (_, y))| x != y)
-        .map(|((field, before), (_, after))| FieldChange { field, before, after })
+        .map(|((field, before), (_, after))| FieldChange {
+            field,
+            before,
+            after,
+        })
         .collect()
 }
 
@@ -580,9 +636,21 @@ pub(crate) mod tests {
             }],
             baseline_materials: 4,
             steps: vec![
-                Step { name: "申请".into(), actor: StepActor::Applicant, description: String::new() },
-                Step { name: "受理".into(), actor: StepActor::Clerk, description: String::new() },
-                Step { name: "决定".into(), actor: StepActor::Approver, description: String::new() },
+                Step {
+                    name: "申请".into(),
+                    actor: StepActor::Applicant,
+                    description: String::new(),
+                },
+                Step {
+                    name: "受理".into(),
+                    actor: StepActor::Clerk,
+                    description: String::new(),
+                },
+                Step {
+                    name: "决定".into(),
+                    actor: StepActor::Approver,
+                    description: String::new(),
+                },
             ],
             legal_limit: TimeLimit::WorkingDays(15),
             promised_limit: TimeLimit::WorkingDays(1),
@@ -640,11 +708,18 @@ pub(crate) mod tests {
 
     #[test]
     fn time_limit_compact_form_round_trips() {
-        for t in [TimeLimit::OnTheSpot, TimeLimit::WorkingDays(20), TimeLimit::NaturalDays(45)] {
+        for t in [
+            TimeLimit::OnTheSpot,
+            TimeLimit::WorkingDays(20),
+            TimeLimit::NaturalDays(45),
+        ] {
             assert_eq!(TimeLimit::parse(&t.compact()), Some(t));
         }
         assert_eq!(TimeLimit::parse("5"), Some(TimeLimit::WorkingDays(5)));
-        assert_eq!(TimeLimit::parse("5个工作日"), Some(TimeLimit::WorkingDays(5)));
+        assert_eq!(
+            TimeLimit::parse("5个工作日"),
+            Some(TimeLimit::WorkingDays(5))
+        );
         assert_eq!(TimeLimit::parse("-3"), None);
         assert_eq!(TimeLimit::parse("soon"), None);
     }

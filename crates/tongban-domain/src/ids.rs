@@ -37,7 +37,9 @@ impl IdError {
 
 /// The 31 characters GB 32100 uses: digits and capitals without I, O, S, V, Z.
 const USCC_ALPHABET: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-const USCC_WEIGHTS: [u32; 17] = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
+const USCC_WEIGHTS: [u32; 17] = [
+    1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
+];
 
 /// 统一社会信用代码.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -117,7 +119,9 @@ impl IdNumber {
             return Err(IdError::Length);
         }
         let bytes = s.as_bytes();
-        if !bytes[..17].iter().all(u8::is_ascii_digit) || !(bytes[17].is_ascii_digit() || bytes[17] == b'X') {
+        if !bytes[..17].iter().all(u8::is_ascii_digit)
+            || !(bytes[17].is_ascii_digit() || bytes[17] == b'X')
+        {
             return Err(IdError::Charset);
         }
         if id_check_char(&bytes[..17]) != bytes[17] {
@@ -156,7 +160,11 @@ impl IdNumber {
 }
 
 fn id_check_char(digits: &[u8]) -> u8 {
-    let sum: u32 = digits.iter().zip(ID_WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
+    let sum: u32 = digits
+        .iter()
+        .zip(ID_WEIGHTS)
+        .map(|(d, w)| u32::from(d - b'0') * w)
+        .sum();
     ID_CHECK[(sum % 11) as usize]
 }
 
@@ -188,22 +196,37 @@ mod tests {
         // Published codes of real organisations.
         assert!(Uscc::parse("91350100M000100Y43").is_ok());
         assert!(Uscc::parse("91110000802100433B").is_ok());
-        assert_eq!(Uscc::parse("91350100M000100Y44"), Err(IdError::CheckCharacter));
+        assert_eq!(
+            Uscc::parse("91350100M000100Y44"),
+            Err(IdError::CheckCharacter)
+        );
         assert_eq!(Uscc::parse("91350100M000100Y4"), Err(IdError::Length));
         assert_eq!(Uscc::parse("91350100M000100I43"), Err(IdError::Charset));
         // Lower case is accepted and normalised.
-        assert_eq!(Uscc::parse("91350100m000100y43").unwrap().as_str(), "91350100M000100Y43");
+        assert_eq!(
+            Uscc::parse("91350100m000100y43").unwrap().as_str(),
+            "91350100M000100Y43"
+        );
     }
 
     #[test]
     fn known_id_numbers() {
         // The GB 11643 standard's own example.
         assert!(IdNumber::parse("11010519491231002X").is_ok());
-        assert_eq!(IdNumber::parse("110105194912310021"), Err(IdError::CheckCharacter));
-        assert_eq!(IdNumber::parse("11010519491331002X").err(), Some(IdError::CheckCharacter));
+        assert_eq!(
+            IdNumber::parse("110105194912310021"),
+            Err(IdError::CheckCharacter)
+        );
+        assert_eq!(
+            IdNumber::parse("11010519491331002X").err(),
+            Some(IdError::CheckCharacter)
+        );
         let bad_date = IdNumber::from_body("11010519491332002");
         assert!(bad_date.is_none());
-        assert_eq!(IdNumber::parse("11010519491231002X").unwrap().masked(), "1101**********002X");
+        assert_eq!(
+            IdNumber::parse("11010519491231002X").unwrap().masked(),
+            "1101**********002X"
+        );
     }
 
     proptest! {

@@ -31,10 +31,23 @@ impl FieldErrors {
         e
     }
     pub fn push(&mut self, field: impl Into<String>, code: &'static str) {
-        self.0.push(FieldError { field: field.into(), code, detail: None });
+        self.0.push(FieldError {
+            field: field.into(),
+            code,
+            detail: None,
+        });
     }
-    pub fn push_detail(&mut self, field: impl Into<String>, code: &'static str, detail: impl Into<String>) {
-        self.0.push(FieldError { field: field.into(), code, detail: Some(detail.into()) });
+    pub fn push_detail(
+        &mut self,
+        field: impl Into<String>,
+        code: &'static str,
+        detail: impl Into<String>,
+    ) {
+        self.0.push(FieldError {
+            field: field.into(),
+            code,
+            detail: Some(detail.into()),
+        });
     }
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

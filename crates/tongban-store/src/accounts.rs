@@ -34,7 +34,8 @@ impl User {
     }
 }
 
-const USER_COLUMNS: &str = "u.username, u.display_name, u.role, u.unit, u.identity_json, u.disabled, u.created_at";
+const USER_COLUMNS: &str =
+    "u.username, u.display_name, u.role, u.unit, u.identity_json, u.disabled, u.created_at";
 
 fn user(row: &AnyRow) -> Result<User> {
     let role: String = row.try_get("role")?;
@@ -45,7 +46,9 @@ fn user(row: &AnyRow) -> Result<User> {
         role: Role::parse(&role).ok_or_else(|| StoreError::Corrupt(format!("role {role}")))?,
         unit: row.try_get("unit")?,
         identity: identity
-            .map(|j| serde_json::from_str(&j).map_err(|e| StoreError::Corrupt(format!("identity: {e}"))))
+            .map(|j| {
+                serde_json::from_str(&j).map_err(|e| StoreError::Corrupt(format!("identity: {e}")))
+            })
             .transpose()?,
         disabled: row.try_get::<i64, _>("disabled")? != 0,
         created_at: row.try_get("created_at")?,
@@ -62,14 +65,22 @@ pub struct Session {
 
 impl Store {
     /// Creates an account. The caller validated `new` and hashed the password.
-    pub async fn create_user(&self, actor: &str, new: &NewUser, password_hash: &str) -> Result<User> {
+    pub async fn create_user(
+        &self,
+        actor: &str,
+        new: &NewUser,
+        password_hash: &str,
+    ) -> Result<User> {
         let mut w = self.begin_write(actor).await?;
         let exists = sqlx::query("SELECT username FROM users WHERE username = $1")
             .bind(&new.username)
             .fetch_optional(w.conn())
             .await?;
         if exists.is_some() {
-            return Err(StoreError::Conflict { field: "username", code: "username_taken" });
+            return Err(StoreError::Conflict {
+                field: "username",
+                code: "username_taken",
+            });
         }
         let user = User {
             username: new.username.clone(),
@@ -93,31 +104,53 @@ impl Store {
         .bind(&user.created_at)
         .execute(w.conn())
         .await?;
-        w.audit::<(), _>("user.create", "user", &user.username, None, Some(&user.audit_view())).await?;
+        w.audit::<(), _>(
+            "user.create",
+            "user",
+            &user.username,
+            None,
+            Some(&user.audit_view()),
+        )
+        .await?;
         w.commit().await?;
         Ok(user)
     }
 
     /// The account and its password hash.
     pub async fn user_with_password(&self, username: &str) -> Result<Option<(User, String)>> {
-        let row = sqlx::query(sql!("SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1"))
-            .bind(username)
-            .fetch_optional(self.reader())
-            .await?;
-        row.map(|r| Ok((user(&r)?, r.try_get("password_hash")?))).transpose()
+        let row = sqlx::query(sql!(
+            "SELECT {USER_COLUMNS}, u.password_hash FROM users u WHERE u.username = $1"
+        ))
+        .bind(username)
+        .fetch_optional(self.reader())
+        .await?;
+        row.map(|r| Ok((user(&r)?, r.try_get("password_hash")?)))
+            .transpose()
     }
 
     pub async fn users(&self) -> Result<Vec<User>> {
-        let rows = sqlx::query(sql!("SELECT {USER_COLUMNS} FROM users u ORDER BY u.role, u.username"))
-            .fetch_all(self.reader())
-            .await?;
+        let rows = sqlx::query(sql!(
+            "SELECT {USER_COLUMNS} FROM users u ORDER BY u.role, u.username"
+        ))
+        .fetch_all(self.reader())
+        .await?;
         rows.iter().map(user).collect()
     }
 
     /// Records a successful login: clears the throttle and stores the session.
-    pub async fn create_session(&self, user: &User, token_hash: &str, csrf: &str, expires_at: &str, throttle_key: &str) -> Result<()> {
+    pub async fn create_session(
+        &self,
+        user: &User,
+        token_hash: &str,
+        csrf: &str,
+        expires_at: &str,
+        throttle_key: &str,
+    ) -> Result<()> {
         let mut w = self.begin_write(&user.username).await?;
-        sqlx::query("DELETE FROM login_failures WHERE key = $1").bind(throttle_key).execute(w.conn()).await?;
+        sqlx::query("DELETE FROM login_failures WHERE key = $1")
+            .bind(throttle_key)
+            .execute(w.conn())
+            .await?;
         sqlx::query("INSERT INTO sessions (token_hash, username, csrf, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(token_hash)
             .bind(&user.username)
@@ -127,7 +160,8 @@ impl Store {
             .execute(w.conn())
             .await?;
         let after = serde_json::json!({ "expires_at": expires_at });
-        w.audit::<(), _>("session.login", "user", &user.username, None, Some(&after)).await?;
+        w.audit::<(), _>("session.login", "user", &user.username, None, Some(&after))
+            .await?;
         w.commit().await
     }
 
@@ -143,22 +177,37 @@ impl Store {
         .bind(now)
         .fetch_optional(self.reader())
         .await?;
-        row.map(|r| Ok(Session { user: user(&r)?, csrf: r.try_get("csrf")?, expires_at: r.try_get("expires_at")? }))
-            .transpose()
+        row.map(|r| {
+            Ok(Session {
+                user: user(&r)?,
+                csrf: r.try_get("csrf")?,
+                expires_at: r.try_get("expires_at")?,
+            })
+        })
+        .transpose()
     }
 
     pub async fn delete_session(&self, username: &str, token_hash: &str) -> Result<()> {
         let mut w = self.begin_write(username).await?;
-        let n = sqlx::query("DELETE FROM sessions WHERE token_hash = $1").bind(token_hash).execute(w.conn()).await?;
+        let n = sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(w.conn())
+            .await?;
         if n.rows_affected() > 0 {
-            w.audit::<(), ()>("session.logout", "user", username, None, None).await?;
+            w.audit::<(), ()>("session.logout", "user", username, None, None)
+                .await?;
         }
         w.commit().await
     }
 
     /// Counts a failed login for `key` (username and client address) inside a window that
     /// starts at the first failure; returns the failures so far in the window.
-    pub async fn record_login_failure(&self, username: &str, key: &str, window_start_after: &str) -> Result<i64> {
+    pub async fn record_login_failure(
+        &self,
+        username: &str,
+        key: &str,
+        window_start_after: &str,
+    ) -> Result<i64> {
         let mut w = self.begin_write("anonymous").await?;
         let row = sqlx::query("SELECT failures, first_at FROM login_failures WHERE key = $1")
             .bind(key)
@@ -167,7 +216,11 @@ impl Store {
         let failures = match row {
             Some(r) if r.try_get::<String, _>("first_at")?.as_str() > window_start_after => {
                 let n = r.try_get::<i64, _>("failures")? + 1;
-                sqlx::query("UPDATE login_failures SET failures = $2 WHERE key = $1").bind(key).bind(n).execute(w.conn()).await?;
+                sqlx::query("UPDATE login_failures SET failures = $2 WHERE key = $1")
+                    .bind(key)
+                    .bind(n)
+                    .execute(w.conn())
+                    .await?;
                 n
             }
             _ => {
@@ -183,27 +236,42 @@ impl Store {
             }
         };
         let after = serde_json::json!({ "failures": failures });
-        w.audit::<(), _>("session.login_failed", "user", username, None, Some(&after)).await?;
+        w.audit::<(), _>("session.login_failed", "user", username, None, Some(&after))
+            .await?;
         w.commit().await?;
         Ok(failures)
     }
 
     /// Failures recorded for `key` since `window_start_after`.
     pub async fn login_failures(&self, key: &str, window_start_after: &str) -> Result<i64> {
-        let row = sqlx::query("SELECT failures FROM login_failures WHERE key = $1 AND first_at > $2")
-            .bind(key)
-            .bind(window_start_after)
-            .fetch_optional(self.reader())
-            .await?;
+        let row =
+            sqlx::query("SELECT failures FROM login_failures WHERE key = $1 AND first_at > $2")
+                .bind(key)
+                .bind(window_start_after)
+                .fetch_optional(self.reader())
+                .await?;
         Ok(row.map(|r| r.try_get("failures")).transpose()?.unwrap_or(0))
     }
 
     /// Stores a new API token for `username`; returns its id.
-    pub async fn create_api_token(&self, actor: &str, username: &str, name: &str, id: &str, token_hash: &str) -> Result<()> {
+    pub async fn create_api_token(
+        &self,
+        actor: &str,
+        username: &str,
+        name: &str,
+        id: &str,
+        token_hash: &str,
+    ) -> Result<()> {
         let mut w = self.begin_write(actor).await?;
-        let exists = sqlx::query("SELECT username FROM users WHERE username = $1").bind(username).fetch_optional(w.conn()).await?;
+        let exists = sqlx::query("SELECT username FROM users WHERE username = $1")
+            .bind(username)
+            .fetch_optional(w.conn())
+            .await?;
         if exists.is_none() {
-            return Err(StoreError::NotFound { entity: "user", id: username.to_string() });
+            return Err(StoreError::NotFound {
+                entity: "user",
+                id: username.to_string(),
+            });
         }
         sqlx::query("INSERT INTO api_tokens (id, token_hash, username, name, created_at) VALUES ($1, $2, $3, $4, $5)")
             .bind(id)
@@ -214,7 +282,8 @@ impl Store {
             .execute(w.conn())
             .await?;
         let after = serde_json::json!({ "id": id, "username": username, "name": name });
-        w.audit::<(), _>("token.create", "api_token", id, None, Some(&after)).await?;
+        w.audit::<(), _>("token.create", "api_token", id, None, Some(&after))
+            .await?;
         w.commit().await
     }
 

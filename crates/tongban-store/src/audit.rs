@@ -20,43 +20,58 @@ fn entry(row: &AnyRow) -> Result<AuditEntry> {
     })
 }
 
-const COLUMNS: &str = "seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash";
+const COLUMNS: &str =
+    "seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash";
 
 impl Store {
     /// Newest entries first, optionally only those of one entity.
-    pub async fn audit_entries(&self, entity: Option<(&str, &str)>, page: Page) -> Result<(Vec<AuditEntry>, i64)> {
+    pub async fn audit_entries(
+        &self,
+        entity: Option<(&str, &str)>,
+        page: Page,
+    ) -> Result<(Vec<AuditEntry>, i64)> {
         let (filter, e, id) = match entity {
             Some((e, id)) => ("WHERE entity = $3 AND entity_id = $4", e, id),
             None => ("WHERE $3 = $3 AND $4 = $4", "", ""),
         };
-        let rows = sqlx::query(sql!("SELECT {COLUMNS} FROM audit_log {filter} ORDER BY seq DESC LIMIT $1 OFFSET $2"))
-            .bind(page.limit())
-            .bind(page.offset())
-            .bind(e)
-            .bind(id)
-            .fetch_all(self.reader())
-            .await?;
-        let total: i64 = sqlx::query(sql!("SELECT COUNT(*) AS n FROM audit_log {}", filter.replace("$3", "$1").replace("$4", "$2")))
-            .bind(e)
-            .bind(id)
-            .fetch_one(self.reader())
-            .await?
-            .try_get("n")?;
+        let rows = sqlx::query(sql!(
+            "SELECT {COLUMNS} FROM audit_log {filter} ORDER BY seq DESC LIMIT $1 OFFSET $2"
+        ))
+        .bind(page.limit())
+        .bind(page.offset())
+        .bind(e)
+        .bind(id)
+        .fetch_all(self.reader())
+        .await?;
+        let total: i64 = sqlx::query(sql!(
+            "SELECT COUNT(*) AS n FROM audit_log {}",
+            filter.replace("$3", "$1").replace("$4", "$2")
+        ))
+        .bind(e)
+        .bind(id)
+        .fetch_one(self.reader())
+        .await?
+        .try_get("n")?;
         Ok((rows.iter().map(entry).collect::<Result<_>>()?, total))
     }
 
     /// Walks the whole chain from the first entry and checks every link and hash against the
     /// head. Returns the number of entries, or the first break.
     pub async fn verify_audit(&self) -> Result<Result<i64, ChainBreak>> {
-        let head = sqlx::query("SELECT seq, last_hash FROM audit_head WHERE id = 1").fetch_one(self.reader()).await?;
-        let (head_seq, head_hash): (i64, String) = (head.try_get("seq")?, head.try_get("last_hash")?);
+        let head = sqlx::query("SELECT seq, last_hash FROM audit_head WHERE id = 1")
+            .fetch_one(self.reader())
+            .await?;
+        let (head_seq, head_hash): (i64, String) =
+            (head.try_get("seq")?, head.try_get("last_hash")?);
         let mut verifier = ChainVerifier::default();
         let mut after = 0i64;
         loop {
-            let rows = sqlx::query(sql!("SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 1000"))
-                .bind(after)
-                .fetch_all(self.reader())
-                .await?;
+            let rows = sqlx::query(sql!(
+                "SELECT {COLUMNS} FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT 1000"
+            ))
+            .bind(after)
+            .fetch_all(self.reader())
+            .await?;
             if rows.is_empty() {
                 break;
             }

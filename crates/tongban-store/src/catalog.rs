@@ -104,7 +104,10 @@ impl Store {
     pub async fn create_item(&self, actor: &str, guide: &ItemGuide) -> Result<ItemRecord> {
         let mut w = self.begin_write(actor).await?;
         if load_record(&mut w, &guide.code).await?.is_some() {
-            return Err(StoreError::Conflict { field: "code", code: "duplicate_code" });
+            return Err(StoreError::Conflict {
+                field: "code",
+                code: "duplicate_code",
+            });
         }
         let record = save_draft(&mut w, guide, None).await?;
         w.commit().await?;
@@ -114,9 +117,13 @@ impl Store {
     /// Replaces the working copy of an existing item. Published versions are untouched.
     pub async fn update_item(&self, actor: &str, guide: &ItemGuide) -> Result<ItemRecord> {
         let mut w = self.begin_write(actor).await?;
-        let before = load_record(&mut w, &guide.code)
-            .await?
-            .ok_or_else(|| StoreError::NotFound { entity: "item", id: guide.code.clone() })?;
+        let before =
+            load_record(&mut w, &guide.code)
+                .await?
+                .ok_or_else(|| StoreError::NotFound {
+                    entity: "item",
+                    id: guide.code.clone(),
+                })?;
         let record = save_draft(&mut w, guide, Some(&before)).await?;
         w.commit().await?;
         Ok(record)
@@ -125,8 +132,12 @@ impl Store {
     /// Freezes the working copy as the next published version.
     pub async fn publish_item(&self, actor: &str, code: &str, note: &str) -> Result<i64> {
         let mut w = self.begin_write(actor).await?;
-        let record =
-            load_record(&mut w, code).await?.ok_or_else(|| StoreError::NotFound { entity: "item", id: code.to_string() })?;
+        let record = load_record(&mut w, code)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "item",
+                id: code.to_string(),
+            })?;
         let version = publish(&mut w, &record.0, note).await?;
         w.commit().await?;
         Ok(version)
@@ -134,7 +145,13 @@ impl Store {
 
     /// Creates or updates many items at once, all or nothing, optionally publishing each one
     /// that changed. The caller has validated every guide.
-    pub async fn import_items(&self, actor: &str, guides: &[ItemGuide], publish_all: bool, note: &str) -> Result<ImportSummary> {
+    pub async fn import_items(
+        &self,
+        actor: &str,
+        guides: &[ItemGuide],
+        publish_all: bool,
+        note: &str,
+    ) -> Result<ImportSummary> {
         let mut w = self.begin_write(actor).await?;
         let mut s = ImportSummary::default();
         for guide in guides {
@@ -182,19 +199,31 @@ impl Store {
     }
 
     /// Public search: published items matching the filter, name matches first.
-    pub async fn search_items(&self, filter: &ItemFilter, page: Page) -> Result<(Vec<PublishedItem>, i64)> {
+    pub async fn search_items(
+        &self,
+        filter: &ItemFilter,
+        page: Page,
+    ) -> Result<(Vec<PublishedItem>, i64)> {
         // Parameters: $1 level, $2 unit, $3 theme pattern, $4… one per term.
         let mut sql = String::from(
             " FROM items WHERE published_version IS NOT NULL
               AND ($1 = '' OR level = $1) AND ($2 = '' OR unit = $2) AND ($3 = '' OR themes LIKE $3 ESCAPE '\\')",
         );
-        let terms: Vec<String> = filter.terms.iter().map(|t| like_pattern(&t.to_lowercase())).collect();
+        let terms: Vec<String> = filter
+            .terms
+            .iter()
+            .map(|t| like_pattern(&t.to_lowercase()))
+            .collect();
         for i in 0..terms.len() {
             sql.push_str(&format!(" AND search_text LIKE ${} ESCAPE '\\'", i + 4));
         }
         let level = filter.level.map(Level::as_str).unwrap_or("");
         let unit = filter.unit.as_deref().unwrap_or("");
-        let theme = filter.theme.as_deref().map(|t| like_pattern(&format!("|{t}|"))).unwrap_or_default();
+        let theme = filter
+            .theme
+            .as_deref()
+            .map(|t| like_pattern(&format!("|{t}|")))
+            .unwrap_or_default();
         let n = terms.len() + 4;
         let name_first = match terms.first() {
             Some(_) => "CASE WHEN lower(name) LIKE $4 ESCAPE '\\' THEN 0 ELSE 1 END,",
@@ -206,13 +235,23 @@ impl Store {
              LIMIT ${n} OFFSET ${}",
             n + 1
         );
-        let mut list = sqlx::query(sqlx::AssertSqlSafe(list_sql)).bind(level).bind(unit).bind(&theme);
-        let mut count = sqlx::query_scalar::<_, i64>(sql!("SELECT COUNT(*){sql}")).bind(level).bind(unit).bind(&theme);
+        let mut list = sqlx::query(sqlx::AssertSqlSafe(list_sql))
+            .bind(level)
+            .bind(unit)
+            .bind(&theme);
+        let mut count = sqlx::query_scalar::<_, i64>(sql!("SELECT COUNT(*){sql}"))
+            .bind(level)
+            .bind(unit)
+            .bind(&theme);
         for t in &terms {
             list = list.bind(t);
             count = count.bind(t);
         }
-        let rows = list.bind(page.limit()).bind(page.offset()).fetch_all(self.reader()).await?;
+        let rows = list
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(self.reader())
+            .await?;
         let total = count.fetch_one(self.reader()).await?;
         Ok((rows.iter().map(published).collect::<Result<_>>()?, total))
     }
@@ -220,33 +259,44 @@ impl Store {
     /// Every item, published or not, for administrators; `term` filters by code or name.
     pub async fn admin_items(&self, term: &str, page: Page) -> Result<(Vec<ItemRecord>, i64)> {
         let pattern = like_pattern(&term.to_lowercase());
-        let filter = "FROM items WHERE lower(code) LIKE $1 ESCAPE '\\' OR draft_name LIKE $1 ESCAPE '\\'";
-        let rows = sqlx::query(sql!("SELECT {RECORD_COLUMNS} {filter} ORDER BY updated_at DESC, code LIMIT $2 OFFSET $3"))
+        let filter =
+            "FROM items WHERE lower(code) LIKE $1 ESCAPE '\\' OR draft_name LIKE $1 ESCAPE '\\'";
+        let rows = sqlx::query(sql!(
+            "SELECT {RECORD_COLUMNS} {filter} ORDER BY updated_at DESC, code LIMIT $2 OFFSET $3"
+        ))
+        .bind(&pattern)
+        .bind(page.limit())
+        .bind(page.offset())
+        .fetch_all(self.reader())
+        .await?;
+        let total = sqlx::query_scalar::<_, i64>(sql!("SELECT COUNT(*) {filter}"))
             .bind(&pattern)
-            .bind(page.limit())
-            .bind(page.offset())
-            .fetch_all(self.reader())
+            .fetch_one(self.reader())
             .await?;
-        let total = sqlx::query_scalar::<_, i64>(sql!("SELECT COUNT(*) {filter}")).bind(&pattern).fetch_one(self.reader()).await?;
         Ok((rows.iter().map(record).collect::<Result<_>>()?, total))
     }
 
     /// The newest published version of every item (uniformity, indicators, export).
     pub async fn published_guides(&self) -> Result<Vec<ItemGuide>> {
-        let rows = sqlx::query("SELECT pub_json FROM items WHERE published_version IS NOT NULL ORDER BY code")
-            .fetch_all(self.reader())
-            .await?;
+        let rows = sqlx::query(
+            "SELECT pub_json FROM items WHERE published_version IS NOT NULL ORDER BY code",
+        )
+        .fetch_all(self.reader())
+        .await?;
         rows.iter().map(|r| json_col(r, "pub_json")).collect()
     }
 
     /// Distinct themes of published items, for the browse facets.
     pub async fn themes(&self) -> Result<Vec<String>> {
-        let rows: Vec<String> =
-            sqlx::query_scalar("SELECT DISTINCT themes FROM items WHERE published_version IS NOT NULL")
-                .fetch_all(self.reader())
-                .await?;
-        let mut themes: Vec<String> =
-            rows.iter().flat_map(|t| t.split('|').filter(|s| !s.is_empty()).map(str::to_string)).collect();
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT DISTINCT themes FROM items WHERE published_version IS NOT NULL",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        let mut themes: Vec<String> = rows
+            .iter()
+            .flat_map(|t| t.split('|').filter(|s| !s.is_empty()).map(str::to_string))
+            .collect();
         themes.sort();
         themes.dedup();
         Ok(themes)
@@ -272,16 +322,20 @@ impl Store {
     }
 
     pub async fn item_version(&self, code: &str, version: i64) -> Result<Option<ItemGuide>> {
-        let row = sqlx::query("SELECT guide_json FROM item_versions WHERE code = $1 AND version = $2")
-            .bind(code)
-            .bind(version)
-            .fetch_optional(self.reader())
-            .await?;
+        let row =
+            sqlx::query("SELECT guide_json FROM item_versions WHERE code = $1 AND version = $2")
+                .bind(code)
+                .bind(version)
+                .fetch_optional(self.reader())
+                .await?;
         row.map(|r| json_col(&r, "guide_json")).transpose()
     }
 
     pub async fn item_exists(&self, code: &str) -> Result<bool> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE code = $1").bind(code).fetch_one(self.reader()).await?;
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM items WHERE code = $1")
+            .bind(code)
+            .fetch_one(self.reader())
+            .await?;
         Ok(n > 0)
     }
 
@@ -297,18 +351,29 @@ impl Store {
     }
 
     /// Creates (`id` new) or replaces (`id` existing) an entry of the list.
-    pub async fn save_retained_certificate(&self, actor: &str, id: Option<&str>, c: &RetainedCertificate) -> Result<StoredCertificate> {
+    pub async fn save_retained_certificate(
+        &self,
+        actor: &str,
+        id: Option<&str>,
+        c: &RetainedCertificate,
+    ) -> Result<StoredCertificate> {
         let mut w = self.begin_write(actor).await?;
-        let before = match id {
-            Some(id) => Some(
-                load_certificate(&mut w, id).await?.ok_or_else(|| StoreError::NotFound { entity: "certificate", id: id.into() })?,
-            ),
-            None => None,
-        };
+        let before =
+            match id {
+                Some(id) => Some(load_certificate(&mut w, id).await?.ok_or_else(|| {
+                    StoreError::NotFound {
+                        entity: "certificate",
+                        id: id.into(),
+                    }
+                })?),
+                None => None,
+            };
         let id = match id {
             Some(id) => id.to_string(),
             None => {
-                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM retained_certificates").fetch_one(w.conn()).await?;
+                let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM retained_certificates")
+                    .fetch_one(w.conn())
+                    .await?;
                 // Ids read as list numbers (BL-0001…), stable once given.
                 let mut k = n + 1;
                 loop {
@@ -320,7 +385,11 @@ impl Store {
                 }
             }
         };
-        let stored = StoredCertificate { id: id.clone(), certificate: c.clone(), updated_at: w.at().to_string() };
+        let stored = StoredCertificate {
+            id: id.clone(),
+            certificate: c.clone(),
+            updated_at: w.at().to_string(),
+        };
         sqlx::query(
             "INSERT INTO retained_certificates (id, name, legal_basis, issuer, item_code, note, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -335,17 +404,38 @@ impl Store {
         .bind(&stored.updated_at)
         .execute(w.conn())
         .await?;
-        w.audit("certificate.save", "retained_certificate", &id, before.as_ref(), Some(&stored)).await?;
+        w.audit(
+            "certificate.save",
+            "retained_certificate",
+            &id,
+            before.as_ref(),
+            Some(&stored),
+        )
+        .await?;
         w.commit().await?;
         Ok(stored)
     }
 
     pub async fn delete_retained_certificate(&self, actor: &str, id: &str) -> Result<()> {
         let mut w = self.begin_write(actor).await?;
-        let before =
-            load_certificate(&mut w, id).await?.ok_or_else(|| StoreError::NotFound { entity: "certificate", id: id.into() })?;
-        sqlx::query("DELETE FROM retained_certificates WHERE id = $1").bind(id).execute(w.conn()).await?;
-        w.audit::<_, ()>("certificate.delete", "retained_certificate", id, Some(&before), None).await?;
+        let before = load_certificate(&mut w, id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "certificate",
+                id: id.into(),
+            })?;
+        sqlx::query("DELETE FROM retained_certificates WHERE id = $1")
+            .bind(id)
+            .execute(w.conn())
+            .await?;
+        w.audit::<_, ()>(
+            "certificate.delete",
+            "retained_certificate",
+            id,
+            Some(&before),
+            None,
+        )
+        .await?;
         w.commit().await
     }
 }
@@ -373,17 +463,26 @@ async fn load_certificate(w: &mut Write, id: &str) -> Result<Option<StoredCertif
 }
 
 async fn load_record(w: &mut Write, code: &str) -> Result<Option<(ItemRecord, Option<ItemGuide>)>> {
-    let row = sqlx::query(sql!("SELECT {RECORD_COLUMNS} FROM items WHERE code = $1")).bind(code).fetch_optional(w.conn()).await?;
+    let row = sqlx::query(sql!("SELECT {RECORD_COLUMNS} FROM items WHERE code = $1"))
+        .bind(code)
+        .fetch_optional(w.conn())
+        .await?;
     row.map(|r| {
         let published: Option<String> = r.try_get("pub_json")?;
-        let published = published.map(|j| serde_json::from_str(&j).map_err(|e| StoreError::Corrupt(e.to_string()))).transpose()?;
+        let published = published
+            .map(|j| serde_json::from_str(&j).map_err(|e| StoreError::Corrupt(e.to_string())))
+            .transpose()?;
         Ok((record(&r)?, published))
     })
     .transpose()
 }
 
 /// Writes the working copy and audits the change.
-async fn save_draft(w: &mut Write, guide: &ItemGuide, before: Option<&(ItemRecord, Option<ItemGuide>)>) -> Result<ItemRecord> {
+async fn save_draft(
+    w: &mut Write,
+    guide: &ItemGuide,
+    before: Option<&(ItemRecord, Option<ItemGuide>)>,
+) -> Result<ItemRecord> {
     let published_guide = before.and_then(|(_, p)| p.as_ref());
     let record = ItemRecord {
         draft: guide.clone(),
@@ -408,14 +507,28 @@ async fn save_draft(w: &mut Write, guide: &ItemGuide, before: Option<&(ItemRecor
     .bind(&record.updated_by)
     .execute(w.conn())
     .await?;
-    let action = if before.is_some() { "item.update" } else { "item.create" };
-    w.audit(action, "item", &guide.code, before.map(|(r, _)| &r.draft), Some(guide)).await?;
+    let action = if before.is_some() {
+        "item.update"
+    } else {
+        "item.create"
+    };
+    w.audit(
+        action,
+        "item",
+        &guide.code,
+        before.map(|(r, _)| &r.draft),
+        Some(guide),
+    )
+    .await?;
     Ok(record)
 }
 
 async fn publish(w: &mut Write, record: &ItemRecord, note: &str) -> Result<i64> {
     if !record.unpublished_edits && record.published_version.is_some() {
-        return Err(StoreError::Conflict { field: "version", code: "nothing_to_publish" });
+        return Err(StoreError::Conflict {
+            field: "version",
+            code: "nothing_to_publish",
+        });
     }
     let g = &record.draft;
     let version = record.published_version.unwrap_or(0) + 1;
@@ -451,7 +564,13 @@ async fn publish(w: &mut Write, record: &ItemRecord, note: &str) -> Result<i64> 
     .execute(w.conn())
     .await?;
     let after = serde_json::json!({ "version": version, "note": note, "guide": g });
-    w.audit("item.publish", "item", &g.code, Some(&serde_json::json!({ "version": record.published_version })), Some(&after))
-        .await?;
+    w.audit(
+        "item.publish",
+        "item",
+        &g.code,
+        Some(&serde_json::json!({ "version": record.published_version })),
+        Some(&after),
+    )
+    .await?;
     Ok(version)
 }

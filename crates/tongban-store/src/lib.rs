@@ -44,7 +44,10 @@ pub enum StoreError {
     NotFound { entity: &'static str, id: String },
     /// The command conflicts with the current state (duplicate code, nothing to publish…).
     #[error("conflict on {field}: {code}")]
-    Conflict { field: &'static str, code: &'static str },
+    Conflict {
+        field: &'static str,
+        code: &'static str,
+    },
     #[error("invalid input")]
     Invalid(#[from] FieldErrors),
     #[error("database error: {0}")]
@@ -67,7 +70,9 @@ pub fn district_tz() -> jiff::tz::TimeZone {
 
 /// RFC 3339 with the district's offset, to the second (what every stored time looks like).
 pub fn rfc3339(ts: jiff::Timestamp) -> String {
-    ts.to_zoned(district_tz()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string()
+    ts.to_zoned(district_tz())
+        .strftime("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
 }
 
 #[derive(Clone)]
@@ -82,7 +87,9 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("backend", &self.backend).finish_non_exhaustive()
+        f.debug_struct("Store")
+            .field("backend", &self.backend)
+            .finish_non_exhaustive()
     }
 }
 
@@ -115,7 +122,12 @@ impl Store {
                 .connect(url)
                 .await?;
             schema::migrate(&pool, Backend::Postgres).await?;
-            Store { backend: Backend::Postgres, write: pool.clone(), read: pool, clock: system_clock() }
+            Store {
+                backend: Backend::Postgres,
+                write: pool.clone(),
+                read: pool,
+                clock: system_clock(),
+            }
         } else {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
             let url = format!("sqlite://{path}?mode=rwc");
@@ -135,7 +147,12 @@ impl Store {
             // Create and migrate the file through the writer before readers open it.
             schema::migrate(&write, Backend::Sqlite).await?;
             let read = options().max_connections(8).connect(&url).await?;
-            Store { backend: Backend::Sqlite, write, read, clock: system_clock() }
+            Store {
+                backend: Backend::Sqlite,
+                write,
+                read,
+                clock: system_clock(),
+            }
         };
         Ok(store)
     }
@@ -168,7 +185,10 @@ impl Store {
 
     /// Runs one statement on the writer outside the write path. Only for tests that play an
     /// intruder with database access (tampering with the audit trail).
-    pub async fn raw_execute<'q>(&self, q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>) -> Result<u64> {
+    pub async fn raw_execute<'q>(
+        &self,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    ) -> Result<u64> {
         Ok(q.execute(&self.write).await?.rows_affected())
     }
 

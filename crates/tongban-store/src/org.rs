@@ -12,7 +12,8 @@ fn unit(row: &AnyRow) -> Result<Unit> {
         code: row.try_get("code")?,
         name: row.try_get("name")?,
         name_en: row.try_get("name_en")?,
-        level: Level::parse(&level).ok_or_else(|| crate::StoreError::Corrupt(format!("unit level {level}")))?,
+        level: Level::parse(&level)
+            .ok_or_else(|| crate::StoreError::Corrupt(format!("unit level {level}")))?,
         parent: row.try_get("parent")?,
         address: row.try_get("address")?,
         phone: row.try_get("phone")?,
@@ -44,12 +45,14 @@ impl Store {
 }
 
 async fn upsert_unit(w: &mut Write, u: &Unit) -> Result<()> {
-    let before = sqlx::query("SELECT code, name, name_en, level, parent, address, phone FROM units WHERE code = $1")
-        .bind(&u.code)
-        .fetch_optional(w.conn())
-        .await?
-        .map(|r| unit(&r))
-        .transpose()?;
+    let before = sqlx::query(
+        "SELECT code, name, name_en, level, parent, address, phone FROM units WHERE code = $1",
+    )
+    .bind(&u.code)
+    .fetch_optional(w.conn())
+    .await?
+    .map(|r| unit(&r))
+    .transpose()?;
     if before.as_ref() == Some(u) {
         return Ok(());
     }
@@ -66,5 +69,6 @@ async fn upsert_unit(w: &mut Write, u: &Unit) -> Result<()> {
     .bind(&u.phone)
     .execute(w.conn())
     .await?;
-    w.audit("unit.upsert", "unit", &u.code, before.as_ref(), Some(u)).await
+    w.audit("unit.upsert", "unit", &u.code, before.as_ref(), Some(u))
+        .await
 }

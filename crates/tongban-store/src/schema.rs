@@ -4,10 +4,16 @@
 use crate::{Backend, Result};
 use sqlx::{AnyPool, Row};
 
-const SQLITE: &[(i64, &str, &str)] =
-    &[(1, "backbone", include_str!("../migrations/sqlite/0001_backbone.sql"))];
-const POSTGRES: &[(i64, &str, &str)] =
-    &[(1, "backbone", include_str!("../migrations/postgres/0001_backbone.sql"))];
+const SQLITE: &[(i64, &str, &str)] = &[(
+    1,
+    "backbone",
+    include_str!("../migrations/sqlite/0001_backbone.sql"),
+)];
+const POSTGRES: &[(i64, &str, &str)] = &[(
+    1,
+    "backbone",
+    include_str!("../migrations/postgres/0001_backbone.sql"),
+)];
 
 pub(crate) async fn migrate(pool: &AnyPool, backend: Backend) -> Result<()> {
     let migrations = match backend {
@@ -24,7 +30,9 @@ pub(crate) async fn migrate(pool: &AnyPool, backend: Backend) -> Result<()> {
         let mut tx = pool.begin().await?;
         if backend == Backend::Postgres {
             // Two servers starting together must not both apply the same migration.
-            sqlx::raw_sql("LOCK TABLE schema_migrations IN EXCLUSIVE MODE").execute(&mut *tx).await?;
+            sqlx::raw_sql("LOCK TABLE schema_migrations IN EXCLUSIVE MODE")
+                .execute(&mut *tx)
+                .await?;
         }
         let done = sqlx::query("SELECT COUNT(*) AS n FROM schema_migrations WHERE version = $1")
             .bind(version)
@@ -32,13 +40,17 @@ pub(crate) async fn migrate(pool: &AnyPool, backend: Backend) -> Result<()> {
             .await?
             .try_get::<i64, _>("n")?;
         if done == 0 {
-            sqlx::raw_sql(sqlx::AssertSqlSafe(*sql)).execute(&mut *tx).await?;
-            sqlx::query("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)")
-                .bind(version)
-                .bind(*name)
-                .bind(crate::rfc3339(jiff::Timestamp::now()))
+            sqlx::raw_sql(sqlx::AssertSqlSafe(*sql))
                 .execute(&mut *tx)
                 .await?;
+            sqlx::query(
+                "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)",
+            )
+            .bind(version)
+            .bind(*name)
+            .bind(crate::rfc3339(jiff::Timestamp::now()))
+            .execute(&mut *tx)
+            .await?;
             tracing::info!(version, name, "applied migration");
         }
         tx.commit().await?;

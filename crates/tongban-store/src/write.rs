@@ -22,9 +22,10 @@ impl Store {
         // Updating the head row first serialises writers on both backends: in SQLite the first
         // write takes the database's write lock (waiting up to busy_timeout); in PostgreSQL the
         // row lock queues concurrent writers. The chain can therefore never fork.
-        let head = sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, last_hash")
-            .fetch_one(&mut *tx)
-            .await?;
+        let head =
+            sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, last_hash")
+                .fetch_one(&mut *tx)
+                .await?;
         Ok(Write {
             tx,
             actor: actor.to_string(),
@@ -62,7 +63,17 @@ impl Write {
         let before = before.map_or_else(|| "null".to_string(), crate::to_json);
         let after = after.map_or_else(|| "null".to_string(), crate::to_json);
         let seq = self.seq + 1;
-        let hash = entry_hash(&self.last_hash, seq, &self.at, &self.actor, action, entity, entity_id, &before, &after);
+        let hash = entry_hash(
+            &self.last_hash,
+            seq,
+            &self.at,
+            &self.actor,
+            action,
+            entity,
+            entity_id,
+            &before,
+            &after,
+        );
         sqlx::query(
             "INSERT INTO audit_log (seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",

@@ -19,9 +19,16 @@ pub enum AppError {
     #[error("invalid input")]
     Invalid(FieldErrors),
     #[error("conflict: {code}")]
-    Conflict { field: &'static str, code: &'static str },
+    Conflict {
+        field: &'static str,
+        code: &'static str,
+    },
     #[error("bad request: {code}")]
-    BadRequest { code: &'static str, field: String, detail: Option<String> },
+    BadRequest {
+        code: &'static str,
+        field: String,
+        detail: Option<String>,
+    },
     #[error("too many failed logins")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("payload too large")]
@@ -81,21 +88,41 @@ impl AppError {
     pub fn field_errors(&self) -> Vec<FieldError> {
         match self {
             AppError::Invalid(f) => f.0.clone(),
-            AppError::Conflict { field, code } => vec![FieldError { field: field.to_string(), code, detail: None }],
-            AppError::BadRequest { code, field, detail } => {
-                vec![FieldError { field: field.clone(), code, detail: detail.clone() }]
+            AppError::Conflict { field, code } => vec![FieldError {
+                field: field.to_string(),
+                code,
+                detail: None,
+            }],
+            AppError::BadRequest {
+                code,
+                field,
+                detail,
+            } => {
+                vec![FieldError {
+                    field: field.clone(),
+                    code,
+                    detail: detail.clone(),
+                }]
             }
             _ => vec![],
         }
     }
 
     pub fn bad_request(code: &'static str, field: impl Into<String>) -> AppError {
-        AppError::BadRequest { code, field: field.into(), detail: None }
+        AppError::BadRequest {
+            code,
+            field: field.into(),
+            detail: None,
+        }
     }
 
     /// A request body that could not be read; `message` says where (line, column, field).
     pub fn bad_body(code: &'static str, message: impl Into<String>) -> AppError {
-        AppError::BadRequest { code, field: "body".into(), detail: Some(message.into()) }
+        AppError::BadRequest {
+            code,
+            field: "body".into(),
+            detail: Some(message.into()),
+        }
     }
 }
 
@@ -138,11 +165,19 @@ impl IntoResponse for AppError {
             }).collect::<Vec<_>>(),
         });
         let mut resp = (status, axum::Json(body)).into_response();
-        resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        resp.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if let AppError::TooManyRequests { retry_after_secs } = self {
-            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
         }
-        resp.extensions_mut().insert(ErrorInfo { status, code, errors });
+        resp.extensions_mut().insert(ErrorInfo {
+            status,
+            code,
+            errors,
+        });
         resp
     }
 }

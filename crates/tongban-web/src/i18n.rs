@@ -36,7 +36,11 @@ pub struct Catalog {
 
 fn flatten(prefix: &str, table: &toml::Table, out: &mut HashMap<String, String>) {
     for (k, v) in table {
-        let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        let key = if prefix.is_empty() {
+            k.clone()
+        } else {
+            format!("{prefix}.{k}")
+        };
         match v {
             toml::Value::String(s) => {
                 out.insert(key, s.clone());
@@ -104,7 +108,9 @@ impl Catalog {
 
     /// A full sentence for one field error: "字段：原因".
     pub fn field_error(&self, lang: Lang, e: &FieldError) -> String {
-        let reason = self.get(lang, &format!("error.{}", e.code)).replace("{detail}", e.detail.as_deref().unwrap_or(""));
+        let reason = self
+            .get(lang, &format!("error.{}", e.code))
+            .replace("{detail}", e.detail.as_deref().unwrap_or(""));
         let sep = if lang == Lang::Zh { "：" } else { ": " };
         format!("{}{sep}{reason}", self.field_label(lang, &e.field))
     }
@@ -157,9 +163,20 @@ pub fn lang_of(parts: &Parts) -> Lang {
             }
         }
     }
-    if let Some(v) = crate::auth::cookie(&parts.headers, "lang").as_deref().and_then(from) {
+    if let Some(v) = crate::auth::cookie(&parts.headers, "lang")
+        .as_deref()
+        .and_then(from)
+    {
         return v;
     }
-    let accept = parts.headers.get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if accept.trim_start().starts_with("en") { Lang::En } else { Lang::Zh }
+    let accept = parts
+        .headers
+        .get(axum::http::header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if accept.trim_start().starts_with("en") {
+        Lang::En
+    } else {
+        Lang::Zh
+    }
 }

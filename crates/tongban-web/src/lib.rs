@@ -28,7 +28,11 @@ pub struct AppState {
 /// A short id to quote in logs and error pages, so a reported failure can be found.
 pub fn request_id() -> String {
     static NEXT: AtomicU64 = AtomicU64::new(1);
-    format!("{:x}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed))
+    format!(
+        "{:x}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// Serves the application on an already bound listener until `shutdown` resolves.
@@ -38,5 +42,7 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let app = router::app(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

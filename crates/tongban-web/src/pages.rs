@@ -26,7 +26,12 @@ pub struct Chrome {
 
 impl Chrome {
     pub fn new(lang: Lang, viewer: &Viewer, path: &str) -> Chrome {
-        Chrome { t: T { lang }, user: viewer.user.clone(), csrf: viewer.csrf.clone().unwrap_or_default(), path: path.to_string() }
+        Chrome {
+            t: T { lang },
+            user: viewer.user.clone(),
+            csrf: viewer.csrf.clone().unwrap_or_default(),
+            path: path.to_string(),
+        }
     }
     pub fn role(&self) -> &'static str {
         self.user.as_ref().map_or("", |u| u.role.as_str())
@@ -66,7 +71,18 @@ pub fn router() -> Router<AppState> {
         .route("/", get(home))
         .route("/lang/{lang}", get(switch_lang))
         .route("/problems/{code}", get(problem_type))
-        .route("/static/app.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "max-age=3600")], include_str!("../templates/app.css")) }))
+        .route(
+            "/static/app.css",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                        (header::CACHE_CONTROL, "max-age=3600"),
+                    ],
+                    include_str!("../templates/app.css"),
+                )
+            }),
+        )
 }
 
 #[derive(Template)]
@@ -77,10 +93,27 @@ struct Home {
     items: i64,
 }
 
-async fn home(State(state): State<AppState>, lang: Lang, viewer: Viewer) -> Result<Response, AppError> {
+async fn home(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+) -> Result<Response, AppError> {
     let themes = state.store.themes().await?;
-    let (_, items) = state.store.search_items(&Default::default(), tongban_store::Page { page: 1, per_page: 1 }).await?;
-    Ok(render(&Home { c: Chrome::new(lang, &viewer, "/"), themes, items }))
+    let (_, items) = state
+        .store
+        .search_items(
+            &Default::default(),
+            tongban_store::Page {
+                page: 1,
+                per_page: 1,
+            },
+        )
+        .await?;
+    Ok(render(&Home {
+        c: Chrome::new(lang, &viewer, "/"),
+        themes,
+        items,
+    }))
 }
 
 #[derive(serde::Deserialize)]
@@ -89,12 +122,24 @@ struct Back {
 }
 
 /// Remembers the chosen language in a cookie and returns to the page (same site only).
-async fn switch_lang(axum::extract::Path(lang): axum::extract::Path<String>, axum::extract::Query(b): axum::extract::Query<Back>) -> Response {
+async fn switch_lang(
+    axum::extract::Path(lang): axum::extract::Path<String>,
+    axum::extract::Query(b): axum::extract::Query<Back>,
+) -> Response {
     let lang = if lang == "en" { "en" } else { "zh" };
-    let back = b.back.filter(|p| p.starts_with('/') && !p.starts_with("//")).unwrap_or_else(|| "/".into());
+    let back = b
+        .back
+        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/".into());
     (
         StatusCode::SEE_OTHER,
-        [(header::LOCATION, back), (header::SET_COOKIE, format!("lang={lang}; Path=/; Max-Age=31536000; SameSite=Lax"))],
+        [
+            (header::LOCATION, back),
+            (
+                header::SET_COOKIE,
+                format!("lang={lang}; Path=/; Max-Age=31536000; SameSite=Lax"),
+            ),
+        ],
     )
         .into_response()
 }
@@ -110,21 +155,38 @@ struct ErrorPage {
     signin: bool,
 }
 
-async fn problem_type(axum::extract::Path(code): axum::extract::Path<String>, lang: Lang, viewer: Viewer) -> Response {
+async fn problem_type(
+    axum::extract::Path(code): axum::extract::Path<String>,
+    lang: Lang,
+    viewer: Viewer,
+) -> Response {
     let i = crate::i18n::catalog();
     let title = i.get(lang, &format!("problem.{code}")).to_string();
     let detail = i.get(lang, &format!("problem.{code}.detail")).to_string();
-    render(&ErrorPage { c: Chrome::new(lang, &viewer, "/"), status: 200, title, detail, errors: vec![], signin: false })
+    render(&ErrorPage {
+        c: Chrome::new(lang, &viewer, "/"),
+        status: 200,
+        title,
+        detail,
+        errors: vec![],
+        signin: false,
+    })
 }
 
 /// Turns problem responses of page routes into pages in the reader's language.
 pub async fn render_errors(req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     let lang = crate::i18n::lang_of(&parts);
-    let viewer = parts.extensions.get::<Viewer>().cloned().unwrap_or_default();
+    let viewer = parts
+        .extensions
+        .get::<Viewer>()
+        .cloned()
+        .unwrap_or_default();
     let path = parts.uri.path().to_string();
     let mut resp = next.run(Request::from_parts(parts, body)).await;
-    let Some(info) = resp.extensions_mut().remove::<ErrorInfo>() else { return resp };
+    let Some(info) = resp.extensions_mut().remove::<ErrorInfo>() else {
+        return resp;
+    };
     let page = error_page(lang, &viewer, &path, &info);
     let mut out = (info.status, page).into_response();
     if let Some(v) = resp.headers().get(header::RETRY_AFTER) {
@@ -135,12 +197,18 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
 
 fn error_page(lang: Lang, viewer: &Viewer, path: &str, info: &ErrorInfo) -> Html<String> {
     let i = crate::i18n::catalog();
-    let errors = info.errors.iter().map(|e: &FieldError| i.field_error(lang, e)).collect();
+    let errors = info
+        .errors
+        .iter()
+        .map(|e: &FieldError| i.field_error(lang, e))
+        .collect();
     let page = ErrorPage {
         c: Chrome::new(lang, viewer, path),
         status: info.status.as_u16(),
         title: i.get(lang, &format!("problem.{}", info.code)).to_string(),
-        detail: i.get(lang, &format!("problem.{}.detail", info.code)).to_string(),
+        detail: i
+            .get(lang, &format!("problem.{}.detail", info.code))
+            .to_string(),
         errors,
         signin: info.status == StatusCode::UNAUTHORIZED,
     };
@@ -153,13 +221,24 @@ pub async fn not_found(req: Request) -> Response {
         return AppError::NotFound.into_response();
     }
     let lang = crate::i18n::lang_of(&parts);
-    let info = ErrorInfo { status: StatusCode::NOT_FOUND, code: "not_found", errors: vec![] };
-    (StatusCode::NOT_FOUND, error_page(lang, &Viewer::default(), parts.uri.path(), &info)).into_response()
+    let info = ErrorInfo {
+        status: StatusCode::NOT_FOUND,
+        code: "not_found",
+        errors: vec![],
+    };
+    (
+        StatusCode::NOT_FOUND,
+        error_page(lang, &Viewer::default(), parts.uri.path(), &info),
+    )
+        .into_response()
 }
 
 pub async fn healthz(State(state): State<AppState>) -> Response {
     match state.store.ping().await {
-        Ok(()) => Json(serde_json::json!({ "status": "ok", "store": format!("{:?}", state.store.backend()) })).into_response(),
+        Ok(()) => Json(
+            serde_json::json!({ "status": "ok", "store": format!("{:?}", state.store.backend()) }),
+        )
+        .into_response(),
         Err(e) => AppError::Internal(e.to_string()).into_response(),
     }
 }

@@ -22,13 +22,18 @@ impl utoipa::Modify for BearerAuth {
         openapi
             .components
             .get_or_insert_with(Default::default)
-            .add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+            .add_security_scheme(
+                "bearer",
+                SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+            );
     }
 }
 
 /// The API router and its OpenAPI document, built from the same handler annotations.
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(catalog::api::router()).split_for_parts()
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(catalog::api::router())
+        .split_for_parts()
 }
 
 pub fn app(state: AppState) -> Router {
@@ -42,7 +47,10 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(pages::render_errors));
     Router::new()
         .merge(api)
-        .route("/api/openapi.json", get(move || async move { ([("content-type", "application/json")], openapi_json) }))
+        .route(
+            "/api/openapi.json",
+            get(move || async move { ([("content-type", "application/json")], openapi_json) }),
+        )
         .route("/healthz", get(pages::healthz))
         .merge(page_routes)
         .fallback(pages::not_found)

@@ -8,7 +8,11 @@ use tongban_domain::ids::{IdNumber, Uscc};
 use tongban_store::Store;
 
 #[derive(Parser, Debug)]
-#[command(name = "tongban", version, about = "通办 Tongban: government-service platform for a district, its streets and communities")]
+#[command(
+    name = "tongban",
+    version,
+    about = "通办 Tongban: government-service platform for a district, its streets and communities"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -41,7 +45,9 @@ impl StoreArgs {
     }
     pub async fn open(&self) -> Result<(Store, Config), String> {
         let c = self.config()?;
-        let store = Store::open(&c.store_url()?).await.map_err(|e| format!("opening the store: {e}"))?;
+        let store = Store::open(&c.store_url()?)
+            .await
+            .map_err(|e| format!("opening the store: {e}"))?;
         Ok((store, c))
     }
 }
@@ -160,7 +166,11 @@ pub enum AuditCommand {
 
 pub async fn run(cli: Cli) -> Result<(), String> {
     match cli.command {
-        Command::Serve { demo, listen, store } => {
+        Command::Serve {
+            demo,
+            listen,
+            store,
+        } => {
             let (store, mut config) = store.open().await?;
             if let Some(l) = listen {
                 config.listen = l;
@@ -168,9 +178,15 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             if demo && crate::demo::load_if_empty(&store).await? {
                 tracing::info!("loaded the Xihu District demo");
             }
-            let running = crate::spawn(store, &config.listen, tongban_web::WebConfig { secure_cookies: config.secure_cookies })
-                .await
-                .map_err(|e| format!("listening on {}: {e}", config.listen))?;
+            let running = crate::spawn(
+                store,
+                &config.listen,
+                tongban_web::WebConfig {
+                    secure_cookies: config.secure_cookies,
+                },
+            )
+            .await
+            .map_err(|e| format!("listening on {}: {e}", config.listen))?;
             eprintln!("tongban: serving on http://{}", running.addr);
             shutdown_signal().await;
             running.stop().await;
@@ -185,49 +201,104 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             let (store, _) = store.open().await?;
             let loaded = crate::demo::load_if_empty(&store).await?;
             store.close().await;
-            println!("{}", if loaded { "demo loaded" } else { "store is not empty; nothing loaded" });
+            println!(
+                "{}",
+                if loaded {
+                    "demo loaded"
+                } else {
+                    "store is not empty; nothing loaded"
+                }
+            );
             Ok(())
         }
-        Command::User { command: UserCommand::Add { username, role, unit, display_name, uscc, id_number, store } } => {
+        Command::User {
+            command:
+                UserCommand::Add {
+                    username,
+                    role,
+                    unit,
+                    display_name,
+                    uscc,
+                    id_number,
+                    store,
+                },
+        } => {
             let role = Role::parse(&role).ok_or_else(|| format!("unknown role {role}; one of applicant, clerk, approver, hotline_operator, supervisor, admin"))?;
             let identity = match (uscc, id_number) {
-                (Some(u), _) => Some(ApplicantIdentity::Enterprise(Uscc::parse(&u).map_err(|e| format!("--uscc: {e}"))?)),
-                (_, Some(i)) => Some(ApplicantIdentity::Citizen(IdNumber::parse(&i).map_err(|e| format!("--id-number: {e}"))?)),
+                (Some(u), _) => Some(ApplicantIdentity::Enterprise(
+                    Uscc::parse(&u).map_err(|e| format!("--uscc: {e}"))?,
+                )),
+                (_, Some(i)) => Some(ApplicantIdentity::Citizen(
+                    IdNumber::parse(&i).map_err(|e| format!("--id-number: {e}"))?,
+                )),
                 _ => None,
             };
             let password = match std::env::var("TONGBAN_PASSWORD") {
                 Ok(p) => p,
                 Err(_) => {
                     let mut line = String::new();
-                    std::io::stdin().read_line(&mut line).map_err(|e| e.to_string())?;
+                    std::io::stdin()
+                        .read_line(&mut line)
+                        .map_err(|e| e.to_string())?;
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
             let (store, _) = store.open().await?;
             let units = store.units().await.map_err(|e| e.to_string())?;
-            let new = NewUser { username, display_name, role, unit, identity };
-            new.validate(&password, &|c| units.iter().any(|u| u.code == c)).map_err(|e| {
-                e.0.iter().map(|f| format!("{}: {}", f.field, f.code)).collect::<Vec<_>>().join("; ")
-            })?;
-            let hash = tongban_web::auth::hash_password(password).await.map_err(|e| e.to_string())?;
-            store.create_user("cli", &new, &hash).await.map_err(|e| e.to_string())?;
+            let new = NewUser {
+                username,
+                display_name,
+                role,
+                unit,
+                identity,
+            };
+            new.validate(&password, &|c| units.iter().any(|u| u.code == c))
+                .map_err(|e| {
+                    e.0.iter()
+                        .map(|f| format!("{}: {}", f.field, f.code))
+                        .collect::<Vec<_>>()
+                        .join("; ")
+                })?;
+            let hash = tongban_web::auth::hash_password(password)
+                .await
+                .map_err(|e| e.to_string())?;
+            store
+                .create_user("cli", &new, &hash)
+                .await
+                .map_err(|e| e.to_string())?;
             store.close().await;
             println!("created {}", new.username);
             Ok(())
         }
-        Command::User { command: UserCommand::List { store } } => {
+        Command::User {
+            command: UserCommand::List { store },
+        } => {
             let (store, _) = store.open().await?;
             for u in store.users().await.map_err(|e| e.to_string())? {
-                println!("{}\t{}\t{}\t{}", u.username, u.role.as_str(), u.unit.as_deref().unwrap_or("-"), u.display_name);
+                println!(
+                    "{}\t{}\t{}\t{}",
+                    u.username,
+                    u.role.as_str(),
+                    u.unit.as_deref().unwrap_or("-"),
+                    u.display_name
+                );
             }
             Ok(())
         }
-        Command::Token { command: TokenCommand::Create { user, name, store } } => {
+        Command::Token {
+            command: TokenCommand::Create { user, name, store },
+        } => {
             let (store, _) = store.open().await?;
             let token = format!("tb_{}", tongban_web::auth::random_token());
             let id = format!("tok_{}", &tongban_web::auth::random_token()[..12]);
             store
-                .create_api_token("cli", &user, &name, &id, &tongban_web::auth::sha256_hex(&token))
+                .create_api_token(
+                    "cli",
+                    &user,
+                    &name,
+                    &id,
+                    &tongban_web::auth::sha256_hex(&token),
+                )
                 .await
                 .map_err(|e| e.to_string())?;
             store.close().await;
@@ -235,7 +306,9 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             println!("{token}");
             Ok(())
         }
-        Command::Audit { command: AuditCommand::Verify { store } } => {
+        Command::Audit {
+            command: AuditCommand::Verify { store },
+        } => {
             let (store, _) = store.open().await?;
             let result = store.verify_audit().await.map_err(|e| e.to_string())?;
             store.close().await;
@@ -247,17 +320,30 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 Err(b) => Err(format!("audit trail broken: {b:?}")),
             }
         }
-        Command::Import { file, publish, store } => {
+        Command::Import {
+            file,
+            publish,
+            store,
+        } => {
             let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            let rows = tongban_web::catalog::import::read_table(&file.to_string_lossy(), &bytes).map_err(|e| e.to_string())?;
+            let rows = tongban_web::catalog::import::read_table(&file.to_string_lossy(), &bytes)
+                .map_err(|e| e.to_string())?;
             let (store, _) = store.open().await?;
             let units = store.units().await.map_err(|e| e.to_string())?;
             let lang = tongban_web::i18n::Lang::Zh;
-            match tongban_web::catalog::import::parse_rows(&rows, lang, &|c| units.iter().any(|u| u.code == c)) {
+            match tongban_web::catalog::import::parse_rows(&rows, lang, &|c| {
+                units.iter().any(|u| u.code == c)
+            }) {
                 Ok(guides) => {
-                    let s = store.import_items("cli", &guides, publish, "命令行导入").await.map_err(|e| e.to_string())?;
+                    let s = store
+                        .import_items("cli", &guides, publish, "命令行导入")
+                        .await
+                        .map_err(|e| e.to_string())?;
                     store.close().await;
-                    println!("created {} updated {} unchanged {} published {}", s.created, s.updated, s.unchanged, s.published);
+                    println!(
+                        "created {} updated {} unchanged {} published {}",
+                        s.created, s.updated, s.unchanged, s.published
+                    );
                     Ok(())
                 }
                 Err(errors) => {
@@ -271,7 +357,8 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Export { file, store } => {
             let (store, _) = store.open().await?;
             let guides = store.published_guides().await.map_err(|e| e.to_string())?;
-            let bytes = tongban_web::catalog::import::export_xlsx(&guides).map_err(|e| e.to_string())?;
+            let bytes =
+                tongban_web::catalog::import::export_xlsx(&guides).map_err(|e| e.to_string())?;
             std::fs::write(&file, bytes).map_err(|e| format!("{}: {e}", file.display()))?;
             println!("exported {} items to {}", guides.len(), file.display());
             Ok(())
@@ -286,7 +373,8 @@ async fn shutdown_signal() {
     };
     #[cfg(unix)]
     let term = async {
-        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
             s.recv().await;
         }
     };

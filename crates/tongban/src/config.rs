@@ -19,14 +19,23 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { listen: "127.0.0.1:8080".into(), data_dir: PathBuf::from("tongban-data"), database_url: String::new(), secure_cookies: false }
+        Config {
+            listen: "127.0.0.1:8080".into(),
+            data_dir: PathBuf::from("tongban-data"),
+            database_url: String::new(),
+            secure_cookies: false,
+        }
     }
 }
 
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // A database URL may carry a password.
-        let url = if self.database_url.is_empty() { "" } else { "<redacted>" };
+        let url = if self.database_url.is_empty() {
+            ""
+        } else {
+            "<redacted>"
+        };
         f.debug_struct("Config")
             .field("listen", &self.listen)
             .field("data_dir", &self.data_dir)
@@ -42,9 +51,12 @@ impl Config {
     pub fn load(file: Option<&std::path::Path>) -> Result<Config, String> {
         let mut config = Config::default();
         let default_file = PathBuf::from("tongban.toml");
-        let path = file.map(PathBuf::from).or_else(|| default_file.exists().then_some(default_file));
+        let path = file
+            .map(PathBuf::from)
+            .or_else(|| default_file.exists().then_some(default_file));
         if let Some(path) = path {
-            let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             config = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         }
         if let Ok(v) = std::env::var("TONGBAN_LISTEN") {
@@ -67,7 +79,11 @@ impl Config {
         if !self.database_url.is_empty() {
             return Ok(self.database_url.clone());
         }
-        std::fs::create_dir_all(&self.data_dir).map_err(|e| format!("{}: {e}", self.data_dir.display()))?;
-        Ok(format!("sqlite://{}", self.data_dir.join("tongban.db").display()))
+        std::fs::create_dir_all(&self.data_dir)
+            .map_err(|e| format!("{}: {e}", self.data_dir.display()))?;
+        Ok(format!(
+            "sqlite://{}",
+            self.data_dir.join("tongban.db").display()
+        ))
     }
 }

@@ -46,26 +46,44 @@ struct UsersFile {
 }
 
 pub fn units() -> Vec<Unit> {
-    toml::from_str::<OrgFile>(ORG).expect("data/xihu/org.toml is valid").unit
+    toml::from_str::<OrgFile>(ORG)
+        .expect("data/xihu/org.toml is valid")
+        .unit
 }
 pub fn items() -> Vec<ItemGuide> {
-    toml::from_str::<ItemsFile>(ITEMS).expect("data/xihu/items.toml is valid").item
+    toml::from_str::<ItemsFile>(ITEMS)
+        .expect("data/xihu/items.toml is valid")
+        .item
 }
 pub fn users() -> Vec<DemoUser> {
-    toml::from_str::<UsersFile>(USERS).expect("data/xihu/users.toml is valid").user
+    toml::from_str::<UsersFile>(USERS)
+        .expect("data/xihu/users.toml is valid")
+        .user
 }
 pub fn certificates() -> Vec<RetainedCertificate> {
-    toml::from_str::<CertificatesFile>(CERTIFICATES).expect("data/xihu/retained_certificates.toml is valid").certificate
+    toml::from_str::<CertificatesFile>(CERTIFICATES)
+        .expect("data/xihu/retained_certificates.toml is valid")
+        .certificate
 }
 
 impl DemoUser {
     pub fn new_user(&self) -> Result<NewUser, String> {
         let identity = match (self.applicant_kind.as_deref(), &self.uscc, &self.id_number) {
-            (Some("enterprise"), Some(u), _) => Some(ApplicantIdentity::Enterprise(Uscc::parse(u).map_err(|e| format!("{}: {e}", self.username))?)),
-            (Some("citizen"), _, Some(i)) => Some(ApplicantIdentity::Citizen(IdNumber::parse(i).map_err(|e| format!("{}: {e}", self.username))?)),
+            (Some("enterprise"), Some(u), _) => Some(ApplicantIdentity::Enterprise(
+                Uscc::parse(u).map_err(|e| format!("{}: {e}", self.username))?,
+            )),
+            (Some("citizen"), _, Some(i)) => Some(ApplicantIdentity::Citizen(
+                IdNumber::parse(i).map_err(|e| format!("{}: {e}", self.username))?,
+            )),
             _ => None,
         };
-        Ok(NewUser { username: self.username.clone(), display_name: self.display_name.clone(), role: self.role, unit: self.unit.clone(), identity })
+        Ok(NewUser {
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role,
+            unit: self.unit.clone(),
+            identity,
+        })
     }
 }
 
@@ -76,21 +94,37 @@ pub async fn load_if_empty(store: &Store) -> Result<bool, String> {
         return Ok(false);
     }
     let units = units();
-    store.upsert_units("system", &units).await.map_err(|e| e.to_string())?;
+    store
+        .upsert_units("system", &units)
+        .await
+        .map_err(|e| e.to_string())?;
     let unit_exists = |c: &str| units.iter().any(|u| u.code == c);
     for u in users() {
         let new = u.new_user()?;
-        new.validate(&u.password, &unit_exists).map_err(|e| format!("demo user {}: {e:?}", u.username))?;
-        let hash = tongban_web::auth::hash_password(u.password.clone()).await.map_err(|e| e.to_string())?;
-        store.create_user("system", &new, &hash).await.map_err(|e| e.to_string())?;
+        new.validate(&u.password, &unit_exists)
+            .map_err(|e| format!("demo user {}: {e:?}", u.username))?;
+        let hash = tongban_web::auth::hash_password(u.password.clone())
+            .await
+            .map_err(|e| e.to_string())?;
+        store
+            .create_user("system", &new, &hash)
+            .await
+            .map_err(|e| e.to_string())?;
     }
     let items = items();
     for g in &items {
-        g.validate(&unit_exists).map_err(|e| format!("demo item {}: {e:?}", g.code))?;
+        g.validate(&unit_exists)
+            .map_err(|e| format!("demo item {}: {e:?}", g.code))?;
     }
-    store.import_items("system", &items, true, "演示数据初始版本").await.map_err(|e| e.to_string())?;
+    store
+        .import_items("system", &items, true, "演示数据初始版本")
+        .await
+        .map_err(|e| e.to_string())?;
     for c in certificates() {
-        store.save_retained_certificate("system", None, &c).await.map_err(|e| e.to_string())?;
+        store
+            .save_retained_certificate("system", None, &c)
+            .await
+            .map_err(|e| e.to_string())?;
     }
     Ok(true)
 }

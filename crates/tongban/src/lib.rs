@@ -34,9 +34,17 @@ pub async fn spawn(store: Store, listen: &str, web: WebConfig) -> std::io::Resul
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState { store: store.clone(), config: web };
+    let state = AppState {
+        store: store.clone(),
+        config: web,
+    };
     let task = tokio::spawn(tongban_web::serve(listener, state, async move {
         let _ = rx.await;
     }));
-    Ok(Running { addr, store, stop: Some(tx), task })
+    Ok(Running {
+        addr,
+        store,
+        stop: Some(tx),
+        task,
+    })
 }

@@ -28,8 +28,13 @@ pub struct Ratio {
 
 impl Ratio {
     fn new(numerator: f64, denominator: f64) -> Self {
-        let percent = (denominator > 0.0).then(|| (numerator / denominator * 1000.0).round() / 10.0);
-        Ratio { numerator, denominator, percent }
+        let percent =
+            (denominator > 0.0).then(|| (numerator / denominator * 1000.0).round() / 10.0);
+        Ratio {
+            numerator,
+            denominator,
+            percent,
+        }
     }
     pub fn meets(&self, target: u8) -> bool {
         self.percent.is_some_and(|p| p >= f64::from(target))
@@ -62,7 +67,10 @@ pub struct CatalogIndicators {
     pub immediate: Ratio,
 }
 
-pub fn compute<'a>(guides: impl IntoIterator<Item = &'a ItemGuide>, year: i16) -> CatalogIndicators {
+pub fn compute<'a>(
+    guides: impl IntoIterator<Item = &'a ItemGuide>,
+    year: i16,
+) -> CatalogIndicators {
     let guides: Vec<&ItemGuide> = guides.into_iter().collect();
     let online = |gs: &mut dyn Iterator<Item = &&ItemGuide>| {
         let (mut n, mut d) = (0.0, 0.0);
@@ -76,7 +84,10 @@ pub fn compute<'a>(guides: impl IntoIterator<Item = &'a ItemGuide>, year: i16) -
     };
     let online_by_level = Level::ALL
         .into_iter()
-        .map(|level| LevelOnline { level, fully_online: online(&mut guides.iter().filter(|g| g.level == level)) })
+        .map(|level| LevelOnline {
+            level,
+            fully_online: online(&mut guides.iter().filter(|g| g.level == level)),
+        })
         .collect();
     let (mut comp_sum, mut comp_n) = (0.0, 0.0);
     for g in &guides {
@@ -91,7 +102,10 @@ pub fn compute<'a>(guides: impl IntoIterator<Item = &'a ItemGuide>, year: i16) -
         base += f64::from(g.baseline_materials);
         cut += f64::from(g.baseline_materials) - g.materials_asked() as f64;
     }
-    let immediate = guides.iter().filter(|g| g.promised_limit == TimeLimit::OnTheSpot).count();
+    let immediate = guides
+        .iter()
+        .filter(|g| g.promised_limit == TimeLimit::OnTheSpot)
+        .count();
     CatalogIndicators {
         items: guides.len(),
         online_target_percent: online_target_percent(year),

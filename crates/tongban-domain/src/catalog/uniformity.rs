@@ -7,7 +7,14 @@ use std::collections::BTreeMap;
 
 /// Fields R3 requires to be uniform. Materials and intermediary services are compared element
 /// by element so that one extra material shows as exactly that.
-const WHOLE_FIELDS: [&str; 6] = ["name", "conditions", "steps", "legal_limit", "promised_limit", "fee_fen"];
+const WHOLE_FIELDS: [&str; 6] = [
+    "name",
+    "conditions",
+    "steps",
+    "legal_limit",
+    "promised_limit",
+    "fee_fen",
+];
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -69,7 +76,12 @@ pub fn report<'a>(guides: impl IntoIterator<Item = &'a ItemGuide>) -> Report {
         })
         .collect();
     // Groups with differences first, most differences first.
-    groups.sort_by(|a, b| b.differences.len().cmp(&a.differences.len()).then(a.basic_code.cmp(&b.basic_code)));
+    groups.sort_by(|a, b| {
+        b.differences
+            .len()
+            .cmp(&a.differences.len())
+            .then(a.basic_code.cmp(&b.basic_code))
+    });
     Report {
         groups_compared: groups.len(),
         groups_with_differences: groups.iter().filter(|g| !g.differences.is_empty()).count(),
@@ -86,7 +98,10 @@ fn compare(basic_code: &str, items: &[&ItemGuide]) -> Group {
             let value = &f[field];
             match variants.iter_mut().find(|v| &v.value == value) {
                 Some(v) => v.codes.push(g.code.clone()),
-                None => variants.push(Variant { value: value.clone(), codes: vec![g.code.clone()] }),
+                None => variants.push(Variant {
+                    value: value.clone(),
+                    codes: vec![g.code.clone()],
+                }),
             }
         }
         if variants.len() > 1 {
@@ -94,11 +109,29 @@ fn compare(basic_code: &str, items: &[&ItemGuide]) -> Group {
         }
     }
     let material_key = |m: &super::Material| {
-        format!("{}（{}×{}{}）", m.name, m.form.as_str(), m.copies, if m.required { "" } else { "，非必需" })
+        format!(
+            "{}（{}×{}{}）",
+            m.name,
+            m.form.as_str(),
+            m.copies,
+            if m.required { "" } else { "，非必需" }
+        )
     };
     let elementwise: [(&'static str, Vec<Vec<String>>); 2] = [
-        ("materials", items.iter().map(|g| g.materials.iter().map(material_key).collect()).collect()),
-        ("intermediary_services", items.iter().map(|g| g.intermediary_services.clone()).collect()),
+        (
+            "materials",
+            items
+                .iter()
+                .map(|g| g.materials.iter().map(material_key).collect())
+                .collect(),
+        ),
+        (
+            "intermediary_services",
+            items
+                .iter()
+                .map(|g| g.intermediary_services.clone())
+                .collect(),
+        ),
     ];
     for (field, per_item) in elementwise {
         let mut presence: BTreeMap<&str, Vec<String>> = BTreeMap::new();
@@ -110,7 +143,10 @@ fn compare(basic_code: &str, items: &[&ItemGuide]) -> Group {
         let variants: Vec<Variant> = presence
             .into_iter()
             .filter(|(_, codes)| codes.len() < items.len())
-            .map(|(value, codes)| Variant { value: value.to_string(), codes })
+            .map(|(value, codes)| Variant {
+                value: value.to_string(),
+                codes,
+            })
             .collect();
         if !variants.is_empty() {
             differences.push(Difference { field, variants });
@@ -119,7 +155,14 @@ fn compare(basic_code: &str, items: &[&ItemGuide]) -> Group {
     Group {
         basic_code: basic_code.to_string(),
         name: items[0].name.clone(),
-        members: items.iter().map(|g| GroupMember { code: g.code.clone(), unit: g.unit.clone(), level: g.level }).collect(),
+        members: items
+            .iter()
+            .map(|g| GroupMember {
+                code: g.code.clone(),
+                unit: g.unit.clone(),
+                level: g.level,
+            })
+            .collect(),
         differences,
     }
 }
@@ -153,7 +196,10 @@ mod tests {
         assert_eq!(r.groups_compared, 1);
         assert_eq!(r.groups_with_differences, 1);
         let d = &r.groups[0].differences;
-        assert_eq!(d.iter().map(|d| d.field).collect::<Vec<_>>(), vec!["promised_limit", "materials"]);
+        assert_eq!(
+            d.iter().map(|d| d.field).collect::<Vec<_>>(),
+            vec!["promised_limit", "materials"]
+        );
         assert_eq!(d[0].variants.len(), 2);
         assert_eq!(d[1].variants[0].codes, vec!["XH-NP-000101".to_string()]);
         assert!(d[1].variants[0].value.starts_with("户口簿复印件"));

@@ -36,7 +36,9 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
     tokio::task::spawn_blocking(move || {
         use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
         let salt = SaltString::generate(&mut OsRng);
-        argon2::Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+        argon2::Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?
@@ -46,7 +48,11 @@ pub async fn hash_password(password: String) -> Result<String, AppError> {
 pub async fn verify_password(password: String, hash: String) -> bool {
     tokio::task::spawn_blocking(move || {
         use argon2::password_hash::{PasswordHash, PasswordVerifier};
-        PasswordHash::new(&hash).is_ok_and(|h| argon2::Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        PasswordHash::new(&hash).is_ok_and(|h| {
+            argon2::Argon2::default()
+                .verify_password(password.as_bytes(), &h)
+                .is_ok()
+        })
     })
     .await
     .unwrap_or(false)
@@ -57,10 +63,15 @@ pub async fn verify_password(password: String, hash: String) -> bool {
 pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$Pd+Yo3ZNgZHiSGhcfzmqtRbVY44W0Yd2eGfUQD21oPU";
 
 pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers.get_all(axum::http::header::COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|kv| {
-        let (k, v) = kv.trim().split_once('=')?;
-        (k == name).then(|| v.to_string())
-    })
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|kv| {
+            let (k, v) = kv.trim().split_once('=')?;
+            (k == name).then(|| v.to_string())
+        })
 }
 
 /// `Set-Cookie` value for a cookie the page scripts never need.
@@ -86,7 +97,11 @@ impl Viewer {
     /// The signed-in user if their role is one of `roles`; 401 when not signed in, 403 otherwise.
     pub fn require(&self, roles: &[Role]) -> Result<&User, AppError> {
         let user = self.user.as_ref().ok_or(AppError::Unauthorized)?;
-        if roles.contains(&user.role) { Ok(user) } else { Err(AppError::Forbidden) }
+        if roles.contains(&user.role) {
+            Ok(user)
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 
     pub fn has_role(&self, roles: &[Role]) -> bool {
@@ -99,14 +114,20 @@ impl Viewer {
             return Ok(());
         }
         match (&self.csrf, sent) {
-            (Some(expected), Some(sent)) if constant_time_eq(expected.as_bytes(), sent.as_bytes()) => Ok(()),
+            (Some(expected), Some(sent))
+                if constant_time_eq(expected.as_bytes(), sent.as_bytes()) =>
+            {
+                Ok(())
+            }
             _ => Err(AppError::bad_request("csrf", "csrf")),
         }
     }
 
     /// The username to stamp on audit entries.
     pub fn actor(&self) -> &str {
-        self.user.as_ref().map_or("anonymous", |u| u.username.as_str())
+        self.user
+            .as_ref()
+            .map_or("anonymous", |u| u.username.as_str())
     }
 }
 
@@ -127,15 +148,31 @@ impl FromRequestParts<AppState> for Viewer {
 }
 
 async fn resolve(headers: &HeaderMap, state: &AppState) -> Result<Viewer, AppError> {
-    if let Some(auth) = headers.get(axum::http::header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(auth) = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         let token = auth.strip_prefix("Bearer ").ok_or(AppError::Unauthorized)?;
-        let user = state.store.user_by_api_token(&sha256_hex(token.trim())).await?.ok_or(AppError::Unauthorized)?;
-        return Ok(Viewer { user: Some(user), via_token: true, ..Viewer::default() });
+        let user = state
+            .store
+            .user_by_api_token(&sha256_hex(token.trim()))
+            .await?
+            .ok_or(AppError::Unauthorized)?;
+        return Ok(Viewer {
+            user: Some(user),
+            via_token: true,
+            ..Viewer::default()
+        });
     }
     if let Some(token) = cookie(headers, SESSION_COOKIE) {
         let hash = sha256_hex(&token);
         if let Some(s) = state.store.session(&hash).await? {
-            return Ok(Viewer { user: Some(s.user), csrf: Some(s.csrf), session_hash: Some(hash), via_token: false });
+            return Ok(Viewer {
+                user: Some(s.user),
+                csrf: Some(s.csrf),
+                session_hash: Some(hash),
+                via_token: false,
+            });
         }
     }
     Ok(Viewer::default())

@@ -39,20 +39,39 @@ struct NextQuery {
 
 /// Only same-site paths may be returned to after sign-in.
 fn safe_next(next: Option<String>) -> String {
-    next.filter(|p| p.starts_with('/') && !p.starts_with("//")).unwrap_or_else(|| "/".into())
+    next.filter(|p| p.starts_with('/') && !p.starts_with("//"))
+        .unwrap_or_else(|| "/".into())
 }
 
 fn with_prelogin_csrf(state: &AppState, page: Response, token: &str) -> Response {
     let mut page = page;
-    if let Ok(v) = set_cookie(PRELOGIN_CSRF_COOKIE, token, 3600, state.config.secure_cookies).parse() {
+    if let Ok(v) = set_cookie(
+        PRELOGIN_CSRF_COOKIE,
+        token,
+        3600,
+        state.config.secure_cookies,
+    )
+    .parse()
+    {
         page.headers_mut().append(header::SET_COOKIE, v);
     }
     page
 }
 
-async fn login_form(State(state): State<AppState>, lang: Lang, viewer: Viewer, axum::extract::Query(q): axum::extract::Query<NextQuery>) -> Response {
+async fn login_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    axum::extract::Query(q): axum::extract::Query<NextQuery>,
+) -> Response {
     let token = random_token();
-    let page = LoginPage { c: Chrome::new(lang, &viewer, "/login"), form_csrf: token.clone(), username: String::new(), next: safe_next(q.next), error: String::new() };
+    let page = LoginPage {
+        c: Chrome::new(lang, &viewer, "/login"),
+        form_csrf: token.clone(),
+        username: String::new(),
+        next: safe_next(q.next),
+        error: String::new(),
+    };
     with_prelogin_csrf(&state, render(&page), &token)
 }
 
@@ -87,9 +106,17 @@ async fn login(
     let username = f.username.trim().to_lowercase();
     let throttle_key = format!("{username}@{}", addr.ip());
     let now = state.store.now();
-    let window_start = tongban_store::rfc3339(now - jiff::SignedDuration::from_mins(LOGIN_WINDOW_MINUTES));
-    if state.store.login_failures(&throttle_key, &window_start).await? >= MAX_LOGIN_FAILURES {
-        return Err(AppError::TooManyRequests { retry_after_secs: (LOGIN_WINDOW_MINUTES * 60) as u64 });
+    let window_start =
+        tongban_store::rfc3339(now - jiff::SignedDuration::from_mins(LOGIN_WINDOW_MINUTES));
+    if state
+        .store
+        .login_failures(&throttle_key, &window_start)
+        .await?
+        >= MAX_LOGIN_FAILURES
+    {
+        return Err(AppError::TooManyRequests {
+            retry_after_secs: (LOGIN_WINDOW_MINUTES * 60) as u64,
+        });
     }
     let found = state.store.user_with_password(&username).await?;
     let hash = match &found {
@@ -100,7 +127,10 @@ async fn login(
     let user = match found {
         Some((u, _)) if ok && !u.disabled => u,
         _ => {
-            state.store.record_login_failure(&username, &throttle_key, &window_start).await?;
+            state
+                .store
+                .record_login_failure(&username, &throttle_key, &window_start)
+                .await?;
             let token = random_token();
             let page = LoginPage {
                 c: Chrome::new(lang, &Viewer::default(), "/login"),
@@ -115,13 +145,31 @@ async fn login(
     };
     let token = random_token();
     let expires = tongban_store::rfc3339(now + jiff::SignedDuration::from_hours(SESSION_HOURS));
-    state.store.create_session(&user, &sha256_hex(&token), &random_token(), &expires, &throttle_key).await?;
-    let cookie = set_cookie(SESSION_COOKIE, &token, SESSION_HOURS * 3600, state.config.secure_cookies);
+    state
+        .store
+        .create_session(
+            &user,
+            &sha256_hex(&token),
+            &random_token(),
+            &expires,
+            &throttle_key,
+        )
+        .await?;
+    let cookie = set_cookie(
+        SESSION_COOKIE,
+        &token,
+        SESSION_HOURS * 3600,
+        state.config.secure_cookies,
+    );
     let dest = match f.next.filter(|n| n != "/") {
         Some(n) => safe_next(Some(n)),
         None => home_of(&user).to_string(),
     };
-    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, dest), (header::SET_COOKIE, cookie)]).into_response())
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, dest), (header::SET_COOKIE, cookie)],
+    )
+        .into_response())
 }
 
 /// Where each role lands after signing in.
@@ -138,13 +186,24 @@ struct CsrfForm {
     csrf: String,
 }
 
-async fn logout(State(state): State<AppState>, viewer: Viewer, Form(f): Form<CsrfForm>) -> Result<Response, AppError> {
+async fn logout(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(f): Form<CsrfForm>,
+) -> Result<Response, AppError> {
     if let (Some(user), Some(hash)) = (&viewer.user, &viewer.session_hash) {
         viewer.check_csrf(Some(&f.csrf))?;
         state.store.delete_session(&user.username, hash).await?;
     }
     let clear = set_cookie(SESSION_COOKIE, "", 0, state.config.secure_cookies);
-    Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/".to_string()), (header::SET_COOKIE, clear)]).into_response())
+    Ok((
+        StatusCode::SEE_OTHER,
+        [
+            (header::LOCATION, "/".to_string()),
+            (header::SET_COOKIE, clear),
+        ],
+    )
+        .into_response())
 }
 
 #[derive(Template)]
@@ -177,7 +236,10 @@ async fn register_form(State(state): State<AppState>, lang: Lang, viewer: Viewer
     let page = RegisterPage {
         c: Chrome::new(lang, &viewer, "/register"),
         form_csrf: token.clone(),
-        f: RegisterForm { kind: "enterprise".into(), ..Default::default() },
+        f: RegisterForm {
+            kind: "enterprise".into(),
+            ..Default::default()
+        },
         errors: vec![],
     };
     with_prelogin_csrf(&state, render(&page), &token)
@@ -185,7 +247,12 @@ async fn register_form(State(state): State<AppState>, lang: Lang, viewer: Viewer
 
 /// Applicants register themselves; the identity's check character is verified (GB 32100 for
 /// enterprises, GB 11643 for citizens).
-async fn register(State(state): State<AppState>, lang: Lang, headers: axum::http::HeaderMap, Form(mut f): Form<RegisterForm>) -> Result<Response, AppError> {
+async fn register(
+    State(state): State<AppState>,
+    lang: Lang,
+    headers: axum::http::HeaderMap,
+    Form(mut f): Form<RegisterForm>,
+) -> Result<Response, AppError> {
     let cookie_token = cookie(&headers, PRELOGIN_CSRF_COOKIE).unwrap_or_default();
     if cookie_token.is_empty() || !constant_time_eq(cookie_token.as_bytes(), f.csrf.as_bytes()) {
         return Err(AppError::bad_request("csrf", "csrf"));
@@ -193,30 +260,60 @@ async fn register(State(state): State<AppState>, lang: Lang, headers: axum::http
     f.username = f.username.trim().to_lowercase();
     let mut errors = FieldErrors::new();
     let identity = match f.kind.as_str() {
-        "enterprise" => Uscc::parse(&f.identity).map(ApplicantIdentity::Enterprise).map_err(|e| e.code()),
-        "citizen" => IdNumber::parse(&f.identity).map(ApplicantIdentity::Citizen).map_err(|e| e.code()),
+        "enterprise" => Uscc::parse(&f.identity)
+            .map(ApplicantIdentity::Enterprise)
+            .map_err(|e| e.code()),
+        "citizen" => IdNumber::parse(&f.identity)
+            .map(ApplicantIdentity::Citizen)
+            .map_err(|e| e.code()),
         _ => Err("required"),
     };
     let identity = identity.map_err(|code| errors.push("identity", code)).ok();
-    let new = NewUser { username: f.username.clone(), display_name: f.display_name.trim().to_string(), role: Role::Applicant, unit: None, identity };
+    let new = NewUser {
+        username: f.username.clone(),
+        display_name: f.display_name.trim().to_string(),
+        role: Role::Applicant,
+        unit: None,
+        identity,
+    };
     if let Err(e) = new.validate(&f.password, &|_| false) {
         // A missing identity was already reported with the reason it failed to parse.
-        errors.0.extend(e.0.into_iter().filter(|x| x.field != "identity" || new.identity.is_some()));
+        errors.0.extend(
+            e.0.into_iter()
+                .filter(|x| x.field != "identity" || new.identity.is_some()),
+        );
     }
     let result = if errors.is_empty() {
         let hash = hash_password(f.password.clone()).await?;
-        state.store.create_user(&new.username, &new, &hash).await.map_err(AppError::from)
+        state
+            .store
+            .create_user(&new.username, &new, &hash)
+            .await
+            .map_err(AppError::from)
     } else {
         Err(AppError::Invalid(errors))
     };
     match result {
-        Ok(_) => Ok((StatusCode::SEE_OTHER, [(header::LOCATION, "/login?registered=1")]).into_response()),
+        Ok(_) => Ok((
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, "/login?registered=1")],
+        )
+            .into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
             let i = crate::i18n::catalog();
-            let errors = e.field_errors().iter().map(|fe| i.field_error(lang, fe)).collect();
+            let errors = e
+                .field_errors()
+                .iter()
+                .map(|fe| i.field_error(lang, fe))
+                .collect();
             let token = random_token();
             f.password.clear();
-            let page = RegisterPage { c: Chrome::new(lang, &Viewer::default(), "/register"), form_csrf: token.clone(), f, errors };
+            let page = RegisterPage {
+                c: Chrome::new(lang, &Viewer::default(), "/register"),
+                form_csrf: token.clone(),
+                f,
+                errors,
+            };
             let resp = (StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response();
             Ok(with_prelogin_csrf(&state, resp, &token))
         }

@@ -1,7 +1,10 @@
 //! Catalog administration pages: list, create and edit working copies, publish versions, view
 //! history and diffs, import and export, keep the retained certificate list.
 
-use super::import::{COLUMNS, Cells, RowError, cells_from_guide, export_xlsx, guide_from_cells, parse_rows, read_table};
+use super::import::{
+    COLUMNS, Cells, RowError, cells_from_guide, export_xlsx, guide_from_cells, parse_rows,
+    read_table,
+};
 use crate::AppState;
 use crate::auth::{CATALOG_EDITORS, Viewer};
 use crate::error::AppError;
@@ -46,7 +49,12 @@ struct List {
     pages: u32,
 }
 
-async fn list(State(state): State<AppState>, lang: Lang, viewer: Viewer, Query(q): Query<HashMap<String, String>>) -> Result<Response, AppError> {
+async fn list(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
     viewer.require(CATALOG_EDITORS)?;
     let mut errors = FieldErrors::new();
     let page = super::parse_page(&q, &mut errors);
@@ -56,7 +64,14 @@ async fn list(State(state): State<AppState>, lang: Lang, viewer: Viewer, Query(q
     let term = q.get("q").cloned().unwrap_or_default();
     let (items, total) = state.store.admin_items(term.trim(), page).await?;
     let pages = ((total.max(1) as u32) + page.per_page - 1) / page.per_page;
-    Ok(render(&List { c: Chrome::new(lang, &viewer, "/admin/items"), q: term, items, total, page: page.page, pages }))
+    Ok(render(&List {
+        c: Chrome::new(lang, &viewer, "/admin/items"),
+        q: term,
+        items,
+        total,
+        page: page.page,
+        pages,
+    }))
 }
 
 #[derive(Template)]
@@ -80,26 +95,59 @@ impl Edit {
     fn errors_for(&self, key: &str) -> Vec<String> {
         self.errors
             .iter()
-            .filter(|e| e.field == key || e.field.starts_with(&format!("{key}[")) || e.field.starts_with(&format!("{key}.")))
+            .filter(|e| {
+                e.field == key
+                    || e.field.starts_with(&format!("{key}["))
+                    || e.field.starts_with(&format!("{key}."))
+            })
             .map(|e| self.c.t.error(e))
             .collect()
     }
     fn multiline(&self, key: &str) -> bool {
-        matches!(key, "legal_basis" | "conditions" | "materials" | "steps" | "special_procedures" | "promise_note")
+        matches!(
+            key,
+            "legal_basis"
+                | "conditions"
+                | "materials"
+                | "steps"
+                | "special_procedures"
+                | "promise_note"
+        )
     }
 }
 
 async fn new_form(lang: Lang, viewer: Viewer) -> Result<Response, AppError> {
     viewer.require(CATALOG_EDITORS)?;
     let mut cells = Cells::new();
-    cells.insert("hours".into(), crate::i18n::catalog().get(Lang::Zh, "default.hours").into());
+    cells.insert(
+        "hours".into(),
+        crate::i18n::catalog().get(Lang::Zh, "default.hours").into(),
+    );
     cells.insert("complaint_phone".into(), "12345".into());
-    Ok(render(&Edit { c: Chrome::new(lang, &viewer, "/admin/items/new"), code: None, cells, record: None, errors: vec![], saved: false, columns: &COLUMNS }))
+    Ok(render(&Edit {
+        c: Chrome::new(lang, &viewer, "/admin/items/new"),
+        code: None,
+        cells,
+        record: None,
+        errors: vec![],
+        saved: false,
+        columns: &COLUMNS,
+    }))
 }
 
-async fn edit_form(State(state): State<AppState>, lang: Lang, viewer: Viewer, Path(code): Path<String>, Query(q): Query<HashMap<String, String>>) -> Result<Response, AppError> {
+async fn edit_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
     viewer.require(CATALOG_EDITORS)?;
-    let record = state.store.item_record(&code).await?.ok_or(AppError::NotFound)?;
+    let record = state
+        .store
+        .item_record(&code)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(render(&Edit {
         c: Chrome::new(lang, &viewer, &format!("/admin/items/{code}/edit")),
         cells: cells_from_guide(&record.draft),
@@ -112,55 +160,113 @@ async fn edit_form(State(state): State<AppState>, lang: Lang, viewer: Viewer, Pa
 }
 
 /// Parses and validates the form; on failure re-renders it with every bad field named.
-async fn submit(state: &AppState, lang: Lang, viewer: &Viewer, code: Option<String>, form: HashMap<String, String>) -> Result<Response, AppError> {
+async fn submit(
+    state: &AppState,
+    lang: Lang,
+    viewer: &Viewer,
+    code: Option<String>,
+    form: HashMap<String, String>,
+) -> Result<Response, AppError> {
     let user = viewer.require(CATALOG_EDITORS)?;
     viewer.check_csrf(form.get("csrf").map(String::as_str))?;
-    let mut cells: Cells = form.into_iter().filter(|(k, _)| COLUMNS.contains(&k.as_str())).collect();
+    let mut cells: Cells = form
+        .into_iter()
+        .filter(|(k, _)| COLUMNS.contains(&k.as_str()))
+        .collect();
     if let Some(c) = &code {
         cells.insert("code".into(), c.clone()); // the code of an existing item never changes
     }
-    let units: Vec<String> = state.store.units().await?.into_iter().map(|u| u.code).collect();
+    let units: Vec<String> = state
+        .store
+        .units()
+        .await?
+        .into_iter()
+        .map(|u| u.code)
+        .collect();
     let result = match guide_from_cells(&cells, &|u| units.iter().any(|x| x == u)) {
         Ok(guide) => match &code {
-            None => state.store.create_item(&user.username, &guide).await.map_err(AppError::from),
-            Some(_) => state.store.update_item(&user.username, &guide).await.map_err(AppError::from),
+            None => state
+                .store
+                .create_item(&user.username, &guide)
+                .await
+                .map_err(AppError::from),
+            Some(_) => state
+                .store
+                .update_item(&user.username, &guide)
+                .await
+                .map_err(AppError::from),
         },
         Err(e) => Err(AppError::Invalid(e)),
     };
     match result {
-        Ok(record) => Ok(see_other(&format!("/admin/items/{}/edit?saved=1", record.draft.code))),
+        Ok(record) => Ok(see_other(&format!(
+            "/admin/items/{}/edit?saved=1",
+            record.draft.code
+        ))),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
             let record = match &code {
                 Some(c) => state.store.item_record(c).await?,
                 None => None,
             };
-            let path = code.as_ref().map_or("/admin/items/new".to_string(), |c| format!("/admin/items/{c}/edit"));
-            let page = Edit { c: Chrome::new(lang, viewer, &path), code, cells, record, errors: e.field_errors(), saved: false, columns: &COLUMNS };
+            let path = code.as_ref().map_or("/admin/items/new".to_string(), |c| {
+                format!("/admin/items/{c}/edit")
+            });
+            let page = Edit {
+                c: Chrome::new(lang, viewer, &path),
+                code,
+                cells,
+                record,
+                errors: e.field_errors(),
+                saved: false,
+                columns: &COLUMNS,
+            };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
         Err(e) => Err(e),
     }
 }
 
-async fn create(State(state): State<AppState>, lang: Lang, viewer: Viewer, Form(form): Form<HashMap<String, String>>) -> Result<Response, AppError> {
+async fn create(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
     submit(&state, lang, &viewer, None, form).await
 }
 
-async fn save(State(state): State<AppState>, lang: Lang, viewer: Viewer, Path(code): Path<String>, Form(form): Form<HashMap<String, String>>) -> Result<Response, AppError> {
+async fn save(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
     if state.store.item_record(&code).await?.is_none() {
         return Err(AppError::NotFound);
     }
     submit(&state, lang, &viewer, Some(code), form).await
 }
 
-async fn publish(State(state): State<AppState>, viewer: Viewer, Path(code): Path<String>, Form(form): Form<HashMap<String, String>>) -> Result<Response, AppError> {
+async fn publish(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
     let user = viewer.require(CATALOG_EDITORS)?;
     viewer.check_csrf(form.get("csrf").map(String::as_str))?;
-    let note = form.get("note").map(|s| s.trim().to_string()).unwrap_or_default();
+    let note = form
+        .get("note")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
     if note.chars().count() > 500 {
         return Err(FieldErrors::single("note", "too_long").into());
     }
-    state.store.publish_item(&user.username, &code, &note).await?;
+    state
+        .store
+        .publish_item(&user.username, &code, &note)
+        .await?;
     Ok(see_other(&format!("/admin/items/{code}/history")))
 }
 
@@ -178,9 +284,19 @@ struct History {
 
 /// Versions of an item, and the field-by-field difference between any two of them
 /// (`?from=1&to=2`; `to=draft` compares with the working copy).
-async fn history(State(state): State<AppState>, lang: Lang, viewer: Viewer, Path(code): Path<String>, Query(q): Query<HashMap<String, String>>) -> Result<Response, AppError> {
+async fn history(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    Path(code): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
     viewer.require(CATALOG_EDITORS)?;
-    let record = state.store.item_record(&code).await?.ok_or(AppError::NotFound)?;
+    let record = state
+        .store
+        .item_record(&code)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let versions = state.store.item_versions(&code).await?;
     let from = q.get("from").cloned().unwrap_or_default();
     let to = q.get("to").cloned().unwrap_or_default();
@@ -192,12 +308,30 @@ async fn history(State(state): State<AppState>, lang: Lang, viewer: Viewer, Path
             if v == "draft" {
                 return Ok(draft);
             }
-            let n: i64 = v.parse().map_err(|_| AppError::bad_request("out_of_range", "version"))?;
-            state.store.item_version(&code, n).await?.ok_or(AppError::NotFound)
+            let n: i64 = v
+                .parse()
+                .map_err(|_| AppError::bad_request("out_of_range", "version"))?;
+            state
+                .store
+                .item_version(&code, n)
+                .await?
+                .ok_or(AppError::NotFound)
         }
     };
-    let changes = if !from.is_empty() && !to.is_empty() { Some(diff(&load(from.clone()).await?, &load(to.clone()).await?)) } else { None };
-    Ok(render(&History { c: Chrome::new(lang, &viewer, &format!("/admin/items/{code}/history")), code, record, versions, from, to, changes }))
+    let changes = if !from.is_empty() && !to.is_empty() {
+        Some(diff(&load(from.clone()).await?, &load(to.clone()).await?))
+    } else {
+        None
+    };
+    Ok(render(&History {
+        c: Chrome::new(lang, &viewer, &format!("/admin/items/{code}/history")),
+        code,
+        record,
+        versions,
+        from,
+        to,
+        changes,
+    }))
 }
 
 #[derive(Template)]
@@ -209,17 +343,35 @@ struct Import {
     certificates: Vec<StoredCertificate>,
 }
 
-async fn import_form(State(state): State<AppState>, lang: Lang, viewer: Viewer) -> Result<Response, AppError> {
+async fn import_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+) -> Result<Response, AppError> {
     viewer.require(CATALOG_EDITORS)?;
-    Ok(render(&Import { c: Chrome::new(lang, &viewer, "/admin/import"), errors: vec![], summary: None, certificates: state.store.retained_certificates().await? }))
+    Ok(render(&Import {
+        c: Chrome::new(lang, &viewer, "/admin/import"),
+        errors: vec![],
+        summary: None,
+        certificates: state.store.retained_certificates().await?,
+    }))
 }
 
 /// Imports a `.xlsx` or `.csv`: every bad row is reported with row, column and reason, and
 /// nothing is imported unless all rows are valid.
-async fn import(State(state): State<AppState>, lang: Lang, viewer: Viewer, mut multipart: Multipart) -> Result<Response, AppError> {
+async fn import(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
     let user = viewer.require(CATALOG_EDITORS)?.clone();
     let (mut file, mut csrf, mut publish) = (None, None, false);
-    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::bad_request("malformed_body", "file"))? {
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|_| AppError::bad_request("malformed_body", "file"))?
+    {
         match field.name() {
             Some("file") => {
                 let name = field.file_name().unwrap_or("").to_string();
@@ -232,29 +384,64 @@ async fn import(State(state): State<AppState>, lang: Lang, viewer: Viewer, mut m
         }
     }
     viewer.check_csrf(csrf.as_deref())?;
-    let (name, bytes) = file.filter(|(_, b)| !b.is_empty()).ok_or_else(|| AppError::Invalid(FieldErrors::single("file", "required")))?;
+    let (name, bytes) = file
+        .filter(|(_, b)| !b.is_empty())
+        .ok_or_else(|| AppError::Invalid(FieldErrors::single("file", "required")))?;
     let rows = read_table(&name, &bytes)?;
-    let units: Vec<String> = state.store.units().await?.into_iter().map(|u| u.code).collect();
+    let units: Vec<String> = state
+        .store
+        .units()
+        .await?
+        .into_iter()
+        .map(|u| u.code)
+        .collect();
     let certificates = state.store.retained_certificates().await?;
     let c = Chrome::new(lang, &viewer, "/admin/import");
     match parse_rows(&rows, lang, &|u| units.iter().any(|x| x == u)) {
         Ok(guides) => {
-            let note = crate::i18n::catalog().get(Lang::Zh, "import.note").to_string();
-            let summary = state.store.import_items(&user.username, &guides, publish, &note).await?;
-            Ok(render(&Import { c, errors: vec![], summary: Some(summary), certificates }))
+            let note = crate::i18n::catalog()
+                .get(Lang::Zh, "import.note")
+                .to_string();
+            let summary = state
+                .store
+                .import_items(&user.username, &guides, publish, &note)
+                .await?;
+            Ok(render(&Import {
+                c,
+                errors: vec![],
+                summary: Some(summary),
+                certificates,
+            }))
         }
-        Err(errors) => Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&Import { c, errors, summary: None, certificates })).into_response()),
+        Err(errors) => Ok((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            render(&Import {
+                c,
+                errors,
+                summary: None,
+                certificates,
+            }),
+        )
+            .into_response()),
     }
 }
 
 async fn export(State(state): State<AppState>, viewer: Viewer) -> Result<Response, AppError> {
     viewer.require(CATALOG_EDITORS)?;
     let guides = state.store.published_guides().await?;
-    let bytes = tokio::task::spawn_blocking(move || export_xlsx(&guides)).await.map_err(|e| AppError::Internal(e.to_string()))??;
+    let bytes = tokio::task::spawn_blocking(move || export_xlsx(&guides))
+        .await
+        .map_err(|e| AppError::Internal(e.to_string()))??;
     Ok((
         [
-            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
-            (header::CONTENT_DISPOSITION, "attachment; filename=\"xihu-catalog.xlsx\"".to_string()),
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                "attachment; filename=\"xihu-catalog.xlsx\"".to_string(),
+            ),
         ],
         bytes,
     )
@@ -262,10 +449,18 @@ async fn export(State(state): State<AppState>, viewer: Viewer) -> Result<Respons
 }
 
 /// Creates (no `id`) or updates an entry of the retained certificate list.
-async fn save_certificate(State(state): State<AppState>, viewer: Viewer, Form(form): Form<HashMap<String, String>>) -> Result<Response, AppError> {
+async fn save_certificate(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
     let user = viewer.require(CATALOG_EDITORS)?;
     viewer.check_csrf(form.get("csrf").map(String::as_str))?;
-    let get = |k: &str| form.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let get = |k: &str| {
+        form.get(k)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
     let cert = RetainedCertificate {
         name: get("name"),
         legal_basis: get("legal_basis"),
@@ -280,13 +475,24 @@ async fn save_certificate(State(state): State<AppState>, viewer: Viewer, Form(fo
     };
     cert.validate(&|_| exists)?;
     let id = Some(get("id")).filter(|s| !s.is_empty());
-    state.store.save_retained_certificate(&user.username, id.as_deref(), &cert).await?;
+    state
+        .store
+        .save_retained_certificate(&user.username, id.as_deref(), &cert)
+        .await?;
     Ok(see_other("/retained-certificates"))
 }
 
-async fn delete_certificate(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>, Form(form): Form<HashMap<String, String>>) -> Result<Response, AppError> {
+async fn delete_certificate(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(form): Form<HashMap<String, String>>,
+) -> Result<Response, AppError> {
     let user = viewer.require(CATALOG_EDITORS)?;
     viewer.check_csrf(form.get("csrf").map(String::as_str))?;
-    state.store.delete_retained_certificate(&user.username, &id).await?;
+    state
+        .store
+        .delete_retained_certificate(&user.username, &id)
+        .await?;
     Ok(see_other("/retained-certificates"))
 }

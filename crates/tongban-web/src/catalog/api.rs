@@ -52,9 +52,16 @@ impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<
     async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
         match Json::<T>::from_request(req, state).await {
             Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(JsonRejection::JsonDataError(e)) => Err(AppError::bad_body("malformed_body", e.body_text())),
-            Err(JsonRejection::JsonSyntaxError(e)) => Err(AppError::bad_body("malformed_json", e.body_text())),
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::bad_body("content_type", "Content-Type: application/json")),
+            Err(JsonRejection::JsonDataError(e)) => {
+                Err(AppError::bad_body("malformed_body", e.body_text()))
+            }
+            Err(JsonRejection::JsonSyntaxError(e)) => {
+                Err(AppError::bad_body("malformed_json", e.body_text()))
+            }
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::bad_body(
+                "content_type",
+                "Content-Type: application/json",
+            )),
             Err(JsonRejection::BytesRejection(_)) => Err(AppError::TooLarge),
             Err(e) => Err(AppError::bad_body("malformed_body", e.body_text())),
         }
@@ -75,7 +82,12 @@ pub struct ItemView {
 
 impl From<PublishedItem> for ItemView {
     fn from(p: PublishedItem) -> Self {
-        ItemView { handling: p.guide.handling(), guide: p.guide, version: p.version, published_at: p.published_at }
+        ItemView {
+            handling: p.guide.handling(),
+            guide: p.guide,
+            version: p.version,
+            published_at: p.published_at,
+        }
     }
 }
 
@@ -129,7 +141,14 @@ pub struct Many<T> {
 
 fn many<T>(items: Vec<T>) -> Json<Many<T>> {
     let n = items.len();
-    Json(Many { meta: Meta { total: n as i64, page: 1, per_page: n as u32 }, items })
+    Json(Many {
+        meta: Meta {
+            total: n as i64,
+            page: 1,
+            per_page: n as u32,
+        },
+        items,
+    })
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -153,26 +172,46 @@ struct ListParams {
 /// Search the published catalog.
 #[utoipa::path(get, path = "/api/v1/items", tag = "catalog", params(ListParams),
     responses((status = 200, body = ItemList), (status = 422, body = Problem, content_type = "application/problem+json")))]
-async fn list_items(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> AppResult<Json<ItemList>> {
+async fn list_items(
+    State(state): State<AppState>,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Json<ItemList>> {
     let (filter, page) = parse_filter(&q)?;
     let (items, total) = state.store.search_items(&filter, page).await?;
     Ok(Json(ItemList {
         items: items.into_iter().map(ItemView::from).collect(),
-        meta: Meta { total, page: page.page, per_page: page.per_page },
+        meta: Meta {
+            total,
+            page: page.page,
+            per_page: page.per_page,
+        },
     }))
 }
 
 /// The newest published version of an item's guide.
 #[utoipa::path(get, path = "/api/v1/items/{code}", tag = "catalog", params(("code" = String, Path, description = "实施编码")),
     responses((status = 200, body = One<ItemView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
-async fn get_item(State(state): State<AppState>, Path(code): Path<String>) -> AppResult<Json<One<ItemView>>> {
-    let item = state.store.published_item(&code).await?.ok_or(AppError::NotFound)?;
+async fn get_item(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> AppResult<Json<One<ItemView>>> {
+    let item = state
+        .store
+        .published_item(&code)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(One { item: item.into() }))
 }
 
 /// Validates a guide against the organisation; every bad field is named.
 pub async fn validate_guide(state: &AppState, guide: &ItemGuide) -> AppResult<()> {
-    let units: Vec<String> = state.store.units().await?.into_iter().map(|u| u.code).collect();
+    let units: Vec<String> = state
+        .store
+        .units()
+        .await?
+        .into_iter()
+        .map(|u| u.code)
+        .collect();
     guide.validate(&|c| units.iter().any(|u| u == c))?;
     Ok(())
 }
@@ -185,12 +224,22 @@ fn csrf_header(headers: &HeaderMap) -> Option<&str> {
 #[utoipa::path(post, path = "/api/v1/items", tag = "catalog", request_body = ItemGuide, security(("bearer" = [])),
     responses((status = 201, body = One<ItemRecordView>), (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
-async fn create_item(State(state): State<AppState>, viewer: Viewer, headers: HeaderMap, ApiJson(guide): ApiJson<ItemGuide>) -> AppResult<(StatusCode, Json<One<ItemRecordView>>)> {
+async fn create_item(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    ApiJson(guide): ApiJson<ItemGuide>,
+) -> AppResult<(StatusCode, Json<One<ItemRecordView>>)> {
     let user = viewer.require(CATALOG_EDITORS)?;
     viewer.check_csrf(csrf_header(&headers))?;
     validate_guide(&state, &guide).await?;
     let record = state.store.create_item(&user.username, &guide).await?;
-    Ok((StatusCode::CREATED, Json(One { item: record.into() })))
+    Ok((
+        StatusCode::CREATED,
+        Json(One {
+            item: record.into(),
+        }),
+    ))
 }
 
 /// Replace an item's working copy. Published versions never change. Administrators only.
@@ -198,14 +247,26 @@ async fn create_item(State(state): State<AppState>, viewer: Viewer, headers: Hea
     params(("code" = String, Path, description = "实施编码")),
     responses((status = 200, body = One<ItemRecordView>), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
-async fn update_item(State(state): State<AppState>, viewer: Viewer, headers: HeaderMap, Path(code): Path<String>, ApiJson(guide): ApiJson<ItemGuide>) -> AppResult<Json<One<ItemRecordView>>> {
+async fn update_item(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    ApiJson(guide): ApiJson<ItemGuide>,
+) -> AppResult<Json<One<ItemRecordView>>> {
     let user = viewer.require(CATALOG_EDITORS)?;
     viewer.check_csrf(csrf_header(&headers))?;
     if guide.code != code {
         return Err(AppError::bad_request("code_mismatch", "code"));
     }
     validate_guide(&state, &guide).await?;
-    Ok(Json(One { item: state.store.update_item(&user.username, &guide).await?.into() }))
+    Ok(Json(One {
+        item: state
+            .store
+            .update_item(&user.username, &guide)
+            .await?
+            .into(),
+    }))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -225,20 +286,33 @@ struct Published {
 #[utoipa::path(post, path = "/api/v1/items/{code}/publish", tag = "catalog", request_body = PublishBody, security(("bearer" = [])),
     params(("code" = String, Path, description = "实施编码")),
     responses((status = 200, body = One<Published>), (status = 409, body = Problem, content_type = "application/problem+json")))]
-async fn publish_item(State(state): State<AppState>, viewer: Viewer, headers: HeaderMap, Path(code): Path<String>, body: axum::body::Bytes) -> AppResult<Json<One<Published>>> {
+async fn publish_item(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    body: axum::body::Bytes,
+) -> AppResult<Json<One<Published>>> {
     let user = viewer.require(CATALOG_EDITORS)?;
     viewer.check_csrf(csrf_header(&headers))?;
     // The body is optional: an empty one publishes without a note.
     let note = if body.iter().all(u8::is_ascii_whitespace) {
         String::new()
     } else {
-        serde_json::from_slice::<PublishBody>(&body).map_err(|e| AppError::bad_body("malformed_json", e.to_string()))?.note
+        serde_json::from_slice::<PublishBody>(&body)
+            .map_err(|e| AppError::bad_body("malformed_json", e.to_string()))?
+            .note
     };
     if note.chars().count() > 500 {
         return Err(tongban_domain::FieldErrors::single("note", "too_long").into());
     }
-    let version = state.store.publish_item(&user.username, &code, note.trim()).await?;
-    Ok(Json(One { item: Published { code, version } }))
+    let version = state
+        .store
+        .publish_item(&user.username, &code, note.trim())
+        .await?;
+    Ok(Json(One {
+        item: Published { code, version },
+    }))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -252,20 +326,40 @@ struct VersionView {
 /// The published versions of an item, newest first.
 #[utoipa::path(get, path = "/api/v1/items/{code}/versions", tag = "catalog", params(("code" = String, Path)),
     responses((status = 200, body = Many<VersionView>)))]
-async fn item_versions(State(state): State<AppState>, Path(code): Path<String>) -> AppResult<Json<Many<VersionView>>> {
+async fn item_versions(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+) -> AppResult<Json<Many<VersionView>>> {
     if state.store.published_item(&code).await?.is_none() {
         return Err(AppError::NotFound);
     }
     let versions = state.store.item_versions(&code).await?;
-    Ok(many(versions.into_iter().map(|v| VersionView { version: v.version, published_at: v.published_at, published_by: v.published_by, note: v.note }).collect()))
+    Ok(many(
+        versions
+            .into_iter()
+            .map(|v| VersionView {
+                version: v.version,
+                published_at: v.published_at,
+                published_by: v.published_by,
+                note: v.note,
+            })
+            .collect(),
+    ))
 }
 
 /// One published version of an item, unchanged since it was published.
 #[utoipa::path(get, path = "/api/v1/items/{code}/versions/{version}", tag = "catalog",
     params(("code" = String, Path), ("version" = i64, Path)),
     responses((status = 200, body = One<ItemGuide>), (status = 404, body = Problem, content_type = "application/problem+json")))]
-async fn item_version(State(state): State<AppState>, Path((code, version)): Path<(String, i64)>) -> AppResult<Json<One<ItemGuide>>> {
-    let guide = state.store.item_version(&code, version).await?.ok_or(AppError::NotFound)?;
+async fn item_version(
+    State(state): State<AppState>,
+    Path((code, version)): Path<(String, i64)>,
+) -> AppResult<Json<One<ItemGuide>>> {
+    let guide = state
+        .store
+        .item_version(&code, version)
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(One { item: guide }))
 }
 
@@ -273,19 +367,32 @@ async fn item_version(State(state): State<AppState>, Path((code, version)): Path
 /// administrators.
 #[utoipa::path(get, path = "/api/v1/catalog/uniformity", tag = "supervision", security(("bearer" = [])),
     responses((status = 200, body = One<uniformity::Report>), (status = 401, body = Problem, content_type = "application/problem+json")))]
-async fn uniformity_report(State(state): State<AppState>, viewer: Viewer) -> AppResult<Json<One<uniformity::Report>>> {
+async fn uniformity_report(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> AppResult<Json<One<uniformity::Report>>> {
     viewer.require(SUPERVISORS)?;
     let guides = state.store.published_guides().await?;
-    Ok(Json(One { item: uniformity::report(&guides) }))
+    Ok(Json(One {
+        item: uniformity::report(&guides),
+    }))
 }
 
 /// Catalog indicators computed from the published guides (public statistics).
 #[utoipa::path(get, path = "/api/v1/indicators/catalog", tag = "supervision",
     responses((status = 200, body = One<indicators::CatalogIndicators>)))]
-async fn catalog_indicators(State(state): State<AppState>) -> AppResult<Json<One<indicators::CatalogIndicators>>> {
+async fn catalog_indicators(
+    State(state): State<AppState>,
+) -> AppResult<Json<One<indicators::CatalogIndicators>>> {
     let guides = state.store.published_guides().await?;
-    let year = state.store.now().to_zoned(tongban_store::district_tz()).year();
-    Ok(Json(One { item: indicators::compute(&guides, year) }))
+    let year = state
+        .store
+        .now()
+        .to_zoned(tongban_store::district_tz())
+        .year();
+    Ok(Json(One {
+        item: indicators::compute(&guides, year),
+    }))
 }
 
 /// The district's units: departments, streets, communities.
@@ -304,7 +411,17 @@ struct CertificateView {
 
 /// The published list of retained certificate demands (保留证明事项清单).
 #[utoipa::path(get, path = "/api/v1/retained-certificates", tag = "catalog", responses((status = 200, body = Many<CertificateView>)))]
-async fn list_certificates(State(state): State<AppState>) -> AppResult<Json<Many<CertificateView>>> {
+async fn list_certificates(
+    State(state): State<AppState>,
+) -> AppResult<Json<Many<CertificateView>>> {
     let list = state.store.retained_certificates().await?;
-    Ok(many(list.into_iter().map(|c| CertificateView { id: c.id, certificate: c.certificate, updated_at: c.updated_at }).collect()))
+    Ok(many(
+        list.into_iter()
+            .map(|c| CertificateView {
+                id: c.id,
+                certificate: c.certificate,
+                updated_at: c.updated_at,
+            })
+            .collect(),
+    ))
 }

@@ -11,7 +11,10 @@ const GAP: u32 = 30;
 const MARGIN: u32 = 10;
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }
 
 fn colours(actor: StepActor) -> (&'static str, &'static str) {

@@ -11,7 +11,9 @@ use crate::error::AppError;
 use crate::i18n::{Lang, catalog};
 use std::collections::{BTreeMap, HashSet};
 use tongban_domain::FieldErrors;
-use tongban_domain::catalog::{ItemGuide, ItemKind, Level, Material, MaterialForm, OnlineDepth, Step, StepActor, TimeLimit};
+use tongban_domain::catalog::{
+    ItemGuide, ItemKind, Level, Material, MaterialForm, OnlineDepth, Step, StepActor, TimeLimit,
+};
 
 /// Largest upload accepted (a 10 000-item catalog exports to about 4 MiB).
 pub const MAX_UPLOAD_BYTES: usize = 16 * 1024 * 1024;
@@ -19,9 +21,32 @@ pub const MAX_ROWS: usize = 20_000;
 
 /// Columns in export order; their labels come from the message catalog (`field.<key>`).
 pub const COLUMNS: [&str; 27] = [
-    "code", "basic_code", "name", "kind", "level", "unit", "themes", "keywords", "legal_basis", "conditions", "materials",
-    "baseline_materials", "steps", "legal_limit", "promised_limit", "promise_note", "online_depth", "visits", "fee_fen",
-    "fee_basis", "intermediary_services", "special_procedures", "address", "hours", "consult_phone", "complaint_phone",
+    "code",
+    "basic_code",
+    "name",
+    "kind",
+    "level",
+    "unit",
+    "themes",
+    "keywords",
+    "legal_basis",
+    "conditions",
+    "materials",
+    "baseline_materials",
+    "steps",
+    "legal_limit",
+    "promised_limit",
+    "promise_note",
+    "online_depth",
+    "visits",
+    "fee_fen",
+    "fee_basis",
+    "intermediary_services",
+    "special_procedures",
+    "address",
+    "hours",
+    "consult_phone",
+    "complaint_phone",
     "online_url",
 ];
 
@@ -37,14 +62,20 @@ fn choose<V: Copy>(s: &str, all: &[V], key: impl Fn(V) -> &'static str, prefix: 
     let s = s.trim();
     all.iter().copied().find(|v| {
         let k = key(*v);
-        s == k || s == label(Lang::Zh, &format!("{prefix}.{k}")) || s.eq_ignore_ascii_case(&label(Lang::En, &format!("{prefix}.{k}")))
+        s == k
+            || s == label(Lang::Zh, &format!("{prefix}.{k}"))
+            || s.eq_ignore_ascii_case(&label(Lang::En, &format!("{prefix}.{k}")))
     })
 }
 
 const ACTORS: [StepActor; 3] = [StepActor::Applicant, StepActor::Clerk, StepActor::Approver];
 
 fn split_list(s: &str) -> Vec<String> {
-    s.split(['、', ',', '，', '\n', ';', '；']).map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
+    s.split(['、', ',', '，', '\n', ';', '；'])
+        .map(str::trim)
+        .filter(|x| !x.is_empty())
+        .map(str::to_string)
+        .collect()
 }
 
 fn lines(s: &str) -> impl Iterator<Item = &str> {
@@ -53,12 +84,20 @@ fn lines(s: &str) -> impl Iterator<Item = &str> {
 
 /// Reads a guide from cells and validates it, naming every bad cell (`materials[1].form`,
 /// `legal_limit`, `unit`…) at once: cells that cannot be read and rules the guide breaks.
-pub fn guide_from_cells(cells: &Cells, unit_exists: &dyn Fn(&str) -> bool) -> Result<ItemGuide, FieldErrors> {
+pub fn guide_from_cells(
+    cells: &Cells,
+    unit_exists: &dyn Fn(&str) -> bool,
+) -> Result<ItemGuide, FieldErrors> {
     let (guide, mut errors) = read_cells(cells);
     if let Err(rules) = guide.validate(unit_exists) {
         // A limit that could not be read was replaced by a placeholder: don't compare it.
         let limits_unread = errors.0.iter().any(|e| e.field.ends_with("_limit"));
-        errors.0.extend(rules.0.into_iter().filter(|e| !(limits_unread && e.field.ends_with("_limit"))));
+        errors.0.extend(
+            rules
+                .0
+                .into_iter()
+                .filter(|e| !(limits_unread && e.field.ends_with("_limit"))),
+        );
     }
     errors.into_result(guide)
 }
@@ -66,7 +105,12 @@ pub fn guide_from_cells(cells: &Cells, unit_exists: &dyn Fn(&str) -> bool) -> Re
 /// Reads the cells into a guide, with placeholders where a cell cannot be read, and the errors.
 fn read_cells(cells: &Cells) -> (ItemGuide, FieldErrors) {
     let mut e = FieldErrors::new();
-    let get = |k: &str| cells.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let get = |k: &str| {
+        cells
+            .get(k)
+            .map(|s| s.trim().to_string())
+            .unwrap_or_default()
+    };
     let raw = |k: &str| cells.get(k).cloned().unwrap_or_default();
     let number = |k: &str, max: u32, e: &mut FieldErrors| -> u32 {
         let v = get(k);
@@ -83,20 +127,53 @@ fn read_cells(cells: &Cells) -> (ItemGuide, FieldErrors) {
     };
     let kind = choose(&get("kind"), &ItemKind::ALL, ItemKind::as_str, "kind");
     if kind.is_none() {
-        e.push("kind", if get("kind").is_empty() { "required" } else { "unknown_value" });
+        e.push(
+            "kind",
+            if get("kind").is_empty() {
+                "required"
+            } else {
+                "unknown_value"
+            },
+        );
     }
     let level = choose(&get("level"), &Level::ALL, Level::as_str, "level");
     if level.is_none() {
-        e.push("level", if get("level").is_empty() { "required" } else { "unknown_value" });
+        e.push(
+            "level",
+            if get("level").is_empty() {
+                "required"
+            } else {
+                "unknown_value"
+            },
+        );
     }
-    let depth = choose(&get("online_depth"), &OnlineDepth::ALL, OnlineDepth::as_str, "depth");
+    let depth = choose(
+        &get("online_depth"),
+        &OnlineDepth::ALL,
+        OnlineDepth::as_str,
+        "depth",
+    );
     if depth.is_none() {
-        e.push("online_depth", if get("online_depth").is_empty() { "required" } else { "unknown_value" });
+        e.push(
+            "online_depth",
+            if get("online_depth").is_empty() {
+                "required"
+            } else {
+                "unknown_value"
+            },
+        );
     }
     let limit = |k: &str, e: &mut FieldErrors| {
         let v = get(k);
         TimeLimit::parse(&v).unwrap_or_else(|| {
-            e.push(k, if v.is_empty() { "required" } else { "limit_format" });
+            e.push(
+                k,
+                if v.is_empty() {
+                    "required"
+                } else {
+                    "limit_format"
+                },
+            );
             TimeLimit::OnTheSpot
         })
     };
@@ -108,10 +185,12 @@ fn read_cells(cells: &Cells) -> (ItemGuide, FieldErrors) {
         let at = |f: &str| format!("materials[{i}].{f}");
         let form = match parts.get(1).filter(|s| !s.is_empty()) {
             None => MaterialForm::Original,
-            Some(s) => choose(s, &MaterialForm::ALL, MaterialForm::as_str, "form").unwrap_or_else(|| {
-                e.push(at("form"), "unknown_value");
-                MaterialForm::Original
-            }),
+            Some(s) => {
+                choose(s, &MaterialForm::ALL, MaterialForm::as_str, "form").unwrap_or_else(|| {
+                    e.push(at("form"), "unknown_value");
+                    MaterialForm::Original
+                })
+            }
         };
         let copies = match parts.get(2).filter(|s| !s.is_empty()) {
             None => 1,
@@ -133,18 +212,31 @@ fn read_cells(cells: &Cells) -> (ItemGuide, FieldErrors) {
             form,
             copies,
             required,
-            shared_by: parts.get(4).filter(|s| !s.is_empty()).map(|s| s.to_string()),
+            shared_by: parts
+                .get(4)
+                .filter(|s| !s.is_empty())
+                .map(|s| s.to_string()),
             note: parts.get(5).map(|s| s.to_string()).unwrap_or_default(),
         });
     }
     let mut steps = Vec::new();
     for (i, line) in lines(&raw("steps")).enumerate() {
         let parts: Vec<&str> = line.split('|').map(str::trim).collect();
-        let actor = choose(parts.get(1).copied().unwrap_or(""), &ACTORS, StepActor::as_str, "actor").unwrap_or_else(|| {
+        let actor = choose(
+            parts.get(1).copied().unwrap_or(""),
+            &ACTORS,
+            StepActor::as_str,
+            "actor",
+        )
+        .unwrap_or_else(|| {
             e.push(format!("steps[{i}].actor"), "unknown_value");
             StepActor::Clerk
         });
-        steps.push(Step { name: parts[0].to_string(), actor, description: parts.get(2).map(|s| s.to_string()).unwrap_or_default() });
+        steps.push(Step {
+            name: parts[0].to_string(),
+            actor,
+            description: parts.get(2).map(|s| s.to_string()).unwrap_or_default(),
+        });
     }
     let baseline_materials = number("baseline_materials", 200, &mut e) as u16;
     let visits = number("visits", 10, &mut e) as u8;
@@ -205,7 +297,16 @@ pub fn cells_from_guide(g: &ItemGuide) -> Cells {
     let steps = g
         .steps
         .iter()
-        .map(|s| format!("{}|{}|{}", s.name, zh(format!("actor.{}", s.actor.as_str())), s.description).trim_end_matches('|').to_string())
+        .map(|s| {
+            format!(
+                "{}|{}|{}",
+                s.name,
+                zh(format!("actor.{}", s.actor.as_str())),
+                s.description
+            )
+            .trim_end_matches('|')
+            .to_string()
+        })
         .collect::<Vec<_>>()
         .join("\n");
     let pairs = [
@@ -225,7 +326,10 @@ pub fn cells_from_guide(g: &ItemGuide) -> Cells {
         ("legal_limit", g.legal_limit.compact()),
         ("promised_limit", g.promised_limit.compact()),
         ("promise_note", g.promise_note.clone()),
-        ("online_depth", zh(format!("depth.{}", g.online_depth.as_str()))),
+        (
+            "online_depth",
+            zh(format!("depth.{}", g.online_depth.as_str())),
+        ),
         ("visits", g.visits.to_string()),
         ("fee_fen", g.fee_fen.to_string()),
         ("fee_basis", g.fee_basis.clone()),
@@ -259,20 +363,31 @@ pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, App
     let lower = file_name.to_lowercase();
     if lower.ends_with(".xlsx") {
         use calamine::{Reader, Xlsx};
-        let mut book: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))
-            .map_err(|_| AppError::bad_request("file_unreadable", "file"))?;
+        let mut book: Xlsx<_> =
+            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))
+                .map_err(|_| AppError::bad_request("file_unreadable", "file"))?;
         let range = book
             .worksheet_range_at(0)
             .ok_or_else(|| AppError::bad_request("file_empty", "file"))?
             .map_err(|_| AppError::bad_request("file_unreadable", "file"))?;
-        Ok(range.rows().map(|r| r.iter().map(cell_text).collect()).collect())
+        Ok(range
+            .rows()
+            .map(|r| r.iter().map(cell_text).collect())
+            .collect())
     } else if lower.ends_with(".csv") {
-        let text = std::str::from_utf8(bytes).map_err(|_| AppError::bad_request("csv_not_utf8", "file"))?;
+        let text = std::str::from_utf8(bytes)
+            .map_err(|_| AppError::bad_request("csv_not_utf8", "file"))?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .from_reader(text.as_bytes());
         reader
             .records()
-            .map(|r| r.map(|rec| rec.iter().map(str::to_string).collect()).map_err(|_| AppError::bad_request("file_unreadable", "file")))
+            .map(|r| {
+                r.map(|rec| rec.iter().map(str::to_string).collect())
+                    .map_err(|_| AppError::bad_request("file_unreadable", "file"))
+            })
             .collect()
     } else {
         Err(AppError::bad_request("file_type", "file"))
@@ -290,30 +405,52 @@ fn cell_text(c: &calamine::Data) -> String {
 
 /// Turns table rows into guides, or every problem found with row, column and reason.
 /// `unit_exists` checks unit codes; codes must be unique within the file.
-pub fn parse_rows(rows: &[Vec<String>], lang: Lang, unit_exists: &dyn Fn(&str) -> bool) -> Result<Vec<ItemGuide>, Vec<RowError>> {
+pub fn parse_rows(
+    rows: &[Vec<String>],
+    lang: Lang,
+    unit_exists: &dyn Fn(&str) -> bool,
+) -> Result<Vec<ItemGuide>, Vec<RowError>> {
     let i18n = catalog();
     let mut errors = Vec::new();
     let Some(header) = rows.first() else {
-        return Err(vec![RowError { row: 1, column: String::new(), reason: i18n.get(lang, "import.empty").into() }]);
+        return Err(vec![RowError {
+            row: 1,
+            column: String::new(),
+            reason: i18n.get(lang, "import.empty").into(),
+        }]);
     };
     let mut columns: Vec<Option<&'static str>> = Vec::new();
     for h in header {
         let h = h.trim();
         let key = COLUMNS.iter().copied().find(|k| {
-            h == *k || h == label(Lang::Zh, &format!("field.{k}")) || h.eq_ignore_ascii_case(&label(Lang::En, &format!("field.{k}")))
+            h == *k
+                || h == label(Lang::Zh, &format!("field.{k}"))
+                || h.eq_ignore_ascii_case(&label(Lang::En, &format!("field.{k}")))
         });
         if key.is_none() && !h.is_empty() {
-            errors.push(RowError { row: 1, column: h.to_string(), reason: i18n.get(lang, "import.unknown_column").into() });
+            errors.push(RowError {
+                row: 1,
+                column: h.to_string(),
+                reason: i18n.get(lang, "import.unknown_column").into(),
+            });
         }
         columns.push(key);
     }
     for k in ["code", "name", "unit"] {
         if !columns.contains(&Some(k)) {
-            errors.push(RowError { row: 1, column: i18n.field_label(lang, k), reason: i18n.get(lang, "import.missing_column").into() });
+            errors.push(RowError {
+                row: 1,
+                column: i18n.field_label(lang, k),
+                reason: i18n.get(lang, "import.missing_column").into(),
+            });
         }
     }
     if rows.len() - 1 > MAX_ROWS {
-        errors.push(RowError { row: MAX_ROWS + 2, column: String::new(), reason: i18n.get(lang, "import.too_many_rows").into() });
+        errors.push(RowError {
+            row: MAX_ROWS + 2,
+            column: String::new(),
+            reason: i18n.get(lang, "import.too_many_rows").into(),
+        });
     }
     if !errors.is_empty() {
         return Err(errors);
@@ -325,32 +462,63 @@ pub fn parse_rows(rows: &[Vec<String>], lang: Lang, unit_exists: &dyn Fn(&str) -
             continue;
         }
         let line = i + 1;
-        let cells: Cells = columns.iter().zip(row).filter_map(|(k, v)| k.map(|k| (k.to_string(), v.clone()))).collect();
+        let cells: Cells = columns
+            .iter()
+            .zip(row)
+            .filter_map(|(k, v)| k.map(|k| (k.to_string(), v.clone())))
+            .collect();
         let column_of = |field: &str| {
             let top = field.split(['[', '.']).next().unwrap_or(field);
-            let col = columns.iter().position(|k| *k == Some(top)).and_then(|p| header.get(p)).cloned().unwrap_or_else(|| top.to_string());
-            if field == top { col } else { format!("{col}（{}）", i18n.field_label(lang, field)) }
+            let col = columns
+                .iter()
+                .position(|k| *k == Some(top))
+                .and_then(|p| header.get(p))
+                .cloned()
+                .unwrap_or_else(|| top.to_string());
+            if field == top {
+                col
+            } else {
+                format!("{col}（{}）", i18n.field_label(lang, field))
+            }
         };
         let guide = guide_from_cells(&cells, unit_exists);
         match guide {
             Ok(g) => {
                 if !seen.insert(g.code.clone()) {
-                    errors.push(RowError { row: line, column: column_of("code"), reason: i18n.get(lang, "error.duplicate_in_file").into() });
+                    errors.push(RowError {
+                        row: line,
+                        column: column_of("code"),
+                        reason: i18n.get(lang, "error.duplicate_in_file").into(),
+                    });
                 }
                 guides.push(g);
             }
             Err(fe) => {
                 for f in fe.0 {
-                    let reason = i18n.get(lang, &format!("error.{}", f.code)).replace("{detail}", f.detail.as_deref().unwrap_or(""));
-                    errors.push(RowError { row: line, column: column_of(&f.field), reason });
+                    let reason = i18n
+                        .get(lang, &format!("error.{}", f.code))
+                        .replace("{detail}", f.detail.as_deref().unwrap_or(""));
+                    errors.push(RowError {
+                        row: line,
+                        column: column_of(&f.field),
+                        reason,
+                    });
                 }
             }
         }
     }
     if guides.is_empty() && errors.is_empty() {
-        errors.push(RowError { row: 2, column: String::new(), reason: i18n.get(lang, "import.empty").into() });
+        errors.push(RowError {
+            row: 2,
+            column: String::new(),
+            reason: i18n.get(lang, "import.empty").into(),
+        });
     }
-    if errors.is_empty() { Ok(guides) } else { Err(errors) }
+    if errors.is_empty() {
+        Ok(guides)
+    } else {
+        Err(errors)
+    }
 }
 
 /// The whole published catalog as an `.xlsx` workbook with Chinese headers.
@@ -358,15 +526,21 @@ pub fn export_xlsx(guides: &[ItemGuide]) -> Result<Vec<u8>, AppError> {
     let internal = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
-    sheet.set_name(label(Lang::Zh, "export.sheet")).map_err(internal)?;
+    sheet
+        .set_name(label(Lang::Zh, "export.sheet"))
+        .map_err(internal)?;
     let bold = rust_xlsxwriter::Format::new().set_bold();
     for (c, key) in COLUMNS.iter().enumerate() {
-        sheet.write_string_with_format(0, c as u16, label(Lang::Zh, &format!("field.{key}")), &bold).map_err(internal)?;
+        sheet
+            .write_string_with_format(0, c as u16, label(Lang::Zh, &format!("field.{key}")), &bold)
+            .map_err(internal)?;
     }
     for (r, g) in guides.iter().enumerate() {
         let cells = cells_from_guide(g);
         for (c, key) in COLUMNS.iter().enumerate() {
-            sheet.write_string((r + 1) as u32, c as u16, &cells[*key]).map_err(internal)?;
+            sheet
+                .write_string((r + 1) as u32, c as u16, &cells[*key])
+                .map_err(internal)?;
         }
     }
     book.save_to_buffer().map_err(internal)

@@ -18,7 +18,11 @@ pub const DEFAULT_PER_PAGE: u32 = 20;
 
 /// Reads `page` and `per_page`, naming the parameter that is wrong.
 pub fn parse_page(q: &HashMap<String, String>, errors: &mut FieldErrors) -> Page {
-    let mut number = |name: &str, default: u32, max: u32| match q.get(name).map(|s| s.trim()).filter(|s| !s.is_empty()) {
+    let mut number = |name: &str, default: u32, max: u32| match q
+        .get(name)
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+    {
         None => default,
         Some(s) => match s.parse::<u32>() {
             Ok(n) if (1..=max).contains(&n) => n,
@@ -36,7 +40,11 @@ pub fn parse_page(q: &HashMap<String, String>, errors: &mut FieldErrors) -> Page
 /// Reads the public catalog filter (`q`, `level`, `unit`, `theme`) and the page.
 pub fn parse_filter(q: &HashMap<String, String>) -> Result<(ItemFilter, Page), AppError> {
     let mut errors = FieldErrors::new();
-    let get = |k: &str| q.get(k).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let get = |k: &str| {
+        q.get(k)
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+    };
     let text = get("q").unwrap_or_default();
     if text.chars().count() > 100 {
         errors.push_detail("q", "too_long", "100");
@@ -60,6 +68,18 @@ pub fn parse_filter(q: &HashMap<String, String>) -> Result<(ItemFilter, Page), A
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let terms = text.split_whitespace().take(8).map(str::to_string).collect();
-    Ok((ItemFilter { terms, level, unit, theme }, page))
+    let terms = text
+        .split_whitespace()
+        .take(8)
+        .map(str::to_string)
+        .collect();
+    Ok((
+        ItemFilter {
+            terms,
+            level,
+            unit,
+            theme,
+        },
+        page,
+    ))
 }

@@ -32,7 +32,10 @@ pub struct Units(pub Vec<Unit>);
 
 impl Units {
     pub fn name(&self, code: &str) -> String {
-        self.0.iter().find(|u| u.code == code).map_or_else(|| code.to_string(), |u| u.name.clone())
+        self.0
+            .iter()
+            .find(|u| u.code == code)
+            .map_or_else(|| code.to_string(), |u| u.name.clone())
     }
     pub fn departments(&self) -> impl Iterator<Item = &Unit> {
         self.0.iter().filter(|u| u.parent.is_some())
@@ -57,7 +60,12 @@ struct Browse {
     base_query: String,
 }
 
-async fn browse(State(state): State<AppState>, lang: Lang, viewer: Viewer, Query(q): Query<HashMap<String, String>>) -> Result<Response, AppError> {
+async fn browse(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
+) -> Result<Response, AppError> {
     let (filter, page) = parse_filter(&q)?;
     let (items, total) = state.store.search_items(&filter, page).await?;
     let get = |k: &str| q.get(k).cloned().unwrap_or_default();
@@ -109,12 +117,32 @@ impl Guide {
     }
 }
 
-async fn guide(State(state): State<AppState>, lang: Lang, viewer: Viewer, Path(code): Path<String>) -> Result<Response, AppError> {
-    let item = state.store.published_item(&code).await?.ok_or(AppError::NotFound)?;
+async fn guide(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
+    let item = state
+        .store
+        .published_item(&code)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let units = Units(state.store.units().await?);
-    let unit = units.0.iter().find(|u| u.code == item.guide.unit).cloned().ok_or(AppError::NotFound)?;
+    let unit = units
+        .0
+        .iter()
+        .find(|u| u.code == item.guide.unit)
+        .cloned()
+        .ok_or(AppError::NotFound)?;
     let flowchart = super::flowchart::svg(&item.guide.steps, crate::i18n::T { lang });
-    let certificates = state.store.retained_certificates().await?.into_iter().filter(|c| c.certificate.item_code.as_deref() == Some(code.as_str())).collect();
+    let certificates = state
+        .store
+        .retained_certificates()
+        .await?
+        .into_iter()
+        .filter(|c| c.certificate.item_code.as_deref() == Some(code.as_str()))
+        .collect();
     let siblings = state
         .store
         .published_guides()
@@ -123,12 +151,28 @@ async fn guide(State(state): State<AppState>, lang: Lang, viewer: Viewer, Path(c
         .filter(|g| g.basic_code == item.guide.basic_code && g.code != item.guide.code)
         .map(|g| (g.code.clone(), units.name(&g.unit)))
         .collect();
-    Ok(render(&Guide { c: Chrome::new(lang, &viewer, &format!("/items/{code}")), item, unit, units, flowchart, certificates, siblings }))
+    Ok(render(&Guide {
+        c: Chrome::new(lang, &viewer, &format!("/items/{code}")),
+        item,
+        unit,
+        units,
+        flowchart,
+        certificates,
+        siblings,
+    }))
 }
 
-async fn flowchart(State(state): State<AppState>, lang: Lang, Path(code): Path<String>) -> Result<Response, AppError> {
+async fn flowchart(
+    State(state): State<AppState>,
+    lang: Lang,
+    Path(code): Path<String>,
+) -> Result<Response, AppError> {
     use axum::response::IntoResponse;
-    let item = state.store.published_item(&code).await?.ok_or(AppError::NotFound)?;
+    let item = state
+        .store
+        .published_item(&code)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let svg = super::flowchart::svg(&item.guide.steps, crate::i18n::T { lang });
     Ok(([(axum::http::header::CONTENT_TYPE, "image/svg+xml")], svg).into_response())
 }
@@ -141,7 +185,11 @@ struct Certificates {
     editable: bool,
 }
 
-async fn certificates(State(state): State<AppState>, lang: Lang, viewer: Viewer) -> Result<Response, AppError> {
+async fn certificates(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+) -> Result<Response, AppError> {
     let editable = viewer.has_role(crate::auth::CATALOG_EDITORS);
     Ok(render(&Certificates {
         c: Chrome::new(lang, &viewer, "/retained-certificates"),
@@ -158,10 +206,22 @@ struct Indicators {
     year: i16,
 }
 
-async fn indicators_page(State(state): State<AppState>, lang: Lang, viewer: Viewer) -> Result<Response, AppError> {
+async fn indicators_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+) -> Result<Response, AppError> {
     let guides = state.store.published_guides().await?;
-    let year = state.store.now().to_zoned(tongban_store::district_tz()).year();
-    Ok(render(&Indicators { c: Chrome::new(lang, &viewer, "/indicators/catalog"), i: indicators::compute(&guides, year), year }))
+    let year = state
+        .store
+        .now()
+        .to_zoned(tongban_store::district_tz())
+        .year();
+    Ok(render(&Indicators {
+        c: Chrome::new(lang, &viewer, "/indicators/catalog"),
+        i: indicators::compute(&guides, year),
+        year,
+    }))
 }
 
 #[derive(Template)]
@@ -172,10 +232,18 @@ struct Uniformity {
     units: Units,
 }
 
-async fn uniformity_page(State(state): State<AppState>, lang: Lang, viewer: Viewer) -> Result<Response, AppError> {
+async fn uniformity_page(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+) -> Result<Response, AppError> {
     viewer.require(SUPERVISORS)?;
     let guides: Vec<ItemGuide> = state.store.published_guides().await?;
-    Ok(render(&Uniformity { c: Chrome::new(lang, &viewer, "/supervision/catalog"), r: uniformity::report(&guides), units: Units(state.store.units().await?) }))
+    Ok(render(&Uniformity {
+        c: Chrome::new(lang, &viewer, "/supervision/catalog"),
+        r: uniformity::report(&guides),
+        units: Units(state.store.units().await?),
+    }))
 }
 
 /// Template helpers shared by the catalog pages.

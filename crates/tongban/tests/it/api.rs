@@ -21,14 +21,31 @@ fn public_catalog_search_filters_and_guides() {
         assert_eq!(body["items"][0]["name"], "印章刻制备案");
         let seal = &body["items"][0];
         let on_the_spot = seal["promised_limit"]["unit"] == "on_the_spot";
-        assert_eq!(seal["handling"], if on_the_spot { "immediate" } else { "promised" });
+        assert_eq!(
+            seal["handling"],
+            if on_the_spot { "immediate" } else { "promised" }
+        );
 
-        let r = app.get("/api/v1/items?level=community&per_page=3&page=2").json();
+        let r = app
+            .get("/api/v1/items?level=community&per_page=3&page=2")
+            .json();
         assert_eq!(r["meta"]["per_page"], 3);
-        assert!(r["items"].as_array().unwrap().iter().all(|i| i["level"] == "community"));
+        assert!(
+            r["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|i| i["level"] == "community")
+        );
 
         let r = app.get("/api/v1/items?unit=XH-GA").json();
-        assert!(r["items"].as_array().unwrap().iter().all(|i| i["unit"] == "XH-GA"));
+        assert!(
+            r["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|i| i["unit"] == "XH-GA")
+        );
 
         let r = app.get("/api/v1/items/XH-SPJ-000101001000");
         assert_eq!(r.status, 200);
@@ -39,7 +56,10 @@ fn public_catalog_search_filters_and_guides() {
 
         let missing = app.get("/api/v1/items/NOPE-0000");
         assert_eq!(missing.status, 404);
-        assert_eq!(missing.header("content-type"), Some("application/problem+json"));
+        assert_eq!(
+            missing.header("content-type"),
+            Some("application/problem+json")
+        );
         assert_eq!(missing.json()["type"], "/problems/not_found");
     });
 }
@@ -52,7 +72,12 @@ fn malformed_queries_name_each_bad_parameter() {
         assert_eq!(r.header("content-type"), Some("application/problem+json"));
         let p = r.json();
         assert_eq!(p["type"], "/problems/validation");
-        let fields: Vec<&str> = p["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+        let fields: Vec<&str> = p["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
         assert_eq!(fields, vec!["level", "page", "per_page"]);
     });
 }
@@ -65,10 +90,23 @@ fn administrators_write_through_the_api_and_others_cannot() {
             guide.as_object_mut().unwrap().remove(k);
         }
         // Anonymous: 401; a clerk: 403.
-        assert_eq!(app.json("PUT", "/api/v1/items/XH-SPJ-000101001000", &[], &guide).status, 401);
+        assert_eq!(
+            app.json("PUT", "/api/v1/items/XH-SPJ-000101001000", &[], &guide)
+                .status,
+            401
+        );
         let clerk = app.token_for("clerk.spj");
         let auth_clerk = format!("Bearer {clerk}");
-        assert_eq!(app.json("PUT", "/api/v1/items/XH-SPJ-000101001000", &[("authorization", &auth_clerk)], &guide).status, 403);
+        assert_eq!(
+            app.json(
+                "PUT",
+                "/api/v1/items/XH-SPJ-000101001000",
+                &[("authorization", &auth_clerk)],
+                &guide
+            )
+            .status,
+            403
+        );
 
         let admin = format!("Bearer {}", app.token_for("admin"));
         let h = [("authorization", admin.as_str())];
@@ -79,10 +117,22 @@ fn administrators_write_through_the_api_and_others_cannot() {
         bad["unit"] = json!("XH-NOWHERE");
         let r = app.json("PUT", "/api/v1/items/XH-SPJ-000101001000", &h, &bad);
         assert_eq!(r.status, 422);
-        let fields: Vec<String> = r.json()["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap().to_string()).collect();
+        let fields: Vec<String> = r.json()["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap().to_string())
+            .collect();
         assert_eq!(fields, vec!["unit", "promised_limit", "consult_phone"]);
         // Malformed JSON is a problem too.
-        let r = app.raw_post("/api/v1/items", &[("authorization", &admin), ("content-type", "application/json")], b"{\"code\":".to_vec());
+        let r = app.raw_post(
+            "/api/v1/items",
+            &[
+                ("authorization", &admin),
+                ("content-type", "application/json"),
+            ],
+            b"{\"code\":".to_vec(),
+        );
         assert_eq!(r.status, 400);
         assert_eq!(r.json()["type"], "/problems/malformed_json");
         // A duplicate code on create is a conflict naming `code`.
@@ -96,13 +146,27 @@ fn administrators_write_through_the_api_and_others_cannot() {
         new["name"] = json!("测试事项甲乙");
         let r = app.json("POST", "/api/v1/items", &h, &new);
         assert_eq!(r.status, 201, "{}", r.body);
-        assert_eq!(app.get("/api/v1/items/XH-SPJ-TEST-0001").status, 404, "unpublished items are not public");
-        let r = app.json("POST", "/api/v1/items/XH-SPJ-TEST-0001/publish", &h, &json!({"note": "首次公布"}));
+        assert_eq!(
+            app.get("/api/v1/items/XH-SPJ-TEST-0001").status,
+            404,
+            "unpublished items are not public"
+        );
+        let r = app.json(
+            "POST",
+            "/api/v1/items/XH-SPJ-TEST-0001/publish",
+            &h,
+            &json!({"note": "首次公布"}),
+        );
         assert_eq!(r.status, 200, "{}", r.body);
         assert_eq!(r.json()["item"]["version"], 1);
         let found = app.get("/api/v1/items?q=%E7%94%B2%E4%B9%99").json(); // 甲乙
         assert_eq!(found["meta"]["total"], 1);
-        let again = app.json("POST", "/api/v1/items/XH-SPJ-TEST-0001/publish", &h, &json!({}));
+        let again = app.json(
+            "POST",
+            "/api/v1/items/XH-SPJ-TEST-0001/publish",
+            &h,
+            &json!({}),
+        );
         assert_eq!(again.status, 409);
         assert_eq!(again.json()["type"], "/problems/nothing_to_publish");
     });
@@ -118,9 +182,22 @@ fn uniformity_and_indicators_are_computed_from_the_records() {
         let report = &r.json()["item"];
         assert!(report["groups_with_differences"].as_i64().unwrap() >= 3);
         let groups = report["groups"].as_array().unwrap();
-        let pension = groups.iter().find(|g| g["basic_code"] == "000201001000").expect("pension group compared");
-        let materials = pension["differences"].as_array().unwrap().iter().find(|d| d["field"] == "materials").expect("material difference found");
-        assert!(materials["variants"][0]["value"].as_str().unwrap().contains("户口簿"));
+        let pension = groups
+            .iter()
+            .find(|g| g["basic_code"] == "000201001000")
+            .expect("pension group compared");
+        let materials = pension["differences"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["field"] == "materials")
+            .expect("material difference found");
+        assert!(
+            materials["variants"][0]["value"]
+                .as_str()
+                .unwrap()
+                .contains("户口簿")
+        );
 
         let before = app.get("/api/v1/indicators/catalog").json()["item"].clone();
         let items = before["items"].as_f64().unwrap();
@@ -130,7 +207,13 @@ fn uniformity_and_indicators_are_computed_from_the_records() {
         let admin = format!("Bearer {}", app.token_for("admin"));
         let h = [("authorization", admin.as_str())];
         let list = app.get("/api/v1/items?per_page=100").json();
-        let window = list["items"].as_array().unwrap().iter().find(|i| i["online_depth"] != "fully_online").unwrap().clone();
+        let window = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["online_depth"] != "fully_online")
+            .unwrap()
+            .clone();
         let code = window["code"].as_str().unwrap().to_string();
         let mut g = window.clone();
         for k in ["handling", "version", "published_at"] {
@@ -138,10 +221,26 @@ fn uniformity_and_indicators_are_computed_from_the_records() {
         }
         g["online_depth"] = json!("fully_online");
         g["visits"] = json!(0);
-        assert_eq!(app.json("PUT", &format!("/api/v1/items/{code}"), &h, &g).status, 200);
-        assert_eq!(app.json("POST", &format!("/api/v1/items/{code}/publish"), &h, &json!({})).status, 200);
+        assert_eq!(
+            app.json("PUT", &format!("/api/v1/items/{code}"), &h, &g)
+                .status,
+            200
+        );
+        assert_eq!(
+            app.json(
+                "POST",
+                &format!("/api/v1/items/{code}/publish"),
+                &h,
+                &json!({})
+            )
+            .status,
+            200
+        );
         let after = app.get("/api/v1/indicators/catalog").json()["item"].clone();
-        assert_eq!(after["online_overall"]["numerator"].as_f64().unwrap(), online["numerator"].as_f64().unwrap() + 1.0);
+        assert_eq!(
+            after["online_overall"]["numerator"].as_f64().unwrap(),
+            online["numerator"].as_f64().unwrap() + 1.0
+        );
     });
 }
 
@@ -149,7 +248,13 @@ fn uniformity_and_indicators_are_computed_from_the_records() {
 fn openapi_and_health_describe_the_running_server() {
     let app = TestApp::demo(&crate::harness::Backend::Sqlite);
     let doc = app.get("/api/openapi.json").json();
-    for path in ["/api/v1/items", "/api/v1/items/{code}", "/api/v1/catalog/uniformity", "/api/v1/indicators/catalog", "/api/v1/items/{code}/publish"] {
+    for path in [
+        "/api/v1/items",
+        "/api/v1/items/{code}",
+        "/api/v1/catalog/uniformity",
+        "/api/v1/indicators/catalog",
+        "/api/v1/items/{code}/publish",
+    ] {
         assert!(doc["paths"].get(path).is_some(), "openapi documents {path}");
     }
     assert!(doc["components"]["schemas"].get("ItemGuide").is_some());

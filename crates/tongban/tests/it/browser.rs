@@ -11,22 +11,37 @@ fn public_search_and_admin_publish_journeys_in_chromium() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let script = root.join("tests/browser/journeys.mjs");
     let missing = [
-        ("node", Command::new("node").arg("--version").output().is_ok()),
+        (
+            "node",
+            Command::new("node").arg("--version").output().is_ok(),
+        ),
         ("/usr/bin/chromium", Path::new("/usr/bin/chromium").exists()),
         ("tests/browser/journeys.mjs", script.exists()),
-        ("tests/browser/node_modules (npm ci)", root.join("tests/browser/node_modules/playwright-core").exists()),
+        (
+            "tests/browser/node_modules (npm ci)",
+            root.join("tests/browser/node_modules/playwright-core")
+                .exists(),
+        ),
     ]
     .into_iter()
     .filter(|(_, ok)| !ok)
     .map(|(what, _)| what)
     .collect::<Vec<_>>();
     if !missing.is_empty() {
-        eprintln!("\n!!!!!!!! BROWSER JOURNEYS SKIPPED: missing {} !!!!!!!!\n", missing.join(", "));
+        eprintln!(
+            "\n!!!!!!!! BROWSER JOURNEYS SKIPPED: missing {} !!!!!!!!\n",
+            missing.join(", ")
+        );
         return;
     }
     let app = TestApp::demo(&Backend::Sqlite);
     let shots = root.join("target/browser-shots");
-    let out = Command::new("node").arg(&script).arg(&app.base).arg(&shots).output().expect("node runs");
+    let out = Command::new("node")
+        .arg(&script)
+        .arg(&app.base)
+        .arg(&shots)
+        .output()
+        .expect("node runs");
     let stdout = String::from_utf8_lossy(&out.stdout);
     eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "browser journeys failed");

@@ -3,7 +3,13 @@
 use std::process::Command;
 
 fn tongban(data: &std::path::Path, args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_tongban")).args(args).arg("--data").arg(data).env("TONGBAN_LOG", "warn").output().expect("tongban runs")
+    Command::new(env!("CARGO_BIN_EXE_tongban"))
+        .args(args)
+        .arg("--data")
+        .arg(data)
+        .env("TONGBAN_LOG", "warn")
+        .output()
+        .expect("tongban runs")
 }
 
 #[test]
@@ -13,13 +19,25 @@ fn token_create_prints_a_working_token_and_audit_verify_catches_tampering() {
     assert!(tongban(&dir, &["demo"]).status.success());
     let out = tongban(&dir, &["token", "create", "--user", "admin"]);
     assert!(out.status.success());
-    let token = String::from_utf8(out.stdout).unwrap().lines().last().unwrap().to_string();
+    let token = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .last()
+        .unwrap()
+        .to_string();
     assert!(token.starts_with("tb_") && token.len() > 40);
     let out = tongban(&dir, &["token", "create", "--user", "nobody"]);
-    assert!(!out.status.success(), "a token for an unknown user is refused");
+    assert!(
+        !out.status.success(),
+        "a token for an unknown user is refused"
+    );
 
     let verify = tongban(&dir, &["audit", "verify"]);
-    assert!(verify.status.success(), "{}", String::from_utf8_lossy(&verify.stderr));
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stderr)
+    );
     // Tamper with the file directly, as someone with disk access could.
     crate::harness::runtime().block_on(async {
         use tongban_store::sqlx::{self, Connection};

@@ -17,11 +17,21 @@ static NEXT: AtomicU32 = AtomicU32::new(0);
 
 pub fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RT.get_or_init(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap())
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap()
+    })
 }
 
 fn scratch_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tongban-it-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed)));
+    let dir = std::env::temp_dir().join(format!(
+        "tongban-it-{}-{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed)
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     dir
@@ -42,12 +52,21 @@ pub fn fresh_store_url(backend: &Backend) -> String {
         Backend::Sqlite => format!("sqlite://{}", scratch_dir().join("tongban.db").display()),
         Backend::Postgres => {
             let base = postgres_base_url().expect("postgres available");
-            let name = format!("t_{}_{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+            let name = format!(
+                "t_{}_{}",
+                std::process::id(),
+                NEXT.fetch_add(1, Ordering::Relaxed)
+            );
             runtime().block_on(async {
                 tongban_store::sqlx::any::install_default_drivers();
                 use tongban_store::sqlx::{self, Connection};
-                let mut c = sqlx::AnyConnection::connect(&format!("{base}/postgres")).await.expect("connect to test cluster");
-                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut c).await.unwrap();
+                let mut c = sqlx::AnyConnection::connect(&format!("{base}/postgres"))
+                    .await
+                    .expect("connect to test cluster");
+                sqlx::raw_sql(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                    .execute(&mut c)
+                    .await
+                    .unwrap();
             });
             format!("{base}/{name}")
         }
@@ -65,7 +84,9 @@ pub fn postgres_base_url() -> Option<String> {
         match start_cluster() {
             Ok(url) => Some(url),
             Err(why) => {
-                eprintln!("\n!!!!!!!! PostgreSQL SKIPPED: {why}. Only SQLite was tested. !!!!!!!!\n");
+                eprintln!(
+                    "\n!!!!!!!! PostgreSQL SKIPPED: {why}. Only SQLite was tested. !!!!!!!!\n"
+                );
                 None
             }
         }
@@ -74,9 +95,14 @@ pub fn postgres_base_url() -> Option<String> {
 }
 
 fn pg_bin(name: &str) -> Option<PathBuf> {
-    let mut candidates: Vec<PathBuf> = std::env::var_os("PATH").map(|p| std::env::split_paths(&p).map(|d| d.join(name)).collect()).unwrap_or_default();
+    let mut candidates: Vec<PathBuf> = std::env::var_os("PATH")
+        .map(|p| std::env::split_paths(&p).map(|d| d.join(name)).collect())
+        .unwrap_or_default();
     if let Ok(dirs) = std::fs::read_dir("/usr/lib/postgresql") {
-        let mut versions: Vec<PathBuf> = dirs.flatten().map(|d| d.path().join("bin").join(name)).collect();
+        let mut versions: Vec<PathBuf> = dirs
+            .flatten()
+            .map(|d| d.path().join("bin").join(name))
+            .collect();
         versions.sort();
         candidates.extend(versions.into_iter().rev());
     }
@@ -93,7 +119,11 @@ fn start_cluster() -> Result<String, String> {
         l.local_addr().map_err(|e| e.to_string())?.port()
     };
     // PostgreSQL refuses to run as root: run it as the `postgres` account then.
-    let as_root = Command::new("id").arg("-u").output().map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0").unwrap_or(false);
+    let as_root = Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+        .unwrap_or(false);
     let run = |args: Vec<String>| -> Result<(), String> {
         let mut cmd = if as_root {
             let mut c = Command::new("runuser");
@@ -104,27 +134,74 @@ fn start_cluster() -> Result<String, String> {
         };
         let rest = if as_root { &args[..] } else { &args[1..] };
         let out = cmd.args(rest).output().map_err(|e| e.to_string())?;
-        if out.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&out.stderr).to_string()) }
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(String::from_utf8_lossy(&out.stderr).to_string())
+        }
     };
     if as_root {
-        Command::new("chown").args(["-R", "postgres", &dir.to_string_lossy()]).status().map_err(|e| e.to_string())?;
+        Command::new("chown")
+            .args(["-R", "postgres", &dir.to_string_lossy()])
+            .status()
+            .map_err(|e| e.to_string())?;
         let parent = dir.parent().unwrap().to_string_lossy().to_string();
-        Command::new("chmod").args(["755", &parent]).status().map_err(|e| e.to_string())?;
+        Command::new("chmod")
+            .args(["755", &parent])
+            .status()
+            .map_err(|e| e.to_string())?;
     }
     let data = dir.join("data").to_string_lossy().to_string();
-    run(vec![initdb.to_string_lossy().into(), "-D".into(), data.clone(), "-U".into(), "tongban".into(), "-A".into(), "trust".into(), "-E".into(), "UTF8".into(), "--no-locale".into()])
-        .map_err(|e| format!("initdb failed: {e}"))?;
-    let opts = format!("-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200", dir.to_string_lossy());
-    run(vec![pg_ctl.to_string_lossy().into(), "-D".into(), data.clone(), "-o".into(), opts, "-l".into(), format!("{}/log", dir.to_string_lossy()), "-w".into(), "start".into()])
-        .map_err(|e| format!("pg_ctl start failed: {e}"))?;
+    run(vec![
+        initdb.to_string_lossy().into(),
+        "-D".into(),
+        data.clone(),
+        "-U".into(),
+        "tongban".into(),
+        "-A".into(),
+        "trust".into(),
+        "-E".into(),
+        "UTF8".into(),
+        "--no-locale".into(),
+    ])
+    .map_err(|e| format!("initdb failed: {e}"))?;
+    let opts = format!(
+        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
+        dir.to_string_lossy()
+    );
+    run(vec![
+        pg_ctl.to_string_lossy().into(),
+        "-D".into(),
+        data.clone(),
+        "-o".into(),
+        opts,
+        "-l".into(),
+        format!("{}/log", dir.to_string_lossy()),
+        "-w".into(),
+        "start".into(),
+    ])
+    .map_err(|e| format!("pg_ctl start failed: {e}"))?;
     // Stop the cluster once this test process has gone, whatever way it ends.
     let stop = if as_root {
-        format!("runuser -u postgres -- {} -D {data} -m immediate stop", pg_ctl.to_string_lossy())
+        format!(
+            "runuser -u postgres -- {} -D {data} -m immediate stop",
+            pg_ctl.to_string_lossy()
+        )
     } else {
         format!("{} -D {data} -m immediate stop", pg_ctl.to_string_lossy())
     };
-    let watchdog = format!("while kill -0 {} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {}", std::process::id(), dir.to_string_lossy());
-    Command::new("sh").args(["-c", &watchdog]).stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null()).stderr(std::process::Stdio::null()).spawn().map_err(|e| e.to_string())?;
+    let watchdog = format!(
+        "while kill -0 {} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {}",
+        std::process::id(),
+        dir.to_string_lossy()
+    );
+    Command::new("sh")
+        .args(["-c", &watchdog])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| e.to_string())?;
     Ok(format!("postgres://tongban@127.0.0.1:{port}"))
 }
 
@@ -141,7 +218,9 @@ impl TestApp {
     /// A server over a fresh store with the Xihu demo loaded.
     pub fn demo(backend: &Backend) -> TestApp {
         let app = TestApp::empty(backend);
-        runtime().block_on(tongban::demo::load_if_empty(&app.store)).expect("demo loads");
+        runtime()
+            .block_on(tongban::demo::load_if_empty(&app.store))
+            .expect("demo loads");
         app
     }
 
@@ -150,10 +229,17 @@ impl TestApp {
         let url = fresh_store_url(backend);
         let (store, running) = runtime().block_on(async {
             let store = Store::open(&url).await.expect("store opens");
-            let running = tongban::spawn(store.clone(), "127.0.0.1:0", Default::default()).await.expect("server starts");
+            let running = tongban::spawn(store.clone(), "127.0.0.1:0", Default::default())
+                .await
+                .expect("server starts");
             (store, running)
         });
-        let agent: ureq::Agent = ureq::Agent::config_builder().http_status_as_error(false).max_redirects(0).max_redirects_will_error(false).build().into();
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .max_redirects_will_error(false)
+            .build()
+            .into();
         TestApp {
             base: format!("http://{}", running.addr),
             store,
@@ -186,7 +272,13 @@ impl TestApp {
         Resp::from(req.call().expect("request completes"))
     }
 
-    pub fn json(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &serde_json::Value) -> Resp {
+    pub fn json(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &serde_json::Value,
+    ) -> Resp {
         let url = self.url(path);
         let mut r = match method {
             "POST" => self.agent.post(url),
@@ -201,7 +293,10 @@ impl TestApp {
 
     pub fn form(&self, path: &str, cookies: &str, fields: &[(&str, &str)]) -> Resp {
         let r = self.agent.post(self.url(path)).header("cookie", cookies);
-        Resp::from(r.send_form(fields.iter().copied()).expect("request completes"))
+        Resp::from(
+            r.send_form(fields.iter().copied())
+                .expect("request completes"),
+        )
     }
 
     pub fn raw_post(&self, path: &str, headers: &[(&str, &str)], body: Vec<u8>) -> Resp {
@@ -217,7 +312,13 @@ impl TestApp {
         let token = format!("tb_{}", tongban_web::auth::random_token());
         let id = format!("tok_{}", &tongban_web::auth::random_token()[..12]);
         runtime()
-            .block_on(self.store.create_api_token("test", username, "test", &id, &tongban_web::auth::sha256_hex(&token)))
+            .block_on(self.store.create_api_token(
+                "test",
+                username,
+                "test",
+                &id,
+                &tongban_web::auth::sha256_hex(&token),
+            ))
             .expect("token created");
         token
     }
@@ -226,14 +327,27 @@ impl TestApp {
     /// the session (read from a page's form).
     pub fn login(&self, username: &str, password: &str) -> (String, String) {
         let page = self.get("/login");
-        let pre = page.cookie("tongban_csrf").expect("login page sets a CSRF cookie");
+        let pre = page
+            .cookie("tongban_csrf")
+            .expect("login page sets a CSRF cookie");
         let csrf = page.hidden("csrf").expect("login form has a csrf field");
-        let r = self.form("/login", &format!("tongban_csrf={pre}"), &[("username", username), ("password", password), ("csrf", &csrf), ("next", "/")]);
+        let r = self.form(
+            "/login",
+            &format!("tongban_csrf={pre}"),
+            &[
+                ("username", username),
+                ("password", password),
+                ("csrf", &csrf),
+                ("next", "/"),
+            ],
+        );
         assert_eq!(r.status, 303, "login of {username} redirects: {}", r.body);
         let session = r.cookie("tongban_session").expect("session cookie");
         let cookie = format!("tongban_session={session}");
         let home = self.get_with("/", &[("cookie", &cookie)]);
-        let csrf = home.hidden("csrf").expect("signed-in pages carry the session CSRF token");
+        let csrf = home
+            .hidden("csrf")
+            .expect("signed-in pages carry the session CSRF token");
         (cookie, csrf)
     }
 }
@@ -257,9 +371,23 @@ pub struct Resp {
 impl From<ureq::http::Response<ureq::Body>> for Resp {
     fn from(mut r: ureq::http::Response<ureq::Body>) -> Resp {
         let status = r.status().as_u16();
-        let headers = r.headers().iter().map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string())).collect();
-        let bytes = r.body_mut().with_config().limit(64 * 1024 * 1024).read_to_vec().unwrap_or_default();
-        Resp { status, headers, body: String::from_utf8_lossy(&bytes).to_string(), bytes }
+        let headers = r
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
+            .collect();
+        let bytes = r
+            .body_mut()
+            .with_config()
+            .limit(64 * 1024 * 1024)
+            .read_to_vec()
+            .unwrap_or_default();
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&bytes).to_string(),
+            bytes,
+        }
     }
 }
 
@@ -268,14 +396,20 @@ impl Resp {
         serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
     pub fn cookie(&self, name: &str) -> Option<String> {
-        self.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie")).find_map(|(_, v)| {
-            let (kv, _) = v.split_once(';').unwrap_or((v, ""));
-            let (k, val) = kv.split_once('=')?;
-            (k == name).then(|| val.to_string())
-        })
+        self.headers
+            .iter()
+            .filter(|(k, _)| k.eq_ignore_ascii_case("set-cookie"))
+            .find_map(|(_, v)| {
+                let (kv, _) = v.split_once(';').unwrap_or((v, ""));
+                let (k, val) = kv.split_once('=')?;
+                (k == name).then(|| val.to_string())
+            })
     }
     /// Value of the first hidden input named `name` in an HTML page.
     pub fn hidden(&self, name: &str) -> Option<String> {

@@ -7,32 +7,62 @@ use crate::harness::{Backend, TestApp, backends};
 fn sign_in_sessions_csrf_and_throttling() {
     for b in backends() {
         let app = TestApp::demo(&b);
-        assert_eq!(app.get("/admin/items").status, 401, "admin pages need a session");
+        assert_eq!(
+            app.get("/admin/items").status,
+            401,
+            "admin pages need a session"
+        );
         let (cookie, csrf) = app.login("admin", "admin-demo-2026");
         let r = app.get_with("/admin/items?q=XH-SPJ-000101001000", &[("cookie", &cookie)]);
         assert_eq!(r.status, 200);
         assert!(r.body.contains("企业设立登记"));
         // A form posted without the session's CSRF token is refused.
-        let r = app.form("/admin/items/XH-SPJ-000101001000/publish", &cookie, &[("note", "x")]);
+        let r = app.form(
+            "/admin/items/XH-SPJ-000101001000/publish",
+            &cookie,
+            &[("note", "x")],
+        );
         assert_eq!(r.status, 400);
         assert!(r.body.contains("表单"), "the refusal is a Chinese page");
         // A clerk may not open administration.
         let (clerk, _) = app.login("clerk.spj", "clerk-spj-demo-2026");
-        assert_eq!(app.get_with("/admin/items", &[("cookie", &clerk)]).status, 403);
+        assert_eq!(
+            app.get_with("/admin/items", &[("cookie", &clerk)]).status,
+            403
+        );
         // Sign out ends the session.
         let r = app.form("/logout", &cookie, &[("csrf", &csrf)]);
         assert_eq!(r.status, 303);
-        assert_eq!(app.get_with("/admin/items", &[("cookie", &cookie)]).status, 401);
+        assert_eq!(
+            app.get_with("/admin/items", &[("cookie", &cookie)]).status,
+            401
+        );
 
         // Five wrong passwords lock the name for this address; the right one is refused too.
         let page = app.get("/login");
         let pre = page.cookie("tongban_csrf").unwrap();
         let token = page.hidden("csrf").unwrap();
         for _ in 0..5 {
-            let r = app.form("/login", &format!("tongban_csrf={pre}"), &[("username", "supervisor"), ("password", "wrong-password"), ("csrf", &token)]);
+            let r = app.form(
+                "/login",
+                &format!("tongban_csrf={pre}"),
+                &[
+                    ("username", "supervisor"),
+                    ("password", "wrong-password"),
+                    ("csrf", &token),
+                ],
+            );
             assert_eq!(r.status, 401);
         }
-        let r = app.form("/login", &format!("tongban_csrf={pre}"), &[("username", "supervisor"), ("password", "supervisor-demo-2026"), ("csrf", &token)]);
+        let r = app.form(
+            "/login",
+            &format!("tongban_csrf={pre}"),
+            &[
+                ("username", "supervisor"),
+                ("password", "supervisor-demo-2026"),
+                ("csrf", &token),
+            ],
+        );
         assert_eq!(r.status, 429);
         assert!(r.header("retry-after").is_some());
     }
@@ -45,12 +75,34 @@ fn registration_checks_identity_check_characters() {
     let pre = page.cookie("tongban_csrf").unwrap();
     let token = page.hidden("csrf").unwrap();
     let cookie = format!("tongban_csrf={pre}");
-    let bad = app.form("/register", &cookie, &[("csrf", &token), ("kind", "enterprise"), ("identity", "91350100M000100Y44"), ("username", "acme"), ("display_name", "某公司"), ("password", "long-enough-pw")]);
+    let bad = app.form(
+        "/register",
+        &cookie,
+        &[
+            ("csrf", &token),
+            ("kind", "enterprise"),
+            ("identity", "91350100M000100Y44"),
+            ("username", "acme"),
+            ("display_name", "某公司"),
+            ("password", "long-enough-pw"),
+        ],
+    );
     assert_eq!(bad.status, 422);
     assert!(bad.body.contains("校验码不正确"), "{}", bad.body);
     let token = bad.hidden("csrf").unwrap();
     let pre = bad.cookie("tongban_csrf").unwrap();
-    let ok = app.form("/register", &format!("tongban_csrf={pre}"), &[("csrf", &token), ("kind", "enterprise"), ("identity", "91350100M000100Y43"), ("username", "acme"), ("display_name", "某公司"), ("password", "long-enough-pw")]);
+    let ok = app.form(
+        "/register",
+        &format!("tongban_csrf={pre}"),
+        &[
+            ("csrf", &token),
+            ("kind", "enterprise"),
+            ("identity", "91350100M000100Y43"),
+            ("username", "acme"),
+            ("display_name", "某公司"),
+            ("password", "long-enough-pw"),
+        ],
+    );
     assert_eq!(ok.status, 303, "{}", ok.body);
     app.login("acme", "long-enough-pw");
 }
@@ -70,22 +122,43 @@ fn admin_edit_form_names_bad_fields_then_saves_and_publishes() {
         };
         set(&mut fields, "promised_limit", "999工作日");
         set(&mut fields, "materials", "申请书|原件|1|是\n|彩印|0|也许");
-        let mut post: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let mut post: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         post.push(("csrf", &csrf));
         let r = app.form(&format!("/admin/items/{code}/edit"), &cookie, &post);
         assert_eq!(r.status, 422);
-        for msg in ["承诺时限不得长于法定时限", "材料形式（第2项）", "无法识别的取值"] {
-            assert!(r.body.contains(msg), "edit page names the error: {msg}\n{}", r.body);
+        for msg in [
+            "承诺时限不得长于法定时限",
+            "材料形式（第2项）",
+            "无法识别的取值",
+        ] {
+            assert!(
+                r.body.contains(msg),
+                "edit page names the error: {msg}\n{}",
+                r.body
+            );
         }
         set(&mut fields, "promised_limit", "即办");
         set(&mut fields, "materials", "公司登记（备案）申请书|原件|1|是");
-        let mut post: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let mut post: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         post.push(("csrf", &csrf));
         let r = app.form(&format!("/admin/items/{code}/edit"), &cookie, &post);
         assert_eq!(r.status, 303, "{}", r.body);
-        let r = app.form(&format!("/admin/items/{code}/publish"), &cookie, &[("csrf", &csrf), ("note", "改为即办")]);
+        let r = app.form(
+            &format!("/admin/items/{code}/publish"),
+            &cookie,
+            &[("csrf", &csrf), ("note", "改为即办")],
+        );
         assert_eq!(r.status, 303);
-        let history = app.get_with(&format!("/admin/items/{code}/history?from=1&to=2"), &[("cookie", &cookie)]);
+        let history = app.get_with(
+            &format!("/admin/items/{code}/history?from=1&to=2"),
+            &[("cookie", &cookie)],
+        );
         assert!(history.body.contains("改为即办") && history.body.contains("id=\"diff\""));
         assert!(history.body.contains("承诺办结时限"));
         let public = app.get(&format!("/api/v1/items/{code}")).json();
@@ -111,7 +184,9 @@ fn form_fields(html: &str) -> Vec<(String, String)> {
         } else {
             let tag_end = after.find('>').unwrap();
             let tag = &after[..tag_end];
-            tag.find("value=\"").map(|v| unescape(&tag[v + 7..v + 7 + tag[v + 7..].find('"').unwrap()])).unwrap_or_default()
+            tag.find("value=\"")
+                .map(|v| unescape(&tag[v + 7..v + 7 + tag[v + 7..].find('"').unwrap()]))
+                .unwrap_or_default()
         };
         out.push((name.to_string(), value));
         rest = &after[name.len()..];
@@ -120,15 +195,28 @@ fn form_fields(html: &str) -> Vec<(String, String)> {
 }
 
 fn unescape(s: &str) -> String {
-    s.replace("&#34;", "\"").replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    s.replace("&#34;", "\"")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 fn multipart(csrf: &str, file_name: &str, bytes: &[u8], publish: bool) -> (String, Vec<u8>) {
     let boundary = "----tongbanTestBoundary7MA4YWxkTrZu0gW";
     let mut body = Vec::new();
-    body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n").as_bytes());
+    body.extend(
+        format!("--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{csrf}\r\n")
+            .as_bytes(),
+    );
     if publish {
-        body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"publish\"\r\n\r\n1\r\n").as_bytes());
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"publish\"\r\n\r\n1\r\n"
+            )
+            .as_bytes(),
+        );
     }
     body.extend(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes());
     body.extend(bytes);
@@ -141,23 +229,48 @@ fn import_is_all_or_nothing_and_export_round_trips() {
     for b in backends() {
         let app = TestApp::demo(&b);
         let (cookie, csrf) = app.login("admin", "admin-demo-2026");
-        let before = app.get("/api/v1/items?per_page=1").json()["meta"]["total"].as_i64().unwrap();
+        let before = app.get("/api/v1/items?per_page=1").json()["meta"]["total"]
+            .as_i64()
+            .unwrap();
         let header = "实施编码,基本编码,事项名称,事项类型,行使层级,实施主体,申请材料,办理流程,法定办结时限,承诺办结时限,网办深度,到现场次数,收费标准（分）,设定依据,受理条件,办理地点,办理时间,咨询电话,监督投诉电话\n";
         let good = "XH-SPJ-IMP-0001,000999000001,导入测试事项一,行政许可,区级,XH-SPJ,申请书|原件|1|是,\"申请|申请人\n受理|窗口\",10工作日,2工作日,全程网办,0,0,依据,条件,地址,时间,0791-86520000,12345\n";
         let bad = "XH-SPJ-IMP-0002,000999000002,导入测试事项二,许可证,区级,XH-NOPE,申请书|原件|1|是,申请|申请人,5工作日,9工作日,全程网办,2,0,依据,条件,地址,时间,0791-86520000,12345\n";
         let csv = format!("\u{feff}{header}{good}{bad}");
         let (ct, body) = multipart(&csrf, "items.csv", csv.as_bytes(), true);
-        let r = app.raw_post("/admin/import", &[("cookie", &cookie), ("content-type", &ct)], body);
+        let r = app.raw_post(
+            "/admin/import",
+            &[("cookie", &cookie), ("content-type", &ct)],
+            body,
+        );
         assert_eq!(r.status, 422);
         // Row 3 is wrong in four columns; each is reported, and row 2 was not imported either.
         for reason in ["事项类型", "实施主体", "承诺办结时限", "到现场次数"] {
-            assert!(r.body.contains(reason), "import report names {reason}\n{}", r.body);
+            assert!(
+                r.body.contains(reason),
+                "import report names {reason}\n{}",
+                r.body
+            );
         }
         assert!(r.body.contains("<td>3</td>"));
-        assert_eq!(app.get("/api/v1/items?per_page=1").json()["meta"]["total"].as_i64().unwrap(), before, "nothing imported");
+        assert_eq!(
+            app.get("/api/v1/items?per_page=1").json()["meta"]["total"]
+                .as_i64()
+                .unwrap(),
+            before,
+            "nothing imported"
+        );
 
-        let (ct, body) = multipart(&csrf, "items.csv", format!("{header}{good}").as_bytes(), true);
-        let r = app.raw_post("/admin/import", &[("cookie", &cookie), ("content-type", &ct)], body);
+        let (ct, body) = multipart(
+            &csrf,
+            "items.csv",
+            format!("{header}{good}").as_bytes(),
+            true,
+        );
+        let r = app.raw_post(
+            "/admin/import",
+            &[("cookie", &cookie), ("content-type", &ct)],
+            body,
+        );
         assert_eq!(r.status, 200, "{}", r.body);
         assert_eq!(app.get("/api/v1/items/XH-SPJ-IMP-0001").status, 200);
 
@@ -166,13 +279,24 @@ fn import_is_all_or_nothing_and_export_round_trips() {
         assert_eq!(x.status, 200);
         assert!(x.bytes.starts_with(b"PK"), "an .xlsx is a zip");
         let (ct, body) = multipart(&csrf, "catalog.xlsx", &x.bytes, true);
-        let r = app.raw_post("/admin/import", &[("cookie", &cookie), ("content-type", &ct)], body);
+        let r = app.raw_post(
+            "/admin/import",
+            &[("cookie", &cookie), ("content-type", &ct)],
+            body,
+        );
         assert_eq!(r.status, 200, "{}", r.body);
         let total = before + 1;
-        assert!(r.body.contains(&format!("未变化 {total}")), "every exported row imports back unchanged");
+        assert!(
+            r.body.contains(&format!("未变化 {total}")),
+            "every exported row imports back unchanged"
+        );
         // Not a spreadsheet at all.
         let (ct, body) = multipart(&csrf, "catalog.xlsx", b"not a zip", true);
-        let r = app.raw_post("/admin/import", &[("cookie", &cookie), ("content-type", &ct)], body);
+        let r = app.raw_post(
+            "/admin/import",
+            &[("cookie", &cookie), ("content-type", &ct)],
+            body,
+        );
         assert_eq!(r.status, 400);
     }
 }
