@@ -24,34 +24,29 @@ const COLUMNS: &str =
     "seq, at, actor, action, entity, entity_id, before_json, after_json, prev_hash, hash";
 
 impl Store {
-    /// Newest entries first, optionally only those of one entity.
+    /// Newest entries first; `entity` and `entity_id` filter when not empty.
     pub async fn audit_entries(
         &self,
-        entity: Option<(&str, &str)>,
+        entity: &str,
+        entity_id: &str,
         page: Page,
     ) -> Result<(Vec<AuditEntry>, i64)> {
-        let (filter, e, id) = match entity {
-            Some((e, id)) => ("WHERE entity = $3 AND entity_id = $4", e, id),
-            None => ("WHERE $3 = $3 AND $4 = $4", "", ""),
-        };
+        const FILTER: &str =
+            "FROM audit_log WHERE ($1 = '' OR entity = $1) AND ($2 = '' OR entity_id = $2)";
         let rows = sqlx::query(sql!(
-            "SELECT {COLUMNS} FROM audit_log {filter} ORDER BY seq DESC LIMIT $1 OFFSET $2"
+            "SELECT {COLUMNS} {FILTER} ORDER BY seq DESC LIMIT $3 OFFSET $4"
         ))
+        .bind(entity)
+        .bind(entity_id)
         .bind(page.limit())
         .bind(page.offset())
-        .bind(e)
-        .bind(id)
         .fetch_all(self.reader())
         .await?;
-        let total: i64 = sqlx::query(sql!(
-            "SELECT COUNT(*) AS n FROM audit_log {}",
-            filter.replace("$3", "$1").replace("$4", "$2")
-        ))
-        .bind(e)
-        .bind(id)
-        .fetch_one(self.reader())
-        .await?
-        .try_get("n")?;
+        let total: i64 = sqlx::query_scalar(sql!("SELECT COUNT(*) {FILTER}"))
+            .bind(entity)
+            .bind(entity_id)
+            .fetch_one(self.reader())
+            .await?;
         Ok((rows.iter().map(entry).collect::<Result<_>>()?, total))
     }
 

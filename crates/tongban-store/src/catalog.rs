@@ -22,6 +22,7 @@ pub struct PublishedItem {
 
 /// An item as administrators see it: the working copy and where it stands.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ItemRecord {
     pub draft: ItemGuide,
     pub published_version: Option<i64>,
@@ -33,6 +34,7 @@ pub struct ItemRecord {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VersionInfo {
     pub version: i64,
     pub published_at: String,
@@ -50,6 +52,7 @@ pub struct ItemFilter {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportSummary {
     pub created: usize,
     pub updated: usize,
@@ -58,6 +61,7 @@ pub struct ImportSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoredCertificate {
     pub id: String,
     #[serde(flatten)]
@@ -284,6 +288,22 @@ impl Store {
         .fetch_all(self.reader())
         .await?;
         rows.iter().map(|r| json_col(r, "pub_json")).collect()
+    }
+
+    /// Code and unit of every published item sharing `basic_code` (the same item elsewhere).
+    pub async fn published_with_basic_code(
+        &self,
+        basic_code: &str,
+    ) -> Result<Vec<(String, String)>> {
+        let rows = sqlx::query(
+            "SELECT code, unit FROM items WHERE basic_code = $1 AND published_version IS NOT NULL ORDER BY level, code",
+        )
+        .bind(basic_code)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get("code")?, r.try_get("unit")?)))
+            .collect()
     }
 
     /// Distinct themes of published items, for the browse facets.

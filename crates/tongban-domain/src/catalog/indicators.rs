@@ -52,6 +52,8 @@ pub struct LevelOnline {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CatalogIndicators {
+    /// The year whose online target applies.
+    pub year: i16,
     pub items: usize,
     pub online_target_percent: u8,
     pub online_by_level: Vec<LevelOnline>,
@@ -107,6 +109,7 @@ pub fn compute<'a>(
         .filter(|g| g.promised_limit == TimeLimit::OnTheSpot)
         .count();
     CatalogIndicators {
+        year,
         items: guides.len(),
         online_target_percent: online_target_percent(year),
         online_by_level,

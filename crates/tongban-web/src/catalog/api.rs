@@ -11,9 +11,9 @@ use axum::http::{HeaderMap, StatusCode};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use tongban_domain::FieldError;
-use tongban_domain::catalog::{Handling, ItemGuide, RetainedCertificate, indicators, uniformity};
+use tongban_domain::catalog::{Handling, ItemGuide, indicators, uniformity};
 use tongban_domain::org::Unit;
-use tongban_store::catalog::{ItemRecord, PublishedItem};
+use tongban_store::catalog::{ItemRecord, PublishedItem, StoredCertificate, VersionInfo};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -87,30 +87,6 @@ impl From<PublishedItem> for ItemView {
             guide: p.guide,
             version: p.version,
             published_at: p.published_at,
-        }
-    }
-}
-
-/// An item as its editors see it: the working copy and its publication state.
-#[derive(Serialize, ToSchema)]
-pub struct ItemRecordView {
-    pub draft: ItemGuide,
-    pub published_version: Option<i64>,
-    pub published_at: Option<String>,
-    pub unpublished_edits: bool,
-    pub updated_at: String,
-    pub updated_by: String,
-}
-
-impl From<ItemRecord> for ItemRecordView {
-    fn from(r: ItemRecord) -> Self {
-        ItemRecordView {
-            draft: r.draft,
-            published_version: r.published_version,
-            published_at: r.published_at,
-            unpublished_edits: r.unpublished_edits,
-            updated_at: r.updated_at,
-            updated_by: r.updated_by,
         }
     }
 }
@@ -222,14 +198,14 @@ fn csrf_header(headers: &HeaderMap) -> Option<&str> {
 
 /// Create an item (working copy, not yet public). Administrators only.
 #[utoipa::path(post, path = "/api/v1/items", tag = "catalog", request_body = ItemGuide, security(("bearer" = [])),
-    responses((status = 201, body = One<ItemRecordView>), (status = 409, body = Problem, content_type = "application/problem+json"),
+    responses((status = 201, body = One<ItemRecord>), (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn create_item(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
     ApiJson(guide): ApiJson<ItemGuide>,
-) -> AppResult<(StatusCode, Json<One<ItemRecordView>>)> {
+) -> AppResult<(StatusCode, Json<One<ItemRecord>>)> {
     let user = viewer.require(CATALOG_EDITORS)?;
     viewer.check_csrf(csrf_header(&headers))?;
     validate_guide(&state, &guide).await?;
@@ -245,7 +221,7 @@ async fn create_item(
 /// Replace an item's working copy. Published versions never change. Administrators only.
 #[utoipa::path(put, path = "/api/v1/items/{code}", tag = "catalog", request_body = ItemGuide, security(("bearer" = [])),
     params(("code" = String, Path, description = "实施编码")),
-    responses((status = 200, body = One<ItemRecordView>), (status = 404, body = Problem, content_type = "application/problem+json"),
+    responses((status = 200, body = One<ItemRecord>), (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn update_item(
     State(state): State<AppState>,
@@ -253,7 +229,7 @@ async fn update_item(
     headers: HeaderMap,
     Path(code): Path<String>,
     ApiJson(guide): ApiJson<ItemGuide>,
-) -> AppResult<Json<One<ItemRecordView>>> {
+) -> AppResult<Json<One<ItemRecord>>> {
     let user = viewer.require(CATALOG_EDITORS)?;
     viewer.check_csrf(csrf_header(&headers))?;
     if guide.code != code {
@@ -315,36 +291,17 @@ async fn publish_item(
     }))
 }
 
-#[derive(Serialize, ToSchema)]
-struct VersionView {
-    version: i64,
-    published_at: String,
-    published_by: String,
-    note: String,
-}
-
 /// The published versions of an item, newest first.
 #[utoipa::path(get, path = "/api/v1/items/{code}/versions", tag = "catalog", params(("code" = String, Path)),
-    responses((status = 200, body = Many<VersionView>)))]
+    responses((status = 200, body = Many<VersionInfo>)))]
 async fn item_versions(
     State(state): State<AppState>,
     Path(code): Path<String>,
-) -> AppResult<Json<Many<VersionView>>> {
+) -> AppResult<Json<Many<VersionInfo>>> {
     if state.store.published_item(&code).await?.is_none() {
         return Err(AppError::NotFound);
     }
-    let versions = state.store.item_versions(&code).await?;
-    Ok(many(
-        versions
-            .into_iter()
-            .map(|v| VersionView {
-                version: v.version,
-                published_at: v.published_at,
-                published_by: v.published_by,
-                note: v.note,
-            })
-            .collect(),
-    ))
+    Ok(many(state.store.item_versions(&code).await?))
 }
 
 /// One published version of an item, unchanged since it was published.
@@ -384,14 +341,8 @@ async fn uniformity_report(
 async fn catalog_indicators(
     State(state): State<AppState>,
 ) -> AppResult<Json<One<indicators::CatalogIndicators>>> {
-    let guides = state.store.published_guides().await?;
-    let year = state
-        .store
-        .now()
-        .to_zoned(tongban_store::district_tz())
-        .year();
     Ok(Json(One {
-        item: indicators::compute(&guides, year),
+        item: super::indicators(&state).await?,
     }))
 }
 
@@ -401,27 +352,10 @@ async fn list_units(State(state): State<AppState>) -> AppResult<Json<Many<Unit>>
     Ok(many(state.store.units().await?))
 }
 
-#[derive(Serialize, ToSchema)]
-struct CertificateView {
-    id: String,
-    #[serde(flatten)]
-    certificate: RetainedCertificate,
-    updated_at: String,
-}
-
 /// The published list of retained certificate demands (保留证明事项清单).
-#[utoipa::path(get, path = "/api/v1/retained-certificates", tag = "catalog", responses((status = 200, body = Many<CertificateView>)))]
+#[utoipa::path(get, path = "/api/v1/retained-certificates", tag = "catalog", responses((status = 200, body = Many<StoredCertificate>)))]
 async fn list_certificates(
     State(state): State<AppState>,
-) -> AppResult<Json<Many<CertificateView>>> {
-    let list = state.store.retained_certificates().await?;
-    Ok(many(
-        list.into_iter()
-            .map(|c| CertificateView {
-                id: c.id,
-                certificate: c.certificate,
-                updated_at: c.updated_at,
-            })
-            .collect(),
-    ))
+) -> AppResult<Json<Many<StoredCertificate>>> {
+    Ok(many(state.store.retained_certificates().await?))
 }

@@ -7,6 +7,7 @@ pub mod flowchart;
 pub mod import;
 pub mod pages;
 
+use crate::AppState;
 use crate::error::AppError;
 use std::collections::HashMap;
 use tongban_domain::FieldErrors;
@@ -82,4 +83,17 @@ pub fn parse_filter(q: &HashMap<String, String>) -> Result<(ItemFilter, Page), A
         },
         page,
     ))
+}
+
+/// The catalog indicators of the current year, from the published guides (API and page).
+pub async fn indicators(
+    state: &AppState,
+) -> Result<tongban_domain::catalog::indicators::CatalogIndicators, AppError> {
+    let guides = state.store.published_guides().await?;
+    let year = state
+        .store
+        .now()
+        .to_zoned(tongban_store::district_tz())
+        .year();
+    Ok(tongban_domain::catalog::indicators::compute(&guides, year))
 }

@@ -145,11 +145,11 @@ async fn guide(
         .collect();
     let siblings = state
         .store
-        .published_guides()
+        .published_with_basic_code(&item.guide.basic_code)
         .await?
         .into_iter()
-        .filter(|g| g.basic_code == item.guide.basic_code && g.code != item.guide.code)
-        .map(|g| (g.code.clone(), units.name(&g.unit)))
+        .filter(|(c, _)| *c != item.guide.code)
+        .map(|(c, unit)| (c, units.name(&unit)))
         .collect();
     Ok(render(&Guide {
         c: Chrome::new(lang, &viewer, &format!("/items/{code}")),
@@ -203,7 +203,6 @@ async fn certificates(
 struct Indicators {
     c: Chrome,
     i: indicators::CatalogIndicators,
-    year: i16,
 }
 
 async fn indicators_page(
@@ -211,16 +210,9 @@ async fn indicators_page(
     lang: Lang,
     viewer: Viewer,
 ) -> Result<Response, AppError> {
-    let guides = state.store.published_guides().await?;
-    let year = state
-        .store
-        .now()
-        .to_zoned(tongban_store::district_tz())
-        .year();
     Ok(render(&Indicators {
         c: Chrome::new(lang, &viewer, "/indicators/catalog"),
-        i: indicators::compute(&guides, year),
-        year,
+        i: super::indicators(&state).await?,
     }))
 }
 
