@@ -1,9 +1,9 @@
 //! The service catalog: items with a working copy (draft) and frozen published versions, and
 //! the list of retained certificate demands.
 //!
-//! The `items` row carries the working copy and, once published, a denormalised copy of the
-//! newest published version (name, level, unit, themes, search text) so that public listing and
-//! search never parse JSON. `item_versions` keeps every published version unchanged forever.
+//! The `items` row carries the working copy and the newest published version; `item_search`
+//! holds a narrow row per published item (name, level, unit, themes, search text) so that public
+//! search scans little and reads guides only for the page it returns. `item_versions` keeps every published version unchanged forever.
 
 use crate::write::Write;
 use crate::{Page, Result, Store, StoreError, json_col};
@@ -208,10 +208,11 @@ impl Store {
         filter: &ItemFilter,
         page: Page,
     ) -> Result<(Vec<PublishedItem>, i64)> {
+        // The narrow search table picks the page's codes; only those rows' guides are read.
         // Parameters: $1 level, $2 unit, $3 theme pattern, $4… one per term.
-        let mut sql = String::from(
-            " FROM items WHERE published_version IS NOT NULL
-              AND ($1 = '' OR level = $1) AND ($2 = '' OR unit = $2) AND ($3 = '' OR themes LIKE $3 ESCAPE '\\')",
+        let mut filter_sql = String::from(
+            " FROM item_search WHERE ($1 = '' OR level = $1) AND ($2 = '' OR unit = $2)
+              AND ($3 = '' OR themes LIKE $3 ESCAPE '\\')",
         );
         let terms: Vec<String> = filter
             .terms
@@ -219,7 +220,7 @@ impl Store {
             .map(|t| like_pattern(&t.to_lowercase()))
             .collect();
         for i in 0..terms.len() {
-            sql.push_str(&format!(" AND search_text LIKE ${} ESCAPE '\\'", i + 4));
+            filter_sql.push_str(&format!(" AND search_text LIKE ${} ESCAPE '\\'", i + 4));
         }
         let level = filter.level.map(Level::as_str).unwrap_or("");
         let unit = filter.unit.as_deref().unwrap_or("");
@@ -233,17 +234,14 @@ impl Store {
             Some(_) => "CASE WHEN lower(name) LIKE $4 ESCAPE '\\' THEN 0 ELSE 1 END,",
             None => "",
         };
-        let list_sql = format!(
-            "SELECT pub_json, published_version, published_at {sql}
-             ORDER BY {name_first} CASE level WHEN 'district' THEN 0 WHEN 'street' THEN 1 ELSE 2 END, code
-             LIMIT ${n} OFFSET ${}",
+        let mut list = sqlx::query_scalar::<_, String>(sql!(
+            "SELECT code {filter_sql} ORDER BY {name_first} level_rank, code LIMIT ${n} OFFSET ${}",
             n + 1
-        );
-        let mut list = sqlx::query(sqlx::AssertSqlSafe(list_sql))
-            .bind(level)
-            .bind(unit)
-            .bind(&theme);
-        let mut count = sqlx::query_scalar::<_, i64>(sql!("SELECT COUNT(*){sql}"))
+        ))
+        .bind(level)
+        .bind(unit)
+        .bind(&theme);
+        let mut count = sqlx::query_scalar::<_, i64>(sql!("SELECT COUNT(*){filter_sql}"))
             .bind(level)
             .bind(unit)
             .bind(&theme);
@@ -251,13 +249,34 @@ impl Store {
             list = list.bind(t);
             count = count.bind(t);
         }
-        let rows = list
+        let codes = list
             .bind(page.limit())
             .bind(page.offset())
             .fetch_all(self.reader())
             .await?;
         let total = count.fetch_one(self.reader()).await?;
-        Ok((rows.iter().map(published).collect::<Result<_>>()?, total))
+        if codes.is_empty() {
+            return Ok((vec![], total));
+        }
+        let placeholders = (1..=codes.len())
+            .map(|i| format!("${i}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut rows = sqlx::query(sql!(
+            "SELECT code, pub_json, published_version, published_at FROM items WHERE code IN ({placeholders})"
+        ));
+        for c in &codes {
+            rows = rows.bind(c);
+        }
+        let mut by_code = std::collections::HashMap::new();
+        for r in rows.fetch_all(self.reader()).await? {
+            by_code.insert(r.try_get::<String, _>("code")?, published(&r)?);
+        }
+        // Keep the search's order; a row published away in between simply drops out.
+        Ok((
+            codes.iter().filter_map(|c| by_code.remove(c)).collect(),
+            total,
+        ))
     }
 
     /// Every item, published or not, for administrators; `term` filters by code or name.
@@ -296,7 +315,7 @@ impl Store {
         basic_code: &str,
     ) -> Result<Vec<(String, String)>> {
         let rows = sqlx::query(
-            "SELECT code, unit FROM items WHERE basic_code = $1 AND published_version IS NOT NULL ORDER BY level, code",
+            "SELECT code, unit FROM item_search WHERE basic_code = $1 ORDER BY level_rank, code",
         )
         .bind(basic_code)
         .fetch_all(self.reader())
@@ -308,11 +327,9 @@ impl Store {
 
     /// Distinct themes of published items, for the browse facets.
     pub async fn themes(&self) -> Result<Vec<String>> {
-        let rows: Vec<String> = sqlx::query_scalar(
-            "SELECT DISTINCT themes FROM items WHERE published_version IS NOT NULL",
-        )
-        .fetch_all(self.reader())
-        .await?;
+        let rows: Vec<String> = sqlx::query_scalar("SELECT DISTINCT themes FROM item_search")
+            .fetch_all(self.reader())
+            .await?;
         let mut themes: Vec<String> = rows
             .iter()
             .flat_map(|t| t.split('|').filter(|s| !s.is_empty()).map(str::to_string))
@@ -564,21 +581,29 @@ async fn publish(w: &mut Write, record: &ItemRecord, note: &str) -> Result<i64> 
     .bind(note)
     .execute(w.conn())
     .await?;
-    let themes = format!("|{}|", g.themes.join("|"));
     sqlx::query(
-        "UPDATE items SET published_version = $2, published_at = $3, pub_json = $4, name = $5, basic_code = $6,
-             level = $7, unit = $8, themes = $9, online_depth = $10, search_text = $11, unpublished_edits = 0
-         WHERE code = $1",
+        "UPDATE items SET published_version = $2, published_at = $3, pub_json = $4, unpublished_edits = 0 WHERE code = $1",
     )
     .bind(&g.code)
     .bind(version)
     .bind(w.at().to_string())
     .bind(&json)
+    .execute(w.conn())
+    .await?;
+    let level_rank = Level::ALL.iter().position(|l| *l == g.level).unwrap_or(0) as i64;
+    sqlx::query(
+        "INSERT INTO item_search (code, name, basic_code, level, level_rank, unit, themes, online_depth, search_text)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+         ON CONFLICT (code) DO UPDATE SET name = $2, basic_code = $3, level = $4, level_rank = $5, unit = $6,
+             themes = $7, online_depth = $8, search_text = $9",
+    )
+    .bind(&g.code)
     .bind(&g.name)
     .bind(&g.basic_code)
     .bind(g.level.as_str())
+    .bind(level_rank)
     .bind(&g.unit)
-    .bind(themes)
+    .bind(format!("|{}|", g.themes.join("|")))
     .bind(g.online_depth.as_str())
     .bind(g.search_text())
     .execute(w.conn())

@@ -148,10 +148,15 @@ impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
         let code = self.code();
-        if let AppError::Internal(msg) = &self {
-            let id = crate::request_id();
-            tracing::error!(request_id = %id, error = %msg, "internal error");
-        }
+        // Internal errors are logged with an id the user can quote; the message stays in the log.
+        let request_id = match &self {
+            AppError::Internal(msg) => {
+                let id = crate::request_id();
+                tracing::error!(request_id = %id, error = %msg, "internal error");
+                Some(id)
+            }
+            _ => None,
+        };
         let errors = self.field_errors();
         let i18n = crate::i18n::catalog();
         let body = serde_json::json!({
@@ -164,6 +169,10 @@ impl IntoResponse for AppError {
                 message: i18n.field_error(crate::i18n::Lang::En, e),
             }).collect::<Vec<_>>(),
         });
+        let mut body = body;
+        if let Some(id) = &request_id {
+            body["request_id"] = serde_json::Value::from(id.as_str());
+        }
         let mut resp = (status, axum::Json(body)).into_response();
         resp.headers_mut().insert(
             header::CONTENT_TYPE,

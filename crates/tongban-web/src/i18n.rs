@@ -6,6 +6,7 @@ use axum::http::request::Parts;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use tongban_domain::FieldError;
+use tongban_domain::catalog::TimeLimit;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Lang {
@@ -68,6 +69,17 @@ pub fn catalog() -> &'static Catalog {
 }
 
 impl Catalog {
+    /// Every key of one language, sorted (the two languages must have the same keys).
+    pub fn keys(&self, lang: Lang) -> Vec<&str> {
+        let map = match lang {
+            Lang::Zh => &self.zh,
+            Lang::En => &self.en,
+        };
+        let mut keys: Vec<&str> = map.keys().map(String::as_str).collect();
+        keys.sort_unstable();
+        keys
+    }
+
     /// The message for `key`, falling back to Chinese. A missing message shows as a visible
     /// marker and is logged, never as a blank.
     pub fn get(&self, lang: Lang, key: &str) -> &str {
@@ -106,11 +118,34 @@ impl Catalog {
         }
     }
 
+    /// A time limit for reading: 即办 / 3个工作日 / 30个自然日, "on the spot" / "3 working days"…
+    pub fn limit(&self, lang: Lang, l: &TimeLimit) -> String {
+        let (key, n) = match l {
+            TimeLimit::OnTheSpot => ("limit.on_the_spot", 0),
+            TimeLimit::WorkingDays(1) => ("limit.working_day", 1),
+            TimeLimit::WorkingDays(n) => ("limit.working_days", *n),
+            TimeLimit::NaturalDays(1) => ("limit.natural_day", 1),
+            TimeLimit::NaturalDays(n) => ("limit.natural_days", *n),
+        };
+        self.get(lang, key).replace("{n}", &n.to_string())
+    }
+
     /// A full sentence for one field error: "字段：原因".
     pub fn field_error(&self, lang: Lang, e: &FieldError) -> String {
-        let reason = self
-            .get(lang, &format!("error.{}", e.code))
-            .replace("{detail}", e.detail.as_deref().unwrap_or(""));
+        let template = self.get(lang, &format!("error.{}", e.code));
+        let reason = match e.detail.as_deref() {
+            // A time limit in the detail reads in the reader's language.
+            Some(d) if e.code == "promised_exceeds_legal" => match TimeLimit::parse(d) {
+                Some(l) => template.replace("{detail}", &self.limit(lang, &l)),
+                None => template.replace("{detail}", d),
+            },
+            Some(d) => template.replace("{detail}", d),
+            // No detail: drop the placeholder together with the brackets around it.
+            None => template
+                .replace("（{detail}）", "")
+                .replace(" ({detail})", "")
+                .replace("{detail}", ""),
+        };
         let sep = if lang == Lang::Zh { "：" } else { ": " };
         format!("{}{sep}{reason}", self.field_label(lang, &e.field))
     }
@@ -138,6 +173,30 @@ impl T {
     }
     pub fn is_en(&self) -> bool {
         self.lang == Lang::En
+    }
+    /// A time limit for reading (the admin form keeps the compact editable form).
+    pub fn limit(&self, l: &TimeLimit) -> String {
+        catalog().limit(self.lang, l)
+    }
+    /// A message with `{name}` placeholders filled in, e.g.
+    /// `fill("admin.published_notice", &[("n", "2")])`.
+    pub fn fill(&self, key: &str, args: &[(&str, &str)]) -> String {
+        let mut s = self.get(key).to_string();
+        for (name, value) in args {
+            s = s.replace(&format!("{{{name}}}"), value);
+        }
+        s
+    }
+}
+
+/// `2026-11-27T03:09:41.123+08:00` → `2026-11-27 03:09`. The stored timestamps carry the
+/// district's offset already, so this only shortens them; anything unexpected is shown as is.
+pub fn local_minutes(ts: &str) -> String {
+    let b = ts.as_bytes();
+    if b.len() >= 16 && b[10] == b'T' && b[13] == b':' && ts.is_char_boundary(16) {
+        format!("{} {}", &ts[..10], &ts[11..16])
+    } else {
+        ts.to_string()
     }
 }
 

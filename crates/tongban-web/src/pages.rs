@@ -6,7 +6,7 @@ use crate::error::{AppError, ErrorInfo};
 use crate::i18n::{Lang, T};
 use askama::Template;
 use axum::extract::{Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -15,7 +15,7 @@ use tongban_domain::FieldError;
 use tongban_store::accounts::User;
 
 /// What the layout needs on every page: language, who is signed in, their CSRF token, and the
-/// current path (for the language switch).
+/// current path with its query (for the language switch).
 #[derive(Clone)]
 pub struct Chrome {
     pub t: T,
@@ -25,6 +25,7 @@ pub struct Chrome {
 }
 
 impl Chrome {
+    /// `path` is the page's path, with its query when it has one (see [`here`]).
     pub fn new(lang: Lang, viewer: &Viewer, path: &str) -> Chrome {
         Chrome {
             t: T { lang },
@@ -39,11 +40,35 @@ impl Chrome {
     pub fn is(&self, role: &str) -> bool {
         self.role() == role
     }
-    /// The same page in the other language.
+    /// The same page (query included) in the other language. A `lang=` parameter is dropped
+    /// from the query, since it would override the choice.
     pub fn other_lang_href(&self) -> String {
         let other = if self.t.is_en() { "zh" } else { "en" };
-        format!("/lang/{other}?back={}", urlencode(&self.path))
+        let back = match self.path.split_once('?') {
+            Some((path, query)) => {
+                let kept: Vec<&str> = query
+                    .split('&')
+                    .filter(|p| !p.is_empty() && !p.starts_with("lang="))
+                    .collect();
+                if kept.is_empty() {
+                    path.to_string()
+                } else {
+                    format!("{path}?{}", kept.join("&"))
+                }
+            }
+            None => self.path.clone(),
+        };
+        format!("/lang/{other}?back={}", urlencode(&back))
     }
+    /// A stored timestamp as `2026-11-27 03:09` (see [`crate::i18n::local_minutes`]).
+    pub fn when(&self, ts: &str) -> String {
+        crate::i18n::local_minutes(ts)
+    }
+}
+
+/// The path and query of a request, as given to [`Chrome::new`].
+pub fn here(uri: &Uri) -> &str {
+    uri.path_and_query().map_or("/", |p| p.as_str())
 }
 
 pub fn urlencode(s: &str) -> String {
@@ -97,6 +122,7 @@ async fn home(
     State(state): State<AppState>,
     lang: Lang,
     viewer: Viewer,
+    uri: Uri,
 ) -> Result<Response, AppError> {
     let themes = state.store.themes().await?;
     let (_, items) = state
@@ -110,7 +136,7 @@ async fn home(
         )
         .await?;
     Ok(render(&Home {
-        c: Chrome::new(lang, &viewer, "/"),
+        c: Chrome::new(lang, &viewer, here(&uri)),
         themes,
         items,
     }))
@@ -173,7 +199,8 @@ async fn problem_type(
     })
 }
 
-/// Turns problem responses of page routes into pages in the reader's language.
+/// Turns problem responses of page routes into pages in the reader's language. A page that
+/// needs a session, opened without one, sends the reader to sign in and back.
 pub async fn render_errors(req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
     let lang = crate::i18n::lang_of(&parts);
@@ -182,11 +209,22 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         .get::<Viewer>()
         .cloned()
         .unwrap_or_default();
-    let path = parts.uri.path().to_string();
+    let path = here(&parts.uri).to_string();
+    let readable = parts.method == Method::GET || parts.method == Method::HEAD;
     let mut resp = next.run(Request::from_parts(parts, body)).await;
     let Some(info) = resp.extensions_mut().remove::<ErrorInfo>() else {
         return resp;
     };
+    if info.status == StatusCode::UNAUTHORIZED && readable {
+        return (
+            StatusCode::SEE_OTHER,
+            [(
+                header::LOCATION,
+                format!("/login?next={}", urlencode(&path)),
+            )],
+        )
+            .into_response();
+    }
     let page = error_page(lang, &viewer, &path, &info);
     let mut out = (info.status, page).into_response();
     if let Some(v) = resp.headers().get(header::RETRY_AFTER) {
@@ -228,7 +266,7 @@ pub async fn not_found(req: Request) -> Response {
     };
     (
         StatusCode::NOT_FOUND,
-        error_page(lang, &Viewer::default(), parts.uri.path(), &info),
+        error_page(lang, &Viewer::default(), here(&parts.uri), &info),
     )
         .into_response()
 }

@@ -1,6 +1,6 @@
 //! Every route of the application, in one place.
 
-use crate::{AppState, auth, catalog, pages};
+use crate::{AppState, audit, auth, catalog, pages};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
@@ -33,6 +33,7 @@ impl utoipa::Modify for BearerAuth {
 pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(catalog::api::router())
+        .merge(audit::router())
         .split_for_parts()
 }
 

@@ -1,16 +1,254 @@
-//! Benchmarks (never tests): figures for the README's Performance section.
+//! Benchmarks (never tests): figures for the README's Performance section, each reported beside
+//! a baseline measured in the same run, so the ratio means something on any machine.
+
+use std::time::{Duration, Instant};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tongban_domain::accounts::{NewUser, Role};
+use tongban_domain::catalog::ItemGuide;
+use tongban_store::Store;
 
 #[derive(clap::Subcommand, Debug)]
 pub enum BenchCommand {
-    /// Catalog search through HTTP and the uniformity report on generated items.
+    /// Catalog search through HTTP and the uniformity report on generated items, beside a bare
+    /// axum handler returning a fixed body.
     Catalog {
+        /// Items to generate.
         #[arg(long, default_value_t = 10_000)]
         items: usize,
+        /// Search requests to time (after a warm-up of a tenth as many).
         #[arg(long, default_value_t = 2_000)]
         requests: usize,
+        /// PostgreSQL URL to bench instead of a temporary SQLite file (the database must be empty).
+        #[arg(long)]
+        database_url: Option<String>,
     },
 }
 
-pub async fn run(_command: BenchCommand) -> Result<(), String> {
-    Err("not yet".into())
+pub async fn run(command: BenchCommand) -> Result<(), String> {
+    match command {
+        BenchCommand::Catalog {
+            items,
+            requests,
+            database_url,
+        } => catalog(items, requests, database_url).await,
+    }
+}
+
+/// Generates `n` published items from the demo catalog: new codes, the demo's names and fields,
+/// basic codes shared by groups of four units so the uniformity report has work to do.
+fn generated_items(n: usize) -> Vec<ItemGuide> {
+    let demo = crate::demo::items();
+    (0..n)
+        .map(|i| {
+            let group = i / 4;
+            let mut g = demo[group % demo.len()].clone();
+            g.basic_code = format!("9{group:011}");
+            g.code = format!("{}-B{i:07}", g.unit);
+            g.name = format!("{}（{}）", g.name, group);
+            if i % 4 == 3 {
+                g.promised_limit = g.legal_limit; // one in four differs from its group
+            }
+            g
+        })
+        .collect()
+}
+
+async fn catalog(n: usize, requests: usize, database_url: Option<String>) -> Result<(), String> {
+    let scratch = std::env::temp_dir().join(format!("tongban-bench-{}", std::process::id()));
+    let url = match database_url {
+        Some(u) => u,
+        None => {
+            let _ = std::fs::remove_dir_all(&scratch);
+            std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
+            format!("sqlite://{}", scratch.join("bench.db").display())
+        }
+    };
+    let store = Store::open(&url).await.map_err(|e| e.to_string())?;
+    store
+        .upsert_units("bench", &crate::demo::units())
+        .await
+        .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    for chunk in generated_items(n).chunks(1_000) {
+        store
+            .import_items("bench", chunk, true, "bench")
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let load = started.elapsed();
+    let hash = tongban_web::auth::hash_password("bench-password-1".into())
+        .await
+        .map_err(|e| e.to_string())?;
+    let supervisor = NewUser {
+        username: "bench.supervisor".into(),
+        display_name: "bench".into(),
+        role: Role::Supervisor,
+        unit: Some("XH-YSB".into()),
+        identity: None,
+    };
+    store
+        .create_user("bench", &supervisor, &hash)
+        .await
+        .map_err(|e| e.to_string())?;
+    let token = format!("tb_{}", tongban_web::auth::random_token());
+    store
+        .create_api_token(
+            "bench",
+            "bench.supervisor",
+            "bench",
+            "tok_bench",
+            &tongban_web::auth::sha256_hex(&token),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+
+    let running = crate::spawn(store.clone(), "127.0.0.1:0", Default::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    let bare = bare_server().await.map_err(|e| e.to_string())?;
+
+    // Two-character Chinese words, a multi-word query, and filters, in rotation.
+    let paths = [
+        "/api/v1/items?q=%E5%85%AC%E7%AB%A0",              // 公章
+        "/api/v1/items?q=%E7%A4%BE%E4%BF%9D",              // 社保
+        "/api/v1/items?q=%E7%99%BB%E8%AE%B0&level=street", // 登记, street level
+        "/api/v1/items?q=%E9%A3%9F%E5%93%81%20%E8%AE%B8%E5%8F%AF", // 食品 许可
+        "/api/v1/items?unit=XH-SPJ&page=3",
+        "/api/v1/items?theme=%E4%BC%81%E4%B8%9A%E5%BC%80%E5%8A%9E", // 企业开办
+    ];
+    let search = time_requests(running.addr, &paths, requests, None).await?;
+    let baseline = time_requests(bare, &["/"], requests, None).await?;
+    let auth = format!("Bearer {token}");
+    let uniformity = time_requests(
+        running.addr,
+        &["/api/v1/catalog/uniformity"],
+        5,
+        Some(&auth),
+    )
+    .await?;
+    let (search_p50, search_p99) = (percentile(&search, 50), percentile(&search, 99));
+    let (bare_p50, bare_p99) = (percentile(&baseline, 50), percentile(&baseline, 99));
+
+    println!(
+        "tongban bench catalog: {n} items ({:?} store), {requests} search requests over one keep-alive connection",
+        store.backend()
+    );
+    println!(
+        "  load (import + publish, 1000 per transaction): {:.1} s",
+        load.as_secs_f64()
+    );
+    println!(
+        "  search            p50 {:>9.3} ms   p99 {:>9.3} ms",
+        ms(search_p50),
+        ms(search_p99)
+    );
+    println!(
+        "  bare axum handler p50 {:>9.3} ms   p99 {:>9.3} ms",
+        ms(bare_p50),
+        ms(bare_p99)
+    );
+    println!(
+        "  ratio search / bare: p50 {:.1}x   p99 {:.1}x",
+        search_p50.as_secs_f64() / bare_p50.as_secs_f64(),
+        search_p99.as_secs_f64() / bare_p99.as_secs_f64()
+    );
+    println!(
+        "  uniformity report over {n} items (HTTP, median of 5): {:.1} ms   ({:.0}x the bare handler's p50)",
+        ms(percentile(&uniformity, 50)),
+        percentile(&uniformity, 50).as_secs_f64() / bare_p50.as_secs_f64()
+    );
+    running.stop().await;
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(())
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn percentile(sorted: &[Duration], p: usize) -> Duration {
+    sorted[((sorted.len() - 1) * p) / 100]
+}
+
+/// The physical floor: an axum server on the same runtime returning a fixed JSON body.
+async fn bare_server() -> std::io::Result<std::net::SocketAddr> {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    let app = axum::Router::new().route(
+        "/",
+        axum::routing::get(|| async {
+            (
+                [("content-type", "application/json")],
+                r#"{"items":[],"meta":{"total":0}}"#,
+            )
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    Ok(addr)
+}
+
+/// Sends `count` GETs (cycling through `paths`) over one keep-alive connection after a warm-up,
+/// and returns the latencies sorted. Fails on any non-200 answer.
+async fn time_requests(
+    addr: std::net::SocketAddr,
+    paths: &[&str],
+    count: usize,
+    auth: Option<&str>,
+) -> Result<Vec<Duration>, String> {
+    let stream = TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    let mut conn = BufReader::new(stream);
+    let auth = auth
+        .map(|a| format!("Authorization: {a}\r\n"))
+        .unwrap_or_default();
+    let warm_up = count / 10;
+    let mut times = Vec::with_capacity(count);
+    for i in 0..warm_up + count {
+        let path = paths[i % paths.len()];
+        let request = format!("GET {path} HTTP/1.1\r\nHost: bench\r\n{auth}\r\n");
+        let start = Instant::now();
+        conn.get_mut()
+            .write_all(request.as_bytes())
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = read_response(&mut conn).await?;
+        if status != 200 {
+            return Err(format!("GET {path} answered {status}"));
+        }
+        if i >= warm_up {
+            times.push(start.elapsed());
+        }
+    }
+    times.sort();
+    Ok(times)
+}
+
+/// Reads one HTTP/1.1 response with a Content-Length body; returns its status.
+async fn read_response(conn: &mut BufReader<TcpStream>) -> Result<u16, String> {
+    let mut line = String::new();
+    conn.read_line(&mut line).await.map_err(|e| e.to_string())?;
+    let status: u16 = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or("malformed status line")?;
+    let mut length = 0usize;
+    loop {
+        line.clear();
+        conn.read_line(&mut line).await.map_err(|e| e.to_string())?;
+        if line == "\r\n" || line.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            if k.eq_ignore_ascii_case("content-length") {
+                length = v.trim().parse().map_err(|_| "bad content-length")?;
+            }
+        }
+    }
+    let mut body = vec![0; length];
+    conn.read_exact(&mut body)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(status)
 }

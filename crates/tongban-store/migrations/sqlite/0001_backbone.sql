@@ -73,6 +73,7 @@ CREATE TABLE login_failures (
     first_at TEXT NOT NULL
 );
 
+-- The working copy and the newest published version of each item.
 CREATE TABLE items (
     code              TEXT PRIMARY KEY,
     draft_json        TEXT NOT NULL,
@@ -83,17 +84,25 @@ CREATE TABLE items (
     updated_by        TEXT NOT NULL,
     published_version INTEGER,
     published_at      TEXT,
-    pub_json          TEXT,
-    name              TEXT,
-    basic_code        TEXT,
-    level             TEXT,
-    unit              TEXT,
-    themes            TEXT,
-    online_depth      TEXT,
-    search_text       TEXT
+    pub_json          TEXT
 );
-CREATE INDEX items_public ON items (published_version, level, unit);
-CREATE INDEX items_basic ON items (basic_code);
+-- The administrators' list scans this narrow index, not the wide rows.
+CREATE INDEX items_admin ON items (updated_at, code, draft_name);
+
+-- What public search and browsing read: one narrow row per published item, so a search scans
+-- a few hundred bytes per item and only the page it shows reads the guides themselves.
+CREATE TABLE item_search (
+    code         TEXT PRIMARY KEY REFERENCES items (code),
+    name         TEXT NOT NULL,
+    basic_code   TEXT NOT NULL,
+    level        TEXT NOT NULL,
+    level_rank   INTEGER NOT NULL,
+    unit         TEXT NOT NULL,
+    themes       TEXT NOT NULL,
+    online_depth TEXT NOT NULL,
+    search_text  TEXT NOT NULL
+);
+CREATE INDEX item_search_basic ON item_search (basic_code);
 
 CREATE TABLE item_versions (
     code         TEXT    NOT NULL REFERENCES items (code),

@@ -8,16 +8,19 @@ use super::import::{
 use crate::AppState;
 use crate::auth::{CATALOG_EDITORS, Viewer};
 use crate::error::AppError;
-use crate::i18n::Lang;
-use crate::pages::{Chrome, render};
+use crate::i18n::{Lang, catalog};
+use crate::pages::{Chrome, here, render};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use std::collections::HashMap;
-use tongban_domain::catalog::{FieldChange, RetainedCertificate, diff};
+use tongban_domain::catalog::{
+    FieldChange, ItemKind, Level, OnlineDepth, RetainedCertificate, diff,
+};
+use tongban_domain::org::Unit;
 use tongban_domain::{FieldError, FieldErrors};
 use tongban_store::catalog::{ImportSummary, ItemRecord, StoredCertificate, VersionInfo};
 
@@ -53,6 +56,7 @@ async fn list(
     State(state): State<AppState>,
     lang: Lang,
     viewer: Viewer,
+    uri: Uri,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     viewer.require(CATALOG_EDITORS)?;
@@ -63,9 +67,9 @@ async fn list(
     }
     let term = q.get("q").cloned().unwrap_or_default();
     let (items, total) = state.store.admin_items(term.trim(), page).await?;
-    let pages = ((total.max(1) as u32) + page.per_page - 1) / page.per_page;
+    let pages = (total.max(1) as u32).div_ceil(page.per_page);
     Ok(render(&List {
-        c: Chrome::new(lang, &viewer, "/admin/items"),
+        c: Chrome::new(lang, &viewer, here(&uri)),
         q: term,
         items,
         total,
@@ -85,11 +89,95 @@ struct Edit {
     errors: Vec<FieldError>,
     saved: bool,
     columns: &'static [&'static str],
+    /// Every unit, for the 实施主体 choice.
+    units: Vec<Unit>,
+}
+
+/// One option of a choice on the edit form.
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
 }
 
 impl Edit {
     fn cell(&self, key: &str) -> String {
         self.cells.get(key).cloned().unwrap_or_default()
+    }
+    /// The options of a field edited as a choice (kind, level, online depth, unit), or `None`
+    /// for a field typed in. Values are keys (unit codes); the current cell may hold a key or a
+    /// label in either language. A current value that matches nothing stays selectable, so a bad
+    /// value is shown for correction rather than silently replaced.
+    fn choices(&self, key: &str) -> Option<Vec<Choice>> {
+        let current = self.cell(key);
+        let current = current.trim();
+        let t = self.c.t;
+        let enumeration = |prefix: &str, keys: &mut dyn Iterator<Item = &'static str>| {
+            keys.map(|k| {
+                let full = format!("{prefix}.{k}");
+                Choice {
+                    value: k.to_string(),
+                    label: t.get(&full).to_string(),
+                    selected: current == k
+                        || current == catalog().get(Lang::Zh, &full)
+                        || current.eq_ignore_ascii_case(catalog().get(Lang::En, &full)),
+                }
+            })
+            .collect::<Vec<_>>()
+        };
+        let mut list = match key {
+            "kind" => enumeration("kind", &mut ItemKind::ALL.iter().map(|v| v.as_str())),
+            "level" => enumeration("level", &mut Level::ALL.iter().map(|v| v.as_str())),
+            "online_depth" => {
+                enumeration("depth", &mut OnlineDepth::ALL.iter().map(|v| v.as_str()))
+            }
+            "unit" => self
+                .units
+                .iter()
+                .map(|u| Choice {
+                    value: u.code.clone(),
+                    label: format!("{} — {}", u.code, super::pages::unit_name(u, t.lang)),
+                    selected: current == u.code,
+                })
+                .collect(),
+            _ => return None,
+        };
+        if current.is_empty() {
+            list.insert(
+                0,
+                Choice {
+                    value: String::new(),
+                    label: t.get("admin.choose").to_string(),
+                    selected: true,
+                },
+            );
+        } else if !list.iter().any(|c| c.selected) {
+            list.insert(
+                0,
+                Choice {
+                    value: current.to_string(),
+                    label: current.to_string(),
+                    selected: true,
+                },
+            );
+        }
+        Some(list)
+    }
+    /// The form field an error belongs to: `materials[1].form` → `materials`.
+    fn anchor(&self, e: &FieldError) -> String {
+        let end = e.field.find(['[', '.']).unwrap_or(e.field.len());
+        e.field[..end].to_string()
+    }
+    /// `aria-describedby` of a field: its hint and its errors, when it has them.
+    fn described_by(&self, key: &str) -> String {
+        let mut ids = Vec::new();
+        if !self.c.t.label("hint", key).is_empty() {
+            ids.push(format!("h-{key}"));
+        }
+        if !self.errors_for(key).is_empty() {
+            ids.push(format!("e-{key}"));
+        }
+        ids.join(" ")
     }
     /// Messages for one field (the errors of its nested rows included).
     fn errors_for(&self, key: &str) -> Vec<String> {
@@ -116,7 +204,11 @@ impl Edit {
     }
 }
 
-async fn new_form(lang: Lang, viewer: Viewer) -> Result<Response, AppError> {
+async fn new_form(
+    State(state): State<AppState>,
+    lang: Lang,
+    viewer: Viewer,
+) -> Result<Response, AppError> {
     viewer.require(CATALOG_EDITORS)?;
     let mut cells = Cells::new();
     cells.insert(
@@ -132,6 +224,7 @@ async fn new_form(lang: Lang, viewer: Viewer) -> Result<Response, AppError> {
         errors: vec![],
         saved: false,
         columns: &COLUMNS,
+        units: state.store.units().await?,
     }))
 }
 
@@ -156,6 +249,7 @@ async fn edit_form(
         errors: vec![],
         saved: q.contains_key("saved"),
         columns: &COLUMNS,
+        units: state.store.units().await?,
     }))
 }
 
@@ -176,14 +270,8 @@ async fn submit(
     if let Some(c) = &code {
         cells.insert("code".into(), c.clone()); // the code of an existing item never changes
     }
-    let units: Vec<String> = state
-        .store
-        .units()
-        .await?
-        .into_iter()
-        .map(|u| u.code)
-        .collect();
-    let result = match guide_from_cells(&cells, &|u| units.iter().any(|x| x == u)) {
+    let units = state.store.units().await?;
+    let result = match guide_from_cells(&cells, &|u| units.iter().any(|x| x.code == u)) {
         Ok(guide) => match &code {
             None => state
                 .store
@@ -219,6 +307,7 @@ async fn submit(
                 errors: e.field_errors(),
                 saved: false,
                 columns: &COLUMNS,
+                units,
             };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, render(&page)).into_response())
         }
@@ -263,11 +352,13 @@ async fn publish(
     if note.chars().count() > 500 {
         return Err(FieldErrors::single("note", "too_long").into());
     }
-    state
+    let version = state
         .store
         .publish_item(&user.username, &code, &note)
         .await?;
-    Ok(see_other(&format!("/admin/items/{code}/history")))
+    Ok(see_other(&format!(
+        "/admin/items/{code}/history?published={version}"
+    )))
 }
 
 #[derive(Template)]
@@ -280,14 +371,68 @@ struct History {
     from: String,
     to: String,
     changes: Option<Vec<FieldChange>>,
+    /// The version just published, for the confirmation notice.
+    published: Option<i64>,
+}
+
+impl History {
+    /// A value of the diff as the reader knows it: enumerations by their label; everything
+    /// else as stored (limits keep their editable form, as on the edit page).
+    fn shown(&self, field: &str, value: &str) -> String {
+        let prefix = match field {
+            "kind" => "kind",
+            "level" => "level",
+            "online_depth" => "depth",
+            _ => return value.to_string(),
+        };
+        if value.is_empty() {
+            return String::new();
+        }
+        self.c.t.label(prefix, value).to_string()
+    }
+    /// "已公布第N版。"
+    fn published_notice(&self, n: &i64) -> String {
+        self.c
+            .t
+            .fill("admin.published_notice", &[("n", &n.to_string())])
+    }
+    /// How a compared version is named in the diff heading: `v2`, or 工作稿 for the draft.
+    fn version_label(&self, v: &str) -> String {
+        match parse_version(v) {
+            Some(Version::Draft) => self.c.t.get("admin.working_copy").to_string(),
+            Some(Version::Published(n)) => format!("v{n}"),
+            None => v.to_string(),
+        }
+    }
+}
+
+/// A version named in the history form: a number (`2` or `v2`), or the working copy (`draft`,
+/// 工作稿, or its label in either language).
+enum Version {
+    Draft,
+    Published(i64),
+}
+
+fn parse_version(v: &str) -> Option<Version> {
+    let v = v.trim();
+    let label = |lang| catalog().get(lang, "admin.working_copy");
+    if v.eq_ignore_ascii_case("draft")
+        || v == label(Lang::Zh)
+        || v.eq_ignore_ascii_case(label(Lang::En))
+    {
+        return Some(Version::Draft);
+    }
+    let n = v.strip_prefix(['v', 'V']).unwrap_or(v);
+    n.parse().ok().map(Version::Published)
 }
 
 /// Versions of an item, and the field-by-field difference between any two of them
-/// (`?from=1&to=2`; `to=draft` compares with the working copy).
+/// (`?from=1&to=2`; `to=draft` or `to=工作稿` compares with the working copy).
 async fn history(
     State(state): State<AppState>,
     lang: Lang,
     viewer: Viewer,
+    uri: Uri,
     Path(code): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
@@ -305,17 +450,15 @@ async fn history(
         let code = code.clone();
         let draft = record.draft.clone();
         async move {
-            if v == "draft" {
-                return Ok(draft);
+            match parse_version(&v) {
+                Some(Version::Draft) => Ok(draft),
+                Some(Version::Published(n)) => state
+                    .store
+                    .item_version(&code, n)
+                    .await?
+                    .ok_or(AppError::NotFound),
+                None => Err(AppError::bad_request("out_of_range", "version")),
             }
-            let n: i64 = v
-                .parse()
-                .map_err(|_| AppError::bad_request("out_of_range", "version"))?;
-            state
-                .store
-                .item_version(&code, n)
-                .await?
-                .ok_or(AppError::NotFound)
         }
     };
     let changes = if !from.is_empty() && !to.is_empty() {
@@ -323,14 +466,16 @@ async fn history(
     } else {
         None
     };
+    let published = q.get("published").and_then(|n| n.parse().ok());
     Ok(render(&History {
-        c: Chrome::new(lang, &viewer, &format!("/admin/items/{code}/history")),
+        c: Chrome::new(lang, &viewer, here(&uri)),
         code,
         record,
         versions,
         from,
         to,
         changes,
+        published,
     }))
 }
 
@@ -347,10 +492,11 @@ async fn import_form(
     State(state): State<AppState>,
     lang: Lang,
     viewer: Viewer,
+    uri: Uri,
 ) -> Result<Response, AppError> {
     viewer.require(CATALOG_EDITORS)?;
     Ok(render(&Import {
-        c: Chrome::new(lang, &viewer, "/admin/import"),
+        c: Chrome::new(lang, &viewer, here(&uri)),
         errors: vec![],
         summary: None,
         certificates: state.store.retained_certificates().await?,

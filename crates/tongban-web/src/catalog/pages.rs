@@ -6,10 +6,11 @@ use crate::AppState;
 use crate::auth::{SUPERVISORS, Viewer};
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::pages::{Chrome, render, urlencode};
+use crate::pages::{Chrome, here, render, urlencode};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
+use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::get;
 use std::collections::HashMap;
@@ -27,15 +28,19 @@ pub fn router() -> Router<AppState> {
         .route("/supervision/catalog", get(uniformity_page))
 }
 
-/// Unit names by code, for showing codes as names.
-pub struct Units(pub Vec<Unit>);
+/// Unit names by code, for showing codes as names in the reader's language.
+pub struct Units(pub Vec<Unit>, pub Lang);
 
 impl Units {
     pub fn name(&self, code: &str) -> String {
         self.0
             .iter()
             .find(|u| u.code == code)
-            .map_or_else(|| code.to_string(), |u| u.name.clone())
+            .map_or_else(|| code.to_string(), |u| self.label(u))
+    }
+    /// The unit's name in the reader's language (Chinese when no English name is known).
+    pub fn label(&self, u: &Unit) -> String {
+        unit_name(u, self.1)
     }
     pub fn departments(&self) -> impl Iterator<Item = &Unit> {
         self.0.iter().filter(|u| u.parent.is_some())
@@ -64,6 +69,7 @@ async fn browse(
     State(state): State<AppState>,
     lang: Lang,
     viewer: Viewer,
+    uri: Uri,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let (filter, page) = parse_filter(&q)?;
@@ -75,15 +81,15 @@ async fn browse(
         .map(|k| format!("{k}={}", urlencode(&get(k))))
         .collect::<Vec<_>>()
         .join("&");
-    let pages = ((total.max(1) as u32) + page.per_page - 1) / page.per_page;
+    let pages = (total.max(1) as u32).div_ceil(page.per_page);
     Ok(render(&Browse {
-        c: Chrome::new(lang, &viewer, "/items"),
+        c: Chrome::new(lang, &viewer, here(&uri)),
         q: get("q"),
         level: get("level"),
         unit: get("unit"),
         theme: get("theme"),
         themes: state.store.themes().await?,
-        units: Units(state.store.units().await?),
+        units: Units(state.store.units().await?, lang),
         items,
         total,
         page: page.page,
@@ -115,12 +121,19 @@ impl Guide {
     fn fee(&self) -> String {
         yuan(&self.item.guide.fee_fen)
     }
+    /// "免提交，由…共享" for a material another unit provides.
+    fn shared_by(&self, unit: &str) -> String {
+        self.c
+            .t
+            .fill("guide.shared_by", &[("unit", &self.units.name(unit))])
+    }
 }
 
 async fn guide(
     State(state): State<AppState>,
     lang: Lang,
     viewer: Viewer,
+    uri: Uri,
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
     let item = state
@@ -128,7 +141,7 @@ async fn guide(
         .published_item(&code)
         .await?
         .ok_or(AppError::NotFound)?;
-    let units = Units(state.store.units().await?);
+    let units = Units(state.store.units().await?, lang);
     let unit = units
         .0
         .iter()
@@ -152,7 +165,7 @@ async fn guide(
         .map(|(c, unit)| (c, units.name(&unit)))
         .collect();
     Ok(render(&Guide {
-        c: Chrome::new(lang, &viewer, &format!("/items/{code}")),
+        c: Chrome::new(lang, &viewer, here(&uri)),
         item,
         unit,
         units,
@@ -189,10 +202,11 @@ async fn certificates(
     State(state): State<AppState>,
     lang: Lang,
     viewer: Viewer,
+    uri: Uri,
 ) -> Result<Response, AppError> {
     let editable = viewer.has_role(crate::auth::CATALOG_EDITORS);
     Ok(render(&Certificates {
-        c: Chrome::new(lang, &viewer, "/retained-certificates"),
+        c: Chrome::new(lang, &viewer, here(&uri)),
         list: state.store.retained_certificates().await?,
         editable,
     }))
@@ -209,9 +223,10 @@ async fn indicators_page(
     State(state): State<AppState>,
     lang: Lang,
     viewer: Viewer,
+    uri: Uri,
 ) -> Result<Response, AppError> {
     Ok(render(&Indicators {
-        c: Chrome::new(lang, &viewer, "/indicators/catalog"),
+        c: Chrome::new(lang, &viewer, here(&uri)),
         i: super::indicators(&state).await?,
     }))
 }
@@ -228,19 +243,29 @@ async fn uniformity_page(
     State(state): State<AppState>,
     lang: Lang,
     viewer: Viewer,
+    uri: Uri,
 ) -> Result<Response, AppError> {
     viewer.require(SUPERVISORS)?;
     let guides: Vec<ItemGuide> = state.store.published_guides().await?;
     Ok(render(&Uniformity {
-        c: Chrome::new(lang, &viewer, "/supervision/catalog"),
+        c: Chrome::new(lang, &viewer, here(&uri)),
         r: uniformity::report(&guides),
-        units: Units(state.store.units().await?),
+        units: Units(state.store.units().await?, lang),
     }))
 }
 
 /// Template helpers shared by the catalog pages.
 pub fn level_key(l: &Level) -> String {
     format!("level.{}", l.as_str())
+}
+
+/// A unit's name in `lang` (Chinese when no English name is known).
+pub fn unit_name(u: &Unit, lang: Lang) -> String {
+    if lang == Lang::En && !u.name_en.is_empty() {
+        u.name_en.clone()
+    } else {
+        u.name.clone()
+    }
 }
 
 /// Money in fen as yuan with two decimals.

@@ -169,6 +169,35 @@ fn administrators_write_through_the_api_and_others_cannot() {
         );
         assert_eq!(again.status, 409);
         assert_eq!(again.json()["type"], "/problems/nothing_to_publish");
+
+        // Every change is in the audit trail, readable by supervisors and administrators only.
+        let trail = "/api/v1/audit?entity=item&entity_id=XH-SPJ-TEST-0001";
+        assert_eq!(app.get(trail).status, 401);
+        assert_eq!(
+            app.get_with(trail, &[("authorization", &auth_clerk)])
+                .status,
+            403
+        );
+        let r = app.get_with(trail, &h).json();
+        let actions: Vec<&str> = r["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            actions,
+            vec!["item.publish", "item.create"],
+            "newest first, the refused publish left no entry"
+        );
+        assert!(
+            r["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|e| e["actor"] == "admin")
+        );
+        assert_eq!(r["meta"]["total"], 2);
     });
 }
 

@@ -5,5 +5,6 @@ mod api;
 mod browser;
 mod cli;
 mod harness;
+mod i18n;
 mod pages;
 mod store;

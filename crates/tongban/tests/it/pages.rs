@@ -7,10 +7,12 @@ use crate::harness::{Backend, TestApp, backends};
 fn sign_in_sessions_csrf_and_throttling() {
     for b in backends() {
         let app = TestApp::demo(&b);
+        let r = app.get("/admin/items?q=x");
+        assert_eq!(r.status, 303, "admin pages need a session");
         assert_eq!(
-            app.get("/admin/items").status,
-            401,
-            "admin pages need a session"
+            r.header("location"),
+            Some("/login?next=/admin/items%3Fq%3Dx"),
+            "signing in leads back to the page"
         );
         let (cookie, csrf) = app.login("admin", "admin-demo-2026");
         let r = app.get_with("/admin/items?q=XH-SPJ-000101001000", &[("cookie", &cookie)]);
@@ -33,9 +35,13 @@ fn sign_in_sessions_csrf_and_throttling() {
         // Sign out ends the session.
         let r = app.form("/logout", &cookie, &[("csrf", &csrf)]);
         assert_eq!(r.status, 303);
-        assert_eq!(
-            app.get_with("/admin/items", &[("cookie", &cookie)]).status,
-            401
+        let r = app.get_with("/admin/items", &[("cookie", &cookie)]);
+        assert_eq!(r.status, 303, "a signed-out session is no session");
+        assert!(
+            r.header("location")
+                .is_some_and(|l| l.starts_with("/login?next=")),
+            "{:?}",
+            r.header("location")
         );
 
         // Five wrong passwords lock the name for this address; the right one is refused too.
@@ -167,7 +173,8 @@ fn admin_edit_form_names_bad_fields_then_saves_and_publishes() {
     }
 }
 
-/// The inputs and textareas of the item form, in order.
+/// The inputs, selects and textareas of the item form, in order, with the values a browser
+/// would post.
 fn form_fields(html: &str) -> Vec<(String, String)> {
     let form = &html[html.find("id=\"item-form\"").expect("item form")..];
     let mut out = Vec::new();
@@ -176,14 +183,20 @@ fn form_fields(html: &str) -> Vec<(String, String)> {
         let after = &rest[i + 6..];
         let name = &after[..after.find('"').unwrap()];
         let tag_start = rest[..i].rfind('<').unwrap();
-        let is_textarea = rest[tag_start..].starts_with("<textarea");
-        let value = if is_textarea {
+        let value = if rest[tag_start..].starts_with("<textarea") {
             let open_end = after.find('>').unwrap() + 1;
             let close = after.find("</textarea>").unwrap();
             unescape(&after[open_end..close])
+        } else if rest[tag_start..].starts_with("<select") {
+            let options = &after[..after.find("</select>").unwrap()];
+            let selected = options
+                .split("<option")
+                .find(|o| o.contains(" selected"))
+                .expect("a selected option");
+            let v = selected.find("value=\"").unwrap() + 7;
+            unescape(&selected[v..v + selected[v..].find('"').unwrap()])
         } else {
-            let tag_end = after.find('>').unwrap();
-            let tag = &after[..tag_end];
+            let tag = &after[..after.find('>').unwrap()];
             tag.find("value=\"")
                 .map(|v| unescape(&tag[v + 7..v + 7 + tag[v + 7..].find('"').unwrap()]))
                 .unwrap_or_default()
@@ -299,4 +312,101 @@ fn import_is_all_or_nothing_and_export_round_trips() {
         );
         assert_eq!(r.status, 400);
     }
+}
+
+#[test]
+fn retained_certificate_list_is_kept_by_administrators() {
+    for b in backends() {
+        let app = TestApp::demo(&b);
+        let before = app.get("/api/v1/retained-certificates").json()["meta"]["total"]
+            .as_i64()
+            .unwrap();
+        let (cookie, csrf) = app.login("admin", "admin-demo-2026");
+        // An entry pointing at an item that does not exist is refused, naming the field.
+        let r = app.form(
+            "/admin/certificates",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("name", "测试证明"),
+                ("legal_basis", "某条例"),
+                ("issuer", "某单位"),
+                ("item_code", "XH-NOPE-0000"),
+            ],
+        );
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("事项编码不存在"), "{}", r.body);
+        let r = app.form(
+            "/admin/certificates",
+            &cookie,
+            &[
+                ("csrf", &csrf),
+                ("name", "测试证明"),
+                ("legal_basis", "某条例"),
+                ("issuer", "某单位"),
+                ("item_code", "XH-SPJ-000101001000"),
+            ],
+        );
+        assert_eq!(r.status, 303);
+        let list = app.get("/api/v1/retained-certificates").json();
+        assert_eq!(list["meta"]["total"].as_i64().unwrap(), before + 1);
+        let added = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["name"] == "测试证明")
+            .expect("listed")
+            .clone();
+        assert!(
+            app.get("/items/XH-SPJ-000101001000")
+                .body
+                .contains("测试证明"),
+            "the guide shows its retained certificates"
+        );
+        // A clerk cannot change the list.
+        let (clerk, clerk_csrf) = app.login("clerk.spj", "clerk-spj-demo-2026");
+        let id = added["id"].as_str().unwrap();
+        assert_eq!(
+            app.form(
+                &format!("/admin/certificates/{id}/delete"),
+                &clerk,
+                &[("csrf", &clerk_csrf)]
+            )
+            .status,
+            403
+        );
+        assert_eq!(
+            app.form(
+                &format!("/admin/certificates/{id}/delete"),
+                &cookie,
+                &[("csrf", &csrf)]
+            )
+            .status,
+            303
+        );
+        assert_eq!(
+            app.get("/api/v1/retained-certificates").json()["meta"]["total"]
+                .as_i64()
+                .unwrap(),
+            before
+        );
+    }
+}
+
+#[test]
+fn oversize_uploads_are_refused_and_nothing_is_imported() {
+    let app = TestApp::demo(&Backend::Sqlite);
+    let (cookie, csrf) = app.login("admin", "admin-demo-2026");
+    let big = vec![b'a'; 17 * 1024 * 1024];
+    let (ct, body) = multipart(&csrf, "huge.csv", &big, true);
+    let r = app.raw_post(
+        "/admin/import",
+        &[("cookie", &cookie), ("content-type", &ct)],
+        body,
+    );
+    assert_eq!(r.status, 413);
+    assert!(
+        r.body.contains("文件过大"),
+        "a Chinese page says the file is too large"
+    );
 }

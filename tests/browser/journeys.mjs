@@ -367,7 +367,7 @@ try {
       await step('fill the publish note, publish, land on the history page', async () => {
         check(await page.locator('#publish').count() === 1, 'no #publish button after saving a change (nothing to publish?)');
         await page.locator('#note').fill('浏览器测试：承诺时限改为即办');
-        await Promise.all([page.waitForURL(new RegExp(`/admin/items/${ITEM}/history$`)), page.locator('#publish').click()]);
+        await Promise.all([page.waitForURL(new RegExp(`/admin/items/${ITEM}/history(\\?published=\\d+)?$`)), page.locator('#publish').click()]);
         where = 'admin history';
         const rows = page.locator('table').first().locator('tbody tr');
         const versions = await rows.locator('td:first-child').allInnerTexts();

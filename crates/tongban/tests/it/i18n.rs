@@ -1,0 +1,50 @@
+//! The message catalog: both languages complete, limits and errors read naturally.
+
+use tongban_domain::FieldError;
+use tongban_domain::catalog::TimeLimit;
+use tongban_web::i18n::{Lang, catalog, local_minutes};
+
+#[test]
+fn both_languages_have_the_same_keys() {
+    let c = catalog();
+    assert_eq!(c.keys(Lang::Zh), c.keys(Lang::En));
+}
+
+#[test]
+fn limits_read_in_each_language() {
+    let c = catalog();
+    assert_eq!(c.limit(Lang::Zh, &TimeLimit::OnTheSpot), "即办");
+    assert_eq!(c.limit(Lang::Zh, &TimeLimit::WorkingDays(3)), "3个工作日");
+    assert_eq!(
+        c.limit(Lang::En, &TimeLimit::NaturalDays(30)),
+        "30 natural days"
+    );
+}
+
+#[test]
+fn promised_exceeds_legal_names_the_legal_limit() {
+    let c = catalog();
+    let e = FieldError {
+        field: "promised_limit".into(),
+        code: "promised_exceeds_legal",
+        detail: Some("3工作日".into()),
+    };
+    assert_eq!(
+        c.field_error(Lang::Zh, &e),
+        "承诺办结时限：承诺时限不得长于法定时限（3个工作日）"
+    );
+    let bare = FieldError { detail: None, ..e };
+    assert_eq!(
+        c.field_error(Lang::En, &bare),
+        "Promised time limit: must not exceed the legal limit"
+    );
+}
+
+#[test]
+fn timestamps_show_to_the_minute() {
+    assert_eq!(
+        local_minutes("2026-11-27T03:09:41.5+08:00"),
+        "2026-11-27 03:09"
+    );
+    assert_eq!(local_minutes("garbage"), "garbage");
+}
