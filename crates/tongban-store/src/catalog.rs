@@ -234,30 +234,39 @@ impl Store {
             Some(_) => "CASE WHEN lower(name) LIKE $4 ESCAPE '\\' THEN 0 ELSE 1 END,",
             None => "",
         };
-        let mut list = sqlx::query_scalar::<_, String>(sql!(
-            "SELECT code {filter_sql} ORDER BY {name_first} level_rank, code LIMIT ${n} OFFSET ${}",
+        // One scan answers both the page and the total (window count); only a page past the end
+        // needs the count on its own.
+        let mut list = sqlx::query(sql!(
+            "SELECT code, COUNT(*) OVER () AS total {filter_sql}
+             ORDER BY {name_first} level_rank, code LIMIT ${n} OFFSET ${}",
             n + 1
         ))
         .bind(level)
         .bind(unit)
         .bind(&theme);
-        let mut count = sqlx::query_scalar::<_, i64>(sql!("SELECT COUNT(*){filter_sql}"))
-            .bind(level)
-            .bind(unit)
-            .bind(&theme);
         for t in &terms {
             list = list.bind(t);
-            count = count.bind(t);
         }
-        let codes = list
+        let rows = list
             .bind(page.limit())
             .bind(page.offset())
             .fetch_all(self.reader())
             .await?;
-        let total = count.fetch_one(self.reader()).await?;
-        if codes.is_empty() {
-            return Ok((vec![], total));
-        }
+        let Some(first) = rows.first() else {
+            let mut count = sqlx::query_scalar::<_, i64>(sql!("SELECT COUNT(*){filter_sql}"))
+                .bind(level)
+                .bind(unit)
+                .bind(&theme);
+            for t in &terms {
+                count = count.bind(t);
+            }
+            return Ok((vec![], count.fetch_one(self.reader()).await?));
+        };
+        let total: i64 = first.try_get("total")?;
+        let codes: Vec<String> = rows
+            .iter()
+            .map(|r| r.try_get("code"))
+            .collect::<Result<_, _>>()?;
         let placeholders = (1..=codes.len())
             .map(|i| format!("${i}"))
             .collect::<Vec<_>>()
