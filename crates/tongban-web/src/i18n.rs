@@ -200,8 +200,7 @@ pub fn local_minutes(ts: &str) -> String {
     }
 }
 
-/// The language of a request: `?lang=` first, then the `lang` cookie, then Accept-Language;
-/// Chinese when nothing says otherwise.
+/// The language of a request: `?lang=` first, then the `lang` cookie; Chinese otherwise.
 impl<S: Send + Sync> FromRequestParts<S> for Lang {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Lang, Self::Rejection> {
@@ -228,14 +227,7 @@ pub fn lang_of(parts: &Parts) -> Lang {
     {
         return v;
     }
-    let accept = parts
-        .headers
-        .get(axum::http::header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
-    if accept.trim_start().starts_with("en") {
-        Lang::En
-    } else {
-        Lang::Zh
-    }
+    // Chinese unless the reader chose English: many browsers here send an English
+    // Accept-Language by default, and the platform is Chinese first.
+    Lang::Zh
 }

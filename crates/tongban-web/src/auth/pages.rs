@@ -62,11 +62,13 @@ async fn login_form(
     State(state): State<AppState>,
     lang: Lang,
     viewer: Viewer,
+    uri: axum::http::Uri,
     axum::extract::Query(q): axum::extract::Query<NextQuery>,
 ) -> Response {
     let token = random_token();
     let page = LoginPage {
-        c: Chrome::new(lang, &viewer, "/login"),
+        // The language switch keeps `?next=`.
+        c: Chrome::new(lang, &viewer, crate::pages::here(&uri)),
         form_csrf: token.clone(),
         username: String::new(),
         next: safe_next(q.next),

@@ -410,3 +410,16 @@ fn oversize_uploads_are_refused_and_nothing_is_imported() {
         "a Chinese page says the file is too large"
     );
 }
+
+#[test]
+fn pages_are_chinese_unless_english_is_chosen() {
+    let app = TestApp::demo(&Backend::Sqlite);
+    let page = app.get_with("/items", &[("accept-language", "en-US,en;q=0.9")]);
+    assert!(page.body.contains("lang=\"zh-CN\"") && page.body.contains("办事指南"));
+    let switch = app.get("/lang/en?back=/items%3Fq%3Dabc");
+    assert_eq!(switch.status, 303);
+    assert_eq!(switch.header("location"), Some("/items?q=abc"));
+    let lang = switch.cookie("lang").expect("the choice is remembered");
+    let page = app.get_with("/items", &[("cookie", &format!("lang={lang}"))]);
+    assert!(page.body.contains("lang=\"en\"") && page.body.contains("Service guides"));
+}
