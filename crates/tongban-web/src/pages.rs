@@ -66,6 +66,25 @@ impl Chrome {
     }
 }
 
+/// Every page handler asks for its `Chrome`: the language, the signed-in user (the `Viewer`
+/// is cached in the request, so a handler may ask for both), and the path with its query.
+impl axum::extract::FromRequestParts<AppState> for Chrome {
+    type Rejection = AppError;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Chrome, AppError> {
+        let viewer =
+            <Viewer as axum::extract::FromRequestParts<AppState>>::from_request_parts(parts, state)
+                .await?;
+        Ok(Chrome::new(
+            crate::i18n::lang_of(parts),
+            &viewer,
+            here(&parts.uri),
+        ))
+    }
+}
+
 /// The path and query of a request, as given to [`Chrome::new`].
 pub fn here(uri: &Uri) -> &str {
     uri.path_and_query().map_or("/", |p| p.as_str())
@@ -118,12 +137,7 @@ struct Home {
     items: i64,
 }
 
-async fn home(
-    State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
-    uri: Uri,
-) -> Result<Response, AppError> {
+async fn home(State(state): State<AppState>, c: Chrome) -> Result<Response, AppError> {
     let themes = state.store.themes().await?;
     let (_, items) = state
         .store
@@ -135,11 +149,7 @@ async fn home(
             },
         )
         .await?;
-    Ok(render(&Home {
-        c: Chrome::new(lang, &viewer, here(&uri)),
-        themes,
-        items,
-    }))
+    Ok(render(&Home { c, themes, items }))
 }
 
 #[derive(serde::Deserialize)]

@@ -60,15 +60,12 @@ fn with_prelogin_csrf(state: &AppState, page: Response, token: &str) -> Response
 
 async fn login_form(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
-    uri: axum::http::Uri,
+    c: Chrome,
     axum::extract::Query(q): axum::extract::Query<NextQuery>,
 ) -> Response {
     let token = random_token();
     let page = LoginPage {
-        // The language switch keeps `?next=`.
-        c: Chrome::new(lang, &viewer, crate::pages::here(&uri)),
+        c,
         form_csrf: token.clone(),
         username: String::new(),
         next: safe_next(q.next),
@@ -233,10 +230,10 @@ struct RegisterForm {
     password: String,
 }
 
-async fn register_form(State(state): State<AppState>, lang: Lang, viewer: Viewer) -> Response {
+async fn register_form(State(state): State<AppState>, c: Chrome) -> Response {
     let token = random_token();
     let page = RegisterPage {
-        c: Chrome::new(lang, &viewer, "/register"),
+        c,
         form_csrf: token.clone(),
         f: RegisterForm {
             kind: "enterprise".into(),

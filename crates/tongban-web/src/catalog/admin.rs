@@ -9,10 +9,10 @@ use crate::AppState;
 use crate::auth::{CATALOG_EDITORS, Viewer};
 use crate::error::AppError;
 use crate::i18n::{Lang, catalog};
-use crate::pages::{Chrome, here, render};
+use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -54,9 +54,8 @@ struct List {
 
 async fn list(
     State(state): State<AppState>,
-    lang: Lang,
+    c: Chrome,
     viewer: Viewer,
-    uri: Uri,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     viewer.require(CATALOG_EDITORS)?;
@@ -69,7 +68,7 @@ async fn list(
     let (items, total) = state.store.admin_items(term.trim(), page).await?;
     let pages = (total.max(1) as u32).div_ceil(page.per_page);
     Ok(render(&List {
-        c: Chrome::new(lang, &viewer, here(&uri)),
+        c,
         q: term,
         items,
         total,
@@ -206,7 +205,7 @@ impl Edit {
 
 async fn new_form(
     State(state): State<AppState>,
-    lang: Lang,
+    c: Chrome,
     viewer: Viewer,
 ) -> Result<Response, AppError> {
     viewer.require(CATALOG_EDITORS)?;
@@ -217,7 +216,7 @@ async fn new_form(
     );
     cells.insert("complaint_phone".into(), "12345".into());
     Ok(render(&Edit {
-        c: Chrome::new(lang, &viewer, "/admin/items/new"),
+        c,
         code: None,
         cells,
         record: None,
@@ -230,7 +229,7 @@ async fn new_form(
 
 async fn edit_form(
     State(state): State<AppState>,
-    lang: Lang,
+    c: Chrome,
     viewer: Viewer,
     Path(code): Path<String>,
     Query(q): Query<HashMap<String, String>>,
@@ -242,7 +241,7 @@ async fn edit_form(
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(render(&Edit {
-        c: Chrome::new(lang, &viewer, &format!("/admin/items/{code}/edit")),
+        c,
         cells: cells_from_guide(&record.draft),
         code: Some(code),
         record: Some(record),
@@ -430,9 +429,8 @@ fn parse_version(v: &str) -> Option<Version> {
 /// (`?from=1&to=2`; `to=draft` or `to=工作稿` compares with the working copy).
 async fn history(
     State(state): State<AppState>,
-    lang: Lang,
+    c: Chrome,
     viewer: Viewer,
-    uri: Uri,
     Path(code): Path<String>,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
@@ -468,7 +466,7 @@ async fn history(
     };
     let published = q.get("published").and_then(|n| n.parse().ok());
     Ok(render(&History {
-        c: Chrome::new(lang, &viewer, here(&uri)),
+        c,
         code,
         record,
         versions,
@@ -490,13 +488,12 @@ struct Import {
 
 async fn import_form(
     State(state): State<AppState>,
-    lang: Lang,
+    c: Chrome,
     viewer: Viewer,
-    uri: Uri,
 ) -> Result<Response, AppError> {
     viewer.require(CATALOG_EDITORS)?;
     Ok(render(&Import {
-        c: Chrome::new(lang, &viewer, here(&uri)),
+        c,
         errors: vec![],
         summary: None,
         certificates: state.store.retained_certificates().await?,

@@ -6,11 +6,10 @@ use crate::AppState;
 use crate::auth::{SUPERVISORS, Viewer};
 use crate::error::AppError;
 use crate::i18n::Lang;
-use crate::pages::{Chrome, here, render, urlencode};
+use crate::pages::{Chrome, render, urlencode};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::http::Uri;
 use axum::response::Response;
 use axum::routing::get;
 use std::collections::HashMap;
@@ -67,9 +66,7 @@ struct Browse {
 
 async fn browse(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
-    uri: Uri,
+    c: Chrome,
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
     let (filter, page) = parse_filter(&q)?;
@@ -82,14 +79,15 @@ async fn browse(
         .collect::<Vec<_>>()
         .join("&");
     let pages = (total.max(1) as u32).div_ceil(page.per_page);
+    let units = Units(state.store.units().await?, c.t.lang);
     Ok(render(&Browse {
-        c: Chrome::new(lang, &viewer, here(&uri)),
+        c,
         q: get("q"),
         level: get("level"),
         unit: get("unit"),
         theme: get("theme"),
         themes: state.store.themes().await?,
-        units: Units(state.store.units().await?, lang),
+        units,
         items,
         total,
         page: page.page,
@@ -131,9 +129,7 @@ impl Guide {
 
 async fn guide(
     State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
-    uri: Uri,
+    c: Chrome,
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
     let item = state
@@ -141,14 +137,14 @@ async fn guide(
         .published_item(&code)
         .await?
         .ok_or(AppError::NotFound)?;
-    let units = Units(state.store.units().await?, lang);
+    let units = Units(state.store.units().await?, c.t.lang);
     let unit = units
         .0
         .iter()
         .find(|u| u.code == item.guide.unit)
         .cloned()
         .ok_or(AppError::NotFound)?;
-    let flowchart = super::flowchart::svg(&item.guide.steps, crate::i18n::T { lang });
+    let flowchart = super::flowchart::svg(&item.guide.steps, c.t);
     let certificates = state
         .store
         .retained_certificates()
@@ -165,7 +161,7 @@ async fn guide(
         .map(|(c, unit)| (c, units.name(&unit)))
         .collect();
     Ok(render(&Guide {
-        c: Chrome::new(lang, &viewer, here(&uri)),
+        c,
         item,
         unit,
         units,
@@ -200,13 +196,12 @@ struct Certificates {
 
 async fn certificates(
     State(state): State<AppState>,
-    lang: Lang,
+    c: Chrome,
     viewer: Viewer,
-    uri: Uri,
 ) -> Result<Response, AppError> {
     let editable = viewer.has_role(crate::auth::CATALOG_EDITORS);
     Ok(render(&Certificates {
-        c: Chrome::new(lang, &viewer, here(&uri)),
+        c,
         list: state.store.retained_certificates().await?,
         editable,
     }))
@@ -219,14 +214,9 @@ struct Indicators {
     i: indicators::CatalogIndicators,
 }
 
-async fn indicators_page(
-    State(state): State<AppState>,
-    lang: Lang,
-    viewer: Viewer,
-    uri: Uri,
-) -> Result<Response, AppError> {
+async fn indicators_page(State(state): State<AppState>, c: Chrome) -> Result<Response, AppError> {
     Ok(render(&Indicators {
-        c: Chrome::new(lang, &viewer, here(&uri)),
+        c,
         i: super::indicators(&state).await?,
     }))
 }
@@ -241,16 +231,16 @@ struct Uniformity {
 
 async fn uniformity_page(
     State(state): State<AppState>,
-    lang: Lang,
+    c: Chrome,
     viewer: Viewer,
-    uri: Uri,
 ) -> Result<Response, AppError> {
     viewer.require(SUPERVISORS)?;
     let guides: Vec<ItemGuide> = state.store.published_guides().await?;
+    let units = Units(state.store.units().await?, c.t.lang);
     Ok(render(&Uniformity {
-        c: Chrome::new(lang, &viewer, here(&uri)),
+        c,
         r: uniformity::report(&guides),
-        units: Units(state.store.units().await?, lang),
+        units,
     }))
 }
 
