@@ -34,6 +34,14 @@ impl Store {
         rows.iter().map(unit).collect()
     }
 
+    /// The codes of all units, for validating references to them.
+    pub async fn unit_codes(&self) -> Result<std::collections::BTreeSet<String>> {
+        let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM units")
+            .fetch_all(self.reader())
+            .await?;
+        Ok(codes.into_iter().collect())
+    }
+
     /// Inserts or updates units in order (parents must come before their children).
     pub async fn upsert_units(&self, actor: &str, units: &[Unit]) -> Result<()> {
         let mut w = self.begin_write(actor).await?;

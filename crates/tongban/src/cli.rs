@@ -244,7 +244,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 }
             };
             let (store, _) = store.open().await?;
-            let units = store.units().await.map_err(|e| e.to_string())?;
+            let units = store.unit_codes().await.map_err(|e| e.to_string())?;
             let new = NewUser {
                 username,
                 display_name,
@@ -252,7 +252,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 unit,
                 identity,
             };
-            new.validate(&password, &|c| units.iter().any(|u| u.code == c))
+            new.validate(&password, &|c| units.contains(c))
                 .map_err(|e| {
                     e.0.iter()
                         .map(|f| format!("{}: {}", f.field, f.code))
@@ -329,11 +329,9 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             let rows = tongban_web::catalog::import::read_table(&file.to_string_lossy(), &bytes)
                 .map_err(|e| e.to_string())?;
             let (store, _) = store.open().await?;
-            let units = store.units().await.map_err(|e| e.to_string())?;
+            let units = store.unit_codes().await.map_err(|e| e.to_string())?;
             let lang = tongban_web::i18n::Lang::Zh;
-            match tongban_web::catalog::import::parse_rows(&rows, lang, &|c| {
-                units.iter().any(|u| u.code == c)
-            }) {
+            match tongban_web::catalog::import::parse_rows(&rows, lang, &|c| units.contains(c)) {
                 Ok(guides) => {
                     let s = store
                         .import_items("cli", &guides, publish, "命令行导入")

@@ -269,6 +269,7 @@ async fn submit(
     if let Some(c) = &code {
         cells.insert("code".into(), c.clone()); // the code of an existing item never changes
     }
+    // The whole units, not just their codes: the form re-rendered on error lists them.
     let units = state.store.units().await?;
     let result = match guide_from_cells(&cells, &|u| units.iter().any(|x| x.code == u)) {
         Ok(guide) => match &code {
@@ -531,16 +532,10 @@ async fn import(
         .filter(|(_, b)| !b.is_empty())
         .ok_or_else(|| AppError::Invalid(FieldErrors::single("file", "required")))?;
     let rows = read_table(&name, &bytes)?;
-    let units: Vec<String> = state
-        .store
-        .units()
-        .await?
-        .into_iter()
-        .map(|u| u.code)
-        .collect();
+    let units = state.store.unit_codes().await?;
     let certificates = state.store.retained_certificates().await?;
     let c = Chrome::new(lang, &viewer, "/admin/import");
-    match parse_rows(&rows, lang, &|u| units.iter().any(|x| x == u)) {
+    match parse_rows(&rows, lang, &|u| units.contains(u)) {
         Ok(guides) => {
             let note = crate::i18n::catalog()
                 .get(Lang::Zh, "import.note")

@@ -181,14 +181,8 @@ async fn get_item(
 
 /// Validates a guide against the organisation; every bad field is named.
 pub async fn validate_guide(state: &AppState, guide: &ItemGuide) -> AppResult<()> {
-    let units: Vec<String> = state
-        .store
-        .units()
-        .await?
-        .into_iter()
-        .map(|u| u.code)
-        .collect();
-    guide.validate(&|c| units.iter().any(|u| u == c))?;
+    let units = state.store.unit_codes().await?;
+    guide.validate(&|c| units.contains(c))?;
     Ok(())
 }
 
