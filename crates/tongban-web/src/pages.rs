@@ -90,6 +90,13 @@ pub fn here(uri: &Uri) -> &str {
     uri.path_and_query().map_or("/", |p| p.as_str())
 }
 
+/// A path on this site to return to, or `/`: never another site (`//host`, `/\host` and
+/// absolute URLs are refused, so a link cannot bounce a signed-in user elsewhere).
+pub fn safe_path(path: Option<String>) -> String {
+    path.filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/\\"))
+        .unwrap_or_else(|| "/".into())
+}
+
 pub fn urlencode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {
@@ -163,10 +170,7 @@ async fn switch_lang(
     axum::extract::Query(b): axum::extract::Query<Back>,
 ) -> Response {
     let lang = if lang == "en" { "en" } else { "zh" };
-    let back = b
-        .back
-        .filter(|p| p.starts_with('/') && !p.starts_with("//"))
-        .unwrap_or_else(|| "/".into());
+    let back = safe_path(b.back);
     (
         StatusCode::SEE_OTHER,
         [

@@ -37,12 +37,6 @@ struct NextQuery {
     next: Option<String>,
 }
 
-/// Only same-site paths may be returned to after sign-in.
-fn safe_next(next: Option<String>) -> String {
-    next.filter(|p| p.starts_with('/') && !p.starts_with("//"))
-        .unwrap_or_else(|| "/".into())
-}
-
 fn with_prelogin_csrf(state: &AppState, page: Response, token: &str) -> Response {
     let mut page = page;
     if let Ok(v) = set_cookie(
@@ -68,7 +62,7 @@ async fn login_form(
         c,
         form_csrf: token.clone(),
         username: String::new(),
-        next: safe_next(q.next),
+        next: crate::pages::safe_path(q.next),
         error: String::new(),
     };
     with_prelogin_csrf(&state, render(&page), &token)
@@ -135,7 +129,7 @@ async fn login(
                 c: Chrome::new(lang, &Viewer::default(), "/login"),
                 form_csrf: token.clone(),
                 username,
-                next: safe_next(f.next),
+                next: crate::pages::safe_path(f.next),
                 error: crate::i18n::catalog().get(lang, "login.failed").to_string(),
             };
             let resp = (StatusCode::UNAUTHORIZED, render(&page)).into_response();
@@ -161,7 +155,7 @@ async fn login(
         state.config.secure_cookies,
     );
     let dest = match f.next.filter(|n| n != "/") {
-        Some(n) => safe_next(Some(n)),
+        Some(n) => crate::pages::safe_path(Some(n)),
         None => home_of(&user).to_string(),
     };
     Ok((

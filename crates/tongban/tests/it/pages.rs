@@ -419,6 +419,18 @@ fn pages_are_chinese_unless_english_is_chosen() {
     let switch = app.get("/lang/en?back=/items%3Fq%3Dabc");
     assert_eq!(switch.status, 303);
     assert_eq!(switch.header("location"), Some("/items?q=abc"));
+    for elsewhere in [
+        "//evil.example/x",
+        "/%5Cevil.example",
+        "https://evil.example/",
+    ] {
+        let r = app.get(&format!("/lang/en?back={elsewhere}"));
+        assert_eq!(
+            r.header("location"),
+            Some("/"),
+            "no redirect to another site via {elsewhere}"
+        );
+    }
     let lang = switch.cookie("lang").expect("the choice is remembered");
     let page = app.get_with("/items", &[("cookie", &format!("lang={lang}"))]);
     assert!(page.body.contains("lang=\"en\"") && page.body.contains("Service guides"));
