@@ -117,9 +117,7 @@ impl Edit {
                 Choice {
                     value: k.to_string(),
                     label: t.get(&full).to_string(),
-                    selected: current == k
-                        || current == catalog().get(Lang::Zh, &full)
-                        || current.eq_ignore_ascii_case(catalog().get(Lang::En, &full)),
+                    selected: super::import::names_value(current, prefix, k),
                 }
             })
             .collect::<Vec<_>>()

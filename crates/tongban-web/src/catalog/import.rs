@@ -57,15 +57,21 @@ fn label(lang: Lang, key: &str) -> String {
     catalog().get(lang, key).to_string()
 }
 
+/// Whether `s` names the enumeration value `key` (message `{prefix}.{key}`): the key itself, or
+/// its Chinese or English label.
+pub fn names_value(s: &str, prefix: &str, key: &str) -> bool {
+    let s = s.trim();
+    let full = format!("{prefix}.{key}");
+    s == key
+        || s == catalog().get(Lang::Zh, &full)
+        || s.eq_ignore_ascii_case(catalog().get(Lang::En, &full))
+}
+
 /// Finds the variant whose key or Chinese or English label is `s`.
 fn choose<V: Copy>(s: &str, all: &[V], key: impl Fn(V) -> &'static str, prefix: &str) -> Option<V> {
-    let s = s.trim();
-    all.iter().copied().find(|v| {
-        let k = key(*v);
-        s == k
-            || s == label(Lang::Zh, &format!("{prefix}.{k}"))
-            || s.eq_ignore_ascii_case(&label(Lang::En, &format!("{prefix}.{k}")))
-    })
+    all.iter()
+        .copied()
+        .find(|v| names_value(s, prefix, key(*v)))
 }
 
 const ACTORS: [StepActor; 3] = [StepActor::Applicant, StepActor::Clerk, StepActor::Approver];
