@@ -4,6 +4,8 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod calendar;
+pub mod cases;
 pub mod catalog;
 pub mod ids;
 pub mod org;

@@ -128,6 +128,16 @@ impl Store {
             .transpose()
     }
 
+    pub async fn user(&self, username: &str) -> Result<Option<User>> {
+        let row = sqlx::query(sql!(
+            "SELECT {USER_COLUMNS} FROM users u WHERE u.username = $1"
+        ))
+        .bind(username)
+        .fetch_optional(self.reader())
+        .await?;
+        row.map(|r| user(&r)).transpose()
+    }
+
     pub async fn users(&self) -> Result<Vec<User>> {
         let rows = sqlx::query(sql!(
             "SELECT {USER_COLUMNS} FROM users u ORDER BY u.role, u.username"

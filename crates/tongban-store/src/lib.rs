@@ -13,8 +13,10 @@
 
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Row};
-use std::sync::Arc;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
+use tongban_domain::calendar::{Calendar, OfficeHours};
 
 /// Dynamic SQL built only from constants and numbered placeholders, never from input.
 macro_rules! sql {
@@ -23,7 +25,10 @@ macro_rules! sql {
 
 pub mod accounts;
 pub mod audit;
+pub mod calendar;
+pub mod cases;
 pub mod catalog;
+pub mod files;
 pub mod org;
 mod schema;
 pub mod write;
@@ -52,6 +57,12 @@ pub enum StoreError {
     Invalid(#[from] FieldErrors),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// A case command the domain refused (not allowed now, not yours, invalid, no calendar).
+    #[error(transparent)]
+    Case(#[from] tongban_domain::cases::CaseError),
+    /// A file could not be written to or read from the blob directory.
+    #[error("file store: {0}")]
+    Files(String),
     /// Stored data that cannot be read back (a row edited outside the application).
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
@@ -83,6 +94,11 @@ pub struct Store {
     write: AnyPool,
     read: AnyPool,
     clock: Clock,
+    /// The working-day calendar built from the stored years (see `calendar.rs`).
+    calendar: Arc<RwLock<Arc<Calendar>>>,
+    hours: Arc<RwLock<OfficeHours>>,
+    /// Directory of uploaded files (content-addressed); set by `with_files`.
+    files: Option<Arc<PathBuf>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -127,6 +143,9 @@ impl Store {
                 write: pool.clone(),
                 read: pool,
                 clock: system_clock(),
+                calendar: empty_calendar(),
+                hours: Default::default(),
+                files: None,
             }
         } else {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
@@ -152,8 +171,12 @@ impl Store {
                 write,
                 read,
                 clock: system_clock(),
+                calendar: empty_calendar(),
+                hours: Default::default(),
+                files: None,
             }
         };
+        store.init_calendar().await?;
         Ok(store)
     }
 
@@ -195,6 +218,13 @@ impl Store {
     pub(crate) fn reader(&self) -> &AnyPool {
         &self.read
     }
+}
+
+fn empty_calendar() -> Arc<RwLock<Arc<Calendar>>> {
+    Arc::new(RwLock::new(Arc::new(Calendar::new(
+        [],
+        OfficeHours::default(),
+    ))))
 }
 
 fn system_clock() -> Clock {

@@ -4,16 +4,30 @@
 use crate::{Backend, Result};
 use sqlx::{AnyPool, Row};
 
-const SQLITE: &[(i64, &str, &str)] = &[(
-    1,
-    "backbone",
-    include_str!("../migrations/sqlite/0001_backbone.sql"),
-)];
-const POSTGRES: &[(i64, &str, &str)] = &[(
-    1,
-    "backbone",
-    include_str!("../migrations/postgres/0001_backbone.sql"),
-)];
+const SQLITE: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "backbone",
+        include_str!("../migrations/sqlite/0001_backbone.sql"),
+    ),
+    (
+        2,
+        "cases",
+        include_str!("../migrations/sqlite/0002_cases.sql"),
+    ),
+];
+const POSTGRES: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "backbone",
+        include_str!("../migrations/postgres/0001_backbone.sql"),
+    ),
+    (
+        2,
+        "cases",
+        include_str!("../migrations/postgres/0002_cases.sql"),
+    ),
+];
 
 pub(crate) async fn migrate(pool: &AnyPool, backend: Backend) -> Result<()> {
     let migrations = match backend {

@@ -11,6 +11,7 @@ use tongban_domain::audit::entry_hash;
 pub struct Write {
     tx: Transaction<'static, Any>,
     actor: String,
+    now: jiff::Timestamp,
     at: String,
     seq: i64,
     last_hash: String,
@@ -26,10 +27,12 @@ impl Store {
             sqlx::query("UPDATE audit_head SET seq = seq WHERE id = 1 RETURNING seq, last_hash")
                 .fetch_one(&mut *tx)
                 .await?;
+        let now = self.now();
         Ok(Write {
             tx,
             actor: actor.to_string(),
-            at: crate::rfc3339(self.now()),
+            now,
+            at: crate::rfc3339(now),
             seq: head.try_get("seq")?,
             last_hash: head.try_get("last_hash")?,
         })
@@ -44,6 +47,11 @@ impl Write {
     /// The timestamp of this write (RFC 3339, district offset).
     pub fn at(&self) -> &str {
         &self.at
+    }
+
+    /// The instant of this write, as `at` but for computing.
+    pub fn now(&self) -> jiff::Timestamp {
+        self.now
     }
 
     pub fn actor(&self) -> &str {

@@ -5,6 +5,8 @@
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
+use tongban_domain::calendar::CalendarError;
+use tongban_domain::cases::CaseError;
 use tongban_domain::{FieldError, FieldErrors};
 use tongban_store::StoreError;
 
@@ -29,6 +31,17 @@ pub enum AppError {
         field: String,
         detail: Option<String>,
     },
+    /// A case action not allowed in the case's current state; lists what is allowed.
+    #[error("action {action} not allowed in state {state}")]
+    NotAllowed {
+        action: &'static str,
+        state: &'static str,
+        allowed: Vec<&'static str>,
+        reason: Option<&'static str>,
+    },
+    /// A deadline would fall in a year whose working-day schedule is not loaded.
+    #[error("no calendar for {0}")]
+    CalendarMissing(i16),
     #[error("too many failed logins")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("payload too large")]
@@ -43,7 +56,29 @@ impl From<StoreError> for AppError {
             StoreError::NotFound { .. } => AppError::NotFound,
             StoreError::Conflict { field, code } => AppError::Conflict { field, code },
             StoreError::Invalid(f) => AppError::Invalid(f),
+            StoreError::Case(e) => e.into(),
             other => AppError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<CaseError> for AppError {
+    fn from(e: CaseError) -> Self {
+        match e {
+            CaseError::Forbidden => AppError::Forbidden,
+            CaseError::NotAllowed {
+                action,
+                state,
+                allowed,
+                reason,
+            } => AppError::NotAllowed {
+                action,
+                state: state.as_str(),
+                allowed,
+                reason,
+            },
+            CaseError::Invalid(f) => AppError::Invalid(f),
+            CaseError::Calendar(CalendarError::YearNotLoaded(y)) => AppError::CalendarMissing(y),
         }
     }
 }
@@ -62,6 +97,7 @@ impl AppError {
             AppError::Forbidden => StatusCode::FORBIDDEN,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict { .. } => StatusCode::CONFLICT,
+            AppError::NotAllowed { .. } | AppError::CalendarMissing(_) => StatusCode::CONFLICT,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -77,6 +113,8 @@ impl AppError {
             AppError::Forbidden => "forbidden",
             AppError::Invalid(_) => "validation",
             AppError::Conflict { code, .. } => code,
+            AppError::NotAllowed { .. } => "action_not_allowed",
+            AppError::CalendarMissing(_) => "calendar_year_not_loaded",
             AppError::BadRequest { code, .. } => code,
             AppError::TooManyRequests { .. } => "too_many_login_failures",
             AppError::TooLarge => "payload_too_large",
@@ -104,6 +142,16 @@ impl AppError {
                     detail: detail.clone(),
                 }]
             }
+            AppError::NotAllowed { action, reason, .. } => vec![FieldError {
+                field: "action".into(),
+                code: reason.unwrap_or("not_allowed_in_state"),
+                detail: Some(action.to_string()),
+            }],
+            AppError::CalendarMissing(year) => vec![FieldError {
+                field: "calendar".into(),
+                code: "calendar_year_not_loaded",
+                detail: Some(year.to_string()),
+            }],
             _ => vec![],
         }
     }
@@ -170,6 +218,11 @@ impl IntoResponse for AppError {
             }).collect::<Vec<_>>(),
         });
         let mut body = body;
+        if let AppError::NotAllowed { state, allowed, .. } = &self {
+            // Tell the client what it may do instead.
+            body["state"] = serde_json::Value::from(*state);
+            body["allowed_actions"] = serde_json::json!(allowed);
+        }
         if let Some(id) = &request_id {
             body["request_id"] = serde_json::Value::from(id.as_str());
         }

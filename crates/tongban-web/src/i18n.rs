@@ -187,6 +187,10 @@ impl T {
         }
         s
     }
+    /// `fill` with the one placeholder `{n}`, for templates.
+    pub fn n(&self, key: &str, n: impl std::fmt::Display) -> String {
+        self.get(key).replace("{n}", &n.to_string())
+    }
 }
 
 /// `2026-11-27T03:09:41.123+08:00` → `2026-11-27 03:09`. The stored timestamps carry the

@@ -4,6 +4,8 @@
 
 pub mod audit;
 pub mod auth;
+pub mod calendar;
+pub mod cases;
 pub mod catalog;
 pub mod error;
 pub mod i18n;

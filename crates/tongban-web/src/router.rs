@@ -1,6 +1,6 @@
 //! Every route of the application, in one place.
 
-use crate::{AppState, audit, auth, catalog, pages};
+use crate::{AppState, audit, auth, calendar, cases, catalog, pages};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
@@ -34,6 +34,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .merge(catalog::api::router())
         .merge(audit::router())
+        .merge(calendar::api())
+        .merge(cases::api::router())
         .split_for_parts()
 }
 
@@ -45,6 +47,8 @@ pub fn app(state: AppState) -> Router {
         .merge(auth::pages::router())
         .merge(catalog::pages::router())
         .merge(catalog::admin::router())
+        .merge(calendar::pages())
+        .merge(cases::pages::router())
         .layer(axum::middleware::from_fn(pages::render_errors));
     Router::new()
         .merge(api)

@@ -4,6 +4,7 @@ use crate::config::Config;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use tongban_domain::accounts::{ApplicantIdentity, NewUser, Role};
+use tongban_domain::calendar::{OfficeHours, YearSchedule};
 use tongban_domain::ids::{IdNumber, Uscc};
 use tongban_store::Store;
 
@@ -45,7 +46,14 @@ impl StoreArgs {
     }
     pub async fn open(&self) -> Result<(Store, Config), String> {
         let c = self.config()?;
+        let hours =
+            OfficeHours::parse(&c.office_hours).map_err(|e| format!("office_hours: {e}"))?;
         let store = Store::open(&c.store_url()?)
+            .await
+            .map_err(|e| format!("opening the store: {e}"))?
+            .with_files(c.files_dir());
+        store
+            .set_office_hours(hours)
             .await
             .map_err(|e| format!("opening the store: {e}"))?;
         Ok((store, c))
@@ -105,6 +113,16 @@ pub enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// The working-day calendar: load a year, count as the law counts.
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
+    /// Run one pass of the clock job (due-soon and overdue notices, §32, broken commitments).
+    Clock {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
     /// Benchmarks (not tests): `tongban bench catalog`.
     Bench {
         #[command(subcommand)]
@@ -156,6 +174,40 @@ pub enum TokenCommand {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum CalendarCommand {
+    /// Load (or replace) a year from its TOML file (format: data/calendar/README.md).
+    Import {
+        file: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Print the date N working days after FROM (FROM not counted).
+    Add {
+        from: String,
+        working_days: u32,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Print the number of working days in (FROM, TO].
+    Between {
+        from: String,
+        to: String,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// List the loaded years.
+    Years {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
+    s.parse()
+        .map_err(|_| format!("{s}: expected a date as YYYY-MM-DD"))
+}
+
+#[derive(Subcommand, Debug)]
 pub enum AuditCommand {
     /// Walk the hash chain; exit non-zero and name the first broken entry if any.
     Verify {
@@ -188,7 +240,14 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             .await
             .map_err(|e| format!("listening on {}: {e}", config.listen))?;
             eprintln!("tongban: serving on http://{}", running.addr);
+            let clock = crate::start_clock(
+                running.store.clone(),
+                std::time::Duration::from_secs(config.clock_interval_secs),
+            );
             shutdown_signal().await;
+            if let Some(c) = clock {
+                c.abort();
+            }
             running.stop().await;
             Ok(())
         }
@@ -361,7 +420,82 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             println!("exported {} items to {}", guides.len(), file.display());
             Ok(())
         }
+        Command::Calendar { command } => calendar(command).await,
+        Command::Clock { store } => {
+            let (store, _) = store.open().await?;
+            let r = store.run_clock().await.map_err(|e| e.to_string())?;
+            store.close().await;
+            println!(
+                "deemed accepted {} · commitments broken {} · due soon {} · overdue {}",
+                r.deemed_accepted, r.commitments_broken, r.due_soon, r.overdue
+            );
+            Ok(())
+        }
         Command::Bench { command } => crate::bench::run(command).await,
+    }
+}
+
+async fn calendar(command: CalendarCommand) -> Result<(), String> {
+    match command {
+        CalendarCommand::Import { file, store } => {
+            let text =
+                std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
+            let schedule = YearSchedule::from_toml(&text).map_err(|e| {
+                e.0.iter()
+                    .map(|f| match &f.detail {
+                        Some(d) => format!("{}: {} ({d})", f.field, f.code),
+                        None => format!("{}: {}", f.field, f.code),
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })?;
+            let (store, _) = store.open().await?;
+            let replaced = store
+                .import_calendar_year("cli", &schedule)
+                .await
+                .map_err(|e| e.to_string())?;
+            store.close().await;
+            println!(
+                "{} {}",
+                if replaced { "replaced" } else { "loaded" },
+                schedule.year
+            );
+            Ok(())
+        }
+        CalendarCommand::Add {
+            from,
+            working_days,
+            store,
+        } => {
+            let from = parse_date(&from)?;
+            let (store, _) = store.open().await?;
+            let due = store.calendar().add_working_days(from, working_days);
+            store.close().await;
+            println!("{}", due.map_err(|e| e.to_string())?);
+            Ok(())
+        }
+        CalendarCommand::Between { from, to, store } => {
+            let (from, to) = (parse_date(&from)?, parse_date(&to)?);
+            if to < from {
+                return Err("TO must not be before FROM".into());
+            }
+            let (store, _) = store.open().await?;
+            let n = store.calendar().working_days_between(from, to);
+            store.close().await;
+            println!("{}", n.map_err(|e| e.to_string())?);
+            Ok(())
+        }
+        CalendarCommand::Years { store } => {
+            let (store, _) = store.open().await?;
+            for y in store.calendar_years().await.map_err(|e| e.to_string())? {
+                println!(
+                    "{}\t{} holiday days\t{} make-up workdays\t{}",
+                    y.year, y.holiday_days, y.makeup_workdays, y.notice
+                );
+            }
+            store.close().await;
+            Ok(())
+        }
     }
 }
 

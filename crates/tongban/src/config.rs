@@ -15,6 +15,11 @@ pub struct Config {
     pub database_url: String,
     /// Mark cookies Secure (serve behind HTTPS).
     pub secure_cookies: bool,
+    /// Office hours for half-day limits, Asia/Shanghai wall clock: `09:00-12:00,13:30-17:30`.
+    pub office_hours: String,
+    /// Seconds between passes of the clock job (due-soon/overdue notices, §32, commitments);
+    /// 0 turns it off on this server.
+    pub clock_interval_secs: u64,
 }
 
 impl Default for Config {
@@ -24,6 +29,8 @@ impl Default for Config {
             data_dir: PathBuf::from("tongban-data"),
             database_url: String::new(),
             secure_cookies: false,
+            office_hours: "09:00-12:00,13:30-17:30".into(),
+            clock_interval_secs: 60,
         }
     }
 }
@@ -41,6 +48,8 @@ impl std::fmt::Debug for Config {
             .field("data_dir", &self.data_dir)
             .field("database_url", &url)
             .field("secure_cookies", &self.secure_cookies)
+            .field("office_hours", &self.office_hours)
+            .field("clock_interval_secs", &self.clock_interval_secs)
             .finish()
     }
 }
@@ -68,10 +77,23 @@ impl Config {
         if let Ok(v) = std::env::var("TONGBAN_DATABASE_URL") {
             config.database_url = v;
         }
+        if let Ok(v) = std::env::var("TONGBAN_OFFICE_HOURS") {
+            config.office_hours = v;
+        }
+        if let Ok(v) = std::env::var("TONGBAN_CLOCK_INTERVAL_SECS") {
+            config.clock_interval_secs = v
+                .parse()
+                .map_err(|_| format!("TONGBAN_CLOCK_INTERVAL_SECS: not a number: {v}"))?;
+        }
         if let Ok(v) = std::env::var("TONGBAN_SECURE_COOKIES") {
             config.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
         }
         Ok(config)
+    }
+
+    /// Directory of uploaded files (content-addressed), under the data directory.
+    pub fn files_dir(&self) -> PathBuf {
+        self.data_dir.join("files")
     }
 
     /// The store URL: PostgreSQL if configured, else the SQLite file under the data directory.

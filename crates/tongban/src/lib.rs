@@ -48,3 +48,26 @@ pub async fn spawn(store: Store, listen: &str, web: WebConfig) -> std::io::Resul
         task,
     })
 }
+
+/// Runs the clock job every `every` in the background (none when zero). A failed pass is logged
+/// and retried next time; every pass is idempotent, so a restart never double-notifies.
+pub fn start_clock(
+    store: Store,
+    every: std::time::Duration,
+) -> Option<tokio::task::JoinHandle<()>> {
+    if every.is_zero() {
+        return None;
+    }
+    Some(tokio::spawn(async move {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            match store.run_clock().await {
+                Ok(r) if r != Default::default() => tracing::info!(?r, "clock pass"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "clock pass failed"),
+            }
+        }
+    }))
+}

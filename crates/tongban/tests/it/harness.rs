@@ -209,6 +209,8 @@ fn start_cluster() -> Result<String, String> {
 pub struct TestApp {
     pub base: String,
     pub store: Store,
+    /// The server's "now": `None` is the real time; tests set it to move through deadlines.
+    pub now: std::sync::Arc<std::sync::Mutex<Option<jiff::Timestamp>>>,
     pub backend_name: &'static str,
     running: Option<tongban::Running>,
     agent: ureq::Agent,
@@ -227,8 +229,20 @@ impl TestApp {
     /// A server over a fresh, empty (migrated) store.
     pub fn empty(backend: &Backend) -> TestApp {
         let url = fresh_store_url(backend);
+        let now: std::sync::Arc<std::sync::Mutex<Option<jiff::Timestamp>>> = Default::default();
+        let clock_now = now.clone();
+        let files = scratch_dir().join("files");
         let (store, running) = runtime().block_on(async {
-            let store = Store::open(&url).await.expect("store opens");
+            let store = Store::open(&url)
+                .await
+                .expect("store opens")
+                .with_files(files)
+                .with_clock(std::sync::Arc::new(move || {
+                    clock_now
+                        .lock()
+                        .unwrap()
+                        .unwrap_or_else(jiff::Timestamp::now)
+                }));
             let running = tongban::spawn(store.clone(), "127.0.0.1:0", Default::default())
                 .await
                 .expect("server starts");
@@ -243,6 +257,7 @@ impl TestApp {
         TestApp {
             base: format!("http://{}", running.addr),
             store,
+            now,
             backend_name: match backend {
                 Backend::Sqlite => "sqlite",
                 Backend::Postgres => "postgres",
@@ -250,6 +265,49 @@ impl TestApp {
             running: Some(running),
             agent,
         }
+    }
+
+    /// Sets the server's clock to a district wall-clock time, e.g. `"2026-11-02 09:00"`.
+    pub fn set_now(&self, local: &str) {
+        let dt: jiff::civil::DateTime = local.replace(' ', "T").parse().expect("YYYY-MM-DD HH:MM");
+        let ts = dt
+            .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
+            .unwrap()
+            .timestamp();
+        *self.now.lock().unwrap() = Some(ts);
+    }
+
+    /// A multipart upload of one file part (and a `csrf` field when given).
+    pub fn upload(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        filename: &str,
+        bytes: &[u8],
+        csrf: Option<&str>,
+    ) -> Resp {
+        let boundary = "tongbanTestBoundary7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        if let Some(c) = csrf {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{c}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let ct = format!("multipart/form-data; boundary={boundary}");
+        let mut h: Vec<(&str, &str)> = headers.to_vec();
+        h.push(("content-type", &ct));
+        self.raw_post(path, &h, body)
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -283,6 +341,7 @@ impl TestApp {
         let mut r = match method {
             "POST" => self.agent.post(url),
             "PUT" => self.agent.put(url),
+            "PATCH" => self.agent.patch(url),
             other => panic!("method {other}"),
         };
         for (k, v) in headers {

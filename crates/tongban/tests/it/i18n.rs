@@ -48,3 +48,34 @@ fn timestamps_show_to_the_minute() {
     );
     assert_eq!(local_minutes("garbage"), "garbage");
 }
+
+/// Every message a template asks for by a literal key exists in both languages, so no page
+/// shows the ‹?› marker.
+#[test]
+fn every_template_key_exists() {
+    let c = catalog();
+    let zh = c.keys(Lang::Zh);
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tongban-web/templates");
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        for part in text.split("t.get(\"").skip(1) {
+            let key = part.split('"').next().unwrap();
+            if !zh.contains(&key) {
+                missing.push(format!("{}: {key}", path.display()));
+            }
+        }
+        // `t.label("prefix", "value")` with two literals.
+        for part in text.split("t.label(\"").skip(1) {
+            let bits: Vec<&str> = part.splitn(4, '"').collect();
+            if bits.len() == 4 && bits[1].trim() == "," {
+                let key = format!("{}.{}", bits[0], bits[2]);
+                if !zh.contains(&key.as_str()) {
+                    missing.push(format!("{}: {key}", path.display()));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "missing messages: {missing:#?}");
+}

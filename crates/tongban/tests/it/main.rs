@@ -3,6 +3,7 @@
 
 mod api;
 mod browser;
+mod cases;
 mod cli;
 mod harness;
 mod i18n;

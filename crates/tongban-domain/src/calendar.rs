@@ -1,0 +1,1551 @@
+//! The working-day calendar: which dates are working days, and deadlines counted in them.
+//!
+//! Time limits for licensing and most other matters are counted in working days (行政许可法
+//! 第八十二条); the starting day is not counted and a natural-day period whose last day is a
+//! rest day ends on the next working day (民法典 第二百零一条、第二百零三条). Which days are
+//! working days is not computable: every year the State Council General Office publishes a
+//! notice (部分节假日安排的通知) that declares statutory holidays and make-up workdays (调休上班,
+//! a Saturday or Sunday worked in exchange for a longer break). So the schedule is data, one TOML
+//! file per year (`data/calendar/`), loaded by administrators without a release.
+//!
+//! A date in a year whose schedule is not loaded is an error ([`CalendarError::YearNotLoaded`]),
+//! never a guess from weekends alone: a guessed deadline is a wrong deadline once the notice
+//! comes out, and it would be wrong exactly around the long holidays where deadlines matter.
+//!
+//! The module is pure: no clock, no files. Office hours are Asia/Shanghai wall-clock times, but
+//! the module only sees civil dates and times; the caller converts instants.
+
+use crate::validation::FieldErrors;
+use jiff::SignedDuration;
+use jiff::civil::{Date, DateTime, Time, Weekday};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+
+/// Years a schedule may be for. A wider range only invites typos (`20026`, `226`).
+pub const YEARS: std::ops::RangeInclusive<i16> = 2000..=2100;
+
+/// Longest holiday accepted in a year file. The longest break so far is nine days (春节 2026);
+/// the cap is there to catch a mistyped month (`to = "2026-12-23"` for `"2026-02-23"`), which
+/// would otherwise silently turn ten months into holidays.
+pub const MAX_HOLIDAY_DAYS: i32 = 31;
+
+/// The schedules shipped with the release, so a fresh installation computes deadlines for the
+/// current years without an import. Later years are imported by an administrator.
+pub const BUNDLED: [(&str, &str); 2] = [
+    ("2025", include_str!("../../../data/calendar/2025.toml")),
+    ("2026", include_str!("../../../data/calendar/2026.toml")),
+];
+
+/// The bundled schedules, parsed. Panics only if a bundled file is invalid, which the unit
+/// tests rule out before any release.
+pub fn bundled_schedules() -> Vec<YearSchedule> {
+    BUNDLED
+        .iter()
+        .map(|(year, text)| {
+            YearSchedule::from_toml(text)
+                .unwrap_or_else(|e| panic!("bundled calendar {year} is invalid: {:?}", e.0))
+        })
+        .collect()
+}
+
+/// One year's holiday arrangement as published by the State Council General Office.
+///
+/// Field names follow the TOML year file (`[[holiday]]`, `[[workday]]`), so the same names are
+/// used in JSON bodies.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct YearSchedule {
+    pub year: i16,
+    /// Title of the notice, e.g. 国务院办公厅关于2026年部分节假日安排的通知.
+    pub notice: String,
+    /// Document number (文号), e.g. 国办发明电〔2024〕12号; empty when not known.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub notice_number: String,
+    /// Publication date of the notice, when known.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "opt_date_str"
+    )]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub published: Option<Date>,
+    #[serde(rename = "holiday", default)]
+    pub holidays: Vec<Holiday>,
+    #[serde(rename = "workday", default)]
+    pub workdays: Vec<MakeUpDay>,
+}
+
+/// A break (放假), both ends included. It includes the weekend days inside the break: the notice
+/// states the break as one range, and a weekend day in it is a rest day either way.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Holiday {
+    pub name: String,
+    #[serde(with = "date_str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub from: Date,
+    #[serde(with = "date_str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub to: Date,
+}
+
+/// A make-up workday (调休上班): a Saturday or Sunday that is a working day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MakeUpDay {
+    #[serde(with = "date_str")]
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub date: Date,
+    /// Name of the holiday this day is worked for; must name a holiday of the same file.
+    #[serde(rename = "for")]
+    pub for_holiday: String,
+}
+
+const TOP_KEYS: [&str; 6] = [
+    "year",
+    "notice",
+    "notice_number",
+    "published",
+    "holiday",
+    "workday",
+];
+
+impl YearSchedule {
+    /// Parses and validates a year file (format in `data/calendar/README.md`).
+    ///
+    /// The file is read field by field rather than through serde so that every problem is
+    /// reported against the field that has it (`holiday[2].to`, code `invalid_date`), which an
+    /// administrator can act on; serde would stop at the first problem with a sentence.
+    /// Unknown keys are errors too (code `unknown`): a misspelt `holidays` would otherwise load
+    /// a year without holidays. Dates may be quoted `"YYYY-MM-DD"` strings or TOML dates.
+    pub fn from_toml(text: &str) -> Result<YearSchedule, FieldErrors> {
+        let table: toml::Table = toml::from_str(text).map_err(|e| {
+            let mut errors = FieldErrors::new();
+            errors.push_detail("toml", "syntax", e.to_string().trim_end());
+            errors
+        })?;
+        let mut errors = FieldErrors::new();
+        for key in table.keys() {
+            if !TOP_KEYS.contains(&key.as_str()) {
+                errors.push(key.as_str(), "unknown");
+            }
+        }
+        let year = match table.get("year") {
+            None => {
+                errors.push("year", "required");
+                0
+            }
+            Some(toml::Value::Integer(y)) => i16::try_from(*y).unwrap_or_else(|_| {
+                errors.push_detail("year", "out_of_range", years_detail());
+                0
+            }),
+            Some(_) => {
+                errors.push("year", "invalid");
+                0
+            }
+        };
+        let notice = read_string(&mut errors, &table, "notice", "notice");
+        let notice_number = read_string(&mut errors, &table, "notice_number", "notice_number");
+        let published = match table.get("published") {
+            None => None,
+            value => read_date(&mut errors, "published", value),
+        };
+        let holidays = read_array(&mut errors, &table, "holiday", |errors, item, path| {
+            check_keys(errors, item, path, &["name", "from", "to"]);
+            let name = read_string(errors, item, "name", &format!("{path}.name"));
+            let from = read_date(errors, &format!("{path}.from"), item.get("from"));
+            let to = read_date(errors, &format!("{path}.to"), item.get("to"));
+            Some(Holiday {
+                name,
+                from: from?,
+                to: to?,
+            })
+        });
+        let workdays = read_array(&mut errors, &table, "workday", |errors, item, path| {
+            check_keys(errors, item, path, &["date", "for"]);
+            let date = read_date(errors, &format!("{path}.date"), item.get("date"));
+            let for_holiday = read_string(errors, item, "for", &format!("{path}.for"));
+            Some(MakeUpDay {
+                date: date?,
+                for_holiday,
+            })
+        });
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let schedule = YearSchedule {
+            year,
+            notice,
+            notice_number,
+            published,
+            holidays,
+            workdays,
+        };
+        schedule.validate()?;
+        Ok(schedule)
+    }
+
+    /// The year file for this schedule; `from_toml` reads it back to an equal value.
+    pub fn to_toml(&self) -> String {
+        toml::to_string(self).expect("a YearSchedule has only strings, integers and tables")
+    }
+
+    /// Checks the schedule as a whole.
+    ///
+    /// Holiday and make-up dates must lie in `year`, except that they may fall in the last week
+    /// of the previous December: when New Year's Day is a Sunday, Monday or Tuesday the 元旦
+    /// break starts in December and is announced in the new year's notice (the 2019 notice put
+    /// 2018-12-29 as a make-up day and 2018-12-30/31 as holidays).
+    pub fn validate(&self) -> Result<(), FieldErrors> {
+        let mut errors = FieldErrors::new();
+        if !YEARS.contains(&self.year) {
+            errors.push_detail("year", "out_of_range", years_detail());
+        }
+        errors.text("notice", &self.notice, 200);
+        errors.optional_text("notice_number", &self.notice_number, 100);
+        if self.holidays.is_empty() {
+            errors.push("holiday", "required");
+        }
+        let year = self.year;
+        let year_detail = year.to_string();
+        for (i, h) in self.holidays.iter().enumerate() {
+            errors.text(&format!("holiday[{i}].name"), &h.name, 50);
+            let from_ok = in_schedule_year(h.from, year);
+            let to_ok = in_schedule_year(h.to, year);
+            if !from_ok {
+                errors.push_detail(format!("holiday[{i}].from"), "wrong_year", &year_detail);
+            }
+            if !to_ok {
+                errors.push_detail(format!("holiday[{i}].to"), "wrong_year", &year_detail);
+            }
+            if h.to < h.from {
+                errors.push(format!("holiday[{i}].to"), "before_from");
+            } else if from_ok && to_ok && span_days(h.from, h.to) > MAX_HOLIDAY_DAYS {
+                errors.push_detail(
+                    format!("holiday[{i}].to"),
+                    "too_long",
+                    MAX_HOLIDAY_DAYS.to_string(),
+                );
+            }
+        }
+        let mut ranges: Vec<(Date, Date)> = self
+            .holidays
+            .iter()
+            .filter(|h| h.from <= h.to)
+            .filter(|h| in_schedule_year(h.from, year) && in_schedule_year(h.to, year))
+            .map(|h| (h.from, h.to))
+            .collect();
+        ranges.sort();
+        let mut reach: Option<Date> = None;
+        for (from, to) in ranges {
+            if let Some(end) = reach
+                && from <= end
+            {
+                // The detail is the first day both breaks claim.
+                errors.push_detail("holiday", "overlap", from.to_string());
+            }
+            reach = Some(reach.map_or(to, |end| end.max(to)));
+        }
+        for (i, w) in self.workdays.iter().enumerate() {
+            let field = format!("workday[{i}].date");
+            if !in_schedule_year(w.date, year) {
+                errors.push_detail(field.as_str(), "wrong_year", &year_detail);
+            }
+            if !matches!(w.date.weekday(), Weekday::Saturday | Weekday::Sunday) {
+                errors.push_detail(field.as_str(), "not_weekend", w.date.to_string());
+            }
+            if self
+                .holidays
+                .iter()
+                .any(|h| h.from <= w.date && w.date <= h.to)
+            {
+                errors.push_detail(field.as_str(), "is_holiday", w.date.to_string());
+            }
+            if self.workdays[..i].iter().any(|o| o.date == w.date) {
+                errors.push(field.as_str(), "duplicate");
+            }
+            let for_field = format!("workday[{i}].for");
+            errors.text(&for_field, &w.for_holiday, 50);
+            if !w.for_holiday.trim().is_empty()
+                && !self.holidays.iter().any(|h| h.name == w.for_holiday)
+            {
+                errors.push_detail(for_field, "unknown_holiday", w.for_holiday.as_str());
+            }
+        }
+        errors.into_result(())
+    }
+
+    /// Number of distinct holiday dates (a date covered by two breaks counts once).
+    pub fn holiday_days(&self) -> usize {
+        let mut ranges: Vec<(Date, Date)> = self
+            .holidays
+            .iter()
+            .filter(|h| h.from <= h.to)
+            .map(|h| (h.from, h.to))
+            .collect();
+        ranges.sort();
+        let mut total = 0usize;
+        let mut current: Option<(Date, Date)> = None;
+        for (from, to) in ranges {
+            current = match current {
+                Some((start, end)) if from <= end => Some((start, end.max(to))),
+                Some((start, end)) => {
+                    total += span_days(start, end) as usize;
+                    Some((from, to))
+                }
+                None => Some((from, to)),
+            };
+        }
+        if let Some((start, end)) = current {
+            total += span_days(start, end) as usize;
+        }
+        total
+    }
+}
+
+fn years_detail() -> String {
+    format!("{}..={}", YEARS.start(), YEARS.end())
+}
+
+/// `year` itself, or the last week of the previous December (see `validate`).
+fn in_schedule_year(d: Date, year: i16) -> bool {
+    d.year() == year
+        || (i32::from(d.year()) == i32::from(year) - 1 && d.month() == 12 && d.day() >= 25)
+}
+
+/// Days in `from..=to`; `from <= to`.
+fn span_days(from: Date, to: Date) -> i32 {
+    from.until(to)
+        .map_or(i32::MAX, |s| s.get_days().saturating_add(1))
+}
+
+/// Strict `YYYY-MM-DD`; jiff's own parser would also take a date-time and drop the time.
+fn parse_date(s: &str) -> Option<Date> {
+    let b = s.as_bytes();
+    let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
+    if b.len() != 10
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !digits(0..4)
+        || !digits(5..7)
+        || !digits(8..10)
+    {
+        return None;
+    }
+    let year = s[0..4].parse().ok()?;
+    let month = s[5..7].parse().ok()?;
+    let day = s[8..10].parse().ok()?;
+    Date::new(year, month, day).ok()
+}
+
+fn check_keys(errors: &mut FieldErrors, table: &toml::Table, path: &str, known: &[&str]) {
+    for key in table.keys() {
+        if !known.contains(&key.as_str()) {
+            errors.push(format!("{path}.{key}"), "unknown");
+        }
+    }
+}
+
+/// A string value, `""` when absent (the validation then says `required` where it is).
+fn read_string(errors: &mut FieldErrors, table: &toml::Table, key: &str, field: &str) -> String {
+    match table.get(key) {
+        None => String::new(),
+        Some(toml::Value::String(s)) => s.clone(),
+        Some(_) => {
+            errors.push(field, "invalid");
+            String::new()
+        }
+    }
+}
+
+fn read_date(errors: &mut FieldErrors, field: &str, value: Option<&toml::Value>) -> Option<Date> {
+    let parsed = match value {
+        None => {
+            errors.push(field, "required");
+            return None;
+        }
+        Some(toml::Value::String(s)) => parse_date(s).ok_or_else(|| s.clone()),
+        Some(toml::Value::Datetime(dt)) => match (dt.date, dt.time, dt.offset) {
+            (Some(d), None, None) => i16::try_from(d.year)
+                .ok()
+                .and_then(|y| Date::new(y, d.month as i8, d.day as i8).ok())
+                .ok_or_else(|| dt.to_string()),
+            _ => Err(dt.to_string()),
+        },
+        Some(other) => Err(other.to_string()),
+    };
+    parsed
+        .map_err(|detail| errors.push_detail(field, "invalid_date", detail))
+        .ok()
+}
+
+/// Reads an array of tables (`[[key]]`); an item that does not read cleanly is left out, its
+/// errors recorded.
+fn read_array<T>(
+    errors: &mut FieldErrors,
+    table: &toml::Table,
+    key: &str,
+    mut read: impl FnMut(&mut FieldErrors, &toml::Table, &str) -> Option<T>,
+) -> Vec<T> {
+    let items = match table.get(key) {
+        None => return Vec::new(),
+        Some(toml::Value::Array(items)) => items,
+        Some(_) => {
+            errors.push(key, "invalid");
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let path = format!("{key}[{i}]");
+        match item {
+            toml::Value::Table(t) => out.extend(read(errors, t, &path)),
+            _ => errors.push(path, "invalid"),
+        }
+    }
+    out
+}
+
+/// Dates as `"YYYY-MM-DD"` strings in every format (TOML, JSON), independent of jiff's own
+/// serde support.
+mod date_str {
+    use jiff::civil::Date;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(d: &Date, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(d)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Date, D::Error> {
+        let s = String::deserialize(d)?;
+        super::parse_date(&s).ok_or_else(|| D::Error::custom(format!("invalid date `{s}`")))
+    }
+}
+
+mod opt_date_str {
+    use jiff::civil::Date;
+    use serde::{Deserialize, Deserializer, Serializer, de::Error};
+
+    pub fn serialize<S: Serializer>(d: &Option<Date>, s: S) -> Result<S::Ok, S::Error> {
+        match d {
+            Some(d) => s.collect_str(d),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Date>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(s) => super::parse_date(&s)
+                .map(Some)
+                .ok_or_else(|| D::Error::custom(format!("invalid date `{s}`"))),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CalendarError {
+    #[error("no working-day schedule is loaded for {0}")]
+    YearNotLoaded(i16),
+}
+
+const MINUTE_NS: i64 = 60_000_000_000;
+
+/// Office hours, by default 09:00–12:00 and 13:30–17:30, Asia/Shanghai wall-clock times.
+///
+/// Limits of a fraction of a working day ("0.5 个工作日") are counted in office minutes, so a
+/// morning submission due in half a day is due the same afternoon, not at the next midnight.
+/// Periods are half-open: 12:00 is already lunch, 17:30 is already closed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OfficeHours {
+    periods: Vec<(Time, Time)>,
+}
+
+impl OfficeHours {
+    /// Periods must be non-empty, each start before its end, in order and not overlapping
+    /// (one may end when the next starts).
+    pub fn new(periods: Vec<(Time, Time)>) -> Result<OfficeHours, String> {
+        if periods.is_empty() {
+            return Err("office hours need at least one period".into());
+        }
+        for (i, &(start, end)) in periods.iter().enumerate() {
+            if start >= end {
+                return Err(format!(
+                    "office period {start}-{end} must start before it ends"
+                ));
+            }
+            if i > 0 && start < periods[i - 1].1 {
+                return Err(format!(
+                    "office period {start}-{end} must start after the previous period ends"
+                ));
+            }
+        }
+        Ok(OfficeHours { periods })
+    }
+
+    /// Parses `09:00-12:00,13:30-17:30` (the format `Display` writes).
+    pub fn parse(s: &str) -> Result<OfficeHours, String> {
+        let mut periods = Vec::new();
+        for part in s.split(',') {
+            let part = part.trim();
+            let (start, end) = part
+                .split_once('-')
+                .ok_or_else(|| format!("office period `{part}` is not HH:MM-HH:MM"))?;
+            periods.push((parse_hm(start.trim())?, parse_hm(end.trim())?));
+        }
+        OfficeHours::new(periods)
+    }
+
+    pub fn minutes_per_day(&self) -> i64 {
+        self.day_ns() / MINUTE_NS
+    }
+
+    pub fn opening(&self) -> Time {
+        self.periods[0].0
+    }
+
+    pub fn closing(&self) -> Time {
+        self.periods[self.periods.len() - 1].1
+    }
+
+    pub fn periods(&self) -> &[(Time, Time)] {
+        &self.periods
+    }
+
+    fn day_ns(&self) -> i64 {
+        self.periods.iter().map(|&(s, e)| ns_of(e) - ns_of(s)).sum()
+    }
+
+    /// Office time elapsed on a working day before `t`.
+    fn ns_before(&self, t: Time) -> i64 {
+        let t = ns_of(t);
+        self.periods
+            .iter()
+            .map(|&(s, e)| (t.min(ns_of(e)) - ns_of(s)).max(0))
+            .sum()
+    }
+
+    /// The earliest instant of the day at which `offset` office time has elapsed;
+    /// `0 < offset <= day_ns()`. At a period's end it gives the end, not the next opening.
+    fn time_at(&self, mut offset: i64) -> Time {
+        for &(s, e) in &self.periods {
+            let len = ns_of(e) - ns_of(s);
+            if offset <= len {
+                return s.wrapping_add(SignedDuration::from_nanos(offset));
+            }
+            offset -= len;
+        }
+        self.closing()
+    }
+
+    /// `t` if inside a period, else the next period's start that day.
+    fn next_office_time(&self, t: Time) -> Option<Time> {
+        self.periods
+            .iter()
+            .find(|&&(_, e)| t < e)
+            .map(|&(s, _)| t.max(s))
+    }
+}
+
+impl Default for OfficeHours {
+    fn default() -> Self {
+        use jiff::civil::time;
+        OfficeHours {
+            periods: vec![
+                (time(9, 0, 0, 0), time(12, 0, 0, 0)),
+                (time(13, 30, 0, 0), time(17, 30, 0, 0)),
+            ],
+        }
+    }
+}
+
+impl fmt::Display for OfficeHours {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hm = |f: &mut fmt::Formatter<'_>, t: Time| {
+            write!(f, "{:02}:{:02}", t.hour(), t.minute())?;
+            if t.second() != 0 || t.subsec_nanosecond() != 0 {
+                write!(f, ":{:02}", t.second())?;
+            }
+            Ok(())
+        };
+        for (i, &(s, e)) in self.periods.iter().enumerate() {
+            if i > 0 {
+                f.write_str(",")?;
+            }
+            hm(f, s)?;
+            f.write_str("-")?;
+            hm(f, e)?;
+        }
+        Ok(())
+    }
+}
+
+fn parse_hm(s: &str) -> Result<Time, String> {
+    let bad = || format!("`{s}` is not a time HH:MM");
+    let (h, m) = s.split_once(':').ok_or_else(bad)?;
+    let ok =
+        |p: &str, lens: &[usize]| lens.contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+    if !ok(h, &[1, 2]) || !ok(m, &[2]) {
+        return Err(bad());
+    }
+    let (h, m): (i8, i8) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+    Time::new(h, m, 0, 0).map_err(|_| bad())
+}
+
+fn ns_of(t: Time) -> i64 {
+    i64::from(t.hour()) * 3_600_000_000_000
+        + i64::from(t.minute()) * MINUTE_NS
+        + i64::from(t.second()) * 1_000_000_000
+        + i64::from(t.subsec_nanosecond())
+}
+
+/// Where a year sits in the calendar's day table.
+#[derive(Clone, Copy, Debug)]
+struct YearSlot {
+    loaded: bool,
+    /// Day index of 1 January.
+    start: u32,
+    /// Day index just past the run of consecutive loaded years this year belongs to: counting
+    /// may not go past it.
+    run_end: u32,
+    /// First year after that run, which is the one a count running off the run is missing.
+    next_missing: i16,
+}
+
+/// The loaded years plus office hours.
+///
+/// Built once and queried for every deadline, so the days from 1 January of the first loaded
+/// year to 31 December of the last sit in one table with a running count of working days:
+/// a date is an index (year offset + day of year), `between` is a subtraction, and `add` a
+/// binary search for the count it needs. Nothing allocates after construction.
+#[derive(Clone)]
+pub struct Calendar {
+    first_year: i16,
+    years: Vec<YearSlot>,
+    /// `prefix[i]` = working days among table days `0..i`; one longer than `dates`.
+    prefix: Vec<u32>,
+    dates: Vec<Date>,
+    hours: OfficeHours,
+}
+
+impl fmt::Debug for Calendar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Calendar")
+            .field("years", &self.years())
+            .field("hours", &self.hours.to_string())
+            .finish()
+    }
+}
+
+impl Calendar {
+    /// Builds the table. Schedules are expected to be validated; a later schedule for the same
+    /// year replaces an earlier one, and years jiff cannot represent are ignored. A date declared
+    /// a holiday in one file and a make-up day in another (only possible around New Year, see
+    /// [`YearSchedule::validate`]) is a working day: the make-up day is the later decision.
+    pub fn new(schedules: impl IntoIterator<Item = YearSchedule>, hours: OfficeHours) -> Calendar {
+        let by_year: BTreeMap<i16, YearSchedule> = schedules
+            .into_iter()
+            .filter(|s| Date::new(s.year, 1, 1).is_ok() && Date::new(s.year, 12, 31).is_ok())
+            .map(|s| (s.year, s))
+            .collect();
+        let (Some(&first_year), Some(&last_year)) =
+            (by_year.keys().next(), by_year.keys().next_back())
+        else {
+            return Calendar {
+                first_year: 0,
+                years: Vec::new(),
+                prefix: vec![0],
+                dates: Vec::new(),
+                hours,
+            };
+        };
+
+        let mut years = Vec::new();
+        let mut dates = Vec::new();
+        for year in first_year..=last_year {
+            years.push(YearSlot {
+                loaded: by_year.contains_key(&year),
+                start: dates.len() as u32,
+                run_end: 0,
+                next_missing: 0,
+            });
+            let mut d = Date::new(year, 1, 1).expect("checked above");
+            loop {
+                dates.push(d);
+                match d.tomorrow() {
+                    Ok(next) if next.year() == year => d = next,
+                    _ => break,
+                }
+            }
+        }
+        // Runs of consecutive loaded years, walked backwards so each year learns its run's end.
+        let mut run_end = dates.len() as u32;
+        let mut next_missing = last_year.saturating_add(1);
+        for (offset, slot) in years.iter_mut().enumerate().rev() {
+            if slot.loaded {
+                slot.run_end = run_end;
+                slot.next_missing = next_missing;
+            } else {
+                run_end = slot.start;
+                next_missing = first_year + offset as i16;
+            }
+        }
+
+        let index = |d: Date| -> Option<usize> {
+            let offset = usize::try_from(i32::from(d.year()) - i32::from(first_year)).ok()?;
+            let slot = years.get(offset)?;
+            Some(slot.start as usize + d.day_of_year() as usize - 1)
+        };
+        let mut working: Vec<bool> = dates
+            .iter()
+            .map(|d| !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday))
+            .collect();
+        for schedule in by_year.values() {
+            for h in &schedule.holidays {
+                let (Some(first), Some(last)) = (dates.first(), dates.last()) else {
+                    break;
+                };
+                let (from, to) = (h.from.max(*first), h.to.min(*last));
+                if from > to {
+                    continue;
+                }
+                let (Some(i), Some(j)) = (index(from), index(to)) else {
+                    continue;
+                };
+                working[i..=j].iter_mut().for_each(|w| *w = false);
+            }
+        }
+        for schedule in by_year.values() {
+            for w in &schedule.workdays {
+                if let Some(i) = index(w.date) {
+                    working[i] = true;
+                }
+            }
+        }
+        let mut prefix = Vec::with_capacity(dates.len() + 1);
+        let mut count = 0u32;
+        prefix.push(count);
+        for w in working {
+            count += u32::from(w);
+            prefix.push(count);
+        }
+        Calendar {
+            first_year,
+            years,
+            prefix,
+            dates,
+            hours,
+        }
+    }
+
+    /// Loaded years, ascending.
+    pub fn years(&self) -> Vec<i16> {
+        self.years
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.loaded)
+            .map(|(i, _)| self.first_year + i as i16)
+            .collect()
+    }
+
+    pub fn hours(&self) -> &OfficeHours {
+        &self.hours
+    }
+
+    pub fn is_working_day(&self, d: Date) -> Result<bool, CalendarError> {
+        let (i, _) = self.locate(d)?;
+        Ok(self.working_at(i))
+    }
+
+    /// The date `n` working days after `from`, `from` itself not counted (行政许可法 第八十二条).
+    /// `n = 0` returns `from`.
+    pub fn add_working_days(&self, from: Date, n: u32) -> Result<Date, CalendarError> {
+        let (i, slot) = self.locate(from)?;
+        if n == 0 {
+            return Ok(from);
+        }
+        let k = u64::from(self.prefix[i + 1]) + u64::from(n);
+        Ok(self.dates[self.find_count(i, slot, k)?])
+    }
+
+    /// Working days in `(from, to]`: `from` excluded, `to` included; 0 when `to <= from`.
+    /// So `working_days_between(from, add_working_days(from, n)) == n`.
+    pub fn working_days_between(&self, from: Date, to: Date) -> Result<i64, CalendarError> {
+        let (i, slot) = self.locate(from)?;
+        let (j, _) = self.locate(to)?;
+        if j <= i {
+            return Ok(0);
+        }
+        if j >= slot.run_end as usize {
+            return Err(CalendarError::YearNotLoaded(slot.next_missing));
+        }
+        Ok(i64::from(self.prefix[j + 1] - self.prefix[i + 1]))
+    }
+
+    /// Natural-day limit: `from` + `n` days; if that day is not a working day, the next working
+    /// day (民法典 第二百零三条). Only the years of the end date and after need a schedule.
+    pub fn natural_deadline(&self, from: Date, n: u32) -> Result<Date, CalendarError> {
+        let (i, _) = self.locate(from)?;
+        let j = i as u64 + u64::from(n);
+        let end = match self.dates.get(j as usize) {
+            Some(&end) => end,
+            None => {
+                let last = self.first_year + self.years.len() as i16 - 1;
+                let year = jiff::Span::new()
+                    .try_days(i64::from(n))
+                    .and_then(|span| from.checked_add(span))
+                    .map_or(last.saturating_add(1), |d| d.year());
+                return Err(CalendarError::YearNotLoaded(year));
+            }
+        };
+        let (j, slot) = self.locate(end)?;
+        if self.working_at(j) {
+            Ok(end)
+        } else {
+            let k = u64::from(self.prefix[j + 1]) + 1;
+            Ok(self.dates[self.find_count(j, slot, k)?])
+        }
+    }
+
+    /// The first working day strictly after `d`.
+    pub fn next_working_day(&self, d: Date) -> Result<Date, CalendarError> {
+        self.add_working_days(d, 1)
+    }
+
+    /// Office minutes in `[a, b)` (0 unless `a < b`), counting only office periods of working
+    /// days. Partial minutes are dropped.
+    pub fn working_minutes_between(&self, a: DateTime, b: DateTime) -> Result<i64, CalendarError> {
+        let (i, slot, wa) = self.office_position(a)?;
+        let (j, _, wb) = self.office_position(b)?;
+        if b <= a {
+            return Ok(0);
+        }
+        if j >= slot.run_end as usize {
+            debug_assert!(j > i);
+            return Err(CalendarError::YearNotLoaded(slot.next_missing));
+        }
+        Ok(((wb - wa) / i128::from(MINUTE_NS)) as i64)
+    }
+
+    /// The instant at which `minutes` office minutes have elapsed after `start`; counting
+    /// begins at the next opening if `start` is outside office hours. The result is the earliest
+    /// such instant, so a count that ends with a period ends at its closing time (12:00), not at
+    /// the next opening. `minutes <= 0` gives `start` moved to the next office instant (`start`
+    /// itself inside office hours). Always `working_minutes_between(start, result) == minutes`.
+    pub fn add_working_minutes(
+        &self,
+        start: DateTime,
+        minutes: i64,
+    ) -> Result<DateTime, CalendarError> {
+        let (i, slot, position) = self.office_position(start)?;
+        if minutes <= 0 {
+            if self.working_at(i)
+                && let Some(t) = self.hours.next_office_time(start.time())
+            {
+                return Ok(start.date().to_datetime(t));
+            }
+            let k = u64::from(self.prefix[i + 1]) + 1;
+            let day = self.dates[self.find_count(i, slot, k)?];
+            return Ok(day.to_datetime(self.hours.opening()));
+        }
+        let day_ns = i128::from(self.hours.day_ns());
+        let target = position + i128::from(minutes) * i128::from(MINUTE_NS);
+        // The target lies on the k-th working day of the table, `offset` into its office time.
+        let (mut k, mut offset) = (target / day_ns, target % day_ns);
+        if offset == 0 {
+            offset = day_ns;
+        } else {
+            k += 1;
+        }
+        let k = u64::try_from(k).unwrap_or(u64::MAX);
+        let day = self.dates[self.find_count(i, slot, k)?];
+        Ok(day.to_datetime(self.hours.time_at(offset as i64)))
+    }
+
+    fn locate(&self, d: Date) -> Result<(usize, YearSlot), CalendarError> {
+        let year = d.year();
+        let slot = usize::try_from(i32::from(year) - i32::from(self.first_year))
+            .ok()
+            .and_then(|offset| self.years.get(offset))
+            .filter(|slot| slot.loaded)
+            .ok_or(CalendarError::YearNotLoaded(year))?;
+        Ok((slot.start as usize + d.day_of_year() as usize - 1, *slot))
+    }
+
+    fn working_at(&self, i: usize) -> bool {
+        self.prefix[i + 1] != self.prefix[i]
+    }
+
+    /// Day index of the working day that brings the running count to `k`, searching from day
+    /// `lo` to the end of `lo`'s run of loaded years; requires `k > prefix[lo]`.
+    fn find_count(&self, lo: usize, slot: YearSlot, k: u64) -> Result<usize, CalendarError> {
+        let end = slot.run_end as usize;
+        if k > u64::from(self.prefix[end]) {
+            return Err(CalendarError::YearNotLoaded(slot.next_missing));
+        }
+        let p = lo + 1 + self.prefix[lo + 1..=end].partition_point(|&c| u64::from(c) < k);
+        Ok(p - 1)
+    }
+
+    /// Office time (ns) from the start of the table to `at`, with `at`'s day index and slot.
+    fn office_position(&self, at: DateTime) -> Result<(usize, YearSlot, i128), CalendarError> {
+        let (i, slot) = self.locate(at.date())?;
+        let mut position = i128::from(self.prefix[i]) * i128::from(self.hours.day_ns());
+        if self.working_at(i) {
+            position += i128::from(self.hours.ns_before(at.time()));
+        }
+        Ok((i, slot, position))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use jiff::civil::{date, datetime};
+    use proptest::prelude::*;
+    use std::collections::HashSet;
+
+    fn cal() -> Calendar {
+        Calendar::new(bundled_schedules(), OfficeHours::default())
+    }
+
+    fn codes(e: &FieldErrors) -> Vec<(&str, &str)> {
+        e.0.iter().map(|e| (e.field.as_str(), e.code)).collect()
+    }
+
+    fn errors_of(text: &str) -> Vec<(String, &'static str)> {
+        let e = YearSchedule::from_toml(text).expect_err("should be invalid");
+        e.0.into_iter().map(|e| (e.field, e.code)).collect()
+    }
+
+    fn err(field: &str, code: &'static str) -> (String, &'static str) {
+        (field.to_string(), code)
+    }
+
+    fn not_loaded<T>(year: i16) -> Result<T, CalendarError> {
+        Err(CalendarError::YearNotLoaded(year))
+    }
+
+    const HEAD: &str = "year = 2026\nnotice = \"通知\"\n";
+
+    #[test]
+    fn bundled_files_parse_and_validate() {
+        let schedules = bundled_schedules();
+        assert_eq!(schedules.len(), 2);
+        assert_eq!(schedules[0].year, 2025);
+        assert_eq!(schedules[0].notice_number, "国办发明电〔2024〕12号");
+        assert_eq!(schedules[0].published, Some(date(2024, 11, 12)));
+        assert_eq!(schedules[0].holiday_days(), 1 + 8 + 3 + 5 + 3 + 8);
+        assert_eq!(schedules[0].workdays.len(), 5);
+        assert_eq!(schedules[1].year, 2026);
+        assert_eq!(schedules[1].notice_number, "");
+        assert_eq!(schedules[1].published, Some(date(2025, 11, 4)));
+        assert_eq!(schedules[1].holiday_days(), 3 + 9 + 3 + 5 + 3 + 3 + 7);
+        assert_eq!(schedules[1].workdays.len(), 6);
+        for (year, _) in BUNDLED {
+            assert!(schedules.iter().any(|s| s.year.to_string() == year));
+        }
+        assert_eq!(cal().years(), vec![2025, 2026]);
+    }
+
+    #[test]
+    fn to_toml_round_trips() {
+        for s in bundled_schedules() {
+            let text = s.to_toml();
+            assert!(
+                text.contains("[[holiday]]") && text.contains("[[workday]]"),
+                "{text}"
+            );
+            assert_eq!(YearSchedule::from_toml(&text).unwrap(), s);
+        }
+        let mut bare = bundled_schedules().remove(1);
+        bare.published = None;
+        let text = bare.to_toml();
+        assert!(!text.contains("published") && !text.contains("notice_number"));
+        assert_eq!(YearSchedule::from_toml(&text).unwrap(), bare);
+    }
+
+    #[test]
+    fn json_uses_the_file_field_names() {
+        let s = bundled_schedules().remove(1);
+        let json = serde_json::to_value(&s).unwrap();
+        assert_eq!(json["holiday"][0]["from"], "2026-01-01");
+        assert_eq!(json["workday"][0]["for"], "元旦");
+        assert_eq!(json["published"], "2025-11-04");
+        let back: YearSchedule = serde_json::from_value(json).unwrap();
+        assert_eq!(back, s);
+    }
+
+    #[test]
+    fn toml_dates_and_december_spill_are_accepted() {
+        // The 2019 notice: 元旦 2018-12-30..2019-01-01, make-up Saturday 2018-12-29.
+        let text = "year = 2019\nnotice = \"国务院办公厅关于2019年部分节假日安排的通知\"\n\
+                    [[holiday]]\nname = \"元旦\"\nfrom = 2018-12-30\nto = \"2019-01-01\"\n\
+                    [[workday]]\ndate = \"2018-12-29\"\nfor = \"元旦\"\n";
+        let s = YearSchedule::from_toml(text).unwrap();
+        assert_eq!(s.holidays[0].from, date(2018, 12, 30));
+        assert_eq!(s.holiday_days(), 3);
+        let c = Calendar::new([s], OfficeHours::default());
+        assert_eq!(c.is_working_day(date(2019, 1, 1)), Ok(false));
+        assert_eq!(c.is_working_day(date(2019, 1, 2)), Ok(true));
+        // 2018 is not loaded even though the 2019 file mentions it.
+        assert_eq!(
+            c.is_working_day(date(2018, 12, 31)),
+            Err(CalendarError::YearNotLoaded(2018))
+        );
+    }
+
+    #[test]
+    fn syntax_errors_carry_the_toml_message() {
+        let e = YearSchedule::from_toml("year = = 2026").unwrap_err();
+        assert_eq!(codes(&e), vec![("toml", "syntax")]);
+        assert!(e.0[0].detail.as_deref().unwrap().contains("line 1"));
+    }
+
+    #[test]
+    fn field_errors_are_named_precisely() {
+        let holiday = |name: &str, from: &str, to: &str| {
+            format!("[[holiday]]\nname = \"{name}\"\nfrom = \"{from}\"\nto = \"{to}\"\n")
+        };
+        let workday = |d: &str, f: &str| format!("[[workday]]\ndate = \"{d}\"\nfor = \"{f}\"\n");
+
+        let text = format!(
+            "{HEAD}{}{}{}",
+            holiday("元旦", "2026-01-01", "2026-01-03"),
+            holiday("春节", "2026-02-23", "2026-02-15"),
+            holiday("清明节", "2025-04-04", "2026-04-06"),
+        );
+        assert_eq!(
+            errors_of(&text),
+            vec![
+                err("holiday[1].to", "before_from"),
+                err("holiday[2].from", "wrong_year")
+            ]
+        );
+
+        let text = format!(
+            "{HEAD}{}{}{}{}{}",
+            holiday("元旦", "2026-01-01", "2026-01-03"),
+            workday("2026-01-05", "元旦"),
+            workday("2026-01-03", "元旦"),
+            workday("2026-01-04", "元宵"),
+            workday("2026-01-04", "元旦"),
+        );
+        assert_eq!(
+            errors_of(&text),
+            vec![
+                err("workday[0].date", "not_weekend"),
+                err("workday[1].date", "is_holiday"),
+                err("workday[2].for", "unknown_holiday"),
+                err("workday[3].date", "duplicate"),
+            ]
+        );
+
+        let text = format!(
+            "{HEAD}{}{}",
+            holiday("春节", "2026-02-15", "2026-02-23"),
+            holiday("元宵", "2026-02-20", "2026-02-21"),
+        );
+        let e = YearSchedule::from_toml(&text).unwrap_err();
+        assert_eq!(codes(&e), vec![("holiday", "overlap")]);
+        assert_eq!(e.0[0].detail.as_deref(), Some("2026-02-20"));
+
+        let text = format!("{HEAD}{}", holiday("春节", "2026-02-15", "2026-12-23"));
+        assert_eq!(errors_of(&text), vec![err("holiday[0].to", "too_long")]);
+
+        let text = format!(
+            "year = 1999\nnotice = \" \"\n{}",
+            holiday("元旦", "1999-01-01", "1999-01-01")
+        );
+        assert_eq!(
+            errors_of(&text),
+            vec![err("year", "out_of_range"), err("notice", "required")]
+        );
+        assert_eq!(errors_of("notice = \"x\"\n"), vec![err("year", "required")]);
+        assert_eq!(errors_of(HEAD), vec![err("holiday", "required")]);
+        assert_eq!(
+            errors_of("year = 70000\nnotice = \"x\"\n"),
+            vec![err("year", "out_of_range")]
+        );
+    }
+
+    #[test]
+    fn structural_errors_are_named_precisely() {
+        let text = format!(
+            "{HEAD}holidays = []\n[[holiday]]\nname = \"元旦\"\nfrom = \"2026-1-1\"\nuntil = \"2026-01-03\"\n\
+             [[workday]]\ndate = 2026-01-04T09:00:00\nfor = 1\n"
+        );
+        let e = YearSchedule::from_toml(&text).unwrap_err();
+        assert_eq!(
+            codes(&e),
+            vec![
+                ("holidays", "unknown"),
+                ("holiday[0].until", "unknown"),
+                ("holiday[0].from", "invalid_date"),
+                ("holiday[0].to", "required"),
+                ("workday[0].date", "invalid_date"),
+                ("workday[0].for", "invalid"),
+            ]
+        );
+        assert_eq!(e.0[2].detail.as_deref(), Some("2026-1-1"));
+        assert_eq!(
+            errors_of("year = 2026\nnotice = \"x\"\nholiday = 3\npublished = \"2025-02-30\"\n"),
+            vec![err("published", "invalid_date"), err("holiday", "invalid")]
+        );
+    }
+
+    #[test]
+    fn working_days_follow_the_notice() {
+        let c = cal();
+        let w = |y, m, d| c.is_working_day(date(y, m, d)).unwrap();
+        assert!(w(2026, 1, 4), "make-up Sunday");
+        assert!(!w(2026, 1, 3));
+        assert!(w(2026, 2, 14) && w(2026, 2, 28), "make-up Saturdays");
+        assert!(!w(2026, 2, 16) && !w(2026, 2, 23));
+        assert!(!w(2026, 3, 7) && w(2026, 3, 9));
+        assert!(w(2025, 1, 26) && !w(2025, 1, 28) && !w(2025, 10, 8) && w(2025, 10, 11));
+        assert!(w(2025, 12, 31) && !w(2026, 1, 1));
+    }
+
+    #[test]
+    fn add_working_days_known_dates() {
+        let c = cal();
+        let add = |y, m, d, n| c.add_working_days(date(y, m, d), n).unwrap();
+        assert_eq!(add(2026, 9, 30, 0), date(2026, 9, 30));
+        assert_eq!(add(2026, 9, 30, 1), date(2026, 10, 8));
+        assert_eq!(add(2026, 9, 30, 2), date(2026, 10, 9));
+        assert_eq!(
+            add(2026, 9, 30, 3),
+            date(2026, 10, 10),
+            "make-up Saturday counts"
+        );
+        assert_eq!(add(2026, 9, 30, 4), date(2026, 10, 12));
+        // 春节 2026: Friday 13th, make-up 14th, break 15th–23rd, make-up 28th.
+        assert_eq!(add(2026, 2, 13, 1), date(2026, 2, 14));
+        assert_eq!(add(2026, 2, 13, 2), date(2026, 2, 24));
+        assert_eq!(add(2026, 2, 13, 5), date(2026, 2, 27));
+        assert_eq!(add(2026, 2, 13, 6), date(2026, 2, 28));
+        assert_eq!(add(2026, 2, 13, 7), date(2026, 3, 2));
+        // Starting on a holiday: the next working day is day 1.
+        assert_eq!(add(2026, 2, 16, 1), date(2026, 2, 24));
+        // Across the year boundary onto a make-up Sunday.
+        assert_eq!(add(2025, 12, 31, 1), date(2026, 1, 4));
+        assert_eq!(add(2025, 12, 31, 2), date(2026, 1, 5));
+        assert_eq!(add(2026, 12, 30, 1), date(2026, 12, 31));
+        // From Friday 2025-09-26: 28th (make-up Sunday), 29th, 30th, Oct 9, 10, 11 (make-up Sat).
+        assert_eq!(add(2025, 9, 26, 6), date(2025, 10, 11));
+        assert_eq!(add(2025, 9, 26, 20), date(2025, 10, 30));
+    }
+
+    #[test]
+    fn between_known_dates() {
+        let c = cal();
+        let between = |a: Date, b: Date| c.working_days_between(a, b).unwrap();
+        assert_eq!(between(date(2025, 12, 31), date(2026, 1, 5)), 2);
+        assert_eq!(between(date(2026, 1, 5), date(2025, 12, 31)), 0);
+        assert_eq!(between(date(2026, 1, 5), date(2026, 1, 5)), 0);
+        assert_eq!(between(date(2026, 9, 30), date(2026, 10, 10)), 3);
+        // 261 weekdays − 18 weekday holidays + 5 make-up days (1 January is a holiday anyway).
+        assert_eq!(between(date(2025, 1, 1), date(2025, 12, 31)), 248);
+        // 261 weekdays − 19 weekday holidays + 6 make-up days.
+        assert_eq!(between(date(2025, 12, 31), date(2026, 12, 31)), 248);
+    }
+
+    #[test]
+    fn natural_deadlines_move_off_rest_days() {
+        let c = cal();
+        let nat = |y, m, d, n| c.natural_deadline(date(y, m, d), n).unwrap();
+        assert_eq!(nat(2026, 9, 21, 10), date(2026, 10, 8), "lands on 国庆");
+        assert_eq!(
+            nat(2026, 9, 10, 10),
+            date(2026, 9, 20),
+            "make-up Sunday is a working day"
+        );
+        assert_eq!(nat(2026, 3, 1, 5), date(2026, 3, 6));
+        assert_eq!(
+            nat(2026, 3, 2, 5),
+            date(2026, 3, 9),
+            "Saturday moves to Monday"
+        );
+        assert_eq!(
+            nat(2025, 12, 1, 31),
+            date(2026, 1, 4),
+            "元旦 then make-up Sunday"
+        );
+        assert_eq!(nat(2026, 12, 31, 0), date(2026, 12, 31));
+        assert_eq!(c.next_working_day(date(2025, 9, 30)), Ok(date(2025, 10, 9)));
+        assert_eq!(
+            c.next_working_day(date(2025, 10, 10)),
+            Ok(date(2025, 10, 11))
+        );
+    }
+
+    #[test]
+    fn unloaded_years_are_errors() {
+        let c = cal();
+        assert_eq!(c.add_working_days(date(2026, 12, 25), 10), not_loaded(2027));
+        assert_eq!(c.add_working_days(date(2026, 12, 31), 1), not_loaded(2027));
+        assert_eq!(c.add_working_days(date(2024, 12, 31), 0), not_loaded(2024));
+        assert_eq!(c.is_working_day(date(2024, 12, 31)), not_loaded(2024));
+        assert_eq!(c.is_working_day(date(2027, 1, 4)), not_loaded(2027));
+        assert_eq!(
+            c.working_days_between(date(2024, 12, 31), date(2025, 1, 2)),
+            not_loaded(2024)
+        );
+        assert_eq!(
+            c.working_days_between(date(2027, 1, 1), date(2026, 1, 2)),
+            not_loaded(2027)
+        );
+        assert_eq!(c.natural_deadline(date(2026, 12, 20), 30), not_loaded(2027));
+        assert_eq!(
+            c.natural_deadline(date(2026, 12, 20), u32::MAX),
+            not_loaded(2027)
+        );
+        assert_eq!(c.next_working_day(date(2026, 12, 31)), not_loaded(2027));
+        let none = Calendar::new([], OfficeHours::default());
+        assert!(none.years().is_empty());
+        assert_eq!(none.is_working_day(date(2026, 1, 5)), not_loaded(2026));
+        assert_eq!(
+            none.add_working_minutes(datetime(2026, 1, 5, 9, 0, 0, 0), 5),
+            not_loaded(2026)
+        );
+        assert_eq!(
+            CalendarError::YearNotLoaded(2027).to_string(),
+            "no working-day schedule is loaded for 2027"
+        );
+    }
+
+    #[test]
+    fn a_gap_between_loaded_years_stops_counting_but_not_natural_days() {
+        let mut schedules = bundled_schedules();
+        schedules.remove(1);
+        let y2027 = YearSchedule::from_toml(
+            "year = 2027\nnotice = \"test\"\n[[holiday]]\nname = \"元旦\"\nfrom = \"2027-01-01\"\nto = \"2027-01-03\"\n",
+        )
+        .unwrap();
+        schedules.push(y2027);
+        let c = Calendar::new(schedules, OfficeHours::default());
+        assert_eq!(c.years(), vec![2025, 2027]);
+        assert_eq!(
+            c.working_days_between(date(2025, 12, 1), date(2027, 1, 5)),
+            not_loaded(2026)
+        );
+        assert_eq!(c.add_working_days(date(2025, 12, 31), 1), not_loaded(2026));
+        assert_eq!(c.is_working_day(date(2026, 6, 1)), not_loaded(2026));
+        // 2025-12-01 + 397 days = 2027-01-02 (holiday) → Monday 2027-01-04.
+        assert_eq!(
+            c.natural_deadline(date(2025, 12, 1), 397),
+            Ok(date(2027, 1, 4))
+        );
+        assert_eq!(
+            c.add_working_days(date(2027, 1, 1), 1),
+            Ok(date(2027, 1, 4))
+        );
+        assert_eq!(
+            c.add_working_days(date(2027, 12, 31), 1),
+            Err(CalendarError::YearNotLoaded(2028))
+        );
+    }
+
+    #[test]
+    fn office_hours() {
+        let h = OfficeHours::default();
+        assert_eq!(h.minutes_per_day(), 420);
+        assert_eq!(h.opening(), Time::constant(9, 0, 0, 0));
+        assert_eq!(h.closing(), Time::constant(17, 30, 0, 0));
+        assert_eq!(h.to_string(), "09:00-12:00,13:30-17:30");
+        assert_eq!(OfficeHours::parse("09:00-12:00,13:30-17:30"), Ok(h.clone()));
+        assert_eq!(OfficeHours::parse(" 9:00 - 12:00 , 13:30-17:30 "), Ok(h));
+        let one = OfficeHours::parse("08:30-17:00").unwrap();
+        assert_eq!(one.minutes_per_day(), 510);
+        for bad in [
+            "",
+            "09:00",
+            "09:00-12:00,11:00-17:00",
+            "13:30-17:30,09:00-12:00",
+            "12:00-09:00",
+            "09:00-09:00",
+            "9-12",
+            "25:00-26:00",
+            "09:60-10:00",
+            "09:00-12:00,",
+        ] {
+            assert!(OfficeHours::parse(bad).is_err(), "{bad:?}");
+        }
+        assert!(OfficeHours::new(vec![]).is_err());
+    }
+
+    #[test]
+    fn working_minutes_known_instants() {
+        let c = cal();
+        let add = |at: DateTime, m| c.add_working_minutes(at, m).unwrap();
+        let thu = |h, m| datetime(2026, 11, 26, h, m, 0, 0);
+        assert_eq!(thu(0, 0).date().weekday(), Weekday::Thursday);
+        assert_eq!(add(thu(10, 0), 210), thu(15, 0));
+        assert_eq!(
+            add(thu(10, 0), 120),
+            thu(12, 0),
+            "ends at the closing, not the reopening"
+        );
+        assert_eq!(add(thu(10, 0), 121), thu(13, 31));
+        assert_eq!(add(thu(11, 30), 60), thu(14, 0), "across lunch");
+        assert_eq!(add(thu(13, 30), 210), thu(17, 0), "half a working day");
+        assert_eq!(add(thu(9, 0), 420), thu(17, 30));
+        assert_eq!(add(thu(9, 0), 421), datetime(2026, 11, 27, 9, 1, 0, 0));
+        // Friday 17:00 + 60 → Monday 09:30.
+        assert_eq!(
+            add(datetime(2026, 11, 27, 17, 0, 0, 0), 60),
+            datetime(2026, 11, 30, 9, 30, 0, 0)
+        );
+        // Outside hours.
+        assert_eq!(add(thu(7, 0), 30), thu(9, 30));
+        assert_eq!(add(thu(12, 30), 30), thu(14, 0));
+        assert_eq!(add(thu(18, 0), 1), datetime(2026, 11, 27, 9, 1, 0, 0));
+        // Zero minutes: inside stays, outside moves to the next office instant.
+        assert_eq!(add(thu(10, 0), 0), thu(10, 0));
+        assert_eq!(add(thu(12, 0), 0), thu(13, 30));
+        assert_eq!(add(thu(12, 30), -5), thu(13, 30));
+        assert_eq!(add(thu(17, 30), 0), datetime(2026, 11, 27, 9, 0, 0, 0));
+        assert_eq!(
+            add(datetime(2026, 11, 28, 10, 0, 0, 0), 0),
+            datetime(2026, 11, 30, 9, 0, 0, 0)
+        );
+        // Across 国庆 onto the make-up Saturday.
+        assert_eq!(
+            add(datetime(2026, 9, 30, 17, 0, 0, 0), 60),
+            datetime(2026, 10, 8, 9, 30, 0, 0)
+        );
+        assert_eq!(
+            add(datetime(2026, 10, 9, 17, 0, 0, 0), 60),
+            datetime(2026, 10, 10, 9, 30, 0, 0)
+        );
+        // Seconds are kept.
+        assert_eq!(
+            add(datetime(2026, 11, 26, 10, 0, 30, 0), 1),
+            datetime(2026, 11, 26, 10, 1, 30, 0)
+        );
+        assert_eq!(
+            c.add_working_minutes(datetime(2026, 12, 31, 17, 0, 0, 0), 60),
+            Err(CalendarError::YearNotLoaded(2027))
+        );
+        assert_eq!(
+            c.add_working_minutes(datetime(2026, 12, 31, 18, 0, 0, 0), 0),
+            Err(CalendarError::YearNotLoaded(2027))
+        );
+    }
+
+    #[test]
+    fn working_minutes_between_known_instants() {
+        let c = cal();
+        let between = |a: DateTime, b: DateTime| c.working_minutes_between(a, b).unwrap();
+        let thu = |h, m| datetime(2026, 11, 26, h, m, 0, 0);
+        assert_eq!(between(thu(9, 0), datetime(2026, 11, 27, 9, 0, 0, 0)), 420);
+        assert_eq!(between(thu(10, 0), thu(15, 0)), 210);
+        assert_eq!(between(thu(15, 0), thu(10, 0)), 0);
+        assert_eq!(between(thu(12, 5), thu(13, 25)), 0);
+        assert_eq!(between(thu(6, 0), thu(23, 0)), 420);
+        assert_eq!(
+            between(
+                datetime(2026, 11, 27, 17, 0, 0, 0),
+                datetime(2026, 11, 30, 9, 30, 0, 0)
+            ),
+            60
+        );
+        assert_eq!(
+            between(
+                datetime(2026, 10, 1, 9, 0, 0, 0),
+                datetime(2026, 10, 7, 17, 0, 0, 0)
+            ),
+            0
+        );
+        assert_eq!(
+            between(
+                datetime(2025, 12, 31, 17, 0, 0, 0),
+                datetime(2026, 1, 4, 9, 30, 0, 0)
+            ),
+            60,
+            "across the year boundary onto the make-up Sunday"
+        );
+        assert_eq!(
+            between(thu(10, 0), datetime(2026, 11, 26, 10, 0, 59, 0)),
+            0,
+            "partial minutes are dropped"
+        );
+        assert_eq!(
+            c.working_minutes_between(thu(10, 0), datetime(2027, 1, 4, 10, 0, 0, 0)),
+            Err(CalendarError::YearNotLoaded(2027))
+        );
+    }
+
+    #[test]
+    fn debug_is_short() {
+        let text = format!("{:?}", cal());
+        assert!(text.contains("[2025, 2026]") && text.len() < 200, "{text}");
+    }
+
+    // ---- Property tests against an independent day-by-day model ----
+
+    struct Naive {
+        holidays: HashSet<Date>,
+        workdays: HashSet<Date>,
+    }
+
+    impl Naive {
+        fn new() -> Naive {
+            let mut holidays = HashSet::new();
+            let mut workdays = HashSet::new();
+            for s in bundled_schedules() {
+                for h in &s.holidays {
+                    let mut d = h.from;
+                    while d <= h.to {
+                        holidays.insert(d);
+                        d = d.tomorrow().unwrap();
+                    }
+                }
+                workdays.extend(s.workdays.iter().map(|w| w.date));
+            }
+            Naive { holidays, workdays }
+        }
+        fn check(&self, d: Date) -> Result<(), CalendarError> {
+            if d.year() == 2025 || d.year() == 2026 {
+                Ok(())
+            } else {
+                Err(CalendarError::YearNotLoaded(d.year()))
+            }
+        }
+        fn working(&self, d: Date) -> Result<bool, CalendarError> {
+            self.check(d)?;
+            Ok(self.workdays.contains(&d)
+                || !(self.holidays.contains(&d)
+                    || matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday)))
+        }
+        fn add(&self, from: Date, n: u32) -> Result<Date, CalendarError> {
+            self.check(from)?;
+            let (mut d, mut left) = (from, n);
+            while left > 0 {
+                d = d.tomorrow().unwrap();
+                if self.working(d)? {
+                    left -= 1;
+                }
+            }
+            Ok(d)
+        }
+        fn between(&self, from: Date, to: Date) -> Result<i64, CalendarError> {
+            self.check(from)?;
+            self.check(to)?;
+            let (mut d, mut count) = (from, 0);
+            while d < to {
+                d = d.tomorrow().unwrap();
+                count += i64::from(self.working(d)?);
+            }
+            Ok(count)
+        }
+        fn natural(&self, from: Date, n: u32) -> Result<Date, CalendarError> {
+            self.check(from)?;
+            let mut d = from
+                .checked_add(jiff::Span::new().days(i64::from(n)))
+                .unwrap();
+            while !self.working(d)? {
+                d = d.tomorrow().unwrap();
+            }
+            Ok(d)
+        }
+        /// Minute-by-minute count of office minutes in `[a, b)`, `a` on a whole minute.
+        fn minutes(&self, a: DateTime, b: DateTime) -> Result<i64, CalendarError> {
+            self.check(a.date())?;
+            self.check(b.date())?;
+            let hours = OfficeHours::default();
+            let mut t = a;
+            let mut count = 0;
+            while t < b {
+                if self.working(t.date())?
+                    && hours
+                        .periods()
+                        .iter()
+                        .any(|&(s, e)| s <= t.time() && t.time() < e)
+                {
+                    count += 1;
+                }
+                t = t.checked_add(SignedDuration::from_mins(1)).unwrap();
+            }
+            Ok(count)
+        }
+    }
+
+    fn day(offset: i64) -> Date {
+        date(2025, 1, 1)
+            .checked_add(jiff::Span::new().days(offset))
+            .unwrap()
+    }
+
+    proptest! {
+        #[test]
+        fn add_matches_naive(offset in 0i64..730, n in 0u32..=120) {
+            let (c, naive) = (cal(), Naive::new());
+            let from = day(offset);
+            let got = c.add_working_days(from, n);
+            prop_assert_eq!(got, naive.add(from, n));
+            match got {
+                Ok(to) => prop_assert_eq!(c.working_days_between(from, to), Ok(i64::from(n))),
+                Err(e) => prop_assert_eq!(e, CalendarError::YearNotLoaded(2027)),
+            }
+        }
+
+        #[test]
+        fn between_matches_naive(a in -3i64..733, b in -3i64..733) {
+            let (c, naive) = (cal(), Naive::new());
+            let (a, b) = (day(a), day(b));
+            prop_assert_eq!(c.working_days_between(a, b), naive.between(a, b));
+        }
+
+        #[test]
+        fn natural_deadline_matches_naive(offset in 0i64..730, n in 0u32..=120) {
+            let (c, naive) = (cal(), Naive::new());
+            let from = day(offset);
+            prop_assert_eq!(c.natural_deadline(from, n), naive.natural(from, n));
+            prop_assert_eq!(c.next_working_day(from), naive.add(from, 1));
+            prop_assert_eq!(c.is_working_day(from), naive.working(from));
+        }
+
+        #[test]
+        fn add_minutes_inverts_minutes_between(
+            offset in 0i64..730, minute_of_day in 0i64..1440, second in 0i8..60,
+            minutes in prop_oneof![0i64..=30, 0i64..=420, 0i64..=20_000],
+        ) {
+            let c = cal();
+            let start = day(offset)
+                .to_datetime(Time::new(0, 0, second, 0).unwrap())
+                .checked_add(SignedDuration::from_mins(minute_of_day))
+                .unwrap();
+            match c.add_working_minutes(start, minutes) {
+                Ok(end) => {
+                    prop_assert!(end >= start);
+                    prop_assert_eq!(c.working_minutes_between(start, end), Ok(minutes));
+                    // The result is an office instant (or the closing of one period).
+                    prop_assert!(c.is_working_day(end.date()).unwrap());
+                    let t = end.time();
+                    prop_assert!(c.hours().periods().iter().any(|&(s, e)| s <= t && t <= e));
+                    if minutes > 0 {
+                        // Earliest: one second earlier is short of the count.
+                        let before = end.checked_sub(SignedDuration::from_secs(1)).unwrap();
+                        prop_assert!(before < start
+                            || c.working_minutes_between(start, before).unwrap() < minutes);
+                    }
+                }
+                Err(e) => prop_assert_eq!(e, CalendarError::YearNotLoaded(2027)),
+            }
+        }
+
+        #[test]
+        fn minutes_between_matches_naive(
+            offset in 0i64..730, minute_of_day in 0i64..1440, span in 0i64..(3 * 1440),
+        ) {
+            let (c, naive) = (cal(), Naive::new());
+            let a = day(offset).to_datetime(Time::MIN)
+                .checked_add(SignedDuration::from_mins(minute_of_day)).unwrap();
+            let b = a.checked_add(SignedDuration::from_mins(span)).unwrap();
+            prop_assert_eq!(c.working_minutes_between(a, b), naive.minutes(a, b));
+        }
+    }
+}

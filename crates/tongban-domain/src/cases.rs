@@ -1,0 +1,1133 @@
+//! Cases (办件): one application for one catalog item, from draft to result, on the statutory
+//! clock (R4). The case is one aggregate; every change goes through [`apply`], a pure function
+//! of (case, command, actor, now, calendar) that returns the new case and what it caused, or a
+//! typed error. The store persists the result and its audit entry in one transaction.
+//!
+//! States follow the Administrative Licensing Law: received (§32) → correction once (补正) or
+//! acceptance (受理, possibly on written commitment, 告知承诺/容缺受理) or refusal (不予受理) →
+//! review steps of the item's process, with §45 pauses and one §42 extension → decision
+//! (准予/不予许可) → result issued. The applicant may withdraw before the decision. A commitment
+//! not kept by its due date moves the case to revocation (撤销), recorded for credit.
+
+use crate::accounts::Role;
+use crate::calendar::{Calendar, CalendarError};
+use crate::catalog::{ItemGuide, Step, StepActor, TimeLimit};
+use crate::validation::FieldErrors;
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+pub mod clock;
+pub mod indicators;
+pub mod process;
+
+pub use clock::{ClockStatus, ClockView};
+pub use process::Process;
+
+/// Where a case stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum CaseState {
+    /// 草稿: the applicant is still filling it in.
+    Draft,
+    /// 已提交: received, waiting for the clerk (the §32 five-day window runs).
+    Submitted,
+    /// 待补正: the applicant is correcting; no clock runs.
+    Correction,
+    /// 审查中: accepted, review steps under way, the clock runs.
+    Review,
+    /// 暂停计时: a §45 procedure (hearing, testing, expert review, public notice) is under way.
+    Paused,
+    /// 准予许可: decided in favour, result not yet issued.
+    Approved,
+    /// 已办结: result issued.
+    Issued,
+    /// 不予许可.
+    Rejected,
+    /// 不予受理.
+    Refused,
+    /// 已撤回.
+    Withdrawn,
+    /// 待撤销: a written commitment was not kept by its due date.
+    RevocationPending,
+    /// 已撤销 / 终止.
+    Revoked,
+}
+
+impl CaseState {
+    pub const ALL: [CaseState; 12] = [
+        CaseState::Draft,
+        CaseState::Submitted,
+        CaseState::Correction,
+        CaseState::Review,
+        CaseState::Paused,
+        CaseState::Approved,
+        CaseState::Issued,
+        CaseState::Rejected,
+        CaseState::Refused,
+        CaseState::Withdrawn,
+        CaseState::RevocationPending,
+        CaseState::Revoked,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseState::Draft => "draft",
+            CaseState::Submitted => "submitted",
+            CaseState::Correction => "correction",
+            CaseState::Review => "review",
+            CaseState::Paused => "paused",
+            CaseState::Approved => "approved",
+            CaseState::Issued => "issued",
+            CaseState::Rejected => "rejected",
+            CaseState::Refused => "refused",
+            CaseState::Withdrawn => "withdrawn",
+            CaseState::RevocationPending => "revocation_pending",
+            CaseState::Revoked => "revoked",
+        }
+    }
+    pub fn parse(s: &str) -> Option<CaseState> {
+        CaseState::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+    /// States in which the clock runs or is paused: the case is accepted and not yet decided.
+    pub fn in_review(self) -> bool {
+        matches!(self, CaseState::Review | CaseState::Paused)
+    }
+    /// No further action will come (except revocation of an issued result).
+    pub fn is_closed(self) -> bool {
+        matches!(
+            self,
+            CaseState::Issued
+                | CaseState::Rejected
+                | CaseState::Refused
+                | CaseState::Withdrawn
+                | CaseState::Revoked
+        )
+    }
+}
+
+/// The application form every item shares. Item-specific data goes in `details`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ApplicationForm {
+    /// 联系人.
+    pub contact_name: String,
+    /// 联系电话: 11-digit mobile or a landline with area code.
+    pub contact_phone: String,
+    /// 通讯地址.
+    #[serde(default)]
+    pub address: String,
+    /// 申请事项说明: what is asked for, in the applicant's words.
+    pub details: String,
+}
+
+impl ApplicationForm {
+    pub fn validate(&self, e: &mut FieldErrors) {
+        e.text("form.contact_name", &self.contact_name, 50);
+        let phone = self.contact_phone.trim();
+        if phone.is_empty() {
+            e.push("form.contact_phone", "required");
+        } else if !valid_phone(phone) {
+            e.push("form.contact_phone", "phone_format");
+        }
+        e.optional_text("form.address", &self.address, 200);
+        e.text("form.details", &self.details, 2000);
+    }
+}
+
+/// An 11-digit mobile number (1xxxxxxxxxx) or a landline such as 0791-86888888.
+pub fn valid_phone(s: &str) -> bool {
+    let digits = s.bytes().filter(|b| b.is_ascii_digit()).count();
+    let shape_ok = s.bytes().all(|b| b.is_ascii_digit() || b == b'-');
+    shape_ok
+        && ((digits == 11 && s.starts_with('1') && !s.contains('-'))
+            || (7..=13).contains(&digits) && s.starts_with('0'))
+}
+
+/// A file stored content-addressed (by SHA-256) in the blob store.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct FileRef {
+    pub sha256: String,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+}
+
+/// One material of the case, as the item's guide asks for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CaseMaterial {
+    pub name: String,
+    pub required: bool,
+    /// The unit that already holds it (免提交): never asked of the applicant.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<FileRef>,
+    /// Case id the file was reused from (the government already held it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused_from: Option<String>,
+}
+
+impl CaseMaterial {
+    pub fn is_provided(&self) -> bool {
+        self.shared_by.is_some() || self.file.is_some()
+    }
+}
+
+/// An application made by an authorised agent on the applicant's behalf (代办).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Proxy {
+    /// Account of the agent who files and follows the case.
+    pub agent: String,
+    pub agent_name: String,
+    /// The authorisation (委托书) the agent holds, e.g. its number or a short description.
+    pub authorisation: String,
+}
+
+/// One item of a correction request (补正告知): which material and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CorrectionItem {
+    pub material: String,
+    pub problem: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Correction {
+    pub requested_at: Timestamp,
+    pub requested_by: String,
+    pub items: Vec<CorrectionItem>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corrected_at: Option<Timestamp>,
+}
+
+/// A proof the applicant promised in writing to supply later (容缺受理 / 告知承诺).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Commitment {
+    pub material: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub due: Date,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fulfilled_at: Option<Timestamp>,
+    /// Set when the due date passed without the proof: the promise was not kept.
+    #[serde(default)]
+    pub broken: bool,
+}
+
+/// The §45 procedures that stop the clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum PauseKind {
+    Hearing,
+    Testing,
+    Inspection,
+    ExpertReview,
+    PublicNotice,
+}
+
+impl PauseKind {
+    pub const ALL: [PauseKind; 5] = [
+        PauseKind::Hearing,
+        PauseKind::Testing,
+        PauseKind::Inspection,
+        PauseKind::ExpertReview,
+        PauseKind::PublicNotice,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PauseKind::Hearing => "hearing",
+            PauseKind::Testing => "testing",
+            PauseKind::Inspection => "inspection",
+            PauseKind::ExpertReview => "expert_review",
+            PauseKind::PublicNotice => "public_notice",
+        }
+    }
+    pub fn parse(s: &str) -> Option<PauseKind> {
+        PauseKind::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Pause {
+    pub kind: PauseKind,
+    pub reason: String,
+    pub started_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ended_at: Option<Timestamp>,
+}
+
+/// The one §42 extension.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Extension {
+    pub days: u16,
+    pub reason: String,
+    pub approved_by: String,
+    pub at: Timestamp,
+}
+
+/// A completed review step.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct StepRecord {
+    pub name: String,
+    pub actor: StepActor,
+    pub by: String,
+    pub at: Timestamp,
+    pub opinion: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Decision {
+    pub approved: bool,
+    pub reasons: String,
+    pub by: String,
+    pub at: Timestamp,
+}
+
+/// The printable documents a case produces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum NoticeKind {
+    /// 受理通知书
+    Acceptance,
+    /// 补正告知书
+    Correction,
+    /// 不予受理决定书
+    Refusal,
+    /// 准予许可决定书
+    Approval,
+    /// 不予许可决定书
+    Rejection,
+}
+
+impl NoticeKind {
+    pub const ALL: [NoticeKind; 5] = [
+        NoticeKind::Acceptance,
+        NoticeKind::Correction,
+        NoticeKind::Refusal,
+        NoticeKind::Approval,
+        NoticeKind::Rejection,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeKind::Acceptance => "acceptance",
+            NoticeKind::Correction => "correction",
+            NoticeKind::Refusal => "refusal",
+            NoticeKind::Approval => "approval",
+            NoticeKind::Rejection => "rejection",
+        }
+    }
+    pub fn parse(s: &str) -> Option<NoticeKind> {
+        NoticeKind::ALL.into_iter().find(|x| x.as_str() == s)
+    }
+    /// The character in the document number (受/补/不受/准/不准).
+    pub fn number_word(self) -> &'static str {
+        match self {
+            NoticeKind::Acceptance => "受",
+            NoticeKind::Correction => "补",
+            NoticeKind::Refusal => "不受",
+            NoticeKind::Approval => "准",
+            NoticeKind::Rejection => "不准",
+        }
+    }
+}
+
+/// A notice issued to the applicant; its number is assigned by the store, per unit, kind and year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Notice {
+    pub kind: NoticeKind,
+    pub number: String,
+    pub issued_at: Timestamp,
+}
+
+/// One line of the case's own history, shown to the applicant and staff.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HistoryEntry {
+    pub at: Timestamp,
+    pub by: String,
+    pub action: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
+}
+
+/// The case aggregate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Case {
+    /// Opaque id, also the case number shown to people, e.g. `2026-000123`.
+    pub id: String,
+    pub item_code: String,
+    pub item_name: String,
+    /// Implementing unit: its clerks and approvers handle the case.
+    pub unit: String,
+    /// Published catalog version the case was opened on.
+    pub item_version: i64,
+    /// Account of the applicant (the person or enterprise the decision is about).
+    pub applicant: String,
+    pub applicant_name: String,
+    /// 统一社会信用代码 or 身份证号 of the applicant, unmasked; pages mask it.
+    pub applicant_id_number: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<Proxy>,
+    pub form: ApplicationForm,
+    pub materials: Vec<CaseMaterial>,
+    /// The item's process, frozen at submission.
+    pub process: Process,
+    pub legal_limit: TimeLimit,
+    pub promised_limit: TimeLimit,
+    pub state: CaseState,
+    pub created_at: Timestamp,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub submitted_at: Option<Timestamp>,
+    /// When the clock started: acceptance, or receipt when §32 deems it accepted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub accepted_at: Option<Timestamp>,
+    /// Accepted on receipt because no correction was requested within 5 working days (§32).
+    #[serde(default)]
+    pub deemed_accepted: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub correction: Option<Correction>,
+    #[serde(default)]
+    pub commitments: Vec<Commitment>,
+    #[serde(default)]
+    pub steps_done: Vec<StepRecord>,
+    #[serde(default)]
+    pub pauses: Vec<Pause>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension: Option<Extension>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decision: Option<Decision>,
+    /// Reasons for refusal (不予受理), withdrawal or revocation.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub closing_reasons: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<Timestamp>,
+    #[serde(default)]
+    pub notices: Vec<Notice>,
+    #[serde(default)]
+    pub history: Vec<HistoryEntry>,
+    /// True when the whole case was handled online, with no visit to a window.
+    #[serde(default = "yes")]
+    pub online: bool,
+    /// Visits to the window recorded by clerks.
+    #[serde(default)]
+    pub visits: u16,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Who acts, as the server authenticated them.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor<'a> {
+    pub username: &'a str,
+    pub role: Role,
+    pub unit: Option<&'a str>,
+}
+
+/// The clock job acts under this name.
+pub const SYSTEM: &str = "system:clock";
+
+impl Actor<'_> {
+    pub fn system() -> Actor<'static> {
+        Actor {
+            username: SYSTEM,
+            role: Role::Admin,
+            unit: None,
+        }
+    }
+}
+
+/// What an actor may be to a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Party {
+    Applicant,
+    Clerk,
+    Approver,
+    System,
+    Outsider,
+}
+
+impl Case {
+    /// The actor's relation to this case: the owner or their agent, staff of the implementing
+    /// unit by role, the clock job, or nobody.
+    pub fn party(&self, actor: &Actor) -> Party {
+        if actor.username == SYSTEM {
+            return Party::System;
+        }
+        if actor.role == Role::Applicant {
+            let agent = self
+                .proxy
+                .as_ref()
+                .is_some_and(|p| p.agent == actor.username);
+            return if actor.username == self.applicant || agent {
+                Party::Applicant
+            } else {
+                Party::Outsider
+            };
+        }
+        if actor.unit != Some(self.unit.as_str()) {
+            return Party::Outsider;
+        }
+        match actor.role {
+            Role::Clerk => Party::Clerk,
+            Role::Approver => Party::Approver,
+            _ => Party::Outsider,
+        }
+    }
+
+    /// May this actor read the case? Applicants their own, staff their unit's, supervisors and
+    /// administrators all.
+    pub fn visible_to(&self, actor: &Actor) -> bool {
+        matches!(actor.role, Role::Supervisor | Role::Admin) || self.party(actor) != Party::Outsider
+    }
+
+    /// The review step waiting to be done, if any (steps between acceptance and decision).
+    pub fn next_step(&self) -> Option<&Step> {
+        self.process.review.get(self.steps_done.len())
+    }
+
+    pub fn open_pause(&self) -> Option<&Pause> {
+        self.pauses.iter().find(|p| p.ended_at.is_none())
+    }
+
+    pub fn open_commitments(&self) -> impl Iterator<Item = &Commitment> {
+        self.commitments.iter().filter(|c| c.fulfilled_at.is_none())
+    }
+
+    /// Required materials the applicant has not yet provided.
+    pub fn missing_materials(&self) -> Vec<&str> {
+        self.materials
+            .iter()
+            .filter(|m| m.required && !m.is_provided())
+            .map(|m| m.name.as_str())
+            .collect()
+    }
+
+    /// Whether the applicant may still edit the form and materials.
+    pub fn editable(&self) -> bool {
+        matches!(self.state, CaseState::Draft | CaseState::Correction)
+    }
+
+    /// Notice of a kind, if issued.
+    pub fn notice(&self, kind: NoticeKind) -> Option<&Notice> {
+        self.notices.iter().rev().find(|n| n.kind == kind)
+    }
+}
+
+/// Creates a draft for an item. `id` comes from the store's sequence.
+pub struct NewCase<'a> {
+    pub id: String,
+    pub guide: &'a ItemGuide,
+    pub item_version: i64,
+    pub applicant: String,
+    pub applicant_name: String,
+    pub applicant_id_number: String,
+    pub proxy: Option<Proxy>,
+    pub form: ApplicationForm,
+    pub now: Timestamp,
+}
+
+pub fn new_draft(n: NewCase) -> Case {
+    let g = n.guide;
+    Case {
+        id: n.id,
+        item_code: g.code.clone(),
+        item_name: g.name.clone(),
+        unit: g.unit.clone(),
+        item_version: n.item_version,
+        applicant: n.applicant,
+        applicant_name: n.applicant_name,
+        applicant_id_number: n.applicant_id_number,
+        proxy: n.proxy,
+        form: n.form,
+        materials: g
+            .materials
+            .iter()
+            .map(|m| CaseMaterial {
+                name: m.name.clone(),
+                required: m.required,
+                shared_by: m.shared_by.clone(),
+                file: None,
+                reused_from: None,
+            })
+            .collect(),
+        process: Process::from_steps(&g.steps),
+        legal_limit: g.legal_limit,
+        promised_limit: g.promised_limit,
+        state: CaseState::Draft,
+        created_at: n.now,
+        submitted_at: None,
+        accepted_at: None,
+        deemed_accepted: false,
+        correction: None,
+        commitments: Vec::new(),
+        steps_done: Vec::new(),
+        pauses: Vec::new(),
+        extension: None,
+        decision: None,
+        closing_reasons: String::new(),
+        closed_at: None,
+        notices: Vec::new(),
+        history: Vec::new(),
+        online: true,
+        visits: 0,
+    }
+}
+
+/// A state change, as the API receives it (`{"action": "accept", …}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum Command {
+    /// Applicant: send the draft (or the corrected application) to the unit.
+    Submit,
+    /// Clerk: ask once, within 5 working days of receipt, for every missing or faulty material.
+    RequestCorrection { items: Vec<CorrectionItem> },
+    /// Clerk: accept (受理). Commitments, if any, name each proof promised and its due date.
+    Accept {
+        #[serde(default)]
+        commitments: Vec<CommitmentRequest>,
+    },
+    /// Clerk: refuse to accept (不予受理), with reasons.
+    Refuse { reasons: String },
+    /// The role named by the current review step: complete it.
+    CompleteStep { opinion: String },
+    /// Clerk or approver: pause the clock for a §45 procedure.
+    Pause { kind: PauseKind, reason: String },
+    /// Clerk or approver: end the pause.
+    Resume,
+    /// Approver: extend the legal limit once (§42), with reasons.
+    Extend { days: u16, reason: String },
+    /// Clerk: record that a promised proof has been received.
+    FulfilCommitment { material: String },
+    /// The decision step's role: grant (准予许可).
+    Approve { reasons: String },
+    /// The decision step's role: refuse (不予许可).
+    Reject { reasons: String },
+    /// Clerk: the result has been issued (制证/送达).
+    Issue,
+    /// Applicant: withdraw before the decision.
+    Withdraw { reason: String },
+    /// Clock job: a commitment's due date passed unmet.
+    BreakCommitment { material: String },
+    /// Approver: revoke (or terminate) after a broken commitment.
+    Revoke { reasons: String },
+    /// Clerk: record a visit to the window (for the average-visits indicator).
+    RecordVisit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CommitmentRequest {
+    pub material: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub due: Date,
+}
+
+impl Command {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Command::Submit => "submit",
+            Command::RequestCorrection { .. } => "request_correction",
+            Command::Accept { .. } => "accept",
+            Command::Refuse { .. } => "refuse",
+            Command::CompleteStep { .. } => "complete_step",
+            Command::Pause { .. } => "pause",
+            Command::Resume => "resume",
+            Command::Extend { .. } => "extend",
+            Command::FulfilCommitment { .. } => "fulfil_commitment",
+            Command::Approve { .. } => "approve",
+            Command::Reject { .. } => "reject",
+            Command::Issue => "issue",
+            Command::Withdraw { .. } => "withdraw",
+            Command::BreakCommitment { .. } => "break_commitment",
+            Command::Revoke { .. } => "revoke",
+            Command::RecordVisit => "record_visit",
+        }
+    }
+}
+
+/// Every action name, for listing what is allowed.
+pub const ACTIONS: [&str; 16] = [
+    "submit",
+    "request_correction",
+    "accept",
+    "refuse",
+    "complete_step",
+    "pause",
+    "resume",
+    "extend",
+    "fulfil_commitment",
+    "approve",
+    "reject",
+    "issue",
+    "withdraw",
+    "break_commitment",
+    "revoke",
+    "record_visit",
+];
+
+/// Facts about the applicant the domain needs but does not own.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ApplicantStanding {
+    /// Serious bad credit or a past false promise: no commitments allowed.
+    pub commitment_barred: bool,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    /// The actor has no part in this action on this case.
+    #[error("not permitted")]
+    Forbidden,
+    /// The action is not allowed in the current state; `allowed` lists what is.
+    #[error("action {action} is not allowed in state {state:?}")]
+    NotAllowed {
+        action: &'static str,
+        state: CaseState,
+        allowed: Vec<&'static str>,
+        /// Why, when the state alone does not say (a stable code for the message catalog).
+        reason: Option<&'static str>,
+    },
+    #[error(transparent)]
+    Invalid(#[from] FieldErrors),
+    #[error(transparent)]
+    Calendar(#[from] CalendarError),
+}
+
+/// What a change caused besides the new state: notices to number and people to notify.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Effects {
+    pub notices: Vec<NoticeKind>,
+    /// Message keys for the applicant's inbox (`inbox.case.<key>`).
+    pub notify_applicant: Option<&'static str>,
+    /// Message key for the unit's inbox.
+    pub notify_unit: Option<&'static str>,
+    /// A commitment was broken: record a false promise against the applicant (credit).
+    pub false_promise: bool,
+}
+
+/// Everything the domain needs about "now" to judge a command.
+pub struct Context<'a> {
+    pub now: Timestamp,
+    pub calendar: &'a Calendar,
+    pub standing: ApplicantStanding,
+}
+
+/// Working days the clerk has to flag incomplete material (§32).
+pub const CORRECTION_WINDOW_DAYS: u32 = 5;
+/// The §42 extension: 10 working days, 15 for joint handling (legal limit 45).
+pub fn max_extension(legal: TimeLimit) -> u16 {
+    match legal {
+        TimeLimit::WorkingDays(45) => 15,
+        _ => 10,
+    }
+}
+
+/// Applies a command. Returns the new case and its effects, or why not.
+pub fn apply(
+    case: &Case,
+    cmd: &Command,
+    actor: &Actor,
+    ctx: &Context,
+) -> Result<(Case, Effects), CaseError> {
+    let party = case.party(actor);
+    if party == Party::Outsider {
+        return Err(CaseError::Forbidden);
+    }
+    let allowed = allowed_actions(case, actor, ctx);
+    let name = cmd.name();
+    if !allowed.contains(&name) {
+        // Distinguish "never yours to do" (403) from "not now" (409).
+        if !actions_for_party(case, party).contains(&name) {
+            return Err(CaseError::Forbidden);
+        }
+        return Err(CaseError::NotAllowed {
+            action: name,
+            state: case.state,
+            allowed,
+            reason: blocking_reason(case, name, ctx),
+        });
+    }
+    let mut c = case.clone();
+    let mut fx = Effects::default();
+    let now = ctx.now;
+    let mut note = String::new();
+    match cmd {
+        Command::Submit => {
+            let mut e = FieldErrors::new();
+            c.form.validate(&mut e);
+            if !e.is_empty() {
+                return Err(e.into());
+            }
+            if case.state == CaseState::Correction {
+                if let Some(corr) = c.correction.as_mut() {
+                    corr.corrected_at = Some(now);
+                }
+            }
+            c.submitted_at = Some(now);
+            c.state = CaseState::Submitted;
+            fx.notify_unit = Some("submitted");
+        }
+        Command::RequestCorrection { items } => {
+            let mut e = FieldErrors::new();
+            if items.is_empty() {
+                e.push("items", "required");
+            }
+            for (i, it) in items.iter().enumerate() {
+                if !c.materials.iter().any(|m| m.name == it.material) {
+                    e.push(format!("items[{i}].material"), "unknown_material");
+                }
+                e.text(&format!("items[{i}].problem"), &it.problem, 500);
+            }
+            if !e.is_empty() {
+                return Err(e.into());
+            }
+            c.correction = Some(Correction {
+                requested_at: now,
+                requested_by: actor.username.into(),
+                items: items.clone(),
+                corrected_at: None,
+            });
+            c.state = CaseState::Correction;
+            fx.notices.push(NoticeKind::Correction);
+            fx.notify_applicant = Some("correction");
+            note = items
+                .iter()
+                .map(|i| format!("{}：{}", i.material, i.problem))
+                .collect::<Vec<_>>()
+                .join("；");
+        }
+        Command::Accept { commitments } => {
+            let mut e = FieldErrors::new();
+            let today = local_date(now);
+            for (i, r) in commitments.iter().enumerate() {
+                if !c.materials.iter().any(|m| m.name == r.material) {
+                    e.push(format!("commitments[{i}].material"), "unknown_material");
+                }
+                if r.due <= today {
+                    e.push(format!("commitments[{i}].due"), "not_in_future");
+                }
+            }
+            if !commitments.is_empty() && ctx.standing.commitment_barred {
+                e.push("commitments", "commitment_barred");
+            }
+            if !e.is_empty() {
+                return Err(e.into());
+            }
+            let submitted = c.submitted_at.unwrap_or(now);
+            // §32: without a correction request in 5 working days the case was accepted on receipt.
+            let deemed = c.correction.is_none() && correction_window_passed(&c, ctx)?;
+            c.accepted_at = Some(if deemed { submitted } else { now });
+            c.deemed_accepted = deemed;
+            c.commitments = commitments
+                .iter()
+                .map(|r| Commitment {
+                    material: r.material.clone(),
+                    due: r.due,
+                    fulfilled_at: None,
+                    broken: false,
+                })
+                .collect();
+            c.state = CaseState::Review;
+            fx.notices.push(NoticeKind::Acceptance);
+            fx.notify_applicant = Some("accepted");
+            if deemed {
+                note = "deemed_accepted".into();
+            }
+        }
+        Command::Refuse { reasons } => {
+            reasons_required(reasons)?;
+            c.state = CaseState::Refused;
+            c.closing_reasons = reasons.clone();
+            c.closed_at = Some(now);
+            fx.notices.push(NoticeKind::Refusal);
+            fx.notify_applicant = Some("refused");
+            note = reasons.clone();
+        }
+        Command::CompleteStep { opinion } => {
+            let mut e = FieldErrors::new();
+            e.text("opinion", opinion, 2000);
+            if !e.is_empty() {
+                return Err(e.into());
+            }
+            let step = c
+                .next_step()
+                .cloned()
+                .expect("allowed only with a step left");
+            note = format!("{}：{}", step.name, opinion);
+            c.steps_done.push(StepRecord {
+                name: step.name,
+                actor: step.actor,
+                by: actor.username.into(),
+                at: now,
+                opinion: opinion.clone(),
+            });
+        }
+        Command::Pause { kind, reason } => {
+            reasons_required(reason)?;
+            c.pauses.push(Pause {
+                kind: *kind,
+                reason: reason.clone(),
+                started_at: now,
+                ended_at: None,
+            });
+            c.state = CaseState::Paused;
+            fx.notify_applicant = Some("paused");
+            note = format!("{}：{}", kind.as_str(), reason);
+        }
+        Command::Resume => {
+            if let Some(p) = c.pauses.iter_mut().find(|p| p.ended_at.is_none()) {
+                p.ended_at = Some(now);
+            }
+            c.state = CaseState::Review;
+            fx.notify_applicant = Some("resumed");
+        }
+        Command::Extend { days, reason } => {
+            let mut e = FieldErrors::new();
+            let max = max_extension(c.legal_limit);
+            if *days == 0 || *days > max {
+                e.push_detail("days", "out_of_range", format!("1–{max}"));
+            }
+            e.text("reason", reason, 1000);
+            if !e.is_empty() {
+                return Err(e.into());
+            }
+            c.extension = Some(Extension {
+                days: *days,
+                reason: reason.clone(),
+                approved_by: actor.username.into(),
+                at: now,
+            });
+            fx.notify_applicant = Some("extended");
+            note = format!("+{days}：{reason}");
+        }
+        Command::FulfilCommitment { material } => {
+            let Some(cm) = c
+                .commitments
+                .iter_mut()
+                .find(|cm| &cm.material == material && cm.fulfilled_at.is_none())
+            else {
+                return Err(FieldErrors::single("material", "unknown_commitment").into());
+            };
+            cm.fulfilled_at = Some(now);
+            note = material.clone();
+        }
+        Command::Approve { reasons } | Command::Reject { reasons } => {
+            reasons_required(reasons)?;
+            let approved = matches!(cmd, Command::Approve { .. });
+            c.decision = Some(Decision {
+                approved,
+                reasons: reasons.clone(),
+                by: actor.username.into(),
+                at: now,
+            });
+            if approved {
+                c.state = CaseState::Approved;
+                fx.notices.push(NoticeKind::Approval);
+                fx.notify_applicant = Some("approved");
+            } else {
+                c.state = CaseState::Rejected;
+                c.closed_at = Some(now);
+                fx.notices.push(NoticeKind::Rejection);
+                fx.notify_applicant = Some("rejected");
+            }
+            note = reasons.clone();
+        }
+        Command::Issue => {
+            c.state = CaseState::Issued;
+            c.closed_at = Some(now);
+            fx.notify_applicant = Some("issued");
+        }
+        Command::Withdraw { reason } => {
+            reasons_required(reason)?;
+            if let Some(p) = c.pauses.iter_mut().find(|p| p.ended_at.is_none()) {
+                p.ended_at = Some(now);
+            }
+            c.state = CaseState::Withdrawn;
+            c.closing_reasons = reason.clone();
+            c.closed_at = Some(now);
+            fx.notify_unit = Some("withdrawn");
+            note = reason.clone();
+        }
+        Command::BreakCommitment { material } => {
+            let today = local_date(now);
+            let Some(cm) = c
+                .commitments
+                .iter_mut()
+                .find(|cm| &cm.material == material && cm.fulfilled_at.is_none() && !cm.broken)
+            else {
+                return Err(FieldErrors::single("material", "unknown_commitment").into());
+            };
+            if cm.due >= today {
+                return Err(FieldErrors::single("material", "commitment_not_due").into());
+            }
+            cm.broken = true;
+            if let Some(p) = c.pauses.iter_mut().find(|p| p.ended_at.is_none()) {
+                p.ended_at = Some(now);
+            }
+            c.state = CaseState::RevocationPending;
+            fx.false_promise = true;
+            fx.notify_applicant = Some("commitment_broken");
+            fx.notify_unit = Some("commitment_broken");
+            note = material.clone();
+        }
+        Command::Revoke { reasons } => {
+            reasons_required(reasons)?;
+            c.state = CaseState::Revoked;
+            c.closing_reasons = reasons.clone();
+            c.closed_at = Some(now);
+            fx.notify_applicant = Some("revoked");
+            note = reasons.clone();
+        }
+        Command::RecordVisit => {
+            c.visits = c.visits.saturating_add(1);
+            c.online = false;
+        }
+    }
+    c.history.push(HistoryEntry {
+        at: now,
+        by: actor.username.into(),
+        action: name.into(),
+        note,
+    });
+    Ok((c, fx))
+}
+
+fn reasons_required(reasons: &str) -> Result<(), CaseError> {
+    let mut e = FieldErrors::new();
+    e.text("reasons", reasons, 2000);
+    if e.is_empty() { Ok(()) } else { Err(e.into()) }
+}
+
+/// The district's civil date of an instant.
+pub fn local_date(t: Timestamp) -> Date {
+    t.to_zoned(district_tz()).date()
+}
+
+pub fn district_tz() -> jiff::tz::TimeZone {
+    jiff::tz::TimeZone::get("Asia/Shanghai").expect("bundled tz database has Asia/Shanghai")
+}
+
+/// Has the §32 window (5 working days after receipt) passed?
+pub fn correction_window_passed(c: &Case, ctx: &Context) -> Result<bool, CalendarError> {
+    let Some(sub) = c.submitted_at else {
+        return Ok(false);
+    };
+    let received = local_date(sub);
+    let today = local_date(ctx.now);
+    Ok(ctx.calendar.working_days_between(received, today)? > i64::from(CORRECTION_WINDOW_DAYS))
+}
+
+/// Actions a party may ever take, regardless of state.
+fn actions_for_party(case: &Case, party: Party) -> Vec<&'static str> {
+    let step_role = |actor: StepActor| -> bool {
+        matches!(
+            (actor, party),
+            (StepActor::Clerk, Party::Clerk) | (StepActor::Approver, Party::Approver)
+        )
+    };
+    let mut v = Vec::new();
+    match party {
+        Party::Applicant => v.extend(["submit", "withdraw"]),
+        Party::Clerk => v.extend([
+            "request_correction",
+            "accept",
+            "refuse",
+            "pause",
+            "resume",
+            "fulfil_commitment",
+            "issue",
+            "record_visit",
+        ]),
+        Party::Approver => v.extend(["pause", "resume", "extend", "revoke"]),
+        // The clock job: §32 acceptance on receipt, and broken commitments.
+        Party::System => v.extend(["accept", "break_commitment"]),
+        Party::Outsider => {}
+    }
+    if case.next_step().is_some_and(|s| step_role(s.actor)) {
+        v.push("complete_step");
+    }
+    if step_role(case.process.decision.actor) {
+        v.extend(["approve", "reject"]);
+    }
+    v
+}
+
+/// Whether the state (not the actor) allows an action.
+fn state_allows(case: &Case, action: &str) -> bool {
+    use CaseState::*;
+    let s = case.state;
+    match action {
+        "submit" => matches!(s, Draft | Correction),
+        "request_correction" => s == Submitted && case.correction.is_none(),
+        "accept" | "refuse" => s == Submitted,
+        "complete_step" => s == Review && case.next_step().is_some(),
+        "pause" => s == Review,
+        "resume" => s == Paused,
+        "extend" => s.in_review() && case.extension.is_none(),
+        "fulfil_commitment" => {
+            matches!(s, Review | Paused | Approved | Issued)
+                && case.open_commitments().next().is_some()
+        }
+        "approve" | "reject" => s == Review && case.next_step().is_none(),
+        "issue" => s == Approved,
+        "withdraw" => matches!(s, Draft | Submitted | Correction | Review | Paused),
+        "break_commitment" => {
+            matches!(s, Review | Paused | Approved | Issued)
+                && case.open_commitments().any(|c| !c.broken)
+        }
+        "revoke" => s == RevocationPending,
+        "record_visit" => !matches!(s, Draft) && !s.is_closed(),
+        _ => false,
+    }
+}
+
+/// Why an action that the state seems to allow is still refused, as a message code.
+fn blocking_reason(case: &Case, action: &str, ctx: &Context) -> Option<&'static str> {
+    match action {
+        "request_correction" if case.correction.is_some() => Some("correction_once"),
+        "request_correction" if correction_window_passed(case, ctx).unwrap_or(false) => {
+            Some("correction_window_passed")
+        }
+        "extend" if case.extension.is_some() => Some("extension_once"),
+        "approve" | "reject" if case.next_step().is_some() => Some("steps_pending"),
+        "approve" | "reject" if case.state == CaseState::Paused => Some("paused"),
+        _ => None,
+    }
+}
+
+/// The actions this actor may take on this case now.
+pub fn allowed_actions(case: &Case, actor: &Actor, ctx: &Context) -> Vec<&'static str> {
+    let party = case.party(actor);
+    actions_for_party(case, party)
+        .into_iter()
+        .filter(|a| state_allows(case, a))
+        .filter(|a| match *a {
+            // §32: one request, within 5 working days of receipt.
+            "request_correction" => !correction_window_passed(case, ctx).unwrap_or(true),
+            "accept" if party == Party::System => {
+                correction_window_passed(case, ctx).unwrap_or(false)
+            }
+            // A withdrawn draft is simply never submitted; drafts are deleted instead.
+            "withdraw" => case.state != CaseState::Draft,
+            _ => true,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,477 @@
+use super::*;
+use crate::calendar::{Calendar, OfficeHours, bundled_schedules};
+use crate::catalog::{Material, MaterialForm, OnlineDepth};
+
+fn cal() -> Calendar {
+    Calendar::new(bundled_schedules(), OfficeHours::default())
+}
+
+fn at(s: &str) -> Timestamp {
+    // District wall-clock time, e.g. "2026-11-02 10:00".
+    let dt: jiff::civil::DateTime = s.replace(' ', "T").parse().unwrap();
+    dt.to_zoned(district_tz()).unwrap().timestamp()
+}
+
+fn step(name: &str, actor: StepActor) -> Step {
+    Step {
+        name: name.into(),
+        actor,
+        description: String::new(),
+    }
+}
+
+fn guide() -> ItemGuide {
+    let m = |name: &str, required| Material {
+        name: name.into(),
+        form: MaterialForm::Electronic,
+        copies: 1,
+        required,
+        shared_by: None,
+        note: String::new(),
+    };
+    ItemGuide {
+        code: "XH-SPJ-000101001000".into(),
+        basic_code: "000101001000".into(),
+        name: "食品经营许可".into(),
+        kind: crate::catalog::ItemKind::Licensing,
+        level: crate::catalog::Level::District,
+        unit: "XH-SPJ".into(),
+        themes: vec![],
+        keywords: vec![],
+        legal_basis: "《中华人民共和国食品安全法》".into(),
+        conditions: "有与经营相适应的场所".into(),
+        materials: vec![m("申请书", true), m("场所证明", true), m("其他", false)],
+        baseline_materials: 5,
+        steps: vec![
+            step("申请", StepActor::Applicant),
+            step("受理", StepActor::Clerk),
+            step("审查", StepActor::Clerk),
+            step("决定", StepActor::Approver),
+            step("送达", StepActor::Clerk),
+        ],
+        legal_limit: TimeLimit::WorkingDays(20),
+        promised_limit: TimeLimit::WorkingDays(5),
+        promise_note: String::new(),
+        online_depth: OnlineDepth::FullyOnline,
+        visits: 0,
+        fee_fen: 0,
+        fee_basis: String::new(),
+        intermediary_services: vec![],
+        special_procedures: String::new(),
+        address: "西湖区".into(),
+        hours: "工作日".into(),
+        consult_phone: "0791-1".into(),
+        complaint_phone: "0791-2".into(),
+        online_url: String::new(),
+    }
+}
+
+fn draft(now: Timestamp) -> Case {
+    new_draft(NewCase {
+        id: "2026-000001".into(),
+        guide: &guide(),
+        item_version: 1,
+        applicant: "company".into(),
+        applicant_name: "公司".into(),
+        applicant_id_number: "91360103MA39K2R741".into(),
+        proxy: None,
+        form: ApplicationForm {
+            contact_name: "张三".into(),
+            contact_phone: "13800000000".into(),
+            address: String::new(),
+            details: "申请食品经营许可".into(),
+        },
+        now,
+    })
+}
+
+const APPLICANT: Actor = Actor {
+    username: "company",
+    role: Role::Applicant,
+    unit: None,
+};
+const CLERK: Actor = Actor {
+    username: "clerk.spj",
+    role: Role::Clerk,
+    unit: Some("XH-SPJ"),
+};
+const APPROVER: Actor = Actor {
+    username: "approver.spj",
+    role: Role::Approver,
+    unit: Some("XH-SPJ"),
+};
+
+struct Run {
+    cal: Calendar,
+    case: Case,
+}
+
+impl Run {
+    fn new(now: &str) -> Run {
+        Run {
+            cal: cal(),
+            case: draft(at(now)),
+        }
+    }
+    fn try_do(&mut self, when: &str, actor: &Actor, cmd: Command) -> Result<Effects, CaseError> {
+        let ctx = Context {
+            now: at(when),
+            calendar: &self.cal,
+            standing: ApplicantStanding::default(),
+        };
+        let (c, fx) = apply(&self.case, &cmd, actor, &ctx)?;
+        self.case = c;
+        Ok(fx)
+    }
+    fn act(&mut self, when: &str, actor: &Actor, cmd: Command) -> Effects {
+        self.try_do(when, actor, cmd).unwrap()
+    }
+    fn clock(&self, when: &str) -> ClockView {
+        ClockView::compute(&self.case, at(when), &self.cal).unwrap()
+    }
+}
+
+fn d(s: &str) -> Date {
+    s.parse().unwrap()
+}
+
+#[test]
+fn process_splits_acceptance_review_decision_and_issuance() {
+    let p = Process::from_steps(&guide().steps);
+    assert_eq!(p.review.len(), 1);
+    assert_eq!(p.review[0].name, "审查");
+    assert_eq!(p.decision.name, "决定");
+    assert_eq!(p.issuance.len(), 1);
+    // No approver: the last staff step decides, by the clerk.
+    let p = Process::from_steps(&[
+        step("网上申请", StepActor::Applicant),
+        step("备案", StepActor::Clerk),
+        step("交付", StepActor::Clerk),
+    ]);
+    assert_eq!(p.decision.name, "交付");
+    assert_eq!(p.review.len(), 1);
+}
+
+#[test]
+fn whole_lifecycle_on_the_clock() {
+    // Monday 2026-11-02.
+    let mut r = Run::new("2026-11-02 09:00");
+    let fx = r.act("2026-11-02 09:30", &APPLICANT, Command::Submit);
+    assert_eq!(fx.notify_unit, Some("submitted"));
+    assert_eq!(r.case.state, CaseState::Submitted);
+    assert_eq!(
+        r.clock("2026-11-02 10:00").correction_deadline,
+        Some(d("2026-11-09"))
+    );
+
+    let fx = r.act(
+        "2026-11-03 10:00",
+        &CLERK,
+        Command::RequestCorrection {
+            items: vec![CorrectionItem {
+                material: "场所证明".into(),
+                problem: "缺少房产证复印件".into(),
+            }],
+        },
+    );
+    assert_eq!(fx.notices, vec![NoticeKind::Correction]);
+    // Once only.
+    r.act("2026-11-04 10:00", &APPLICANT, Command::Submit);
+    let err = r
+        .try_do(
+            "2026-11-04 11:00",
+            &CLERK,
+            Command::RequestCorrection { items: vec![] },
+        )
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        CaseError::NotAllowed {
+            reason: Some("correction_once"),
+            ..
+        }
+    ));
+    // Accepted Wednesday 2026-11-04: 20 working days → 2026-12-02; promised 5 → 2026-11-11.
+    r.act(
+        "2026-11-04 14:00",
+        &CLERK,
+        Command::Accept {
+            commitments: vec![],
+        },
+    );
+    let v = r.clock("2026-11-04 15:00");
+    assert_eq!(v.legal_due, Some(d("2026-12-02")));
+    assert_eq!(v.promised_due, Some(d("2026-11-11")));
+    assert_eq!(v.promised_left, Some(5));
+    assert_eq!(v.status, ClockStatus::OnTime);
+    // An hour of office time used: 14:00–15:00 = 60 / 420 of a day.
+    assert!((v.used_working_days - 60.0 / 420.0).abs() < 1e-9);
+
+    // Approve is refused while review steps are pending, with the allowed actions listed.
+    match r
+        .try_do(
+            "2026-11-05 09:00",
+            &APPROVER,
+            Command::Approve {
+                reasons: "符合".into(),
+            },
+        )
+        .unwrap_err()
+    {
+        CaseError::NotAllowed {
+            allowed, reason, ..
+        } => {
+            assert_eq!(reason, Some("steps_pending"));
+            assert!(allowed.contains(&"extend"));
+        }
+        e => panic!("{e:?}"),
+    }
+    // The approver cannot do the clerk's step.
+    assert!(matches!(
+        r.try_do(
+            "2026-11-05 09:00",
+            &APPROVER,
+            Command::CompleteStep {
+                opinion: "x".into()
+            }
+        ),
+        Err(CaseError::Forbidden)
+    ));
+    r.act(
+        "2026-11-05 09:00",
+        &CLERK,
+        Command::CompleteStep {
+            opinion: "材料齐全".into(),
+        },
+    );
+    // Expert review pauses the clock Thursday 11-05 to Tuesday 11-10: 3 working days.
+    r.act(
+        "2026-11-05 10:00",
+        &CLERK,
+        Command::Pause {
+            kind: PauseKind::ExpertReview,
+            reason: "专家评审".into(),
+        },
+    );
+    assert_eq!(r.clock("2026-11-06 10:00").status, ClockStatus::Paused);
+    r.act("2026-11-10 10:00", &CLERK, Command::Resume);
+    let v = r.clock("2026-11-10 11:00");
+    assert_eq!(v.paused_working_days, 3);
+    assert_eq!(v.promised_due, Some(d("2026-11-16")));
+    // One extension of at most 10 days, by the approver.
+    assert!(matches!(
+        r.try_do(
+            "2026-11-10 11:00",
+            &APPROVER,
+            Command::Extend {
+                days: 11,
+                reason: "复杂".into()
+            }
+        ),
+        Err(CaseError::Invalid(_))
+    ));
+    r.act(
+        "2026-11-10 11:00",
+        &APPROVER,
+        Command::Extend {
+            days: 10,
+            reason: "情况复杂".into(),
+        },
+    );
+    assert!(
+        r.try_do(
+            "2026-11-10 11:00",
+            &APPROVER,
+            Command::Extend {
+                days: 1,
+                reason: "再延".into()
+            }
+        )
+        .is_err()
+    );
+    assert_eq!(r.clock("2026-11-10 11:00").legal_due, Some(d("2026-12-21")));
+    let fx = r.act(
+        "2026-11-11 16:00",
+        &APPROVER,
+        Command::Approve {
+            reasons: "符合条件".into(),
+        },
+    );
+    assert_eq!(fx.notices, vec![NoticeKind::Approval]);
+    let v = r.clock("2026-11-30 10:00");
+    assert_eq!(v.status, ClockStatus::FinishedOnTime);
+    // The clock stopped at the decision.
+    assert_eq!(v.promised_left, Some(3));
+    r.act("2026-11-12 09:00", &CLERK, Command::Issue);
+    assert_eq!(r.case.state, CaseState::Issued);
+    assert!(r.case.state.is_closed());
+    assert!(matches!(
+        r.try_do(
+            "2026-11-12 10:00",
+            &APPLICANT,
+            Command::Withdraw { reason: "x".into() }
+        ),
+        Err(CaseError::NotAllowed { .. })
+    ));
+}
+
+#[test]
+fn unflagged_receipt_counts_as_accepted_on_receipt() {
+    let mut r = Run::new("2026-11-02 09:00");
+    r.act("2026-11-02 09:30", &APPLICANT, Command::Submit);
+    // Five working days later the window is still open; six later it has closed.
+    let ctx = |when| Context {
+        now: at(when),
+        calendar: &r.cal,
+        standing: ApplicantStanding::default(),
+    };
+    assert!(
+        !allowed_actions(&r.case, &Actor::system(), &ctx("2026-11-09 17:00")).contains(&"accept")
+    );
+    assert!(
+        allowed_actions(&r.case, &Actor::system(), &ctx("2026-11-10 09:00")).contains(&"accept")
+    );
+    assert!(
+        !allowed_actions(&r.case, &CLERK, &ctx("2026-11-10 09:00")).contains(&"request_correction")
+    );
+    r.act(
+        "2026-11-10 09:00",
+        &Actor::system(),
+        Command::Accept {
+            commitments: vec![],
+        },
+    );
+    assert!(r.case.deemed_accepted);
+    assert_eq!(r.case.accepted_at, Some(at("2026-11-02 09:30")));
+    // The clock ran from receipt: promised 5 days → 11-09, already past.
+    assert_eq!(r.clock("2026-11-10 10:00").status, ClockStatus::Overdue);
+}
+
+#[test]
+fn commitments_barred_by_credit_and_broken_when_unmet() {
+    let mut r = Run::new("2026-11-02 09:00");
+    r.act("2026-11-02 09:30", &APPLICANT, Command::Submit);
+    let promise = Command::Accept {
+        commitments: vec![CommitmentRequest {
+            material: "场所证明".into(),
+            due: d("2026-11-13"),
+        }],
+    };
+    let barred = Context {
+        now: at("2026-11-02 10:00"),
+        calendar: &r.cal,
+        standing: ApplicantStanding {
+            commitment_barred: true,
+        },
+    };
+    match apply(&r.case, &promise, &CLERK, &barred).unwrap_err() {
+        CaseError::Invalid(e) => assert_eq!(e.0[0].code, "commitment_barred"),
+        e => panic!("{e:?}"),
+    }
+    r.act("2026-11-02 10:00", &CLERK, promise);
+    assert_eq!(r.case.open_commitments().count(), 1);
+    // Not due yet: the job may not break it.
+    assert!(
+        r.try_do(
+            "2026-11-13 10:00",
+            &Actor::system(),
+            Command::BreakCommitment {
+                material: "场所证明".into()
+            }
+        )
+        .is_err()
+    );
+    let fx = r.act(
+        "2026-11-14 00:10",
+        &Actor::system(),
+        Command::BreakCommitment {
+            material: "场所证明".into(),
+        },
+    );
+    assert!(fx.false_promise);
+    assert_eq!(r.case.state, CaseState::RevocationPending);
+    r.act(
+        "2026-11-16 09:00",
+        &APPROVER,
+        Command::Revoke {
+            reasons: "未按承诺补交材料".into(),
+        },
+    );
+    assert_eq!(r.case.state, CaseState::Revoked);
+}
+
+#[test]
+fn outsiders_are_refused_and_applicants_may_withdraw() {
+    let mut r = Run::new("2026-11-02 09:00");
+    let other = Actor {
+        username: "citizen",
+        role: Role::Applicant,
+        unit: None,
+    };
+    assert!(matches!(
+        r.try_do("2026-11-02 09:10", &other, Command::Submit),
+        Err(CaseError::Forbidden)
+    ));
+    let other_unit = Actor {
+        username: "clerk.scj",
+        role: Role::Clerk,
+        unit: Some("XH-SCJ"),
+    };
+    r.act("2026-11-02 09:30", &APPLICANT, Command::Submit);
+    assert!(!r.case.visible_to(&other_unit));
+    assert!(matches!(
+        r.try_do(
+            "2026-11-02 09:40",
+            &other_unit,
+            Command::Refuse {
+                reasons: "x".into()
+            }
+        ),
+        Err(CaseError::Forbidden)
+    ));
+    // Bad form input is named field by field.
+    let mut bad = draft(at("2026-11-02 09:00"));
+    bad.form.contact_phone = "12345".into();
+    let ctx = Context {
+        now: at("2026-11-02 10:00"),
+        calendar: &r.cal,
+        standing: ApplicantStanding::default(),
+    };
+    match apply(&bad, &Command::Submit, &APPLICANT, &ctx).unwrap_err() {
+        CaseError::Invalid(e) => assert_eq!(e.0[0].field, "form.contact_phone"),
+        e => panic!("{e:?}"),
+    }
+    r.act(
+        "2026-11-03 09:00",
+        &APPLICANT,
+        Command::Withdraw {
+            reason: "不再需要".into(),
+        },
+    );
+    assert_eq!(r.case.state, CaseState::Withdrawn);
+}
+
+#[test]
+fn a_deadline_in_an_unloaded_year_is_an_error() {
+    let mut r = Run::new("2026-12-20 09:00");
+    r.act("2026-12-21 09:30", &APPLICANT, Command::Submit);
+    r.act(
+        "2026-12-21 10:00",
+        &CLERK,
+        Command::Accept {
+            commitments: vec![],
+        },
+    );
+    assert_eq!(
+        ClockView::compute(&r.case, at("2026-12-21 11:00"), &r.cal).unwrap_err(),
+        CalendarError::YearNotLoaded(2027)
+    );
+}
+
+#[test]
+fn phones() {
+    assert!(valid_phone("13800000000"));
+    assert!(valid_phone("0791-86888888"));
+    assert!(!valid_phone("12345"));
+    assert!(!valid_phone("1380000000a"));
+}

@@ -1,0 +1,145 @@
+//! The working-day calendar as data: one row per loaded year, the schedule file as imported.
+//!
+//! The store keeps the built [`Calendar`] in memory (every deadline needs it, so it must not
+//! cost a query) and rebuilds it when a year is imported here; other servers pick the change up
+//! on their clock job's next tick via [`Store::refresh_calendar`]. On first start the bundled
+//! official schedules (`data/calendar/`) are loaded.
+
+use crate::{Result, Store};
+use serde::Serialize;
+use sqlx::Row;
+use std::sync::Arc;
+use tongban_domain::calendar::{Calendar, OfficeHours, YearSchedule, bundled_schedules};
+
+/// A loaded year as the administrator page lists it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CalendarYear {
+    pub year: i16,
+    pub notice: String,
+    pub holiday_days: usize,
+    pub makeup_workdays: usize,
+    pub loaded_at: String,
+    pub loaded_by: String,
+}
+
+impl Store {
+    /// The calendar in force (cheap: an `Arc` clone).
+    pub fn calendar(&self) -> Arc<Calendar> {
+        self.calendar
+            .read()
+            .expect("calendar lock is never poisoned: writers do not panic")
+            .clone()
+    }
+
+    /// Sets the office hours (configuration) and rebuilds the calendar with them.
+    pub async fn set_office_hours(&self, hours: OfficeHours) -> Result<()> {
+        *self.hours.write().expect("hours lock") = hours;
+        self.refresh_calendar().await
+    }
+
+    /// Rebuilds the in-memory calendar from the stored years.
+    pub async fn refresh_calendar(&self) -> Result<()> {
+        let schedules = self.stored_schedules().await?;
+        let hours = self.hours.read().expect("hours lock").clone();
+        *self.calendar.write().expect("calendar lock") = Arc::new(Calendar::new(schedules, hours));
+        Ok(())
+    }
+
+    async fn stored_schedules(&self) -> Result<Vec<YearSchedule>> {
+        let rows = sqlx::query("SELECT year, toml FROM calendar_years ORDER BY year")
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter()
+            .map(|r| {
+                let text: String = r.try_get("toml")?;
+                YearSchedule::from_toml(&text).map_err(|e| {
+                    crate::StoreError::Corrupt(format!(
+                        "calendar year {:?}: {e:?}",
+                        r.try_get::<i64, _>("year")
+                    ))
+                })
+            })
+            .collect()
+    }
+
+    /// Loads the bundled official years on first start, then builds the calendar.
+    pub(crate) async fn init_calendar(&self) -> Result<()> {
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM calendar_years")
+            .fetch_one(&self.write)
+            .await?
+            .try_get("n")?;
+        if n == 0 {
+            for s in bundled_schedules() {
+                self.import_calendar_year("system", &s).await?;
+            }
+        }
+        self.refresh_calendar().await
+    }
+
+    /// Loads (or replaces) one year's schedule. Returns true when a year was replaced.
+    pub async fn import_calendar_year(&self, actor: &str, schedule: &YearSchedule) -> Result<bool> {
+        schedule.validate()?;
+        let mut w = self.begin_write(actor).await?;
+        let year = i64::from(schedule.year);
+        let before: Option<String> = sqlx::query("SELECT toml FROM calendar_years WHERE year = $1")
+            .bind(year)
+            .fetch_optional(w.conn())
+            .await?
+            .map(|r| r.try_get("toml"))
+            .transpose()?;
+        let text = schedule.to_toml();
+        let at = w.at().to_string();
+        if before.is_some() {
+            sqlx::query(
+                "UPDATE calendar_years SET notice = $2, toml = $3, loaded_at = $4, loaded_by = $5 WHERE year = $1",
+            )
+        } else {
+            sqlx::query(
+                "INSERT INTO calendar_years (year, notice, toml, loaded_at, loaded_by) VALUES ($1, $2, $3, $4, $5)",
+            )
+        }
+        .bind(year)
+        .bind(&schedule.notice)
+        .bind(&text)
+        .bind(&at)
+        .bind(actor)
+        .execute(w.conn())
+        .await?;
+        let after = Some(&text);
+        w.audit(
+            "calendar.import",
+            "calendar_year",
+            &year.to_string(),
+            before.as_ref(),
+            after,
+        )
+        .await?;
+        w.commit().await?;
+        self.refresh_calendar().await?;
+        Ok(before.is_some())
+    }
+
+    pub async fn calendar_years(&self) -> Result<Vec<CalendarYear>> {
+        let rows = sqlx::query(
+            "SELECT year, notice, toml, loaded_at, loaded_by FROM calendar_years ORDER BY year",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let text: String = r.try_get("toml")?;
+            let s = YearSchedule::from_toml(&text)
+                .map_err(|e| crate::StoreError::Corrupt(format!("calendar: {e:?}")))?;
+            out.push(CalendarYear {
+                year: s.year,
+                notice: r.try_get("notice")?,
+                holiday_days: s.holiday_days(),
+                makeup_workdays: s.workdays.len(),
+                loaded_at: r.try_get("loaded_at")?,
+                loaded_by: r.try_get("loaded_by")?,
+            });
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,497 @@
+//! Cases: the aggregate as JSON plus the columns that lists, work queues and the clock job query.
+//!
+//! Every change goes through [`Store::change_case`]: inside one write it reads the case, lets
+//! the domain decide, numbers the notices the change produced, recomputes the clock columns,
+//! writes the row, queues the inbox messages and appends the audit entry. A crash at any point
+//! leaves either the whole change or none of it.
+
+use crate::write::Write;
+use crate::{Page, Result, Store, StoreError, json_col, to_json};
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::any::AnyRow;
+use tongban_domain::calendar::Calendar;
+use tongban_domain::cases::{
+    Case, CaseError, CaseState, ClockView, Effects, FileRef, Notice, local_date,
+};
+
+pub mod clock_job;
+
+pub use clock_job::ClockReport;
+
+/// A case as read back, with its optimistic version and the clock status last stored.
+#[derive(Debug, Clone)]
+pub struct CaseRow {
+    pub case: Case,
+    pub version: i64,
+    pub clock_status: String,
+    pub updated_at: String,
+}
+
+/// Sort orders for case lists.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum CaseOrder {
+    /// Newest first (the applicant's list).
+    #[default]
+    Newest,
+    /// Least time left first (the work queue, the overdue board).
+    DueFirst,
+}
+
+/// Which cases to list. Empty fields do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// Cases where this account is the applicant or the agent.
+    pub party: Option<String>,
+    pub unit: Option<String>,
+    pub states: Vec<CaseState>,
+    /// Stored clock statuses (`due_soon`, `overdue`, …).
+    pub clock: Vec<&'static str>,
+    pub order: CaseOrder,
+}
+
+/// A file the government already holds for an applicant, offered for reuse.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HeldFile {
+    pub case_id: String,
+    pub item_name: String,
+    pub material: String,
+    pub file: FileRef,
+}
+
+/// One in-app message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct InboxMessage {
+    pub id: i64,
+    pub recipient: String,
+    pub case_id: Option<String>,
+    /// Message key, e.g. `accepted`, `overdue`.
+    pub kind: String,
+    pub created_at: String,
+    pub read_at: Option<String>,
+}
+
+const CASE_COLUMNS: &str = "case_json, version, clock_status, updated_at";
+
+fn case_row(row: &AnyRow) -> Result<CaseRow> {
+    Ok(CaseRow {
+        case: json_col(row, "case_json")?,
+        version: row.try_get("version")?,
+        clock_status: row.try_get("clock_status")?,
+        updated_at: row.try_get("updated_at")?,
+    })
+}
+
+/// Recipients for an applicant-side message: the applicant and the agent, if any.
+fn applicant_recipients(c: &Case) -> Vec<String> {
+    let mut r = vec![format!("user:{}", c.applicant)];
+    if let Some(p) = &c.proxy {
+        r.push(format!("user:{}", p.agent));
+    }
+    r
+}
+
+/// The columns derived from the case and its clock.
+struct Derived {
+    legal_due: Option<String>,
+    promised_due: Option<String>,
+    commitment_due: Option<String>,
+    clock_status: &'static str,
+}
+
+fn derive(c: &Case, cal: &Calendar, now: jiff::Timestamp) -> Result<Derived> {
+    let view = ClockView::compute(c, now, cal).map_err(CaseError::from)?;
+    Ok(Derived {
+        legal_due: view.legal_due.map(|d| d.to_string()),
+        promised_due: view.promised_due.map(|d| d.to_string()),
+        commitment_due: c
+            .commitments
+            .iter()
+            .filter(|m| m.fulfilled_at.is_none() && !m.broken)
+            .map(|m| m.due)
+            .min()
+            .map(|d| d.to_string()),
+        clock_status: view.status.as_str(),
+    })
+}
+
+fn ts(t: Option<jiff::Timestamp>) -> Option<String> {
+    t.map(crate::rfc3339)
+}
+
+/// What the audit trail keeps of a case change: the state before and after and the command,
+/// not the whole aggregate (the case row holds that).
+#[derive(Serialize)]
+struct AuditView<'a> {
+    state: CaseState,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a serde_json::Value>,
+}
+
+impl Store {
+    /// Next value of a named sequence, inside the write.
+    pub(crate) async fn next_counter(w: &mut Write, name: &str) -> Result<i64> {
+        let row = sqlx::query("UPDATE counters SET next = next + 1 WHERE name = $1 RETURNING next")
+            .bind(name)
+            .fetch_optional(w.conn())
+            .await?;
+        if let Some(r) = row {
+            return Ok(r.try_get("next")?);
+        }
+        sqlx::query("INSERT INTO counters (name, next) VALUES ($1, 1)")
+            .bind(name)
+            .execute(w.conn())
+            .await?;
+        Ok(1)
+    }
+
+    /// Creates a case. `build` receives the new case number (`2026-000123`) and the write's time.
+    pub async fn create_case(
+        &self,
+        actor: &str,
+        build: impl FnOnce(String, jiff::Timestamp) -> Case,
+    ) -> Result<Case> {
+        let mut w = self.begin_write(actor).await?;
+        let now = w.now();
+        let year = local_date(now).year();
+        let n = Self::next_counter(&mut w, &format!("case:{year}")).await?;
+        let case = build(format!("{year}-{n:06}"), now);
+        let d = derive(&case, &self.calendar(), now)?;
+        sqlx::query(
+            "INSERT INTO cases (id, item_code, unit, applicant, agent, state, created_at, submitted_at,
+                accepted_at, decided_at, closed_at, legal_due, promised_due, commitment_due,
+                clock_status, version, updated_at, case_json)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL, NULL, $8, $9, $10, $11, 1, $7, $12)",
+        )
+        .bind(&case.id)
+        .bind(&case.item_code)
+        .bind(&case.unit)
+        .bind(&case.applicant)
+        .bind(case.proxy.as_ref().map(|p| p.agent.clone()))
+        .bind(case.state.as_str())
+        .bind(w.at().to_string())
+        .bind(d.legal_due)
+        .bind(d.promised_due)
+        .bind(d.commitment_due)
+        .bind(d.clock_status)
+        .bind(to_json(&case))
+        .execute(w.conn())
+        .await?;
+        let after = serde_json::json!({
+            "state": case.state, "item": case.item_code, "applicant": case.applicant,
+            "agent": case.proxy.as_ref().map(|p| &p.agent),
+        });
+        w.audit("case.create", "case", &case.id, None::<&()>, Some(&after))
+            .await?;
+        w.commit().await?;
+        Ok(case)
+    }
+
+    pub async fn case(&self, id: &str) -> Result<Option<CaseRow>> {
+        let row = sqlx::query(sql!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
+        row.map(|r| case_row(&r)).transpose()
+    }
+
+    /// Changes a case in one write. `f` gets the current case, the calendar and the write's time
+    /// and returns the new case with its effects, or the domain's refusal. `detail` (the command,
+    /// say) goes into the audit entry beside the states.
+    pub async fn change_case(
+        &self,
+        actor: &str,
+        id: &str,
+        action: &str,
+        detail: Option<&serde_json::Value>,
+        f: impl FnOnce(&Case, &Calendar, jiff::Timestamp) -> Result<(Case, Effects), CaseError>,
+    ) -> Result<Case> {
+        let mut w = self.begin_write(actor).await?;
+        let now = w.now();
+        let row = sqlx::query(sql!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(w.conn())
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "case",
+                id: id.to_string(),
+            })?;
+        let before = case_row(&row)?.case;
+        let cal = self.calendar();
+        let (mut case, fx) = f(&before, &cal, now)?;
+        let year = local_date(now).year();
+        for kind in &fx.notices {
+            let counter = format!("notice:{}:{}:{year}", case.unit, kind.as_str());
+            let n = Self::next_counter(&mut w, &counter).await?;
+            case.notices.push(Notice {
+                kind: *kind,
+                number: format!("{}{}字〔{year}〕第{n:04}号", case.unit, kind.number_word()),
+                issued_at: now,
+            });
+        }
+        let d = derive(&case, &cal, now)?;
+        sqlx::query(
+            "UPDATE cases SET state = $2, submitted_at = $3, accepted_at = $4, decided_at = $5,
+                closed_at = $6, legal_due = $7, promised_due = $8, commitment_due = $9,
+                clock_status = $10, version = version + 1, updated_at = $11, case_json = $12
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(case.state.as_str())
+        .bind(ts(case.submitted_at))
+        .bind(ts(case.accepted_at))
+        .bind(ts(case.decision.as_ref().map(|d| d.at)))
+        .bind(ts(case.closed_at))
+        .bind(d.legal_due)
+        .bind(d.promised_due)
+        .bind(d.commitment_due)
+        .bind(d.clock_status)
+        .bind(w.at().to_string())
+        .bind(to_json(&case))
+        .execute(w.conn())
+        .await?;
+        if let Some(kind) = fx.notify_applicant {
+            for r in applicant_recipients(&case) {
+                Self::notify(&mut w, &r, &case.id, kind, None).await?;
+            }
+        }
+        if let Some(kind) = fx.notify_unit {
+            Self::notify(&mut w, &format!("unit:{}", case.unit), &case.id, kind, None).await?;
+        }
+        if fx.false_promise {
+            sqlx::query(
+                "INSERT INTO credit_marks (subject, kind, case_id, note, created_at)
+                 VALUES ($1, 'false_promise', $2, $3, $4)",
+            )
+            .bind(&case.applicant)
+            .bind(&case.id)
+            .bind(&case.item_name)
+            .bind(w.at().to_string())
+            .execute(w.conn())
+            .await?;
+        }
+        let b = AuditView {
+            state: before.state,
+            detail: None,
+        };
+        let a = AuditView {
+            state: case.state,
+            detail,
+        };
+        w.audit(&format!("case.{action}"), "case", id, Some(&b), Some(&a))
+            .await?;
+        w.commit().await?;
+        Ok(case)
+    }
+
+    /// Queues one inbox message. With a `dedupe` key a second identical message is dropped, so
+    /// the clock job can run again (or on another server) without notifying twice.
+    pub(crate) async fn notify(
+        w: &mut Write,
+        recipient: &str,
+        case_id: &str,
+        kind: &str,
+        dedupe: Option<&str>,
+    ) -> Result<bool> {
+        let at = w.at().to_string();
+        let done = sqlx::query(
+            "INSERT INTO inbox (recipient, case_id, kind, created_at, dedupe) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (dedupe) DO NOTHING",
+        )
+        .bind(recipient)
+        .bind(case_id)
+        .bind(kind)
+        .bind(&at)
+        .bind(dedupe)
+        .execute(w.conn())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Lists cases with the total count, for queues, boards and the applicant's list.
+    pub async fn list_cases(&self, f: &CaseFilter, page: Page) -> Result<(Vec<CaseRow>, i64)> {
+        let mut conds: Vec<String> = Vec::new();
+        let mut binds: Vec<String> = Vec::new();
+        let param = |binds: &mut Vec<String>, v: String| {
+            binds.push(v);
+            format!("${}", binds.len())
+        };
+        if let Some(p) = &f.party {
+            let a = param(&mut binds, p.clone());
+            conds.push(format!("(applicant = {a} OR agent = {a})"));
+        }
+        if let Some(u) = &f.unit {
+            let a = param(&mut binds, u.clone());
+            conds.push(format!("unit = {a}"));
+        }
+        if !f.states.is_empty() {
+            let list: Vec<String> = f
+                .states
+                .iter()
+                .map(|s| param(&mut binds, s.as_str().to_string()))
+                .collect();
+            conds.push(format!("state IN ({})", list.join(", ")));
+        }
+        if !f.clock.is_empty() {
+            let list: Vec<String> = f
+                .clock
+                .iter()
+                .map(|s| param(&mut binds, (*s).to_string()))
+                .collect();
+            conds.push(format!("clock_status IN ({})", list.join(", ")));
+        }
+        let where_ = if conds.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", conds.join(" AND "))
+        };
+        let order = match f.order {
+            CaseOrder::Newest => "created_at DESC, id DESC",
+            CaseOrder::DueFirst => {
+                "CASE WHEN promised_due IS NULL THEN 1 ELSE 0 END, promised_due, legal_due, submitted_at, id"
+            }
+        };
+        let limit = param(&mut binds, String::new());
+        let offset = param(&mut binds, String::new());
+        let text = format!(
+            "SELECT {CASE_COLUMNS}, COUNT(*) OVER () AS total FROM cases {where_}
+             ORDER BY {order} LIMIT {limit} OFFSET {offset}"
+        );
+        let n = binds.len();
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(text));
+        for b in &binds[..n - 2] {
+            q = q.bind(b.clone());
+        }
+        let rows = q
+            .bind(page.limit())
+            .bind(page.offset())
+            .fetch_all(self.reader())
+            .await?;
+        let total = match rows.first() {
+            Some(r) => r.try_get("total")?,
+            None => 0,
+        };
+        let cases = rows.iter().map(case_row).collect::<Result<Vec<_>>>()?;
+        Ok((cases, total))
+    }
+
+    /// Cases decided or closed, for indicators (optionally of one unit).
+    pub async fn finished_cases(&self, unit: Option<&str>) -> Result<Vec<Case>> {
+        let rows = sqlx::query(
+            "SELECT case_json FROM cases WHERE accepted_at IS NOT NULL
+               AND (decided_at IS NOT NULL OR closed_at IS NOT NULL)
+               AND ($1 = '' OR unit = $1)",
+        )
+        .bind(unit.unwrap_or(""))
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(|r| json_col(r, "case_json")).collect()
+    }
+
+    /// Files the applicant already handed in on earlier cases, newest first, one per material name.
+    pub async fn held_files(&self, applicant: &str, except_case: &str) -> Result<Vec<HeldFile>> {
+        let rows = sqlx::query(
+            "SELECT case_json FROM cases WHERE applicant = $1 AND id <> $2 AND state <> 'draft'
+             ORDER BY created_at DESC",
+        )
+        .bind(applicant)
+        .bind(except_case)
+        .fetch_all(self.reader())
+        .await?;
+        let mut out: Vec<HeldFile> = Vec::new();
+        for r in rows {
+            let c: Case = json_col(&r, "case_json")?;
+            for m in c.materials {
+                if let Some(file) = m.file {
+                    if !out.iter().any(|h| h.material == m.name) {
+                        out.push(HeldFile {
+                            case_id: c.id.clone(),
+                            item_name: c.item_name.clone(),
+                            material: m.name,
+                            file,
+                        });
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether a file with this hash belongs to a case the reader may see (checked by caller).
+    pub async fn case_has_file(&self, case_id: &str, sha: &str) -> Result<bool> {
+        Ok(self.case(case_id).await?.is_some_and(|row| {
+            row.case
+                .materials
+                .iter()
+                .any(|m| m.file.as_ref().is_some_and(|f| f.sha256 == sha))
+        }))
+    }
+
+    /// Serious bad credit or a past false promise bars written commitments (告知承诺).
+    pub async fn commitment_barred(&self, username: &str) -> Result<bool> {
+        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM credit_marks WHERE subject = $1")
+            .bind(username)
+            .fetch_one(self.reader())
+            .await?
+            .try_get("n")?;
+        Ok(n > 0)
+    }
+
+    /// Records a credit mark (`serious_bad_credit` from the credit system, for now by hand).
+    pub async fn add_credit_mark(
+        &self,
+        actor: &str,
+        subject: &str,
+        kind: &str,
+        note: &str,
+    ) -> Result<()> {
+        let mut w = self.begin_write(actor).await?;
+        let at = w.at().to_string();
+        sqlx::query(
+            "INSERT INTO credit_marks (subject, kind, case_id, note, created_at) VALUES ($1, $2, NULL, $3, $4)",
+        )
+        .bind(subject)
+        .bind(kind)
+        .bind(note)
+        .bind(&at)
+        .execute(w.conn())
+        .await?;
+        let after = serde_json::json!({"kind": kind, "note": note});
+        w.audit("credit.mark", "user", subject, None::<&()>, Some(&after))
+            .await?;
+        w.commit().await
+    }
+
+    /// The newest messages for any of the recipients (`user:NAME`, `unit:CODE`).
+    pub async fn inbox(&self, recipients: &[String], limit: i64) -> Result<Vec<InboxMessage>> {
+        if recipients.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list: Vec<String> = (1..=recipients.len()).map(|i| format!("${i}")).collect();
+        let text = format!(
+            "SELECT id, recipient, case_id, kind, created_at, read_at FROM inbox
+             WHERE recipient IN ({}) ORDER BY id DESC LIMIT ${}",
+            list.join(", "),
+            recipients.len() + 1
+        );
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(text));
+        for r in recipients {
+            q = q.bind(r.clone());
+        }
+        let rows = q.bind(limit).fetch_all(self.reader()).await?;
+        rows.iter()
+            .map(|r| {
+                Ok(InboxMessage {
+                    id: r.try_get("id")?,
+                    recipient: r.try_get("recipient")?,
+                    case_id: r.try_get("case_id")?,
+                    kind: r.try_get("kind")?,
+                    created_at: r.try_get("created_at")?,
+                    read_at: r.try_get("read_at")?,
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,277 @@
+//! The working-day calendar over HTTP: `add` and `between` as the law counts, the loaded years,
+//! and loading a new year (the API, and the administrator page `/admin/calendar`).
+
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::catalog::api::{Many, Meta, One, Problem};
+use crate::error::{AppError, AppResult};
+use crate::pages::{Chrome, render};
+use askama::Template;
+use axum::extract::{Multipart, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{Json, Router};
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use tongban_domain::FieldErrors;
+use tongban_domain::accounts::Role;
+use tongban_domain::calendar::{CalendarError, YearSchedule};
+use tongban_store::calendar::CalendarYear;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(add))
+        .routes(routes!(between))
+        .routes(routes!(years, import_year))
+}
+
+pub fn pages() -> Router<AppState> {
+    Router::new().route("/admin/calendar", get(admin_page).post(admin_import))
+}
+
+fn date(e: &mut FieldErrors, field: &str, v: Option<&str>) -> Option<Date> {
+    match v.map(str::trim).filter(|s| !s.is_empty()) {
+        None => {
+            e.push(field, "required");
+            None
+        }
+        Some(s) => match s.parse::<Date>() {
+            Ok(d) => Some(d),
+            Err(_) => {
+                e.push_detail(field, "date_format", "YYYY-MM-DD");
+                None
+            }
+        },
+    }
+}
+
+impl From<CalendarError> for AppError {
+    fn from(e: CalendarError) -> Self {
+        match e {
+            CalendarError::YearNotLoaded(y) => AppError::CalendarMissing(y),
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct AddParams {
+    /// Starting date (not counted), `YYYY-MM-DD`.
+    from: Option<String>,
+    /// Working days to add, 0–3650.
+    working_days: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct Due {
+    /// `YYYY-MM-DD`
+    due: String,
+}
+
+/// The date N working days after `from` (from not counted; weekends and holidays skipped,
+/// make-up workdays counted). 409 `calendar_year_not_loaded` if it falls in an unloaded year.
+#[utoipa::path(get, path = "/api/v1/calendar/add", tag = "calendar", params(AddParams),
+    responses((status = 200, body = Due), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn add(State(state): State<AppState>, Query(p): Query<AddParams>) -> AppResult<Json<Due>> {
+    let mut e = FieldErrors::new();
+    let from = date(&mut e, "from", p.from.as_deref());
+    let n = match p
+        .working_days
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        None => {
+            e.push("working_days", "required");
+            None
+        }
+        Some(s) => match s.parse::<u32>() {
+            Ok(n) if n <= 3650 => Some(n),
+            _ => {
+                e.push_detail("working_days", "out_of_range", "0–3650");
+                None
+            }
+        },
+    };
+    let (Some(from), Some(n)) = (from, n) else {
+        return Err(e.into());
+    };
+    let due = state.store.calendar().add_working_days(from, n)?;
+    Ok(Json(Due {
+        due: due.to_string(),
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct BetweenParams {
+    /// `YYYY-MM-DD`, not counted.
+    from: Option<String>,
+    /// `YYYY-MM-DD`, counted.
+    to: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct Between {
+    working_days: i64,
+}
+
+/// Working days in (from, to]: `from` excluded, `to` included, so `between(from, add(from, N)) = N`.
+#[utoipa::path(get, path = "/api/v1/calendar/between", tag = "calendar", params(BetweenParams),
+    responses((status = 200, body = Between), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn between(
+    State(state): State<AppState>,
+    Query(p): Query<BetweenParams>,
+) -> AppResult<Json<Between>> {
+    let mut e = FieldErrors::new();
+    let from = date(&mut e, "from", p.from.as_deref());
+    let to = date(&mut e, "to", p.to.as_deref());
+    if let (Some(f), Some(t)) = (from, to) {
+        if t < f {
+            e.push("to", "before_from");
+        }
+    }
+    let (Some(from), Some(to), true) = (from, to, e.is_empty()) else {
+        return Err(e.into());
+    };
+    Ok(Json(Between {
+        working_days: state.store.calendar().working_days_between(from, to)?,
+    }))
+}
+
+/// The loaded years with the notice each schedule comes from.
+#[utoipa::path(get, path = "/api/v1/calendar/years", tag = "calendar", responses((status = 200, body = Many<CalendarYear>)))]
+async fn years(State(state): State<AppState>) -> AppResult<Json<Many<CalendarYear>>> {
+    let items = state.store.calendar_years().await?;
+    let n = items.len();
+    Ok(Json(Many {
+        items,
+        meta: Meta {
+            total: n as i64,
+            page: 1,
+            per_page: n as u32,
+        },
+    }))
+}
+
+#[derive(Serialize, ToSchema)]
+struct Imported {
+    year: i16,
+    replaced: bool,
+}
+
+/// Load (or replace) a year: the body is the year file in the format of `data/calendar/README.md`
+/// (TOML). Administrators only.
+#[utoipa::path(post, path = "/api/v1/calendar/years", tag = "calendar", security(("bearer" = [])),
+    request_body(content = String, content_type = "application/toml"),
+    responses((status = 200, body = One<Imported>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn import_year(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    body: String,
+) -> AppResult<Json<One<Imported>>> {
+    let user = viewer.require(&[Role::Admin])?;
+    viewer.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
+    let schedule = YearSchedule::from_toml(&body)?;
+    let replaced = state
+        .store
+        .import_calendar_year(&user.username, &schedule)
+        .await?;
+    Ok(Json(One {
+        item: Imported {
+            year: schedule.year,
+            replaced,
+        },
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "admin_calendar.html")]
+struct AdminCalendar {
+    c: Chrome,
+    years: Vec<CalendarYear>,
+    errors: Vec<String>,
+    done: Option<i16>,
+    hours: String,
+}
+
+async fn admin_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+) -> AppResult<Response> {
+    viewer.require(&[Role::Admin])?;
+    admin_render(&state, c, vec![], None, StatusCode::OK).await
+}
+
+async fn admin_render(
+    state: &AppState,
+    c: Chrome,
+    errors: Vec<String>,
+    done: Option<i16>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let years = state.store.calendar_years().await?;
+    let hours = state.store.calendar().hours().to_string();
+    let mut resp = render(&AdminCalendar {
+        c,
+        years,
+        errors,
+        done,
+        hours,
+    });
+    *resp.status_mut() = status;
+    Ok(resp)
+}
+
+async fn admin_import(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let user = viewer.require(&[Role::Admin])?.clone();
+    let up = crate::cases::read_upload(multipart).await?;
+    viewer.check_csrf(up.fields.get("csrf").map(String::as_str))?;
+    let text = match String::from_utf8(up.bytes) {
+        Ok(t) if !t.trim().is_empty() => t,
+        Ok(_) => {
+            let msg = c.t.error(&tongban_domain::FieldError {
+                field: "file".into(),
+                code: "required",
+                detail: None,
+            });
+            return admin_render(&state, c, vec![msg], None, StatusCode::UNPROCESSABLE_ENTITY)
+                .await;
+        }
+        Err(_) => {
+            let msg = c.t.error(&tongban_domain::FieldError {
+                field: "file".into(),
+                code: "csv_not_utf8",
+                detail: None,
+            });
+            return admin_render(&state, c, vec![msg], None, StatusCode::UNPROCESSABLE_ENTITY)
+                .await;
+        }
+    };
+    match YearSchedule::from_toml(&text) {
+        Ok(s) => {
+            state.store.import_calendar_year(&user.username, &s).await?;
+            admin_render(&state, c, vec![], Some(s.year), StatusCode::OK).await
+        }
+        Err(e) => {
+            let msgs =
+                e.0.iter()
+                    .map(|fe| format!("{}：{}", fe.field, c.t.error(fe)))
+                    .collect();
+            admin_render(&state, c, msgs, None, StatusCode::UNPROCESSABLE_ENTITY).await
+        }
+    }
+}

@@ -1,0 +1,374 @@
+//! `/api/v1/cases`: the whole lifecycle of a case, and the inbox, indicators and clock job.
+
+use super::{CaseView, NewApplication, load_visible, mask_for, run_command, view};
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::catalog::api::{ApiJson, Many, Meta, One, Problem};
+use crate::catalog::parse_page;
+use crate::error::{AppError, AppResult};
+use axum::Json;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use std::collections::HashMap;
+use tongban_domain::FieldErrors;
+use tongban_domain::accounts::Role;
+use tongban_domain::cases::{ApplicationForm, CaseState, Command, indicators};
+use tongban_store::cases::{CaseFilter, ClockReport, InboxMessage};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_cases, create_case))
+        .routes(routes!(get_case, save_case_form))
+        .routes(routes!(case_action))
+        .routes(routes!(upload_material))
+        .routes(routes!(reuse_material))
+        .routes(routes!(case_file))
+        .routes(routes!(inbox))
+        .routes(routes!(case_indicators))
+        .routes(routes!(run_clock))
+}
+
+fn csrf_header(headers: &HeaderMap) -> Option<&str> {
+    headers.get("x-csrf-token").and_then(|v| v.to_str().ok())
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documents the parameters; `parse_list` reads them to name bad ones
+struct ListParams {
+    /// Comma-separated states, e.g. `review,paused`.
+    state: Option<String>,
+    /// Comma-separated clock statuses: `due_soon`, `overdue`, `paused`, `on_time`.
+    clock: Option<String>,
+    /// Unit code (supervisors and administrators; staff always see their own unit).
+    unit: Option<String>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// Reads the list filter from the query, naming each bad parameter.
+pub fn parse_list(q: &HashMap<String, String>) -> AppResult<(CaseFilter, tongban_store::Page)> {
+    let mut e = FieldErrors::new();
+    let page = parse_page(q, &mut e);
+    let mut f = CaseFilter::default();
+    let list = |k: &str| -> Vec<String> {
+        q.get(k)
+            .map(|s| {
+                s.split(',')
+                    .map(|x| x.trim().to_string())
+                    .filter(|x| !x.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    for s in list("state") {
+        match CaseState::parse(&s) {
+            Some(st) => f.states.push(st),
+            None => e.push_detail("state", "unknown_value", s),
+        }
+    }
+    const CLOCK: [&str; 5] = ["on_time", "due_soon", "overdue", "paused", "not_started"];
+    for s in list("clock") {
+        match CLOCK.iter().find(|c| **c == s) {
+            Some(c) => f.clock.push(c),
+            None => e.push_detail("clock", "unknown_value", s),
+        }
+    }
+    f.unit = q
+        .get("unit")
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty());
+    e.into_result((f, page)).map_err(Into::into)
+}
+
+/// Cases the caller may see: applicants their own (also as agent), clerks and approvers their
+/// unit's sorted by time left, supervisors and administrators all.
+#[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(ListParams), security(("bearer" = [])),
+    responses((status = 200, body = Many<CaseView>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+async fn list_cases(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Json<Many<CaseView>>> {
+    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
+    let (f, page) = parse_list(&q)?;
+    let f = super::scope(&user, f)?;
+    let (rows, total) = state.store.list_cases(&f, page).await?;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in rows {
+        let mut c = r.case;
+        mask_for(&user, &mut c);
+        items.push(view(&state, &user, c).await?);
+    }
+    Ok(Json(Many {
+        items,
+        meta: Meta {
+            total,
+            page: page.page,
+            per_page: page.per_page,
+        },
+    }))
+}
+
+/// Open a draft application for a published item (applicants; `on_behalf_of` for 代办).
+#[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewApplication, security(("bearer" = [])),
+    responses((status = 201, body = One<CaseView>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn create_case(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    ApiJson(req): ApiJson<NewApplication>,
+) -> AppResult<(StatusCode, Json<One<CaseView>>)> {
+    let user = viewer.require(&[Role::Applicant])?.clone();
+    viewer.check_csrf(csrf_header(&headers))?;
+    let case = super::create(&state, &user, req).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(One {
+            item: view(&state, &user, case).await?,
+        }),
+    ))
+}
+
+/// One case with its clock (legal and promised due dates, time used, paused and left) and the
+/// actions the caller may take now.
+#[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = One<CaseView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn get_case(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<Json<One<CaseView>>> {
+    let (user, mut case) = load_visible(&state, &viewer, &id).await?;
+    mask_for(&user, &mut case);
+    Ok(Json(One {
+        item: view(&state, &user, case).await?,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct FormBody {
+    form: ApplicationForm,
+}
+
+/// Save the application form of a draft or of a case under correction (applicant or agent).
+#[utoipa::path(put, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path)), request_body = FormBody,
+    security(("bearer" = [])),
+    responses((status = 200, body = One<CaseView>), (status = 409, body = Problem, content_type = "application/problem+json")))]
+async fn save_case_form(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<FormBody>,
+) -> AppResult<Json<One<CaseView>>> {
+    let (user, _) = load_visible(&state, &viewer, &id).await?;
+    viewer.check_csrf(csrf_header(&headers))?;
+    let case = super::save_form(&state, &user, &id, body.form).await?;
+    Ok(Json(One {
+        item: view(&state, &user, case).await?,
+    }))
+}
+
+/// Take an action on a case: `{"action": "accept", "commitments": […]}` and so on. An action the
+/// current state does not allow is a 409 whose body lists `allowed_actions`.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "cases", params(("id" = String, Path)), request_body = Command,
+    security(("bearer" = [])),
+    responses((status = 200, body = One<CaseView>), (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn case_action(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(cmd): ApiJson<Command>,
+) -> AppResult<Json<One<CaseView>>> {
+    let (user, _) = load_visible(&state, &viewer, &id).await?;
+    viewer.check_csrf(csrf_header(&headers))?;
+    if matches!(cmd, Command::BreakCommitment { .. }) {
+        // Only the clock job breaks commitments.
+        return Err(AppError::Forbidden);
+    }
+    let mut case = run_command(&state, &user, &id, cmd).await?;
+    mask_for(&user, &mut case);
+    Ok(Json(One {
+        item: view(&state, &user, case).await?,
+    }))
+}
+
+/// Upload the file for material `index` (multipart, part `file`): PDF, JPEG, PNG or OFD up to
+/// 10 MB, recognised by content. Allowed while the case is editable, or for a promised proof.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/materials/{index}", tag = "cases",
+    params(("id" = String, Path), ("index" = usize, Path)), security(("bearer" = [])),
+    request_body(content_type = "multipart/form-data", description = "part `file`"),
+    responses((status = 200, body = One<CaseView>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn upload_material(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path((id, index)): Path<(String, usize)>,
+    multipart: Multipart,
+) -> AppResult<Json<One<CaseView>>> {
+    let (user, _) = load_visible(&state, &viewer, &id).await?;
+    let up = super::read_upload(multipart).await?;
+    viewer.check_csrf(csrf_header(&headers).or(up.fields.get("csrf").map(String::as_str)))?;
+    let file = super::store_upload(&state, up).await?;
+    let case = super::attach(&state, &user, &id, index, file, None).await?;
+    Ok(Json(One {
+        item: view(&state, &user, case).await?,
+    }))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct ReuseBody {
+    /// The earlier case whose file for the same material is reused.
+    from_case: String,
+}
+
+/// Reuse for material `index` the file the applicant handed in on an earlier case.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/materials/{index}/reuse", tag = "cases",
+    params(("id" = String, Path), ("index" = usize, Path)), request_body = ReuseBody, security(("bearer" = [])),
+    responses((status = 200, body = One<CaseView>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn reuse_material(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path((id, index)): Path<(String, usize)>,
+    ApiJson(body): ApiJson<ReuseBody>,
+) -> AppResult<Json<One<CaseView>>> {
+    let (user, _) = load_visible(&state, &viewer, &id).await?;
+    viewer.check_csrf(csrf_header(&headers))?;
+    let case = super::reuse(&state, &user, &id, index, &body.from_case).await?;
+    Ok(Json(One {
+        item: view(&state, &user, case).await?,
+    }))
+}
+
+/// Download a file attached to the case.
+#[utoipa::path(get, path = "/api/v1/cases/{id}/files/{sha256}", tag = "cases",
+    params(("id" = String, Path), ("sha256" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, description = "the file"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn case_file(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, sha)): Path<(String, String)>,
+) -> AppResult<Response> {
+    file_response(&state, &viewer, &id, &sha).await
+}
+
+pub async fn file_response(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    sha: &str,
+) -> AppResult<Response> {
+    let (_, case) = load_visible(state, viewer, id).await?;
+    let f = case
+        .materials
+        .iter()
+        .filter_map(|m| m.file.as_ref())
+        .find(|f| f.sha256 == sha)
+        .ok_or(AppError::NotFound)?
+        .clone();
+    let bytes = state
+        .store
+        .read_file(sha)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let disposition = format!(
+        "inline; filename*=UTF-8''{}",
+        crate::pages::urlencode(&f.filename)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, f.content_type),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+/// The caller's in-app messages (and their unit's, for staff), newest first.
+#[utoipa::path(get, path = "/api/v1/inbox", tag = "cases", security(("bearer" = [])),
+    responses((status = 200, body = Many<InboxMessage>)))]
+async fn inbox(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> AppResult<Json<Many<InboxMessage>>> {
+    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
+    let items = state.store.inbox(&recipients(&user), 100).await?;
+    let n = items.len();
+    Ok(Json(Many {
+        items,
+        meta: Meta {
+            total: n as i64,
+            page: 1,
+            per_page: n as u32,
+        },
+    }))
+}
+
+/// Inbox addresses of a user: their own, and their unit's for staff.
+pub fn recipients(user: &tongban_store::accounts::User) -> Vec<String> {
+    let mut r = vec![format!("user:{}", user.username)];
+    if matches!(user.role, Role::Clerk | Role::Approver) {
+        if let Some(u) = &user.unit {
+            r.push(format!("unit:{u}"));
+        }
+    }
+    r
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct IndicatorParams {
+    /// Restrict to one unit.
+    unit: Option<String>,
+}
+
+/// Case indicators computed from finished cases: on-time rates (legal, promised), working days
+/// used vs promised, fully-online share, average visits. Public.
+#[utoipa::path(get, path = "/api/v1/indicators/cases", tag = "supervision", params(IndicatorParams),
+    responses((status = 200, body = One<indicators::CaseIndicators>)))]
+async fn case_indicators(
+    State(state): State<AppState>,
+    Query(p): Query<IndicatorParams>,
+) -> AppResult<Json<One<indicators::CaseIndicators>>> {
+    Ok(Json(One {
+        item: compute_indicators(&state, p.unit.as_deref().filter(|u| !u.is_empty())).await?,
+    }))
+}
+
+pub async fn compute_indicators(
+    state: &AppState,
+    unit: Option<&str>,
+) -> AppResult<indicators::CaseIndicators> {
+    let cases = state.store.finished_cases(unit).await?;
+    let cal = state.store.calendar();
+    Ok(indicators::compute(&cases, state.store.now(), &cal))
+}
+
+/// Run one pass of the clock job now (administrators; it also runs every minute by itself).
+#[utoipa::path(post, path = "/api/v1/clock/run", tag = "supervision", security(("bearer" = [])),
+    responses((status = 200, body = One<ClockReport>)))]
+async fn run_clock(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+) -> AppResult<Json<One<ClockReport>>> {
+    viewer.require(&[Role::Admin])?;
+    viewer.check_csrf(csrf_header(&headers))?;
+    Ok(Json(One {
+        item: state.store.run_clock().await?,
+    }))
+}

@@ -1,0 +1,706 @@
+//! Case pages: apply (mobile friendly), my cases, the staff work queue sorted by time left, the
+//! case with its clock and the actions the reader may take, printable notices, the inbox, the
+//! supervisors' overdue board and the public case indicators. Forms post back and redirect;
+//! a refused action re-renders the case with the reasons in the reader's language.
+
+use super::{CaseView, NewApplication, ProxyRequest, load_visible, mask_for, run_command, view};
+use crate::AppState;
+use crate::auth::{SUPERVISORS, Viewer};
+use crate::error::{AppError, AppResult, ErrorInfo};
+use crate::pages::{Chrome, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Multipart, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use std::collections::HashMap;
+use tongban_domain::FieldErrors;
+use tongban_domain::accounts::Role;
+use tongban_domain::cases::indicators::CaseIndicators;
+use tongban_domain::cases::{
+    ApplicationForm, Case, CaseState, Command, CommitmentRequest, CorrectionItem, NoticeKind,
+    PauseKind,
+};
+use tongban_domain::catalog::ItemGuide;
+use tongban_store::Page;
+use tongban_store::cases::{CaseFilter, CaseOrder, InboxMessage};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/items/{code}/apply", get(apply_page))
+        .route("/cases", get(list_page).post(create))
+        .route("/cases/{id}", get(case_page))
+        .route("/cases/{id}/form", post(save_form))
+        .route("/cases/{id}/materials/{index}", post(upload))
+        .route("/cases/{id}/materials/{index}/reuse", post(reuse))
+        .route("/cases/{id}/act", post(act))
+        .route("/cases/{id}/notices/{kind}", get(notice_page))
+        .route("/cases/{id}/files/{sha}", get(file))
+        .route("/inbox", get(inbox_page))
+        .route("/supervision/overdue", get(overdue_page))
+        .route("/indicators/cases", get(indicators_page))
+}
+
+fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+/// Error messages of a failed action in the reader's language.
+fn messages(c: &Chrome, e: &AppError) -> Vec<String> {
+    let resp = AppError::into_response(match e {
+        AppError::Invalid(f) => AppError::Invalid(f.clone()),
+        AppError::NotAllowed {
+            action,
+            state,
+            allowed,
+            reason,
+        } => AppError::NotAllowed {
+            action,
+            state,
+            allowed: allowed.clone(),
+            reason: *reason,
+        },
+        AppError::CalendarMissing(y) => AppError::CalendarMissing(*y),
+        AppError::Forbidden => AppError::Forbidden,
+        _ => AppError::Internal(String::new()),
+    });
+    let info = resp.extensions().get::<ErrorInfo>().cloned();
+    let mut out = vec![c.t.get(&format!("problem.{}", e.code())).to_string()];
+    if let Some(info) = info {
+        out.extend(info.errors.iter().map(|fe| c.t.error(fe)));
+    }
+    out
+}
+
+// ---- apply ---------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "case_apply.html")]
+struct ApplyPage {
+    c: Chrome,
+    guide: ItemGuide,
+    form: ApplicationForm,
+    on_behalf_of: String,
+    authorisation: String,
+    errors: Vec<String>,
+}
+
+async fn apply_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Path(code): Path<String>,
+) -> AppResult<Response> {
+    let user = viewer.require(&[Role::Applicant])?;
+    let item = state
+        .store
+        .published_item(&code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let form = ApplicationForm {
+        contact_name: user.display_name.clone(),
+        ..Default::default()
+    };
+    Ok(render(&ApplyPage {
+        c,
+        guide: item.guide,
+        form,
+        on_behalf_of: String::new(),
+        authorisation: String::new(),
+        errors: vec![],
+    }))
+}
+
+#[derive(serde::Deserialize)]
+struct ApplyForm {
+    csrf: String,
+    item_code: String,
+    contact_name: String,
+    contact_phone: String,
+    #[serde(default)]
+    address: String,
+    details: String,
+    #[serde(default)]
+    on_behalf_of: String,
+    #[serde(default)]
+    authorisation: String,
+}
+
+async fn create(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Form(f): Form<ApplyForm>,
+) -> AppResult<Response> {
+    let user = viewer.require(&[Role::Applicant])?.clone();
+    viewer.check_csrf(Some(&f.csrf))?;
+    let form = ApplicationForm {
+        contact_name: f.contact_name.trim().into(),
+        contact_phone: f.contact_phone.trim().into(),
+        address: f.address.trim().into(),
+        details: f.details.trim().into(),
+    };
+    let proxy = (!f.on_behalf_of.trim().is_empty()).then(|| ProxyRequest {
+        applicant: f.on_behalf_of.trim().into(),
+        authorisation: f.authorisation.clone(),
+    });
+    let req = NewApplication {
+        item_code: f.item_code.clone(),
+        form: form.clone(),
+        on_behalf_of: proxy,
+    };
+    match super::create(&state, &user, req).await {
+        Ok(case) => Ok(see_other(&format!("/cases/{}", case.id))),
+        Err(e @ AppError::Invalid(_)) => {
+            let guide = state
+                .store
+                .published_item(&f.item_code)
+                .await?
+                .ok_or(AppError::NotFound)?
+                .guide;
+            let errors = messages(&c, &e);
+            let mut r = render(&ApplyPage {
+                c,
+                guide,
+                form,
+                on_behalf_of: f.on_behalf_of,
+                authorisation: f.authorisation,
+                errors,
+            });
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+// ---- lists ---------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "cases.html")]
+struct ListPage {
+    c: Chrome,
+    cases: Vec<CaseView>,
+    total: i64,
+    page: Page,
+    /// Which tab: "" (all), `due_soon`, `overdue`, `open`.
+    tab: String,
+    staff: bool,
+}
+
+impl ListPage {
+    fn next_page(&self) -> bool {
+        i64::from(self.page.page) * i64::from(self.page.per_page) < self.total
+    }
+}
+
+async fn list_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
+    let tab = q.get("tab").cloned().unwrap_or_default();
+    let mut query = q.clone();
+    query.remove("tab");
+    let (mut f, page) = super::api::parse_list(&query)?;
+    match tab.as_str() {
+        "due_soon" => f.clock = vec!["due_soon"],
+        "overdue" => f.clock = vec!["overdue"],
+        "open" => {
+            f.states = vec![
+                CaseState::Submitted,
+                CaseState::Correction,
+                CaseState::Review,
+                CaseState::Paused,
+                CaseState::Approved,
+                CaseState::RevocationPending,
+            ]
+        }
+        _ => {}
+    }
+    let f = super::scope(&user, f)?;
+    let (rows, total) = state.store.list_cases(&f, page).await?;
+    let mut cases = Vec::new();
+    for r in rows {
+        let mut case = r.case;
+        mask_for(&user, &mut case);
+        cases.push(view(&state, &user, case).await?);
+    }
+    let staff = user.role != Role::Applicant;
+    Ok(render(&ListPage {
+        c,
+        cases,
+        total,
+        page,
+        tab,
+        staff,
+    }))
+}
+
+// ---- one case ------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "case.html")]
+struct CasePage {
+    c: Chrome,
+    v: CaseView,
+    errors: Vec<String>,
+    pause_kinds: Vec<&'static str>,
+    today: String,
+}
+
+impl CasePage {
+    fn can(&self, action: &str) -> bool {
+        self.v.allowed_actions.contains(&action)
+    }
+    fn committed(&self, material: &str) -> bool {
+        self.v
+            .case
+            .open_commitments()
+            .any(|c| c.material == material)
+    }
+    fn is_owner(&self) -> bool {
+        self.c.user.as_ref().is_some_and(|u| {
+            self.v.case.party(&super::actor(u)) == tongban_domain::cases::Party::Applicant
+        })
+    }
+    fn left(&self, n: &Option<i64>) -> String {
+        match n {
+            Some(n) if *n < 0 => self.c.t.fill("case.days_over", &[("n", &(-n).to_string())]),
+            Some(n) => self.c.t.fill("case.days_left", &[("n", &n.to_string())]),
+            None => "—".into(),
+        }
+    }
+    fn days(&self, f: &f64) -> String {
+        format!("{f:.1}")
+    }
+    fn at(&self, t: &jiff::Timestamp) -> String {
+        crate::i18n::local_minutes(&tongban_store::rfc3339(*t))
+    }
+}
+
+async fn case_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let (user, mut case) = load_visible(&state, &viewer, &id).await?;
+    mask_for(&user, &mut case);
+    show_case(&state, c, &user, case, vec![], StatusCode::OK).await
+}
+
+async fn show_case(
+    state: &AppState,
+    c: Chrome,
+    user: &tongban_store::accounts::User,
+    case: Case,
+    errors: Vec<String>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let v = view(state, user, case).await?;
+    let today = tongban_domain::cases::local_date(state.store.now()).to_string();
+    let mut r = render(&CasePage {
+        c,
+        v,
+        errors,
+        pause_kinds: PauseKind::ALL.iter().map(|k| k.as_str()).collect(),
+        today,
+    });
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+/// Shows the case again with the error, or goes back to it on success.
+async fn after(
+    state: &AppState,
+    c: Chrome,
+    viewer: &Viewer,
+    id: &str,
+    result: AppResult<Case>,
+) -> AppResult<Response> {
+    match result {
+        Ok(_) => Ok(see_other(&format!("/cases/{id}"))),
+        Err(
+            e @ (AppError::Invalid(_) | AppError::NotAllowed { .. } | AppError::CalendarMissing(_)),
+        ) => {
+            let (user, mut case) = load_visible(state, viewer, id).await?;
+            mask_for(&user, &mut case);
+            let errors = messages(&c, &e);
+            show_case(state, c, &user, case, errors, e.status()).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(serde::Deserialize)]
+struct SaveForm {
+    csrf: String,
+    contact_name: String,
+    contact_phone: String,
+    #[serde(default)]
+    address: String,
+    details: String,
+}
+
+async fn save_form(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<SaveForm>,
+) -> AppResult<Response> {
+    let (user, _) = load_visible(&state, &viewer, &id).await?;
+    viewer.check_csrf(Some(&f.csrf))?;
+    let form = ApplicationForm {
+        contact_name: f.contact_name.trim().into(),
+        contact_phone: f.contact_phone.trim().into(),
+        address: f.address.trim().into(),
+        details: f.details.trim().into(),
+    };
+    let r = super::save_form(&state, &user, &id, form).await;
+    after(&state, c, &viewer, &id, r).await
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Path((id, index)): Path<(String, usize)>,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let (user, _) = load_visible(&state, &viewer, &id).await?;
+    let up = super::read_upload(multipart).await?;
+    viewer.check_csrf(up.fields.get("csrf").map(String::as_str))?;
+    let r = match super::store_upload(&state, up).await {
+        Ok(file) => super::attach(&state, &user, &id, index, file, None).await,
+        Err(e) => Err(e),
+    };
+    after(&state, c, &viewer, &id, r).await
+}
+
+#[derive(serde::Deserialize)]
+struct ReuseForm {
+    csrf: String,
+    from_case: String,
+}
+
+async fn reuse(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Path((id, index)): Path<(String, usize)>,
+    Form(f): Form<ReuseForm>,
+) -> AppResult<Response> {
+    let (user, _) = load_visible(&state, &viewer, &id).await?;
+    viewer.check_csrf(Some(&f.csrf))?;
+    let r = super::reuse(&state, &user, &id, index, &f.from_case).await;
+    after(&state, c, &viewer, &id, r).await
+}
+
+/// Builds the command from an action form. Fields: `action`; `reasons`, `opinion`, `reason`,
+/// `kind`, `days`, `material`; `problem_{i}` per material for a correction request;
+/// `commit_{i}` (a due date) per material for a commitment.
+fn command_from_form(case: &Case, f: &HashMap<String, String>) -> Result<Command, FieldErrors> {
+    let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let action = get("action");
+    Ok(match action.as_str() {
+        "submit" => Command::Submit,
+        "resume" => Command::Resume,
+        "issue" => Command::Issue,
+        "record_visit" => Command::RecordVisit,
+        "refuse" => Command::Refuse {
+            reasons: get("reasons"),
+        },
+        "approve" => Command::Approve {
+            reasons: get("reasons"),
+        },
+        "reject" => Command::Reject {
+            reasons: get("reasons"),
+        },
+        "revoke" => Command::Revoke {
+            reasons: get("reasons"),
+        },
+        "withdraw" => Command::Withdraw {
+            reason: get("reasons"),
+        },
+        "complete_step" => Command::CompleteStep {
+            opinion: get("opinion"),
+        },
+        "fulfil_commitment" => Command::FulfilCommitment {
+            material: get("material"),
+        },
+        "pause" => Command::Pause {
+            kind: PauseKind::parse(&get("kind"))
+                .ok_or_else(|| FieldErrors::single("kind", "required"))?,
+            reason: get("reasons"),
+        },
+        "extend" => Command::Extend {
+            days: get("days")
+                .parse()
+                .map_err(|_| FieldErrors::single("days", "out_of_range"))?,
+            reason: get("reasons"),
+        },
+        "request_correction" => Command::RequestCorrection {
+            items: case
+                .materials
+                .iter()
+                .enumerate()
+                .filter_map(|(i, m)| {
+                    let p = get(&format!("problem_{i}"));
+                    (!p.is_empty()).then(|| CorrectionItem {
+                        material: m.name.clone(),
+                        problem: p,
+                    })
+                })
+                .collect(),
+        },
+        "accept" => {
+            let mut e = FieldErrors::new();
+            let mut commitments = Vec::new();
+            for (i, m) in case.materials.iter().enumerate() {
+                let due = get(&format!("commit_{i}"));
+                if due.is_empty() {
+                    continue;
+                }
+                match due.parse() {
+                    Ok(d) => commitments.push(CommitmentRequest {
+                        material: m.name.clone(),
+                        due: d,
+                    }),
+                    Err(_) => {
+                        e.push_detail(format!("commitments[{i}].due"), "date_format", "YYYY-MM-DD")
+                    }
+                }
+            }
+            e.into_result(Command::Accept { commitments })?
+        }
+        _ => return Err(FieldErrors::single("action", "unknown_value")),
+    })
+}
+
+async fn act(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let (user, case) = load_visible(&state, &viewer, &id).await?;
+    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
+    let r = match command_from_form(&case, &f) {
+        Ok(cmd) if matches!(cmd, Command::BreakCommitment { .. }) => Err(AppError::Forbidden),
+        Ok(cmd) => run_command(&state, &user, &id, cmd).await,
+        Err(e) => Err(e.into()),
+    };
+    after(&state, c, &viewer, &id, r).await
+}
+
+async fn file(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path((id, sha)): Path<(String, String)>,
+) -> AppResult<Response> {
+    super::api::file_response(&state, &viewer, &id, &sha).await
+}
+
+// ---- notices -------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "notice.html")]
+struct NoticePage {
+    c: Chrome,
+    case: Case,
+    kind: &'static str,
+    number: String,
+    issued: String,
+    unit_name: String,
+    item_address: String,
+    legal_due: String,
+    applicant_id: String,
+}
+
+async fn notice_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Path((id, kind)): Path<(String, String)>,
+) -> AppResult<Response> {
+    let (_, case) = load_visible(&state, &viewer, &id).await?;
+    let kind = NoticeKind::parse(&kind).ok_or(AppError::NotFound)?;
+    let notice = case.notice(kind).ok_or(AppError::NotFound)?.clone();
+    let units = state.store.units().await?;
+    let unit_name = units
+        .iter()
+        .find(|u| u.code == case.unit)
+        .map(|u| {
+            if c.t.is_en() {
+                u.name_en.clone()
+            } else {
+                u.name.clone()
+            }
+        })
+        .unwrap_or_else(|| case.unit.clone());
+    let item_address = state
+        .store
+        .published_item(&case.item_code)
+        .await?
+        .map(|p| p.guide.address)
+        .unwrap_or_default();
+    let legal_due = tongban_domain::cases::ClockView::compute(
+        &case,
+        state.store.now(),
+        &state.store.calendar(),
+    )
+    .ok()
+    .and_then(|v| v.legal_due)
+    .map(|d| d.to_string())
+    .unwrap_or_default();
+    let issued = crate::i18n::local_minutes(&tongban_store::rfc3339(notice.issued_at));
+    let applicant_id = super::mask_id(&case.applicant_id_number);
+    Ok(render(&NoticePage {
+        c,
+        kind: kind.as_str(),
+        number: notice.number,
+        issued,
+        unit_name,
+        item_address,
+        legal_due,
+        applicant_id,
+        case,
+    }))
+}
+
+// ---- inbox ---------------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "inbox.html")]
+struct InboxPage {
+    c: Chrome,
+    messages: Vec<InboxMessage>,
+}
+
+async fn inbox_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+) -> AppResult<Response> {
+    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
+    let messages = state
+        .store
+        .inbox(&super::api::recipients(&user), 100)
+        .await?;
+    Ok(render(&InboxPage { c, messages }))
+}
+
+// ---- supervision ---------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "overdue.html")]
+struct OverduePage {
+    c: Chrome,
+    cases: Vec<CaseView>,
+    units: HashMap<String, String>,
+    /// (unit name, overdue, due soon), worst first.
+    by_unit: Vec<(String, usize, usize)>,
+}
+
+impl OverduePage {
+    fn unit(&self, code: &str) -> String {
+        self.units
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    }
+}
+
+async fn overdue_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+) -> AppResult<Response> {
+    let user = viewer.require(SUPERVISORS)?.clone();
+    let f = CaseFilter {
+        clock: vec!["overdue", "due_soon"],
+        order: CaseOrder::DueFirst,
+        ..Default::default()
+    };
+    let (rows, _) = state
+        .store
+        .list_cases(
+            &f,
+            Page {
+                page: 1,
+                per_page: Page::MAX_PER_PAGE,
+            },
+        )
+        .await?;
+    let units: HashMap<String, String> = state
+        .store
+        .units()
+        .await?
+        .into_iter()
+        .map(|u| (u.code, if c.t.is_en() { u.name_en } else { u.name }))
+        .collect();
+    let mut cases = Vec::new();
+    let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
+    for r in rows {
+        let mut case = r.case;
+        let e = counts.entry(case.unit.clone()).or_default();
+        if r.clock_status == "overdue" {
+            e.0 += 1;
+        } else {
+            e.1 += 1;
+        }
+        mask_for(&user, &mut case);
+        cases.push(view(&state, &user, case).await?);
+    }
+    let mut by_unit: Vec<(String, usize, usize)> = counts
+        .into_iter()
+        .map(|(u, (o, s))| (units.get(&u).cloned().unwrap_or(u), o, s))
+        .collect();
+    by_unit.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
+    Ok(render(&OverduePage {
+        c,
+        cases,
+        units,
+        by_unit,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "case_indicators.html")]
+struct IndicatorsPage {
+    c: Chrome,
+    all: CaseIndicators,
+    /// (unit name, its indicators), units with finished cases only.
+    units: Vec<(String, CaseIndicators)>,
+}
+
+impl IndicatorsPage {
+    fn pct(&self, r: &tongban_domain::cases::indicators::Ratio) -> String {
+        r.value.map_or("—".into(), |v| format!("{:.1}%", v * 100.0))
+    }
+    fn avg(&self, r: &tongban_domain::cases::indicators::Ratio) -> String {
+        r.value.map_or("—".into(), |v| format!("{v:.2}"))
+    }
+}
+
+async fn indicators_page(State(state): State<AppState>, c: Chrome) -> AppResult<Response> {
+    use tongban_domain::cases::indicators::compute;
+    let cases = state.store.finished_cases(None).await?;
+    let (now, cal) = (state.store.now(), state.store.calendar());
+    let all = compute(&cases, now, &cal);
+    let mut units = Vec::new();
+    for u in state.store.units().await? {
+        let mine: Vec<&Case> = cases.iter().filter(|k| k.unit == u.code).collect();
+        if !mine.is_empty() {
+            let name = if c.t.is_en() { u.name_en } else { u.name };
+            units.push((name, compute(mine, now, &cal)));
+        }
+    }
+    Ok(render(&IndicatorsPage { c, all, units }))
+}

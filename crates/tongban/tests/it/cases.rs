@@ -1,0 +1,682 @@
+//! Cases on the statutory clock through HTTP, on both stores: the calendar API, the whole
+//! lifecycle with correction, commitment, pause, extension, overdue and revocation, who may see
+//! and do what, notices, the inbox, the overdue board and the indicators.
+
+use crate::harness::{Resp, TestApp, backends};
+use serde_json::{Value, json};
+
+/// Public sanitary licence (公共场所卫生许可): legal 20 working days, promised 3.
+const ITEM: &str = "XH-SPJ-000101007000";
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+fn each_app(test: impl Fn(&TestApp)) {
+    for b in backends() {
+        let app = TestApp::demo(&b);
+        eprintln!("-- {}", app.backend_name);
+        test(&app);
+    }
+}
+
+struct Who {
+    auth: String,
+}
+
+impl Who {
+    fn new(app: &TestApp, user: &str) -> Who {
+        Who {
+            auth: format!("Bearer {}", app.token_for(user)),
+        }
+    }
+    fn h(&self) -> [(&str, &str); 1] {
+        [("authorization", self.auth.as_str())]
+    }
+}
+
+fn get(app: &TestApp, who: &Who, path: &str) -> Resp {
+    app.get_with(path, &who.h())
+}
+
+fn act(app: &TestApp, who: &Who, id: &str, body: Value) -> Resp {
+    app.json(
+        "POST",
+        &format!("/api/v1/cases/{id}/actions"),
+        &who.h(),
+        &body,
+    )
+}
+
+fn ok(r: Resp) -> Value {
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()["item"].clone()
+}
+
+/// Creates a draft as `who`, uploads every required material, and returns its id.
+fn draft(app: &TestApp, who: &Who) -> String {
+    let r = app.json(
+        "POST",
+        "/api/v1/cases",
+        &who.h(),
+        &json!({"item_code": ITEM, "form": {
+            "contact_name": "李四", "contact_phone": "13800138000", "details": "申请公共场所卫生许可"}}),
+    );
+    assert_eq!(r.status, 201, "{}", r.body);
+    let case = r.json()["item"].clone();
+    assert_eq!(case["state"], "draft");
+    let id = case["id"].as_str().unwrap().to_string();
+    for (i, m) in case["materials"].as_array().unwrap().iter().enumerate() {
+        if m["required"] == true && m.get("shared_by").is_none() {
+            let r = app.upload(
+                &format!("/api/v1/cases/{id}/materials/{i}"),
+                &who.h(),
+                "scan.pdf",
+                PDF,
+                None,
+            );
+            assert_eq!(r.status, 200, "{}", r.body);
+        }
+    }
+    id
+}
+
+fn submitted(app: &TestApp, who: &Who) -> String {
+    let id = draft(app, who);
+    let c = ok(act(app, who, &id, json!({"action": "submit"})));
+    assert_eq!(c["state"], "submitted");
+    id
+}
+
+fn run_clock(app: &TestApp, admin: &Who) -> Value {
+    ok(app.json("POST", "/api/v1/clock/run", &admin.h(), &json!({})))
+}
+
+#[test]
+fn calendar_api_counts_as_the_law_counts() {
+    each_app(|app| {
+        // 国庆 2026: Oct 1–7 off; Sep 30 + 1 working day is Oct 8.
+        let r = app.get("/api/v1/calendar/add?from=2026-09-30&working_days=1");
+        assert_eq!(r.json()["due"], "2026-10-08");
+        // The make-up Saturday Oct 10 counts.
+        let r = app.get("/api/v1/calendar/add?from=2026-10-09&working_days=1");
+        assert_eq!(r.json()["due"], "2026-10-10");
+        let r = app.get("/api/v1/calendar/between?from=2026-09-30&to=2026-10-10");
+        assert_eq!(r.json()["working_days"], 3);
+        // Missing and malformed parameters are named.
+        let r = app.get("/api/v1/calendar/add?from=2026-13-01");
+        assert_eq!(r.status, 422);
+        let problem = r.json();
+        let fields: Vec<&str> = problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["from", "working_days"]);
+        // A year with no schedule is an explicit error, never a guess.
+        let r = app.get("/api/v1/calendar/add?from=2026-12-25&working_days=10");
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert_eq!(r.json()["type"], "/problems/calendar_year_not_loaded");
+        assert_eq!(r.json()["errors"][0]["detail"], "2027");
+
+        // An administrator loads 2027 without a release; the same question then has an answer.
+        let admin = Who::new(app, "admin");
+        let year = "year = 2027\nnotice = \"测试用2027年安排\"\n[[holiday]]\nname = \"元旦\"\nfrom = \"2027-01-01\"\nto = \"2027-01-01\"\n";
+        let r = app.raw_post(
+            "/api/v1/calendar/years",
+            &[
+                ("authorization", &admin.auth),
+                ("content-type", "application/toml"),
+            ],
+            year.as_bytes().to_vec(),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = app.get("/api/v1/calendar/add?from=2026-12-25&working_days=10");
+        assert_eq!(r.json()["due"], "2027-01-11");
+        let years = app.get("/api/v1/calendar/years").json();
+        assert_eq!(years["meta"]["total"], 3);
+        // A bad file names the field; applicants may not load years.
+        let bad =
+            "year = 2028\nnotice = \"x\"\n[[workday]]\ndate = \"2028-01-05\"\nfor = \"元旦\"\n";
+        let r = app.raw_post(
+            "/api/v1/calendar/years",
+            &[
+                ("authorization", &admin.auth),
+                ("content-type", "application/toml"),
+            ],
+            bad.as_bytes().to_vec(),
+        );
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("workday[0]"), "{}", r.body);
+        let company = Who::new(app, "company");
+        let r = app.raw_post(
+            "/api/v1/calendar/years",
+            &[
+                ("authorization", &company.auth),
+                ("content-type", "application/toml"),
+            ],
+            year.as_bytes().to_vec(),
+        );
+        assert_eq!(r.status, 403);
+    });
+}
+
+#[test]
+fn whole_lifecycle_with_correction_pause_extension_and_notices() {
+    each_app(|app| {
+        let company = Who::new(app, "company");
+        let clerk = Who::new(app, "clerk.spj");
+        let approver = Who::new(app, "approver.spj");
+        let other_clerk = Who::new(app, "clerk.scj");
+        let citizen = Who::new(app, "citizen");
+        // Monday 2 November 2026.
+        app.set_now("2026-11-02 09:00");
+
+        // A file that is not PDF/JPEG/PNG/OFD is refused by its content, whatever its name.
+        let id = draft(app, &company);
+        let r = app.upload(
+            &format!("/api/v1/cases/{id}/materials/0"),
+            &company.h(),
+            "fake.pdf",
+            b"MZ\x90\x00 not a pdf",
+            None,
+        );
+        assert_eq!(r.status, 422);
+        assert_eq!(r.json()["errors"][0]["code"], "material_type");
+        // A form that fails validation is refused on submission, naming the field.
+        let r = app.json(
+            "PUT",
+            &format!("/api/v1/cases/{id}"),
+            &company.h(),
+            &json!({"form": {"contact_name": "李四", "contact_phone": "12345", "details": "x"}}),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = act(app, &company, &id, json!({"action": "submit"}));
+        assert_eq!(r.status, 422);
+        assert_eq!(r.json()["errors"][0]["field"], "form.contact_phone");
+        let r = app.json(
+            "PUT",
+            &format!("/api/v1/cases/{id}"),
+            &company.h(),
+            &json!({"form": {"contact_name": "李四", "contact_phone": "13800138000", "details": "申请卫生许可"}}),
+        );
+        assert_eq!(r.status, 200);
+        let c = ok(act(app, &company, &id, json!({"action": "submit"})));
+        assert_eq!(c["clock"]["correction_deadline"], "2026-11-09");
+
+        // Only the applicant and the implementing unit see it.
+        assert_eq!(
+            get(app, &other_clerk, &format!("/api/v1/cases/{id}")).status,
+            404
+        );
+        assert_eq!(
+            get(app, &citizen, &format!("/api/v1/cases/{id}")).status,
+            404
+        );
+        let r = act(app, &other_clerk, &id, json!({"action": "accept"}));
+        assert_eq!(r.status, 404);
+        let queue = get(app, &clerk, "/api/v1/cases").json();
+        assert!(
+            queue["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["id"] == id.as_str())
+        );
+        let theirs = get(app, &other_clerk, "/api/v1/cases").json();
+        assert!(
+            !theirs["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["id"] == id.as_str())
+        );
+
+        // Correction, once, listing every problem.
+        app.set_now("2026-11-03 10:00");
+        let c = ok(act(
+            app,
+            &clerk,
+            &id,
+            json!({"action": "request_correction", "items": [
+            {"material": "公共场所卫生检测或者评价报告", "problem": "检测报告已过有效期"},
+            {"material": "公共场所平面布局图", "problem": "缺少比例尺"}]}),
+        ));
+        assert_eq!(c["state"], "correction");
+        assert_eq!(c["notices"][0]["kind"], "correction");
+        let number = c["notices"][0]["number"].as_str().unwrap().to_string();
+        assert!(number.contains("补字〔2026〕"), "{number}");
+        // The applicant corrects and resubmits; a second request is refused, naming the rule.
+        let r = app.upload(
+            &format!("/api/v1/cases/{id}/materials/2"),
+            &company.h(),
+            "report.pdf",
+            b"%PDF-1.7 new report",
+            None,
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        app.set_now("2026-11-04 09:30");
+        ok(act(app, &company, &id, json!({"action": "submit"})));
+        let r = act(
+            app,
+            &clerk,
+            &id,
+            json!({"action": "request_correction", "items": [{"material": "营业执照", "problem": "x"}]}),
+        );
+        assert_eq!(r.status, 409);
+        let p = r.json();
+        assert_eq!(p["type"], "/problems/action_not_allowed");
+        assert_eq!(p["errors"][0]["code"], "correction_once");
+        assert!(
+            p["allowed_actions"]
+                .as_array()
+                .unwrap()
+                .contains(&json!("accept"))
+        );
+
+        // Accepted Wednesday 11-04 14:00: legal 20 → 12-02, promised 3 → 11-09.
+        app.set_now("2026-11-04 14:00");
+        let c = ok(act(app, &clerk, &id, json!({"action": "accept"})));
+        assert_eq!(c["state"], "review");
+        assert_eq!(c["clock"]["legal_due"], "2026-12-02");
+        assert_eq!(c["clock"]["promised_due"], "2026-11-09");
+        assert_eq!(c["clock"]["promised_left"], 3);
+        assert!(
+            c["notices"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n["kind"] == "acceptance")
+        );
+
+        // Approving before the review step is a 409 listing what is allowed.
+        let r = act(
+            app,
+            &approver,
+            &id,
+            json!({"action": "approve", "reasons": "符合"}),
+        );
+        assert_eq!(r.status, 409);
+        assert_eq!(r.json()["errors"][0]["code"], "steps_pending");
+        // The applicant may not decide; an unknown action is a 400 naming the body.
+        assert_eq!(
+            act(
+                app,
+                &company,
+                &id,
+                json!({"action": "approve", "reasons": "x"})
+            )
+            .status,
+            403
+        );
+        assert_eq!(
+            act(app, &clerk, &id, json!({"action": "explode"})).status,
+            400
+        );
+
+        app.set_now("2026-11-05 09:00");
+        ok(act(
+            app,
+            &clerk,
+            &id,
+            json!({"action": "complete_step", "opinion": "现场核查符合要求"}),
+        ));
+        // Expert review pauses the clock Thu 11-05 → Tue 11-10: 3 working days not counted.
+        ok(act(
+            app,
+            &clerk,
+            &id,
+            json!({"action": "pause", "kind": "expert_review", "reason": "组织专家评审"}),
+        ));
+        app.set_now("2026-11-10 10:00");
+        let c = ok(get(app, &company, &format!("/api/v1/cases/{id}")));
+        assert_eq!(c["state"], "paused");
+        let c = ok(act(app, &clerk, &id, json!({"action": "resume"})));
+        assert_eq!(c["clock"]["paused_working_days"], 3);
+        assert_eq!(c["clock"]["promised_due"], "2026-11-12");
+        // One extension by the approver, with reasons.
+        let r = act(
+            app,
+            &approver,
+            &id,
+            json!({"action": "extend", "days": 11, "reason": "复杂"}),
+        );
+        assert_eq!(r.status, 422);
+        let c = ok(act(
+            app,
+            &approver,
+            &id,
+            json!({"action": "extend", "days": 10, "reason": "情况复杂需进一步核实"}),
+        ));
+        assert_eq!(c["clock"]["legal_due"], "2026-12-21");
+        let r = act(
+            app,
+            &approver,
+            &id,
+            json!({"action": "extend", "days": 1, "reason": "再延"}),
+        );
+        assert_eq!(r.status, 409);
+        assert_eq!(r.json()["errors"][0]["code"], "extension_once");
+
+        app.set_now("2026-11-11 16:00");
+        let c = ok(act(
+            app,
+            &approver,
+            &id,
+            json!({"action": "approve", "reasons": "经审查符合法定条件"}),
+        ));
+        assert_eq!(c["state"], "approved");
+        assert_eq!(c["clock"]["status"], "finished_on_time");
+        // The applicant can no longer withdraw after the decision.
+        let r = act(
+            app,
+            &company,
+            &id,
+            json!({"action": "withdraw", "reason": "x"}),
+        );
+        assert_eq!(r.status, 409);
+        let c = ok(act(app, &clerk, &id, json!({"action": "issue"})));
+        assert_eq!(c["state"], "issued");
+
+        // Notices are printable pages with their numbers.
+        let (cookie, _) = app.login("company", "company-demo-2026");
+        for kind in ["correction", "acceptance", "approval"] {
+            let r = app.get_with(
+                &format!("/cases/{id}/notices/{kind}"),
+                &[("cookie", &cookie)],
+            );
+            assert_eq!(r.status, 200, "{kind}");
+            assert!(r.body.contains("〔2026〕"), "{kind}");
+        }
+        let r = app.get_with(
+            &format!("/cases/{id}/notices/correction"),
+            &[("cookie", &cookie)],
+        );
+        assert!(r.body.contains(&number) && r.body.contains("检测报告已过有效期"));
+        // Files come back byte for byte, to those who may see the case.
+        let c = ok(get(app, &company, &format!("/api/v1/cases/{id}")));
+        let sha = c["materials"][0]["file"]["sha256"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let f = get(app, &clerk, &format!("/api/v1/cases/{id}/files/{sha}"));
+        assert_eq!(f.status, 200);
+        assert_eq!(f.bytes, PDF);
+        assert_eq!(
+            get(
+                app,
+                &other_clerk,
+                &format!("/api/v1/cases/{id}/files/{sha}")
+            )
+            .status,
+            404
+        );
+
+        // The applicant was told at each step; the audit trail has every change and is intact.
+        let inbox = get(app, &company, "/api/v1/inbox").json();
+        let kinds: Vec<&str> = inbox["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["kind"].as_str().unwrap())
+            .collect();
+        for k in [
+            "correction",
+            "accepted",
+            "paused",
+            "resumed",
+            "extended",
+            "approved",
+            "issued",
+        ] {
+            assert!(kinds.contains(&k), "{k} in {kinds:?}");
+        }
+        let supervisor = Who::new(app, "supervisor");
+        let trail = get(
+            app,
+            &supervisor,
+            &format!("/api/v1/audit?entity=case&entity_id={id}"),
+        )
+        .json();
+        let actions: Vec<&str> = trail["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["action"].as_str().unwrap())
+            .collect();
+        for a in [
+            "case.create",
+            "case.attach",
+            "case.submit",
+            "case.request_correction",
+            "case.accept",
+            "case.complete_step",
+            "case.pause",
+            "case.resume",
+            "case.extend",
+            "case.approve",
+            "case.issue",
+        ] {
+            assert!(actions.contains(&a), "{a} in {actions:?}");
+        }
+        assert!(
+            crate::harness::runtime()
+                .block_on(app.store.verify_audit())
+                .unwrap()
+                .is_ok()
+        );
+
+        // Indicators are computed from the records.
+        let ind = app.get("/api/v1/indicators/cases").json()["item"].clone();
+        assert_eq!(ind["finished"], 1);
+        assert_eq!(ind["on_time_legal"]["numerator"], 1.0);
+        assert_eq!(ind["on_time_promised"]["value"], 1.0);
+    });
+}
+
+#[test]
+fn commitments_overdue_revocation_and_receipt_acceptance() {
+    each_app(|app| {
+        let company = Who::new(app, "company");
+        let clerk = Who::new(app, "clerk.spj");
+        let approver = Who::new(app, "approver.spj");
+        let admin = Who::new(app, "admin");
+        let supervisor = Who::new(app, "supervisor");
+        app.set_now("2026-11-02 09:00");
+
+        // Accepted on a written commitment to bring the floor plan by Friday 11-06.
+        let promised = submitted(app, &company);
+        let c = ok(act(
+            app,
+            &clerk,
+            &promised,
+            json!({"action": "accept", "commitments": [
+            {"material": "公共场所平面布局图", "due": "2026-11-06"}]}),
+        ));
+        assert_eq!(c["commitments"][0]["due"], "2026-11-06");
+        // A second case, accepted plainly, left to run past its promised date (3 days → 11-05).
+        let late = submitted(app, &company);
+        ok(act(app, &clerk, &late, json!({"action": "accept"})));
+        // A third, received but never looked at.
+        let ignored = submitted(app, &company);
+
+        // Wednesday: the plain case is due soon; the job says so once.
+        app.set_now("2026-11-04 09:00");
+        let r = run_clock(app, &admin);
+        assert_eq!(r["due_soon"], 2, "{r}");
+        assert_eq!(run_clock(app, &admin)["due_soon"], 0);
+
+        // Monday 11-09: the commitment is broken, the plain case overdue, the ignored one is
+        // accepted on receipt (§32: no correction request within 5 working days)… not yet: 11-09
+        // is the fifth working day.
+        app.set_now("2026-11-09 10:00");
+        let r = run_clock(app, &admin);
+        assert_eq!(r["commitments_broken"], 1, "{r}");
+        assert_eq!(r["overdue"], 1, "{r}");
+        assert_eq!(r["deemed_accepted"], 0, "{r}");
+        assert_eq!(run_clock(app, &admin)["overdue"], 0, "no second notice");
+        app.set_now("2026-11-10 09:00");
+        assert_eq!(run_clock(app, &admin)["deemed_accepted"], 1);
+        let c = ok(get(app, &clerk, &format!("/api/v1/cases/{ignored}")));
+        assert_eq!(c["state"], "review");
+        assert_eq!(c["deemed_accepted"], true);
+        assert_eq!(c["clock"]["started_on"], "2026-11-02");
+
+        // The broken promise: revocation path, recorded for credit, so no more commitments.
+        let c = ok(get(app, &company, &format!("/api/v1/cases/{promised}")));
+        assert_eq!(c["state"], "revocation_pending");
+        assert_eq!(c["commitments"][0]["broken"], true);
+        let again = submitted(app, &company);
+        let r = act(
+            app,
+            &clerk,
+            &again,
+            json!({"action": "accept", "commitments": [
+            {"material": "公共场所平面布局图", "due": "2026-11-20"}]}),
+        );
+        assert_eq!(r.status, 422);
+        assert_eq!(r.json()["errors"][0]["code"], "commitment_barred");
+        let c = ok(act(
+            app,
+            &approver,
+            &promised,
+            json!({"action": "revoke", "reasons": "未按承诺期限补交平面布局图"}),
+        ));
+        assert_eq!(c["state"], "revoked");
+        // Nobody outside the clock job breaks commitments by hand.
+        assert_eq!(
+            act(
+                app,
+                &clerk,
+                &late,
+                json!({"action": "break_commitment", "material": "x"})
+            )
+            .status,
+            403
+        );
+
+        // The overdue case is on the unit's inbox, the supervisor's board and the API filter.
+        let inbox = get(app, &clerk, "/api/v1/inbox").json();
+        assert!(
+            inbox["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["kind"] == "overdue" && m["case_id"] == late.as_str())
+        );
+        let overdue = get(app, &supervisor, "/api/v1/cases?clock=overdue").json();
+        assert!(
+            overdue["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["id"] == late.as_str())
+        );
+        let (cookie, _) = app.login("supervisor", "supervisor-demo-2026");
+        let board = app.get_with("/supervision/overdue", &[("cookie", &cookie)]);
+        assert_eq!(board.status, 200);
+        assert!(board.body.contains(&late), "board lists the overdue case");
+        let (cookie, _) = app.login("company", "company-demo-2026");
+        assert_eq!(
+            app.get_with("/supervision/overdue", &[("cookie", &cookie)])
+                .status,
+            403
+        );
+
+        // The applicant withdraws the last one before any decision.
+        let c = ok(act(
+            app,
+            &company,
+            &again,
+            json!({"action": "withdraw", "reason": "不再需要"}),
+        ));
+        assert_eq!(c["state"], "withdrawn");
+        let r = app.get("/api/v1/cases?state=bogus");
+        assert_eq!(r.status, 401);
+        let r = get(app, &company, "/api/v1/cases?state=bogus");
+        assert_eq!(r.status, 422);
+    });
+}
+
+#[test]
+fn proxy_applications_and_material_reuse() {
+    each_app(|app| {
+        let company = Who::new(app, "company");
+        let citizen = Who::new(app, "citizen");
+        let clerk = Who::new(app, "clerk.spj");
+        app.set_now("2026-11-02 09:00");
+        // The citizen files for the company as its agent (代办).
+        let r = app.json(
+            "POST",
+            "/api/v1/cases",
+            &citizen.h(),
+            &json!({"item_code": ITEM, "form": {"contact_name": "王五", "contact_phone": "13900139000", "details": "代办"},
+                    "on_behalf_of": {"applicant": "company", "authorisation": "委托书 2026-17"}}),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        let c = r.json()["item"].clone();
+        assert_eq!(c["applicant"], "company");
+        assert_eq!(c["proxy"]["agent"], "citizen");
+        let last = c["materials"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["name"], "授权委托书");
+        let id = c["id"].as_str().unwrap().to_string();
+        // Both principal and agent see it.
+        assert_eq!(
+            get(app, &company, &format!("/api/v1/cases/{id}")).status,
+            200
+        );
+        let r = app.json(
+            "POST",
+            "/api/v1/cases",
+            &citizen.h(),
+            &json!({"item_code": ITEM, "form": {"contact_name": "王五", "contact_phone": "13900139000", "details": "代办"},
+                    "on_behalf_of": {"applicant": "nobody", "authorisation": ""}}),
+        );
+        assert_eq!(r.status, 422);
+        let problem = r.json();
+        let fields: Vec<&str> = problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            fields,
+            ["on_behalf_of.authorisation", "on_behalf_of.applicant"]
+        );
+        // Staff cannot apply; unknown items are named.
+        let r = app.json("POST", "/api/v1/cases", &clerk.h(), &json!({"item_code": ITEM, "form": {"contact_name": "", "contact_phone": "", "details": ""}}));
+        assert_eq!(r.status, 403);
+        let r = app.json("POST", "/api/v1/cases", &company.h(), &json!({"item_code": "NOPE-1", "form": {"contact_name": "", "contact_phone": "", "details": ""}}));
+        assert_eq!(r.status, 422);
+
+        // Material the government already holds is offered for reuse on the next application.
+        let first = submitted(app, &company);
+        let r = app.json(
+            "POST",
+            "/api/v1/cases",
+            &company.h(),
+            &json!({"item_code": ITEM, "form": {"contact_name": "李四", "contact_phone": "13800138000", "details": "再次申请"}}),
+        );
+        let c = r.json()["item"].clone();
+        let second = c["id"].as_str().unwrap().to_string();
+        let offered = c["reusable"].as_array().unwrap();
+        assert!(
+            offered.iter().any(|h| h["case_id"] == first.as_str()),
+            "{c}"
+        );
+        let c = ok(app.json(
+            "POST",
+            &format!("/api/v1/cases/{second}/materials/0/reuse"),
+            &company.h(),
+            &json!({"from_case": first}),
+        ));
+        assert_eq!(c["materials"][0]["reused_from"], first.as_str());
+        // Reuse only from one's own cases.
+        let r = app.json(
+            "POST",
+            &format!("/api/v1/cases/{id}/materials/0/reuse"),
+            &citizen.h(),
+            &json!({"from_case": "2026-999999"}),
+        );
+        assert_eq!(r.status, 422);
+    });
+}
