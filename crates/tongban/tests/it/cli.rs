@@ -50,3 +50,59 @@ fn token_create_prints_a_working_token_and_audit_verify_catches_tampering() {
     assert!(String::from_utf8_lossy(&verify.stderr).contains("Altered { seq: 3 }"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn calendar_commands_print_the_answer_alone_and_load_a_year() {
+    let dir = std::env::temp_dir().join(format!("tongban-cli-cal-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let stdout = |o: std::process::Output| {
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    // 春节 2026: Feb 15–23 off, Saturday Feb 14 and Feb 28 worked.
+    assert_eq!(
+        stdout(tongban(&dir, &["calendar", "add", "2026-02-13", "1"])),
+        "2026-02-14\n"
+    );
+    assert_eq!(
+        stdout(tongban(&dir, &["calendar", "add", "2026-02-14", "1"])),
+        "2026-02-24\n"
+    );
+    assert_eq!(
+        stdout(tongban(
+            &dir,
+            &["calendar", "between", "2026-02-13", "2026-02-28"]
+        )),
+        "6\n"
+    );
+    let out = tongban(&dir, &["calendar", "add", "2026-12-28", "5"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2027"));
+    let bad = tongban(&dir, &["calendar", "add", "2026-2-30", "1"]);
+    assert!(!bad.status.success());
+
+    // Loading the next year's file (as published each November) without a release.
+    let file = dir.join("2027.toml");
+    std::fs::write(
+        &file,
+        "year = 2027\nnotice = \"测试用2027年安排\"\n[[holiday]]\nname = \"元旦\"\nfrom = \"2027-01-01\"\nto = \"2027-01-03\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        stdout(tongban(
+            &dir,
+            &["calendar", "import", file.to_str().unwrap()]
+        )),
+        "loaded 2027\n"
+    );
+    // Dec 28 (Mon) + 5: Dec 29, 30, 31, then Jan 4, 5.
+    assert_eq!(
+        stdout(tongban(&dir, &["calendar", "add", "2026-12-28", "5"])),
+        "2027-01-05\n"
+    );
+    std::fs::write(&file, "year = 2027\nnotice = \"x\"\n[[holiday]]\nname = \"元旦\"\nfrom = \"2027-01-03\"\nto = \"2027-01-01\"\n").unwrap();
+    let out = tongban(&dir, &["calendar", "import", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("holiday[0].to"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -5,6 +5,7 @@ mod api;
 mod browser;
 mod cases;
 mod cli;
+mod crash;
 mod harness;
 mod i18n;
 mod pages;
