@@ -23,6 +23,17 @@ pub enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// Full case lifecycles (create, submit, accept, review steps, approve, issue) through the
+    /// store's write path with audit entries, beside plain single-row insert transactions on the
+    /// same store; and the cost of one deadline computation.
+    Cases {
+        /// Lifecycles to run.
+        #[arg(long, default_value_t = 500)]
+        cases: usize,
+        /// PostgreSQL URL to bench instead of a temporary SQLite file (the database must be empty).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
 }
 
 pub async fn run(command: BenchCommand) -> Result<(), String> {
@@ -32,6 +43,10 @@ pub async fn run(command: BenchCommand) -> Result<(), String> {
             requests,
             database_url,
         } => catalog(items, requests, database_url).await,
+        BenchCommand::Cases {
+            cases,
+            database_url,
+        } => cases_bench(cases, database_url).await,
     }
 }
 
@@ -54,16 +69,18 @@ fn generated_items(n: usize) -> Vec<ItemGuide> {
         .collect()
 }
 
-async fn catalog(n: usize, requests: usize, database_url: Option<String>) -> Result<(), String> {
+/// A scratch directory and the store URL to bench: the given PostgreSQL URL, or a SQLite file.
+fn bench_store_url(database_url: Option<String>) -> Result<(std::path::PathBuf, String), String> {
     let scratch = std::env::temp_dir().join(format!("tongban-bench-{}", std::process::id()));
-    let url = match database_url {
-        Some(u) => u,
-        None => {
-            let _ = std::fs::remove_dir_all(&scratch);
-            std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
-            format!("sqlite://{}", scratch.join("bench.db").display())
-        }
-    };
+    let _ = std::fs::remove_dir_all(&scratch);
+    std::fs::create_dir_all(&scratch).map_err(|e| e.to_string())?;
+    let url =
+        database_url.unwrap_or_else(|| format!("sqlite://{}", scratch.join("bench.db").display()));
+    Ok((scratch, url))
+}
+
+async fn catalog(n: usize, requests: usize, database_url: Option<String>) -> Result<(), String> {
+    let (scratch, url) = bench_store_url(database_url)?;
     let store = Store::open(&url).await.map_err(|e| e.to_string())?;
     store
         .upsert_units("bench", &crate::demo::units())
@@ -252,3 +269,226 @@ async fn read_response(conn: &mut BufReader<TcpStream>) -> Result<u16, String> {
         .map_err(|e| e.to_string())?;
     Ok(status)
 }
+
+/// One lifecycle through the same calls the API makes: returns the number of write transactions.
+async fn lifecycle(
+    store: &Store,
+    guide: &ItemGuide,
+    version: i64,
+    users: &[tongban_store::accounts::User; 3],
+) -> Result<usize, String> {
+    use tongban_domain::cases::{self, ApplicationForm, Command, Context};
+    use tongban_domain::catalog::StepActor;
+    let [applicant, clerk, approver] = users;
+    let case = store
+        .create_case(&applicant.username, |id, now| {
+            cases::new_draft(cases::NewCase {
+                id,
+                guide,
+                item_version: version,
+                applicant: applicant.username.clone(),
+                applicant_name: applicant.display_name.clone(),
+                applicant_id_number: String::new(),
+                proxy: None,
+                form: ApplicationForm {
+                    contact_name: "基准".into(),
+                    contact_phone: "13800138000".into(),
+                    address: String::new(),
+                    details: "基准测试".into(),
+                },
+                now,
+            })
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut steps = vec![
+        (applicant, Command::Submit),
+        (
+            clerk,
+            Command::Accept {
+                commitments: vec![],
+            },
+        ),
+    ];
+    for s in &case.process.review {
+        let who = if s.actor == StepActor::Approver {
+            approver
+        } else {
+            clerk
+        };
+        steps.push((
+            who,
+            Command::CompleteStep {
+                opinion: "符合".into(),
+            },
+        ));
+    }
+    let decider = if case.process.decision.actor == StepActor::Approver {
+        approver
+    } else {
+        clerk
+    };
+    steps.push((
+        decider,
+        Command::Approve {
+            reasons: "符合法定条件".into(),
+        },
+    ));
+    steps.push((clerk, Command::Issue));
+    let writes = 1 + steps.len();
+    for (who, cmd) in steps {
+        let detail = serde_json::to_value(&cmd).expect("commands serialise");
+        store
+            .change_case(
+                &who.username,
+                &case.id,
+                cmd.name(),
+                Some(&detail),
+                |c, cal, now| {
+                    let ctx = Context {
+                        now,
+                        calendar: cal,
+                        standing: Default::default(),
+                    };
+                    cases::apply(c, &cmd, &tongban_web::cases::actor(who), &ctx)
+                },
+            )
+            .await
+            .map_err(|e| format!("{}: {e}", cmd.name()))?;
+    }
+    Ok(writes)
+}
+
+async fn cases_bench(n: usize, database_url: Option<String>) -> Result<(), String> {
+    use tongban_domain::cases::ClockView;
+    let (scratch, url) = bench_store_url(database_url)?;
+    let store = Store::open(&url)
+        .await
+        .map_err(|e| e.to_string())?
+        .with_files(scratch.join("files"));
+    crate::demo::load_if_empty(&store).await?;
+    let item = store
+        .published_item(BENCH_ITEM)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("demo item missing")?;
+    let user = |name: &'static str| {
+        let store = store.clone();
+        async move {
+            store
+                .user(name)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("demo user {name} missing"))
+        }
+    };
+    let users = [
+        user("company").await?,
+        user("clerk.spj").await?,
+        user("approver.spj").await?,
+    ];
+    // Warm up, then time the lifecycles one after another (as a unit's clerks would).
+    for _ in 0..n / 10 {
+        lifecycle(&store, &item.guide, item.version, &users).await?;
+    }
+    let started = Instant::now();
+    let mut writes = 0;
+    for _ in 0..n {
+        writes += lifecycle(&store, &item.guide, item.version, &users).await?;
+    }
+    let life = started.elapsed();
+
+    // The physical limit: the same number of single-row inserts, one transaction each.
+    store
+        .raw_execute(tongban_store::sqlx::query(
+            "CREATE TABLE bench_raw_inserts (id BIGINT PRIMARY KEY, payload TEXT NOT NULL)",
+        ))
+        .await
+        .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    for i in 0..writes {
+        store
+            .raw_execute(
+                tongban_store::sqlx::query(
+                    "INSERT INTO bench_raw_inserts (id, payload) VALUES ($1, $2)",
+                )
+                .bind(i as i64)
+                .bind("基准测试 payload of a modest size, like a short audit entry"),
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let raw = started.elapsed();
+    store
+        .raw_execute(tongban_store::sqlx::query("DROP TABLE bench_raw_inserts"))
+        .await
+        .map_err(|e| e.to_string())?;
+
+    // One deadline: add N working days, and a whole clock view of a case under review.
+    let cal = store.calendar();
+    let from: jiff::civil::Date = "2026-01-05".parse().expect("date");
+    let reps = 1_000_000u32;
+    let started = Instant::now();
+    let mut sink = 0i64;
+    for i in 0..reps {
+        let d = cal
+            .add_working_days(from, 1 + i % 200)
+            .map_err(|e| e.to_string())?;
+        sink += i64::from(d.day());
+    }
+    let add = started.elapsed() / reps;
+    let (rows, _) = store
+        .list_cases(
+            &tongban_store::cases::CaseFilter::default(),
+            tongban_store::Page {
+                page: 1,
+                per_page: 1,
+            },
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut case = rows.first().ok_or("no case")?.case.clone();
+    case.decision = None;
+    case.closed_at = None;
+    let now = store.now();
+    let reps_view = 100_000u32;
+    let started = Instant::now();
+    for _ in 0..reps_view {
+        let v = ClockView::compute(&case, now, &cal).map_err(|e| e.to_string())?;
+        sink += v.legal_left.unwrap_or(0);
+    }
+    let view = started.elapsed() / reps_view;
+    std::hint::black_box(sink);
+
+    let life_rate = n as f64 / life.as_secs_f64();
+    let write_rate = writes as f64 / life.as_secs_f64();
+    let raw_rate = writes as f64 / raw.as_secs_f64();
+    println!(
+        "tongban bench cases: {n} lifecycles ({:?} store), {} write transactions each",
+        store.backend(),
+        writes / n
+    );
+    println!("  lifecycles                      {life_rate:>10.1} /s");
+    println!(
+        "  lifecycle write transactions    {write_rate:>10.1} /s   (each with its audit entry)"
+    );
+    println!(
+        "  plain single-row inserts        {raw_rate:>10.1} /s   (one transaction each, {writes} rows)"
+    );
+    println!(
+        "  ratio write transactions / plain inserts: {:.2}   lifecycles / plain inserts: {:.3}",
+        write_rate / raw_rate,
+        life_rate / raw_rate
+    );
+    println!(
+        "  one deadline (add_working_days): {} ns   a whole clock view of a case: {} ns",
+        add.as_nanos(),
+        view.as_nanos()
+    );
+    store.close().await;
+    let _ = std::fs::remove_dir_all(&scratch);
+    Ok(())
+}
+
+/// 公共场所卫生许可: a licence with a review step and an approver's decision.
+const BENCH_ITEM: &str = "XH-SPJ-000101007000";
