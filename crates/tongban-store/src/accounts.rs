@@ -128,6 +128,27 @@ impl Store {
             .transpose()
     }
 
+    /// Sets (or clears) the address e-mail notices go to.
+    pub async fn set_email(&self, actor: &str, username: &str, email: Option<&str>) -> Result<()> {
+        let mut w = self.begin_write(actor).await?;
+        let n = sqlx::query("UPDATE users SET email = $2 WHERE username = $1")
+            .bind(username)
+            .bind(email)
+            .execute(w.conn())
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::NotFound {
+                entity: "user",
+                id: username.to_string(),
+            });
+        }
+        let after = serde_json::json!({ "email": email });
+        w.audit("user.email", "user", username, None::<&()>, Some(&after))
+            .await?;
+        w.commit().await
+    }
+
     pub async fn user(&self, username: &str) -> Result<Option<User>> {
         let row = sqlx::query(sql!(
             "SELECT {USER_COLUMNS} FROM users u WHERE u.username = $1"

@@ -85,7 +85,7 @@ fn case_row(row: &AnyRow) -> Result<CaseRow> {
 }
 
 /// Recipients for an applicant-side message: the applicant and the agent, if any.
-fn applicant_recipients(c: &Case) -> Vec<String> {
+pub(crate) fn applicant_recipients(c: &Case) -> Vec<String> {
     let mut r = vec![format!("user:{}", c.applicant)];
     if let Some(p) = &c.proxy {
         r.push(format!("user:{}", p.agent));
@@ -254,11 +254,12 @@ impl Store {
         .await?;
         if let Some(kind) = fx.notify_applicant {
             for r in applicant_recipients(&case) {
-                Self::notify(&mut w, &r, &case.id, kind, None).await?;
+                self.notify(&mut w, &r, &case.id, kind, None).await?;
             }
         }
         if let Some(kind) = fx.notify_unit {
-            Self::notify(&mut w, &format!("unit:{}", case.unit), &case.id, kind, None).await?;
+            self.notify(&mut w, &format!("unit:{}", case.unit), &case.id, kind, None)
+                .await?;
         }
         if fx.false_promise {
             sqlx::query(
@@ -286,9 +287,11 @@ impl Store {
         Ok(case)
     }
 
-    /// Queues one inbox message. With a `dedupe` key a second identical message is dropped, so
-    /// the clock job can run again (or on another server) without notifying twice.
+    /// Queues one inbox message (and its e-mail, when mail is on and the user has an address).
+    /// With a `dedupe` key a second identical message is dropped, so the clock job can run again
+    /// (or on another server) without notifying twice.
     pub(crate) async fn notify(
+        &self,
         w: &mut Write,
         recipient: &str,
         case_id: &str,
@@ -296,18 +299,33 @@ impl Store {
         dedupe: Option<&str>,
     ) -> Result<bool> {
         let at = w.at().to_string();
-        let done = sqlx::query(
+        let row = sqlx::query(
             "INSERT INTO inbox (recipient, case_id, kind, created_at, dedupe) VALUES ($1, $2, $3, $4, $5)
-             ON CONFLICT (dedupe) DO NOTHING",
+             ON CONFLICT (dedupe) DO NOTHING RETURNING id",
         )
         .bind(recipient)
         .bind(case_id)
         .bind(kind)
         .bind(&at)
         .bind(dedupe)
-        .execute(w.conn())
+        .fetch_optional(w.conn())
         .await?;
-        Ok(done.rows_affected() == 1)
+        let Some(row) = row else {
+            return Ok(false);
+        };
+        if let (true, Some(user)) = (self.mail_enabled(), recipient.strip_prefix("user:")) {
+            let id: i64 = row.try_get("id")?;
+            sqlx::query(
+                "INSERT INTO mail_outbox (inbox_id, address, created_at)
+                 SELECT $1, email, $3 FROM users WHERE username = $2 AND email IS NOT NULL AND email <> ''",
+            )
+            .bind(id)
+            .bind(user)
+            .bind(&at)
+            .execute(w.conn())
+            .await?;
+        }
+        Ok(true)
     }
 
     /// Lists cases with the total count, for queues, boards and the applicant's list.

@@ -29,6 +29,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod files;
+pub mod mail;
 pub mod org;
 mod schema;
 pub mod write;
@@ -99,6 +100,8 @@ pub struct Store {
     hours: Arc<RwLock<OfficeHours>>,
     /// Directory of uploaded files (content-addressed); set by `with_files`.
     files: Option<Arc<PathBuf>>,
+    /// Queue e-mail beside inbox messages (SMTP configured); see `mail.rs`.
+    mail: bool,
 }
 
 impl std::fmt::Debug for Store {
@@ -146,6 +149,7 @@ impl Store {
                 calendar: empty_calendar(),
                 hours: Default::default(),
                 files: None,
+                mail: false,
             }
         } else {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
@@ -174,6 +178,7 @@ impl Store {
                 calendar: empty_calendar(),
                 hours: Default::default(),
                 files: None,
+                mail: false,
             }
         };
         store.init_calendar().await?;

@@ -51,7 +51,8 @@ impl StoreArgs {
         let store = Store::open(&c.store_url()?)
             .await
             .map_err(|e| format!("opening the store: {e}"))?
-            .with_files(c.files_dir());
+            .with_files(c.files_dir())
+            .with_mail(c.smtp().is_some());
         store
             .set_office_hours(hours)
             .await
@@ -243,6 +244,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             let clock = crate::start_clock(
                 running.store.clone(),
                 std::time::Duration::from_secs(config.clock_interval_secs),
+                config.smtp(),
             );
             shutdown_signal().await;
             if let Some(c) = clock {

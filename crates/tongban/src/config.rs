@@ -20,6 +20,12 @@ pub struct Config {
     /// Seconds between passes of the clock job (due-soon/overdue notices, §32, commitments);
     /// 0 turns it off on this server.
     pub clock_interval_secs: u64,
+    /// SMTP relay `host:port` for e-mail notices; empty sends none (the in-app inbox remains).
+    pub smtp_relay: String,
+    /// Sender address of e-mail notices.
+    pub smtp_from: String,
+    /// Base URL of the platform, for links in e-mail.
+    pub public_url: String,
 }
 
 impl Default for Config {
@@ -31,6 +37,9 @@ impl Default for Config {
             secure_cookies: false,
             office_hours: "09:00-12:00,13:30-17:30".into(),
             clock_interval_secs: 60,
+            smtp_relay: String::new(),
+            smtp_from: "tongban@localhost".into(),
+            public_url: "http://127.0.0.1:8080".into(),
         }
     }
 }
@@ -50,6 +59,9 @@ impl std::fmt::Debug for Config {
             .field("secure_cookies", &self.secure_cookies)
             .field("office_hours", &self.office_hours)
             .field("clock_interval_secs", &self.clock_interval_secs)
+            .field("smtp_relay", &self.smtp_relay)
+            .field("smtp_from", &self.smtp_from)
+            .field("public_url", &self.public_url)
             .finish()
     }
 }
@@ -85,10 +97,28 @@ impl Config {
                 .parse()
                 .map_err(|_| format!("TONGBAN_CLOCK_INTERVAL_SECS: not a number: {v}"))?;
         }
+        if let Ok(v) = std::env::var("TONGBAN_SMTP_RELAY") {
+            config.smtp_relay = v;
+        }
+        if let Ok(v) = std::env::var("TONGBAN_SMTP_FROM") {
+            config.smtp_from = v;
+        }
+        if let Ok(v) = std::env::var("TONGBAN_PUBLIC_URL") {
+            config.public_url = v;
+        }
         if let Ok(v) = std::env::var("TONGBAN_SECURE_COOKIES") {
             config.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
         }
         Ok(config)
+    }
+
+    /// The SMTP settings, when a relay is configured.
+    pub fn smtp(&self) -> Option<crate::mail::SmtpConfig> {
+        (!self.smtp_relay.is_empty()).then(|| crate::mail::SmtpConfig {
+            relay: self.smtp_relay.clone(),
+            from: self.smtp_from.clone(),
+            public_url: self.public_url.clone(),
+        })
     }
 
     /// Directory of uploaded files (content-addressed), under the data directory.

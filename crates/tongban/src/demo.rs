@@ -39,6 +39,12 @@ pub struct DemoUser {
     pub uscc: Option<String>,
     #[serde(default)]
     pub id_number: Option<String>,
+    /// Address for e-mail notices (sent when SMTP is configured).
+    #[serde(default)]
+    pub email: Option<String>,
+    /// A credit mark that bars written commitments, e.g. `serious_bad_credit`.
+    #[serde(default)]
+    pub credit_mark: Option<String>,
 }
 #[derive(Deserialize)]
 struct UsersFile {
@@ -110,6 +116,18 @@ pub async fn load_if_empty(store: &Store) -> Result<bool, String> {
             .create_user("system", &new, &hash)
             .await
             .map_err(|e| e.to_string())?;
+        if let Some(email) = &u.email {
+            store
+                .set_email("system", &u.username, Some(email))
+                .await
+                .map_err(|e| e.to_string())?;
+        }
+        if let Some(kind) = &u.credit_mark {
+            store
+                .add_credit_mark("system", &u.username, kind, "演示：严重失信主体名单")
+                .await
+                .map_err(|e| e.to_string())?;
+        }
     }
     let items = items();
     for g in &items {

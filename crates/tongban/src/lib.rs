@@ -5,6 +5,7 @@ pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod mail;
 
 use std::net::SocketAddr;
 use tongban_store::Store;
@@ -49,11 +50,13 @@ pub async fn spawn(store: Store, listen: &str, web: WebConfig) -> std::io::Resul
     })
 }
 
-/// Runs the clock job every `every` in the background (none when zero). A failed pass is logged
+/// Runs the clock job (and, with SMTP configured, the mail job) every `every` in the background
+/// (none when zero). A failed pass is logged
 /// and retried next time; every pass is idempotent, so a restart never double-notifies.
 pub fn start_clock(
     store: Store,
     every: std::time::Duration,
+    smtp: Option<mail::SmtpConfig>,
 ) -> Option<tokio::task::JoinHandle<()>> {
     if every.is_zero() {
         return None;
@@ -67,6 +70,11 @@ pub fn start_clock(
                 Ok(r) if r != Default::default() => tracing::info!(?r, "clock pass"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "clock pass failed"),
+            }
+            if let Some(smtp) = &smtp {
+                if let Err(e) = mail::send_pending(&store, smtp).await {
+                    tracing::warn!(error = %e, "mail pass failed");
+                }
             }
         }
     }))

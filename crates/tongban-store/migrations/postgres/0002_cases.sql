@@ -64,13 +64,12 @@ CREATE TABLE inbox (
 );
 CREATE INDEX inbox_recipient ON inbox (recipient, id);
 
--- E-mail waiting to be sent over SMTP (when configured), one per inbox message with an address.
+-- E-mail waiting to be sent over SMTP (when configured), one per inbox message to a user with an
+-- address; the text is composed from the inbox message when it is sent.
 CREATE TABLE mail_outbox (
     id         BIGSERIAL PRIMARY KEY,
     inbox_id   BIGINT NOT NULL UNIQUE REFERENCES inbox (id),
     address    TEXT NOT NULL,
-    subject    TEXT NOT NULL,
-    body       TEXT NOT NULL,
     created_at TEXT NOT NULL,
     sent_at    TEXT,
     attempts   BIGINT NOT NULL DEFAULT 0,

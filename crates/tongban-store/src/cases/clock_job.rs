@@ -139,7 +139,7 @@ impl Store {
             return Ok(false);
         }
         let key = format!("{}:{}:{due}", c.id, status.as_str());
-        Self::notify(
+        self.notify(
             &mut w,
             &format!("unit:{}", c.unit),
             &c.id,
@@ -147,14 +147,11 @@ impl Store {
             Some(&format!("unit:{key}")),
         )
         .await?;
-        Self::notify(
-            &mut w,
-            &format!("user:{}", c.applicant),
-            &c.id,
-            status.as_str(),
-            Some(&format!("user:{key}")),
-        )
-        .await?;
+        for r in super::applicant_recipients(c) {
+            let dedupe = format!("{r}:{key}");
+            self.notify(&mut w, &r, &c.id, status.as_str(), Some(&dedupe))
+                .await?;
+        }
         let after = serde_json::json!({"clock_status": status, "due": due});
         w.audit("case.clock", "case", &c.id, None::<&()>, Some(&after))
             .await?;

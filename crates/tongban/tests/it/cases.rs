@@ -680,3 +680,108 @@ fn proxy_applications_and_material_reuse() {
         assert_eq!(r.status, 422);
     });
 }
+
+/// A minimal SMTP peer on loopback that accepts every message and records (recipient, data).
+fn smtp_sink() -> (
+    String,
+    std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
+) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let got: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>> = Default::default();
+    let store = got.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(mut w) = conn else { continue };
+            let mut r = BufReader::new(w.try_clone().unwrap());
+            let _ = w.write_all(b"220 sink ESMTP\r\n");
+            let (mut rcpt, mut line) = (String::new(), String::new());
+            loop {
+                line.clear();
+                if r.read_line(&mut line).unwrap_or(0) == 0 {
+                    break;
+                }
+                let cmd = line.trim_end().to_string();
+                if cmd.starts_with("EHLO") {
+                    let _ = w.write_all(b"250-sink\r\n250 8BITMIME\r\n");
+                } else if cmd.starts_with("RCPT TO:") {
+                    rcpt = cmd[8..].trim_matches(['<', '>']).to_string();
+                    let _ = w.write_all(b"250 ok\r\n");
+                } else if cmd == "DATA" {
+                    let _ = w.write_all(b"354 go\r\n");
+                    let mut data = String::new();
+                    loop {
+                        line.clear();
+                        r.read_line(&mut line).unwrap();
+                        if line == ".\r\n" {
+                            break;
+                        }
+                        data.push_str(&line);
+                    }
+                    store.lock().unwrap().push((rcpt.clone(), data));
+                    let _ = w.write_all(b"250 queued\r\n");
+                } else if cmd == "QUIT" {
+                    let _ = w.write_all(b"221 bye\r\n");
+                    break;
+                } else {
+                    let _ = w.write_all(b"250 ok\r\n");
+                }
+            }
+        }
+    });
+    (addr, got)
+}
+
+#[test]
+fn e_mail_notices_go_out_over_smtp_once() {
+    use base64::Engine;
+    for b in backends() {
+        let app = TestApp::demo_with_mail(&b);
+        let company = Who::new(&app, "company");
+        let clerk = Who::new(&app, "clerk.spj");
+        let id = submitted(&app, &company);
+        ok(act(&app, &clerk, &id, json!({"action": "accept"})));
+        let rt = crate::harness::runtime();
+        // A relay that is down: the failure is recorded and the message waits.
+        let down = tongban::mail::SmtpConfig {
+            relay: "127.0.0.1:9".into(),
+            from: "tongban@xihu.example".into(),
+            public_url: "https://tongban.example".into(),
+        };
+        assert_eq!(
+            rt.block_on(tongban::mail::send_pending(&app.store, &down)),
+            Ok(0)
+        );
+        let (relay, got) = smtp_sink();
+        let up = tongban::mail::SmtpConfig { relay, ..down };
+        assert_eq!(
+            rt.block_on(tongban::mail::send_pending(&app.store, &up)),
+            Ok(1)
+        );
+        assert_eq!(
+            rt.block_on(tongban::mail::send_pending(&app.store, &up)),
+            Ok(0),
+            "sent once"
+        );
+        let got = got.lock().unwrap().clone();
+        assert_eq!(got.len(), 1);
+        assert_eq!(got[0].0, "company@example.com");
+        let subject = got[0]
+            .1
+            .lines()
+            .find_map(|l| l.strip_prefix("Subject: =?UTF-8?B?"))
+            .unwrap()
+            .trim_end_matches("?=");
+        let subject = String::from_utf8(
+            base64::engine::general_purpose::STANDARD
+                .decode(subject)
+                .unwrap(),
+        )
+        .unwrap();
+        assert!(
+            subject.contains(&id) && subject.contains("已受理"),
+            "{subject}"
+        );
+    }
+}

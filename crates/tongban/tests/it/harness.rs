@@ -228,6 +228,19 @@ impl TestApp {
 
     /// A server over a fresh, empty (migrated) store.
     pub fn empty(backend: &Backend) -> TestApp {
+        TestApp::build(backend, false)
+    }
+
+    /// The demo with e-mail notices queued (as when SMTP is configured).
+    pub fn demo_with_mail(backend: &Backend) -> TestApp {
+        let app = TestApp::build(backend, true);
+        runtime()
+            .block_on(tongban::demo::load_if_empty(&app.store))
+            .expect("demo loads");
+        app
+    }
+
+    fn build(backend: &Backend, mail: bool) -> TestApp {
         let url = fresh_store_url(backend);
         let now: std::sync::Arc<std::sync::Mutex<Option<jiff::Timestamp>>> = Default::default();
         let clock_now = now.clone();
@@ -237,6 +250,7 @@ impl TestApp {
                 .await
                 .expect("store opens")
                 .with_files(files)
+                .with_mail(mail)
                 .with_clock(std::sync::Arc::new(move || {
                     clock_now
                         .lock()

@@ -1,0 +1,153 @@
+//! E-mail notices over SMTP, when configured: the mail job sends the outbox rows the store
+//! queued beside inbox messages. The client speaks plain SMTP (EHLO, MAIL, RCPT, DATA) to a relay
+//! such as the district's mail server or a local MTA; no TLS, so point it at a trusted relay.
+
+use base64::Engine;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::TcpStream;
+use tongban_store::Store;
+use tongban_store::mail::PendingMail;
+use tongban_web::i18n::{Lang, catalog};
+
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    /// `host:port` of the relay.
+    pub relay: String,
+    pub from: String,
+    /// Base URL of this platform for links in messages, e.g. `https://tongban.xihu.gov.cn`.
+    pub public_url: String,
+}
+
+/// Sends what is waiting; returns how many were sent. A failure is recorded on the row and
+/// retried on the next pass (up to the store's attempt limit).
+pub async fn send_pending(store: &Store, smtp: &SmtpConfig) -> Result<usize, String> {
+    let mut sent = 0;
+    for m in store.pending_mail(50).await.map_err(|e| e.to_string())? {
+        if !store.claim_mail(&m).await.map_err(|e| e.to_string())? {
+            continue;
+        }
+        let (subject, body) = compose(&m, &smtp.public_url);
+        let result = tokio::time::timeout(
+            Duration::from_secs(30),
+            send(&smtp.relay, &smtp.from, &m.address, &subject, &body),
+        )
+        .await
+        .unwrap_or_else(|_| Err("timed out".into()));
+        match result {
+            Ok(()) => {
+                store
+                    .mail_done(m.id, None)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                sent += 1;
+            }
+            Err(e) => {
+                tracing::warn!(id = m.id, error = %e, "mail not sent");
+                store
+                    .mail_done(m.id, Some(&e))
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+    }
+    Ok(sent)
+}
+
+/// Subject and body in Chinese (the message catalog's `inbox.*` texts).
+fn compose(m: &PendingMail, public_url: &str) -> (String, String) {
+    let c = catalog();
+    let what = c.get(Lang::Zh, &format!("inbox.{}", m.kind));
+    let app = c.get(Lang::Zh, "app.name");
+    match &m.case_id {
+        Some(id) => (
+            format!("{app}：办件 {id} {what}"),
+            format!(
+                "{what}\r\n\r\n办件编号：{id}\r\n查看详情：{}/cases/{id}\r\n\r\n{}\r\n",
+                public_url.trim_end_matches('/'),
+                c.get(Lang::Zh, "app.footer")
+            ),
+        ),
+        None => (format!("{app}：{what}"), format!("{what}\r\n")),
+    }
+}
+
+async fn reply(conn: &mut BufReader<TcpStream>, expect: &[u16]) -> Result<(), String> {
+    let mut line = String::new();
+    loop {
+        line.clear();
+        if conn.read_line(&mut line).await.map_err(|e| e.to_string())? == 0 {
+            return Err("connection closed".into());
+        }
+        // Multi-line replies continue with `250-…` and end with `250 …`.
+        if line.as_bytes().get(3) != Some(&b'-') {
+            break;
+        }
+    }
+    let code: u16 = line
+        .get(..3)
+        .and_then(|c| c.parse().ok())
+        .ok_or("malformed reply")?;
+    if expect.contains(&code) {
+        Ok(())
+    } else {
+        Err(format!("SMTP: {}", line.trim_end()))
+    }
+}
+
+async fn command(
+    conn: &mut BufReader<TcpStream>,
+    line: &str,
+    expect: &[u16],
+) -> Result<(), String> {
+    conn.get_mut()
+        .write_all(format!("{line}\r\n").as_bytes())
+        .await
+        .map_err(|e| e.to_string())?;
+    reply(conn, expect).await
+}
+
+fn clean(addr: &str) -> Result<&str, String> {
+    if addr.is_empty() || addr.contains(['\r', '\n', '<', '>', ' ']) || !addr.contains('@') {
+        return Err(format!("not an address: {addr:?}"));
+    }
+    Ok(addr)
+}
+
+pub async fn send(
+    relay: &str,
+    from: &str,
+    to: &str,
+    subject: &str,
+    body: &str,
+) -> Result<(), String> {
+    let (from, to) = (clean(from)?, clean(to)?);
+    let stream = TcpStream::connect(relay)
+        .await
+        .map_err(|e| format!("{relay}: {e}"))?;
+    let mut conn = BufReader::new(stream);
+    reply(&mut conn, &[220]).await?;
+    command(&mut conn, "EHLO tongban", &[250]).await?;
+    command(&mut conn, &format!("MAIL FROM:<{from}>"), &[250]).await?;
+    command(&mut conn, &format!("RCPT TO:<{to}>"), &[250, 251]).await?;
+    command(&mut conn, "DATA", &[354]).await?;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let date = jiff::Zoned::now()
+        .strftime("%a, %d %b %Y %H:%M:%S %z")
+        .to_string();
+    // Base64 body lines of 76 characters never start with a dot, so no dot-stuffing is needed.
+    let encoded = b64.encode(body.as_bytes());
+    let lines: Vec<&str> = encoded
+        .as_bytes()
+        .chunks(76)
+        .map(|c| std::str::from_utf8(c).expect("base64 is ASCII"))
+        .collect();
+    let message = format!(
+        "From: <{from}>\r\nTo: <{to}>\r\nSubject: =?UTF-8?B?{}?=\r\nDate: {date}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n.",
+        b64.encode(subject.as_bytes()),
+        lines.join("\r\n")
+    );
+    command(&mut conn, &message, &[250]).await?;
+    command(&mut conn, "QUIT", &[221]).await?;
+    Ok(())
+}
