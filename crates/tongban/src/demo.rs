@@ -93,9 +93,31 @@ impl DemoUser {
     }
 }
 
-/// Loads the demo into an empty store; does nothing if the organisation is already there.
-/// Returns whether it loaded.
+/// Loads the demo (organisation, accounts, catalog and a dozen cases in every state) into an
+/// empty store; does nothing if the organisation is already there. Returns whether it loaded.
+///
+/// The demo is recorded as if it had happened over the past three weeks: the catalog first,
+/// then each case's changes on their own days, so the audit trail reads in order of time.
 pub async fn load_if_empty(store: &Store) -> Result<bool, String> {
+    let today = store.now().to_zoned(tongban_store::district_tz()).date();
+    let Some(origin) = working_days_before(store, today, 14) else {
+        return load_base_if_empty(store).await;
+    };
+    let at = origin
+        .at(8, 0, 0, 0)
+        .to_zoned(tongban_store::district_tz())
+        .map_err(|e| e.to_string())?
+        .timestamp();
+    let past = store.clone().with_clock(std::sync::Arc::new(move || at));
+    if !load_base_if_empty(&past).await? {
+        return Ok(false);
+    }
+    load_cases(store).await?;
+    Ok(true)
+}
+
+/// The demo without cases (the tests start from it to count their own cases).
+pub async fn load_base_if_empty(store: &Store) -> Result<bool, String> {
     if !store.units().await.map_err(|e| e.to_string())?.is_empty() {
         return Ok(false);
     }
@@ -145,4 +167,240 @@ pub async fn load_if_empty(store: &Store) -> Result<bool, String> {
             .map_err(|e| e.to_string())?;
     }
     Ok(true)
+}
+
+/// A demo case: who applies for what, and how far it has gone, `days_ago` working days back.
+struct DemoCase {
+    item: &'static str,
+    applicant: &'static str,
+    details: &'static str,
+    /// Working days before today on which it was submitted.
+    days_ago: u32,
+    /// Steps after submission, in order.
+    steps: &'static [DemoStep],
+}
+
+#[derive(Clone, Copy)]
+enum DemoStep {
+    Correction,
+    Resubmit,
+    Accept,
+    Review,
+    Approve,
+    Issue,
+}
+
+/// Cases in every state the queues and boards show, dated relative to today so that on any day
+/// the demo has something overdue, something due soon and something finished on time.
+const CASES: &[DemoCase] = &[
+    DemoCase {
+        item: "XH-SPJ-000101007000",
+        applicant: "company",
+        details: "西湖区洪城路88号门店公共场所卫生许可",
+        days_ago: 6,
+        steps: &[DemoStep::Accept],
+    },
+    DemoCase {
+        item: "XH-SPJ-000101006000",
+        applicant: "company",
+        details: "新开门店食品经营许可（预包装食品销售）",
+        days_ago: 2,
+        steps: &[DemoStep::Accept, DemoStep::Review],
+    },
+    DemoCase {
+        item: "XH-SPJ-000101008000",
+        applicant: "trader",
+        details: "药品零售企业许可申请",
+        days_ago: 1,
+        steps: &[DemoStep::Correction],
+    },
+    DemoCase {
+        item: "XH-SPJ-000101010000",
+        applicant: "company",
+        details: "人力资源服务许可",
+        days_ago: 12,
+        steps: &[
+            DemoStep::Accept,
+            DemoStep::Review,
+            DemoStep::Approve,
+            DemoStep::Issue,
+        ],
+    },
+    DemoCase {
+        item: "XH-SPJ-000101011000",
+        applicant: "company",
+        details: "门头户外广告设置",
+        days_ago: 9,
+        steps: &[
+            DemoStep::Correction,
+            DemoStep::Resubmit,
+            DemoStep::Accept,
+            DemoStep::Review,
+            DemoStep::Approve,
+        ],
+    },
+    DemoCase {
+        item: "XH-SPJ-000101007000",
+        applicant: "citizen",
+        details: "社区健身房公共场所卫生许可",
+        days_ago: 0,
+        steps: &[],
+    },
+];
+
+/// `n` working days before `today`, or `None` when the calendar does not reach that far back.
+fn working_days_before(
+    store: &Store,
+    today: jiff::civil::Date,
+    n: u32,
+) -> Option<jiff::civil::Date> {
+    let cal = store.calendar();
+    let mut d = today;
+    let mut left = n;
+    while left > 0 {
+        d = d.yesterday().ok()?;
+        if cal.is_working_day(d).ok()? {
+            left -= 1;
+        }
+    }
+    Some(d)
+}
+
+/// Loads the demo cases, each change stamped at its own past time through the one write path.
+pub async fn load_cases(store: &Store) -> Result<(), String> {
+    use tongban_domain::cases::{self, ApplicationForm, Command, Context, CorrectionItem};
+    let tz = tongban_store::district_tz();
+    let today = store.now().to_zoned(tz.clone()).date();
+    let at = |d: jiff::civil::Date, h: i8, m: i8| -> jiff::Timestamp {
+        d.at(h, m, 0, 0)
+            .to_zoned(tz.clone())
+            .expect("valid local time")
+            .timestamp()
+    };
+    let user = |name: &str| {
+        let store = store.clone();
+        let name = name.to_string();
+        async move {
+            store
+                .user(&name)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or(name)
+        }
+    };
+    let (clerk, approver) = (user("clerk.spj").await?, user("approver.spj").await?);
+    // Oldest first, so that case numbers and the audit trail follow time.
+    let mut order: Vec<&DemoCase> = CASES.iter().collect();
+    order.sort_by_key(|c| std::cmp::Reverse(c.days_ago));
+    for (n, dc) in order.into_iter().enumerate() {
+        let Some(day) = working_days_before(store, today, dc.days_ago) else {
+            tracing::warn!("demo cases skipped: the calendar does not cover the past weeks");
+            return Ok(());
+        };
+        let applicant = user(dc.applicant).await?;
+        let item = store
+            .published_item(dc.item)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or(dc.item)?;
+        // Each case's changes happen through the morning of its day, a few minutes apart.
+        let mut minute = 0i8;
+        let mut tick = |store: &Store| {
+            let t = at(day, 9 + (n as i8 % 3), minute);
+            minute += 7;
+            store.clone().with_clock(std::sync::Arc::new(move || t))
+        };
+        let s = tick(store);
+        let id_number = match &applicant.identity {
+            Some(ApplicantIdentity::Enterprise(u)) => u.as_str().to_string(),
+            Some(ApplicantIdentity::Citizen(i)) => i.as_str().to_string(),
+            None => String::new(),
+        };
+        let case = s
+            .create_case(&applicant.username, |id, now| {
+                cases::new_draft(cases::NewCase {
+                    id,
+                    guide: &item.guide,
+                    item_version: item.version,
+                    applicant: applicant.username.clone(),
+                    applicant_name: applicant.display_name.clone(),
+                    applicant_id_number: id_number,
+                    proxy: None,
+                    form: ApplicationForm {
+                        contact_name: applicant.display_name.chars().take(20).collect(),
+                        contact_phone: "13807910000".into(),
+                        address: "南昌市西湖区".into(),
+                        details: dc.details.into(),
+                    },
+                    now,
+                })
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+        let mut plan: Vec<(&tongban_store::accounts::User, Command)> =
+            vec![(&applicant, Command::Submit)];
+        for step in dc.steps {
+            match step {
+                DemoStep::Correction => plan.push((
+                    &clerk,
+                    Command::RequestCorrection {
+                        items: vec![CorrectionItem {
+                            material: item.guide.materials[0].name.clone(),
+                            problem: "缺少法定代表人签字".into(),
+                        }],
+                    },
+                )),
+                DemoStep::Resubmit => plan.push((&applicant, Command::Submit)),
+                DemoStep::Accept => plan.push((
+                    &clerk,
+                    Command::Accept {
+                        commitments: vec![],
+                    },
+                )),
+                DemoStep::Review => {
+                    for st in &case.process.review {
+                        let who = if st.actor == tongban_domain::catalog::StepActor::Approver {
+                            &approver
+                        } else {
+                            &clerk
+                        };
+                        plan.push((
+                            who,
+                            Command::CompleteStep {
+                                opinion: "材料齐全，符合要求".into(),
+                            },
+                        ));
+                    }
+                }
+                DemoStep::Approve => plan.push((
+                    &approver,
+                    Command::Approve {
+                        reasons: "经审查，符合法定条件和标准".into(),
+                    },
+                )),
+                DemoStep::Issue => plan.push((&clerk, Command::Issue)),
+            }
+        }
+        for (who, cmd) in plan {
+            let s = tick(store);
+            let detail = serde_json::to_value(&cmd).expect("commands serialise");
+            s.change_case(
+                &who.username,
+                &case.id,
+                cmd.name(),
+                Some(&detail),
+                |c, cal, now| {
+                    let ctx = Context {
+                        now,
+                        calendar: cal,
+                        standing: Default::default(),
+                    };
+                    cases::apply(c, &cmd, &tongban_web::cases::actor(who), &ctx)
+                },
+            )
+            .await
+            .map_err(|e| format!("demo case {}: {}: {e}", case.id, cmd.name()))?;
+        }
+    }
+    Ok(())
 }

@@ -221,7 +221,7 @@ impl TestApp {
     pub fn demo(backend: &Backend) -> TestApp {
         let app = TestApp::empty(backend);
         runtime()
-            .block_on(tongban::demo::load_if_empty(&app.store))
+            .block_on(tongban::demo::load_base_if_empty(&app.store))
             .expect("demo loads");
         app
     }
@@ -235,7 +235,7 @@ impl TestApp {
     pub fn demo_with_mail(backend: &Backend) -> TestApp {
         let app = TestApp::build(backend, true);
         runtime()
-            .block_on(tongban::demo::load_if_empty(&app.store))
+            .block_on(tongban::demo::load_base_if_empty(&app.store))
             .expect("demo loads");
         app
     }

@@ -435,3 +435,164 @@ fn pages_are_chinese_unless_english_is_chosen() {
     let page = app.get_with("/items", &[("cookie", &format!("lang={lang}"))]);
     assert!(page.body.contains("lang=\"en\"") && page.body.contains("Service guides"));
 }
+
+/// The case pages without JavaScript: apply, upload, submit with a bad phone (a Chinese error on
+/// the page), the clerk's queue and acceptance, and the administrator's calendar upload.
+#[test]
+fn case_pages_work_as_plain_forms() {
+    for b in backends() {
+        let app = TestApp::demo(&b);
+        let (company, csrf) = app.login("company", "company-demo-2026");
+        let guide = app.get_with("/items/XH-SPJ-000101007000", &[("cookie", &company)]);
+        assert!(guide.body.contains("/items/XH-SPJ-000101007000/apply"));
+        let r = app.get_with("/items/XH-SPJ-000101007000/apply", &[("cookie", &company)]);
+        assert_eq!(r.status, 200);
+        let r = app.form(
+            "/cases",
+            &company,
+            &[
+                ("csrf", &csrf),
+                ("item_code", "XH-SPJ-000101007000"),
+                ("contact_name", "李四"),
+                ("contact_phone", "123"),
+                ("details", "申请公共场所卫生许可"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        let case = r.header("location").unwrap().to_string();
+        assert!(case.starts_with("/cases/2"));
+        let page = app.get_with(&case, &[("cookie", &company)]);
+        assert!(page.body.contains("草稿"));
+        let r = app.upload(
+            &format!("{case}/materials/0"),
+            &[("cookie", &company)],
+            "申请表.pdf",
+            b"%PDF-1.4 x",
+            Some(&csrf),
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        let r = app.upload(
+            &format!("{case}/materials/1"),
+            &[("cookie", &company)],
+            "x.exe",
+            b"MZ",
+            Some(&csrf),
+        );
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("仅支持"), "the refusal reads in Chinese");
+        let r = app.form(
+            &format!("{case}/act"),
+            &company,
+            &[("csrf", &csrf), ("action", "submit")],
+        );
+        assert_eq!(r.status, 422);
+        assert!(
+            r.body.contains("联系电话：电话号码格式不正确"),
+            "{}",
+            r.body
+        );
+        let r = app.form(
+            &format!("{case}/form"),
+            &company,
+            &[
+                ("csrf", &csrf),
+                ("contact_name", "李四"),
+                ("contact_phone", "13800138000"),
+                ("details", "申请公共场所卫生许可"),
+            ],
+        );
+        assert_eq!(r.status, 303);
+        let r = app.form(
+            &format!("{case}/act"),
+            &company,
+            &[("csrf", &csrf), ("action", "submit")],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = app.get_with(&case, &[("cookie", &company)]);
+        assert!(page.body.contains("已提交") && page.body.contains("申请表.pdf"));
+
+        // The clerk sees it in the queue and accepts it with a commitment for one material.
+        let (clerk, clerk_csrf) = app.login("clerk.spj", "clerk-spj-demo-2026");
+        let id = case.trim_start_matches("/cases/");
+        let queue = app.get_with("/cases", &[("cookie", &clerk)]);
+        assert!(queue.body.contains(id));
+        let r = app.form(
+            &format!("{case}/act"),
+            &clerk,
+            &[
+                ("csrf", &clerk_csrf),
+                ("action", "accept"),
+                ("commit_4", "2026-13-01"),
+            ],
+        );
+        assert_eq!(r.status, 422);
+        let r = app.form(
+            &format!("{case}/act"),
+            &clerk,
+            &[("csrf", &clerk_csrf), ("action", "accept")],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = app.get_with(&case, &[("cookie", &clerk)]);
+        assert!(page.body.contains("审查中") && page.body.contains("受理通知书"));
+        // Other units' clerks and other applicants get "not found".
+        let (other, _) = app.login("clerk.scj", "clerk-scj-demo-2026");
+        assert_eq!(app.get_with(&case, &[("cookie", &other)]).status, 404);
+
+        // The administrator loads a year on the calendar page; a bad file is refused in Chinese.
+        let (admin, admin_csrf) = app.login("admin", "admin-demo-2026");
+        let r = app.get_with("/admin/calendar", &[("cookie", &admin)]);
+        assert!(r.body.contains("2026") && r.body.contains("国务院办公厅"));
+        let bad = b"year = 2027\nnotice = \"x\"\n[[holiday]]\nname = \"a\"\nfrom = \"2027-01-03\"\nto = \"2027-01-01\"\n";
+        let r = app.upload(
+            "/admin/calendar",
+            &[("cookie", &admin)],
+            "2027.toml",
+            bad,
+            Some(&admin_csrf),
+        );
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("放假结束"), "{}", r.body);
+        let good = "year = 2027\nnotice = \"测试用2027年安排\"\n[[holiday]]\nname = \"元旦\"\nfrom = \"2027-01-01\"\nto = \"2027-01-01\"\n";
+        let r = app.upload(
+            "/admin/calendar",
+            &[("cookie", &admin)],
+            "2027.toml",
+            good.as_bytes(),
+            Some(&admin_csrf),
+        );
+        assert_eq!(r.status, 200);
+        assert!(r.body.contains("已载入2027年工作日历"));
+        assert_eq!(
+            app.get_with("/admin/calendar", &[("cookie", &clerk)])
+                .status,
+            403
+        );
+    }
+}
+
+/// `serve --demo` shows a working district on the first morning: cases in the queue, one overdue
+/// once the clock job has run, indicators from the finished ones.
+#[test]
+fn the_demo_has_cases_in_every_state() {
+    let app = TestApp::empty(&Backend::Sqlite);
+    crate::harness::runtime()
+        .block_on(tongban::demo::load_if_empty(&app.store))
+        .unwrap();
+    let report = crate::harness::runtime()
+        .block_on(app.store.run_clock())
+        .unwrap();
+    assert!(report.overdue >= 1, "{report:?}");
+    let (clerk, _) = app.login("clerk.spj", "clerk-spj-demo-2026");
+    let queue = app.get_with("/cases", &[("cookie", &clerk)]);
+    for state in ["审查中", "待补正", "已办结", "准予许可", "已提交"] {
+        assert!(queue.body.contains(state), "{state}");
+    }
+    let ind = app.get("/api/v1/indicators/cases").json();
+    assert!(ind["item"]["finished"].as_u64().unwrap() >= 2);
+    assert!(
+        crate::harness::runtime()
+            .block_on(app.store.verify_audit())
+            .unwrap()
+            .is_ok()
+    );
+}
