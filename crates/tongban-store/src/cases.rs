@@ -437,16 +437,6 @@ impl Store {
         Ok(out)
     }
 
-    /// Whether a file with this hash belongs to a case the reader may see (checked by caller).
-    pub async fn case_has_file(&self, case_id: &str, sha: &str) -> Result<bool> {
-        Ok(self.case(case_id).await?.is_some_and(|row| {
-            row.case
-                .materials
-                .iter()
-                .any(|m| m.file.as_ref().is_some_and(|f| f.sha256 == sha))
-        }))
-    }
-
     /// Serious bad credit or a past false promise bars written commitments (告知承诺).
     pub async fn commitment_barred(&self, username: &str) -> Result<bool> {
         let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM credit_marks WHERE subject = $1")

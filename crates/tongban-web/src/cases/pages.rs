@@ -6,7 +6,7 @@
 use super::{CaseView, NewApplication, ProxyRequest, load_visible, mask_for, run_command, view};
 use crate::AppState;
 use crate::auth::{SUPERVISORS, Viewer};
-use crate::error::{AppError, AppResult, ErrorInfo};
+use crate::error::{AppError, AppResult};
 use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::Router;
@@ -46,30 +46,11 @@ fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
 
-/// Error messages of a failed action in the reader's language.
+/// Error messages of a failed action in the reader's language: the problem's title, then one
+/// sentence per field error.
 fn messages(c: &Chrome, e: &AppError) -> Vec<String> {
-    let resp = AppError::into_response(match e {
-        AppError::Invalid(f) => AppError::Invalid(f.clone()),
-        AppError::NotAllowed {
-            action,
-            state,
-            allowed,
-            reason,
-        } => AppError::NotAllowed {
-            action,
-            state,
-            allowed: allowed.clone(),
-            reason: *reason,
-        },
-        AppError::CalendarMissing(y) => AppError::CalendarMissing(*y),
-        AppError::Forbidden => AppError::Forbidden,
-        _ => AppError::Internal(String::new()),
-    });
-    let info = resp.extensions().get::<ErrorInfo>().cloned();
     let mut out = vec![c.t.get(&format!("problem.{}", e.code())).to_string()];
-    if let Some(info) = info {
-        out.extend(info.errors.iter().map(|fe| c.t.error(fe)));
-    }
+    out.extend(e.field_errors().iter().map(|fe| c.t.error(fe)));
     out
 }
 
