@@ -57,14 +57,12 @@ impl Store {
             };
             let allowed = cases::allowed_actions(&c, &system, &ctx);
             if allowed.contains(&"accept") {
-                self.system_command(
-                    &id,
-                    Command::Accept {
-                        commitments: Vec::new(),
-                    },
-                )
-                .await?;
-                report.deemed_accepted += 1;
+                let accept = Command::Accept {
+                    commitments: Vec::new(),
+                };
+                if self.system_command(&id, accept).await? {
+                    report.deemed_accepted += 1;
+                }
                 continue;
             }
             let local_today = local_date(now);
@@ -74,9 +72,12 @@ impl Store {
                 .map(|m| m.material.clone())
             {
                 if allowed.contains(&"break_commitment") {
-                    self.system_command(&id, Command::BreakCommitment { material: m })
-                        .await?;
-                    report.commitments_broken += 1;
+                    if self
+                        .system_command(&id, Command::BreakCommitment { material: m })
+                        .await?
+                    {
+                        report.commitments_broken += 1;
+                    }
                     continue;
                 }
             }
@@ -103,24 +104,38 @@ impl Store {
         Ok(report)
     }
 
-    async fn system_command(&self, id: &str, cmd: Command) -> Result<()> {
+    /// Applies a command as the clock job. Returns false when the case moved on meanwhile (a clerk
+    /// acted, or another server's pass got there first): the domain refuses, nothing is written.
+    async fn system_command(&self, id: &str, cmd: Command) -> Result<bool> {
         let detail = serde_json::to_value(&cmd).expect("commands serialise");
-        self.change_case(
-            cases::SYSTEM,
-            id,
-            cmd.name(),
-            Some(&detail),
-            |c, cal, now| {
-                let ctx = Context {
-                    now,
-                    calendar: cal,
-                    standing: ApplicantStanding::default(),
-                };
-                cases::apply(c, &cmd, &Actor::system(), &ctx)
-            },
-        )
-        .await?;
-        Ok(())
+        let r = self
+            .change_case(
+                cases::SYSTEM,
+                id,
+                cmd.name(),
+                Some(&detail),
+                |c, cal, now| {
+                    let ctx = Context {
+                        now,
+                        calendar: cal,
+                        standing: ApplicantStanding::default(),
+                    };
+                    cases::apply(c, &cmd, &Actor::system(), &ctx)
+                },
+            )
+            .await;
+        match r {
+            Ok(_) => Ok(true),
+            Err(crate::StoreError::Case(cases::CaseError::Calendar(e))) => {
+                tracing::warn!(case = id, error = %e, "clock job: load the missing calendar year");
+                Ok(false)
+            }
+            Err(crate::StoreError::Case(e)) => {
+                tracing::debug!(case = id, error = %e, "clock job: case moved on");
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
     }
 
     /// Stores the new clock status and notifies the unit and the applicant, once per status and
