@@ -5,6 +5,11 @@
 // The server must be fresh (a new --data dir) so that the administrator journey has an edit
 // to publish; run.sh next to this file takes care of that.
 //
+// Journeys: the public catalog; an administrator editing and publishing an item; an applicant on
+// a phone applying for an item (form, uploads, submit); a clerk and an approver taking that case
+// through acceptance, review, approval and issue, with the notices. Dates are never written in:
+// due dates are checked against the server's own calendar API, so the journeys run on any day.
+//
 // Prints one line per step, notes on things worth a look (horizontal overflow, missing-message
 // markers, language mix-ups, console errors) and, at the end, exactly one line
 // `browser: N passed, M failed` counting journeys. Exits 0 only when every journey passed.
@@ -29,6 +34,16 @@ const MOBILE = { width: 390, height: 844 };
 const ADMIN = { username: 'admin', password: 'admin-demo-2026' };
 const ITEM = 'XH-SPJ-000101001000'; // 企业设立登记, legal limit 3工作日
 const SEAL = '印章刻制备案';
+// Cases on the statutory clock: 公共场所卫生许可, legal limit 20 working days, promised 3; four
+// materials for the applicant to upload (营业执照 is shared by the unit, nothing to upload).
+const CASE_ITEM = 'XH-SPJ-000101007000';
+const CASE_ITEM_NAME = '公共场所卫生许可';
+const CASE_LEGAL_DAYS = 20;
+const CASE_PROMISED_DAYS = 3;
+const APPLICANT = { username: 'company', password: 'company-demo-2026' };
+const CLERK = { username: 'clerk.spj', password: 'clerk-spj-demo-2026' };
+const APPROVER = { username: 'approver.spj', password: 'approver-spj-demo-2026' };
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const CJK = /[\u3400-\u9fff]/;
 
 // ---------------------------------------------------------------------------------------------
@@ -127,6 +142,173 @@ async function shot(page, name, fullPage = true) {
 
 async function text(locator) {
   return ((await locator.innerText()) || '').trim();
+}
+
+// The row of a case in a case list (/cases), following 下一页 when the list runs to more pages.
+async function findCaseRow(page, caseId) {
+  for (let n = 0; n < 20; n += 1) {
+    const row = page.locator(`#case-${caseId}`);
+    if (await row.count()) return row;
+    const next = page.locator('p.pager a', { hasText: '下一页' });
+    if (!(await next.count())) break;
+    await Promise.all([page.waitForURL(/page=\d+/), next.click()]);
+  }
+  throw new Failure(`case ${caseId} is not in the list at ${page.url().replace(BASE, '')}`);
+}
+
+// A small PDF as the server recognises it (by content: it starts with %PDF-).
+function pdf(name) {
+  return {
+    name,
+    mimeType: 'application/pdf',
+    buffer: Buffer.from(`%PDF-1.4\n% ${name}\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n`),
+  };
+}
+
+// Today in the district (the server counts days in Asia/Shanghai), as YYYY-MM-DD.
+function districtToday() {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+}
+
+async function signIn(page, who) {
+  await page.goto('/login');
+  await page.locator('#username').fill(who.username);
+  await page.locator('#password').fill(who.password);
+  await Promise.all([page.waitForURL((u) => !u.pathname.startsWith('/login')), page.locator('form[action="/login"] button').click()]);
+  const name = await text(page.locator('header .who .user'));
+  check(name.length > 0, `signed in as ${who.username} (the header names the user)`);
+  return name;
+}
+
+// Clicks a button that posts a form and waits for the page it leads to (the server answers
+// 303 to the case, or re-renders the case with the errors).
+async function post(page, locator) {
+  await Promise.all([page.waitForNavigation(), locator.click()]);
+}
+
+// Fails with the server's messages when a case page shows an error box.
+async function noCaseErrors(page, what) {
+  const box = page.locator('#case-errors');
+  if (await box.count()) throw new Failure(`${what}: the case page shows errors: ${(await text(box)).replace(/\s+/g, ' ')}`);
+}
+
+// `working_days` after `from` as the server's calendar counts them, or null when the year is
+// not loaded (409 calendar_year_not_loaded, with the year in `errors[].detail`).
+async function calendarAdd(request, from, days) {
+  const r = await request.get(`/api/v1/calendar/add?from=${from}&working_days=${days}`);
+  if (r.status() === 409) return { missing: Number((await r.json()).errors?.[0]?.detail) || null };
+  check(r.ok(), `GET /api/v1/calendar/add?from=${from}&working_days=${days}: HTTP ${r.status()}`);
+  return { due: (await r.json()).due };
+}
+
+// The journeys count deadlines with the real clock. Calendar years are data: the program has
+// 2025 and 2026 built in and an administrator loads each new year from the State Council notice.
+// When a deadline of these journeys would fall into a year the server has no schedule for (late
+// in 2026 and later, until 2027.toml exists), load a placeholder year through /admin/calendar so
+// the journeys still run; a note says so. The placeholder is never used outside the test server.
+async function ensureCalendar(newContext, step, days) {
+  const ctx = await newContext(DESKTOP);
+  try {
+    for (let round = 0; round < 3; round += 1) {
+      const r = await calendarAdd(ctx.request, districtToday(), days);
+      if (!r.missing) return r.due;
+      const year = r.missing;
+      await step(`calendar ${year} is not loaded: load a placeholder year via /admin/calendar`, async () => {
+        const page = await ctx.newPage();
+        await signIn(page, ADMIN);
+        await page.goto('/admin/calendar');
+        const toml = `year = ${year}\nnotice = "浏览器测试用占位日历（非正式，仅供测试服务器）"\n\n[[holiday]]\nname = "元旦"\nfrom = "${year}-01-01"\nto = "${year}-01-01"\n`;
+        await page.locator('#file').setInputFiles({ name: `${year}.toml`, mimeType: 'text/plain', buffer: Buffer.from(toml) });
+        await post(page, page.locator('form[action="/admin/calendar"] button'));
+        const done = await text(page.locator('#calendar-done'));
+        check(done.includes(String(year)), `calendar ${year} loaded: ${JSON.stringify(done)}`);
+        note('calendar', `${year} is not loaded on the server; the journeys loaded a placeholder year (add data/calendar/${year}.toml once the notice is out)`);
+        await page.close();
+      });
+    }
+    throw new Failure('calendar still not loaded after loading placeholder years');
+  } finally {
+    await ctx.close();
+  }
+}
+
+// The applicant's part, used by the applicant journey and (when that one did not get as far)
+// by the clerk journey to have a submitted case of its own: apply for CASE_ITEM, fill the form,
+// upload a PDF for every material that takes one, submit. Returns the case number.
+async function applyAndSubmit(page, step, shots) {
+  let caseId = '';
+  await step(`open the guide of ${CASE_ITEM_NAME} and click 在线申请`, async () => {
+    await page.goto(`/items/${CASE_ITEM}`);
+    eq(await text(page.locator('h1')), CASE_ITEM_NAME, 'guide heading');
+    const apply = page.locator('a#apply');
+    eq(await text(apply), '在线申请', 'apply button');
+    await Promise.all([page.waitForURL(new RegExp(`/items/${CASE_ITEM}/apply$`)), apply.click()]);
+    check((await text(page.locator('h1'))).includes(CASE_ITEM_NAME), 'apply page names the item');
+    const contact = await page.locator('#contact_name').inputValue();
+    check(contact.length > 0, 'contact name is filled in from the account');
+    if (shots) {
+      await inspect(page, 'apply form (mobile 390)');
+      return shot(page, 'j3-apply-form-mobile.png');
+    }
+    return undefined;
+  });
+
+  await step('fill the form and 保存并继续 → a draft case', async () => {
+    await page.locator('#contact_phone').fill('13907910001');
+    await page.locator('#address').fill('南昌市西湖区中山西路100号');
+    await page.locator('#details').fill('申请开办美容美发店，营业面积120平方米，浏览器测试。');
+    await post(page, page.locator('#create-draft'));
+    const m = new URL(page.url()).pathname.match(/^\/cases\/(\d{4}-\d{6})$/);
+    check(m, `landed on the new case: ${page.url()}`);
+    caseId = m[1];
+    eq(await text(page.locator('#case-state')), '草稿', 'state of the new case');
+    eq(await page.locator('#details').inputValue(), '申请开办美容美发店，营业面积120平方米，浏览器测试。', 'the form keeps the details');
+    return `case ${caseId}`;
+  });
+
+  await step('upload a PDF for each material; none is missing any more', async () => {
+    const forms = page.locator('form.upload');
+    const n = await forms.count();
+    check(n >= 3, `upload forms for the materials: ${n}`);
+    for (let i = 0; i < n; i += 1) {
+      const form = page.locator('form.upload').nth(i);
+      const material = await form.locator('input[type=file]').getAttribute('aria-label');
+      await form.locator('input[type=file]').setInputFiles(pdf(`材料${i + 1}.pdf`));
+      await post(page, form.locator('button'));
+      await noCaseErrors(page, `upload for ${material}`);
+      const row = page.locator('#materials tbody tr', { hasText: material });
+      check((await text(row)).includes(`材料${i + 1}.pdf`), `the row of ${material} shows the uploaded file`);
+    }
+    eq(await page.locator('#materials .error').count(), 0, '未提交 markers left');
+    eq(await page.locator('#form-submit .error').count(), 0, 'missing-materials warning above the submit button');
+    if (shots) {
+      const facts = await inspect(page, 'case draft (mobile 390)');
+      check(facts.scrollWidth <= facts.innerWidth + 1, `the case page fits the phone: ${facts.scrollWidth}px wide in ${facts.innerWidth}px`);
+      await shot(page, 'j3-case-draft-mobile.png');
+    }
+    return `${n} file(s)`;
+  });
+
+  await step('提交申请 → state 已提交 and the correction deadline is shown', async () => {
+    const before = districtToday();
+    await post(page, page.locator('#act-submit'));
+    const after = districtToday();
+    await noCaseErrors(page, 'submit');
+    eq(await text(page.locator('#case-state')), '已提交', 'state after submitting');
+    const deadline = await text(page.locator('#correction-deadline'));
+    check(DATE.test(deadline), `correction deadline is a date: ${JSON.stringify(deadline)}`);
+    // Five working days after the day of receipt, as the server's calendar counts them.
+    const expect = new Set();
+    for (const d of new Set([before, after])) {
+      const r = await calendarAdd(page.request, d, 5);
+      if (r.due) expect.add(r.due);
+    }
+    check(expect.has(deadline), `correction deadline ${deadline} is 5 working days after receipt (${[...expect].join(' or ')})`);
+    eq(await page.locator('#case-form').count(), 0, 'the form is no longer editable');
+    eq(await page.locator('form.upload').count(), 0, 'no more upload forms');
+    return `case ${caseId}, correction deadline ${deadline}`;
+  });
+  return caseId;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -411,6 +593,209 @@ try {
     }
   });
 
+  // -------------------------------------------------------------------------------------------
+  // Cases on the statutory clock. The applicant journey leaves a submitted case for the clerk
+  // journey; if it did not get that far, the clerk journey submits one of its own.
+  let submittedCase = '';
+
+  await journey('applicant: apply on a phone, upload materials, submit', async (step) => {
+    await ensureCalendar(newContext, step, CASE_LEGAL_DAYS);
+    const ctx = await newContext(MOBILE);
+    const page = await ctx.newPage();
+    let where = 'login (applicant)';
+    watchConsole(page, () => where);
+    try {
+      await step('sign in as the company applicant on a 390x844 phone', async () => {
+        const who = await signIn(page, APPLICANT);
+        where = 'applicant pages (mobile)';
+        return who;
+      });
+
+      const caseId = await applyAndSubmit(page, step, true);
+      where = `case ${caseId} (mobile)`;
+
+      await step('the submitted case reads well on the phone: state badge, deadline, no sideways scroll', async () => {
+        const badge = page.locator('#case-state');
+        check((await badge.getAttribute('class')).split(/\s+/).includes('state-submitted'), 'state badge has class state-submitted');
+        check(await page.locator('#correction-deadline').isVisible(), 'the correction deadline is visible');
+        const history = await page.locator('#history li').allInnerTexts();
+        check(history.some((h) => h.includes('提交申请')), `history records the submission: ${history.slice(-2).join(' | ')}`);
+        const facts = await inspect(page, 'case submitted (mobile 390)');
+        check(facts.scrollWidth <= facts.innerWidth + 1, `no horizontal scrolling: ${facts.scrollWidth}px in ${facts.innerWidth}px; widest: ${facts.wide.join(', ')}`);
+        return shot(page, 'j3-case-submitted-mobile.png');
+      });
+
+      await step('我的办件 lists the case as 已提交', async () => {
+        await Promise.all([page.waitForURL(/\/cases$/), page.locator('header nav a', { hasText: '我的办件' }).click()]);
+        where = 'my cases (mobile)';
+        const row = await findCaseRow(page, caseId);
+        check((await text(row)).includes(CASE_ITEM_NAME), `row names ${CASE_ITEM_NAME}`);
+        eq(await text(row.locator('.badge[class*="state-"]')), '已提交', 'state in the list');
+        await inspect(page, 'my cases (mobile 390)');
+        return shot(page, 'j3-my-cases-mobile.png');
+      });
+
+      await step('the case in English: state and labels from the catalog, no ‹?›', async () => {
+        await page.goto(`/cases/${caseId}`);
+        await page.locator('a.lang').click();
+        await page.waitForFunction(() => document.documentElement.lang === 'en');
+        await page.waitForLoadState('load');
+        where = `case ${caseId} (English, mobile)`;
+        eq(await text(page.locator('#case-state')), 'Submitted', 'state in English');
+        const labels = await page.locator('#clock h2, #actions h2, #actions h3, #materials td[data-label]').evaluateAll((els) =>
+          els.map((e) => (e.tagName === 'TD' ? e.getAttribute('data-label') : e.innerText).trim()));
+        const cjk = labels.filter((l) => CJK.test(l));
+        check(cjk.length === 0, `labels in English: ${cjk.join(' | ')}`);
+        const facts = await inspect(page, 'case submitted (English, mobile 390)');
+        eq(facts.missing, 0, 'missing-message markers');
+        return shot(page, 'j3-case-submitted-en-mobile.png');
+      });
+      submittedCase = caseId;
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  // -------------------------------------------------------------------------------------------
+  await journey('clerk and approver: queue, accept, review, approve, notice', async (step) => {
+    await ensureCalendar(newContext, step, CASE_LEGAL_DAYS);
+    let caseId = submittedCase;
+    if (!caseId) {
+      const actx = await newContext(MOBILE);
+      try {
+        const apage = await actx.newPage();
+        await step('(the applicant journey left no case) submit one as the applicant', () => signIn(apage, APPLICANT));
+        caseId = await applyAndSubmit(apage, step, false);
+      } finally {
+        await actx.close();
+      }
+    }
+
+    const ctx = await newContext(DESKTOP);
+    const page = await ctx.newPage();
+    let where = 'login (clerk)';
+    watchConsole(page, () => where);
+    const opinion = '材料齐全，符合法定形式；经书面审查，场所卫生条件符合要求。';
+    const reasons = '符合《公共场所卫生管理条例》第八条规定的条件，准予行政许可。';
+    let legalDue = '';
+    try {
+      await step('sign in as clerk.spj and find the case in the 待办件 queue', async () => {
+        await signIn(page, CLERK);
+        await Promise.all([page.waitForURL(/\/cases$/), page.locator('header nav a', { hasText: '待办件' }).click()]);
+        where = 'queue (clerk)';
+        const row = await findCaseRow(page, caseId);
+        const t = await text(row);
+        check(t.includes(CASE_ITEM_NAME) && t.includes('已提交'), `queue row: ${t.replace(/\s+/g, ' ')}`);
+        await inspect(page, 'queue (desktop)');
+        await shot(page, 'j4-queue.png');
+        await Promise.all([page.waitForURL(new RegExp(`/cases/${caseId}$`)), row.locator('a', { hasText: caseId }).click()]);
+        where = `case ${caseId} (clerk)`;
+        eq(await text(page.locator('#case-state')), '已提交', 'state before acceptance');
+        eq(await page.locator('#act-approve').count(), 0, 'no approve button for the clerk');
+        return `row: ${t.replace(/\s+/g, ' ')}`;
+      });
+
+      await step('受理 → state 审查中, legal and promised due dates from the calendar', async () => {
+        await post(page, page.locator('#act-accept'));
+        await noCaseErrors(page, 'accept');
+        eq(await text(page.locator('#case-state')), '审查中', 'state after acceptance');
+        const started = (await text(page.locator('#started-on'))).slice(0, 10);
+        check(DATE.test(started), `clock start is a date: ${started}`);
+        legalDue = await text(page.locator('#legal-due'));
+        const promised = await text(page.locator('#promised-due'));
+        const wantLegal = (await calendarAdd(page.request, started, CASE_LEGAL_DAYS)).due;
+        const wantPromised = (await calendarAdd(page.request, started, CASE_PROMISED_DAYS)).due;
+        eq(legalDue, wantLegal, `法定期限 (${CASE_LEGAL_DAYS} working days after ${started})`);
+        eq(promised, wantPromised, `承诺期限 (${CASE_PROMISED_DAYS} working days after ${started})`);
+        const status = await text(page.locator('#clock-status'));
+        check(['正常', '即将到期'].includes(status), `clock status just after acceptance: ${status}`);
+        await inspect(page, 'case in review (desktop)');
+        await shot(page, 'j4-case-review.png');
+        return `started ${started}, promised ${promised}, legal ${legalDue}, ${status}`;
+      });
+
+      await step('the 受理通知书 carries the same legal due date', async () => {
+        await Promise.all([page.waitForURL(/\/notices\/acceptance$/), page.locator('#notices a', { hasText: '受理通知书' }).click()]);
+        where = 'acceptance notice';
+        check((await text(page.locator('#notice-number'))).includes('〔'), 'document number has 〔');
+        eq(await text(page.locator('#notice-legal-due')), legalDue, 'legal due on the notice');
+        await inspect(page, 'acceptance notice (desktop)');
+        await shot(page, 'j4-acceptance-notice.png');
+        await Promise.all([page.waitForURL(new RegExp(`/cases/${caseId}$`)), page.locator('a', { hasText: '返回办件' }).click()]);
+        where = `case ${caseId} (clerk)`;
+      });
+
+      await step('complete the review step with an opinion', async () => {
+        const form = page.locator('#form-step');
+        const stepName = await text(form.locator('h3'));
+        await page.locator('#opinion').fill(opinion);
+        await post(page, page.locator('#act-complete_step'));
+        await noCaseErrors(page, 'complete_step');
+        eq(await text(page.locator('#case-state')), '审查中', 'state while waiting for the decision');
+        eq(await page.locator('#form-step').count(), 0, 'no review step left');
+        eq(await page.locator('#act-approve').count(), 0, 'the clerk cannot decide');
+        const history = await page.locator('#history li').allInnerTexts();
+        check(history.some((h) => h.includes('完成本环节') && h.includes(opinion)), 'history has the step and the opinion');
+        return `step ${stepName}`;
+      });
+
+      const actx = await newContext(DESKTOP);
+      const ap = await actx.newPage();
+      watchConsole(ap, () => `case ${caseId} (approver)`);
+      try {
+        await step('approver.spj approves; state 准予许可', async () => {
+          await signIn(ap, APPROVER);
+          await ap.goto('/cases');
+          const row = await findCaseRow(ap, caseId);
+          await Promise.all([ap.waitForURL(new RegExp(`/cases/${caseId}$`)), row.locator('a', { hasText: caseId }).click()]);
+          await ap.locator('#decide-reasons').fill(reasons);
+          await post(ap, ap.locator('#act-approve'));
+          await noCaseErrors(ap, 'approve');
+          eq(await text(ap.locator('#case-state')), '准予许可', 'state after approval');
+          check((await text(ap.locator('#decision'))).includes(reasons), 'the decision shows the reasons');
+          await inspect(ap, 'case approved (desktop)');
+          return shot(ap, 'j4-case-approved.png');
+        });
+
+        await step('the 准予行政许可决定书 opens, numbered with 〔year〕, and prints without the site chrome', async () => {
+          await Promise.all([ap.waitForURL(/\/notices\/approval$/), ap.locator('#notices a', { hasText: '准予行政许可决定书' }).click()]);
+          const number = await text(ap.locator('#notice-number'));
+          check(/〔\d{4}〕/.test(number), `document number: ${JSON.stringify(number)}`);
+          const title = await text(ap.locator('#notice h1'));
+          check(title.includes('准予行政许可决定书') && title.includes('西湖区行政审批局'), `notice heading: ${JSON.stringify(title)}`);
+          check((await text(ap.locator('#notice'))).includes(reasons), 'the notice gives the reasons');
+          await inspect(ap, 'approval notice (desktop)');
+          await shot(ap, 'j4-approval-notice.png');
+          await ap.emulateMedia({ media: 'print' });
+          check(!(await ap.locator('header.top').isVisible()), 'header hidden when printed');
+          check(!(await ap.locator('footer').isVisible()), 'footer hidden when printed');
+          check(!(await ap.locator('.noprint').first().isVisible()), 'print button hidden when printed');
+          check(await ap.locator('#notice-number').isVisible(), 'the notice itself prints');
+          await shot(ap, 'j4-approval-notice-print.png');
+          await ap.emulateMedia({ media: 'screen' });
+          return number;
+        });
+      } finally {
+        await actx.close();
+      }
+
+      await step('the clerk issues the result; state 已办结, clock 按期办结', async () => {
+        await page.reload();
+        await post(page, page.locator('#act-issue'));
+        await noCaseErrors(page, 'issue');
+        eq(await text(page.locator('#case-state')), '已办结', 'state after issuing');
+        eq(await text(page.locator('#clock-status')), '按期办结', 'clock after issuing');
+        const notices = await page.locator('#notices li').allInnerTexts();
+        check(notices.length >= 2, `notices: ${notices.join(' | ')}`);
+        await inspect(page, 'case issued (desktop)');
+        await shot(page, 'j4-case-issued.png');
+        return notices.map((n) => n.replace(/\s+/g, ' ')).join('; ');
+      });
+    } finally {
+      await ctx.close();
+    }
+  });
+
   await persistent.close();
 } catch (e) {
   console.log(`harness error: ${(e && e.stack) || e}`);
@@ -426,7 +811,7 @@ if (notes.length) {
 }
 for (const r of results.filter((r) => !r.ok)) console.log(`failed: ${r.name}: ${r.why}`);
 // Counts are of journeys; a journey that never ran (the browser did not start) counts as failed.
-const JOURNEYS = 2;
+const JOURNEYS = 4;
 const passed = results.filter((r) => r.ok && r.name !== 'harness').length;
 const failed = JOURNEYS - passed;
 console.log(`browser: ${passed} passed, ${failed} failed`);
