@@ -349,6 +349,10 @@ pub struct Notice {
     pub kind: NoticeKind,
     pub number: String,
     pub issued_at: Timestamp,
+    /// The legal due date when the notice was issued (a notice never changes afterwards).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub legal_due: Option<Date>,
 }
 
 /// One line of the case's own history, shown to the applicant and staff.

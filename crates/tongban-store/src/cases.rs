@@ -222,6 +222,14 @@ impl Store {
         let cal = self.calendar();
         let (mut case, fx) = f(&before, &cal, now)?;
         let year = local_date(now).year();
+        // A notice states the legal due date as it stood when it was issued.
+        let legal_due = if fx.notices.is_empty() {
+            None
+        } else {
+            ClockView::compute(&case, now, &cal)
+                .map_err(CaseError::from)?
+                .legal_due
+        };
         for kind in &fx.notices {
             let counter = format!("notice:{}:{}:{year}", case.unit, kind.as_str());
             let n = Self::next_counter(&mut w, &counter).await?;
@@ -229,6 +237,7 @@ impl Store {
                 kind: *kind,
                 number: format!("{}{}字〔{year}〕第{n:04}号", case.unit, kind.number_word()),
                 issued_at: now,
+                legal_due,
             });
         }
         let d = derive(&case, &cal, now)?;
@@ -368,7 +377,11 @@ impl Store {
         let order = match f.order {
             CaseOrder::Newest => "created_at DESC, id DESC",
             CaseOrder::DueFirst => {
-                "CASE WHEN promised_due IS NULL THEN 1 ELSE 0 END, promised_due, legal_due, submitted_at, id"
+                // Running clocks by due date, then received cases waiting for acceptance (oldest
+                // first), then closed cases at the end.
+                "CASE WHEN state IN ('issued', 'rejected', 'refused', 'withdrawn', 'revoked') THEN 2
+                      WHEN promised_due IS NULL THEN 1 ELSE 0 END,
+                 promised_due, legal_due, submitted_at, id"
             }
         };
         let limit = param(&mut binds, String::new());

@@ -8,8 +8,8 @@ use crate::error::{AppError, AppResult};
 use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::extract::{Multipart, Query, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::Response;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use jiff::civil::Date;
@@ -202,13 +202,19 @@ struct AdminCalendar {
     hours: String,
 }
 
+#[derive(Deserialize)]
+struct Loaded {
+    loaded: Option<i16>,
+}
+
 async fn admin_page(
     State(state): State<AppState>,
     c: Chrome,
     viewer: Viewer,
+    Query(q): Query<Loaded>,
 ) -> AppResult<Response> {
     viewer.require(&[Role::Admin])?;
-    admin_render(&state, c, vec![], None, StatusCode::OK).await
+    admin_render(&state, c, vec![], q.loaded, StatusCode::OK).await
 }
 
 async fn admin_render(
@@ -264,13 +270,18 @@ async fn admin_import(
     match YearSchedule::from_toml(&text) {
         Ok(s) => {
             state.store.import_calendar_year(&user.username, &s).await?;
-            admin_render(&state, c, vec![], Some(s.year), StatusCode::OK).await
+            // Post/redirect/get: reloading the page does not import again.
+            Ok((
+                StatusCode::SEE_OTHER,
+                [(
+                    header::LOCATION,
+                    format!("/admin/calendar?loaded={}", s.year),
+                )],
+            )
+                .into_response())
         }
         Err(e) => {
-            let msgs =
-                e.0.iter()
-                    .map(|fe| format!("{}：{}", fe.field, c.t.error(fe)))
-                    .collect();
+            let msgs = e.0.iter().map(|fe| c.t.error(fe)).collect();
             admin_render(&state, c, msgs, None, StatusCode::UNPROCESSABLE_ENTITY).await
         }
     }

@@ -305,8 +305,10 @@ pub async fn load_cases(store: &Store) -> Result<(), String> {
             .ok_or(dc.item)?;
         // Each case's changes happen through the morning of its day, a few minutes apart.
         let mut minute = 0i8;
+        let now = store.now();
         let mut tick = |store: &Store| {
-            let t = at(day, 9 + (n as i8 % 3), minute);
+            // Never in the future: today's cases happen before the demo is loaded.
+            let t = at(day, 9 + (n as i8 % 3), minute).min(now);
             minute += 7;
             store.clone().with_clock(std::sync::Arc::new(move || t))
         };

@@ -169,7 +169,9 @@ async fn login(
 fn home_of(user: &User) -> &'static str {
     match user.role {
         Role::Admin => "/admin/items",
-        Role::Supervisor => "/supervision/catalog",
+        Role::Supervisor => "/supervision/overdue",
+        // Staff start the day on their queue, sorted by time left.
+        Role::Clerk | Role::Approver => "/cases",
         _ => "/items",
     }
 }

@@ -228,12 +228,20 @@ async fn list_page(
 struct CasePage {
     c: Chrome,
     v: CaseView,
+    /// Unit names by code, in the reader's language.
+    units: HashMap<String, String>,
     errors: Vec<String>,
     pause_kinds: Vec<&'static str>,
     today: String,
 }
 
 impl CasePage {
+    fn unit(&self, code: &str) -> String {
+        self.units
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    }
     fn can(&self, action: &str) -> bool {
         self.v.allowed_actions.contains(&action)
     }
@@ -284,9 +292,11 @@ async fn show_case(
 ) -> AppResult<Response> {
     let v = view(state, user, case).await?;
     let today = tongban_domain::cases::local_date(state.store.now()).to_string();
+    let units = unit_names(state, &c).await?;
     let mut r = render(&CasePage {
         c,
         v,
+        units,
         errors,
         pause_kinds: PauseKind::ALL.iter().map(|k| k.as_str()).collect(),
         today,
@@ -531,15 +541,7 @@ async fn notice_page(
         .await?
         .map(|p| p.guide.address)
         .unwrap_or_default();
-    let legal_due = tongban_domain::cases::ClockView::compute(
-        &case,
-        state.store.now(),
-        &state.store.calendar(),
-    )
-    .ok()
-    .and_then(|v| v.legal_due)
-    .map(|d| d.to_string())
-    .unwrap_or_default();
+    let legal_due = notice.legal_due.map(|d| d.to_string()).unwrap_or_default();
     let issued = crate::i18n::local_minutes(&tongban_store::rfc3339(notice.issued_at));
     let applicant_id = super::mask_id(&case.applicant_id_number);
     Ok(render(&NoticePage {
@@ -578,6 +580,17 @@ async fn inbox_page(
 }
 
 // ---- supervision ---------------------------------------------------------------------------
+
+/// Unit names by code in the reader's language.
+async fn unit_names(state: &AppState, c: &Chrome) -> AppResult<HashMap<String, String>> {
+    Ok(state
+        .store
+        .units()
+        .await?
+        .into_iter()
+        .map(|u| (u.code, if c.t.is_en() { u.name_en } else { u.name }))
+        .collect())
+}
 
 #[derive(Template)]
 #[template(path = "overdue.html")]
@@ -619,13 +632,7 @@ async fn overdue_page(
             },
         )
         .await?;
-    let units: HashMap<String, String> = state
-        .store
-        .units()
-        .await?
-        .into_iter()
-        .map(|u| (u.code, if c.t.is_en() { u.name_en } else { u.name }))
-        .collect();
+    let units = unit_names(&state, &c).await?;
     let mut cases = Vec::new();
     let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
     for r in rows {

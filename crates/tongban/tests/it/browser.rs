@@ -45,5 +45,8 @@ fn public_search_and_admin_publish_journeys_in_chromium() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "browser journeys failed");
-    assert!(stdout.contains("browser: 4 passed, 0 failed"), "every journey passed");
+    assert!(
+        stdout.contains("browser: 4 passed, 0 failed"),
+        "every journey passed"
+    );
 }

@@ -560,8 +560,10 @@ fn case_pages_work_as_plain_forms() {
             good.as_bytes(),
             Some(&admin_csrf),
         );
-        assert_eq!(r.status, 200);
+        assert_eq!(r.status, 303, "post/redirect/get");
+        let r = app.get_with(r.header("location").unwrap(), &[("cookie", &admin)]);
         assert!(r.body.contains("已载入2027年工作日历"));
+        assert!(r.body.contains("测试用2027年安排"));
         assert_eq!(
             app.get_with("/admin/calendar", &[("cookie", &clerk)])
                 .status,
