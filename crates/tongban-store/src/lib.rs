@@ -156,8 +156,10 @@ impl Store {
             let url = format!("sqlite://{path}?mode=rwc");
             // WAL lets readers run beside the writer; foreign keys are off by default in SQLite;
             // busy_timeout covers another process (the CLI) holding the write lock briefly.
+            // synchronous = FULL syncs the WAL at every commit: an answered change survives a
+            // power cut, not only a crash of the process (NORMAL may lose the last commits).
             let pragmas = "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; \
-                           PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;";
+                           PRAGMA busy_timeout = 10000; PRAGMA synchronous = FULL;";
             let options = || {
                 AnyPoolOptions::new().after_connect(move |conn, _| {
                     Box::pin(async move {
