@@ -53,10 +53,12 @@ pub enum CaseState {
     RevocationPending,
     /// 已撤销 / 终止.
     Revoked,
+    /// 已终止: cancelled because the bundle it belonged to stopped or was withdrawn.
+    Cancelled,
 }
 
 impl CaseState {
-    pub const ALL: [CaseState; 12] = [
+    pub const ALL: [CaseState; 13] = [
         CaseState::Draft,
         CaseState::Submitted,
         CaseState::Correction,
@@ -69,6 +71,7 @@ impl CaseState {
         CaseState::Withdrawn,
         CaseState::RevocationPending,
         CaseState::Revoked,
+        CaseState::Cancelled,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -84,6 +87,7 @@ impl CaseState {
             CaseState::Withdrawn => "withdrawn",
             CaseState::RevocationPending => "revocation_pending",
             CaseState::Revoked => "revoked",
+            CaseState::Cancelled => "cancelled",
         }
     }
     pub fn parse(s: &str) -> Option<CaseState> {
@@ -102,6 +106,7 @@ impl CaseState {
                 | CaseState::Refused
                 | CaseState::Withdrawn
                 | CaseState::Revoked
+                | CaseState::Cancelled
         )
     }
 }
@@ -168,12 +173,24 @@ pub struct CaseMaterial {
     /// Case id the file was reused from (the government already held it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reused_from: Option<String>,
+    /// Provided by the bundle's one form (一表申请): nothing to hand in again.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub in_bundle_form: bool,
 }
 
 impl CaseMaterial {
     pub fn is_provided(&self) -> bool {
-        self.shared_by.is_some() || self.file.is_some()
+        self.shared_by.is_some() || self.file.is_some() || self.in_bundle_form
     }
+}
+
+/// The bundle a case is a part of.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct BundleLink {
+    pub id: String,
+    /// The part's key within the bundle (`licence`, `seal`, …).
+    pub part: String,
 }
 
 /// An application made by an authorised agent on the applicant's behalf (代办).
@@ -428,6 +445,11 @@ pub struct Case {
     /// Visits to the window recorded by clerks.
     #[serde(default)]
     pub visits: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bundle: Option<BundleLink>,
+    /// 统一社会信用代码 issued by this case (a business licence).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub issued_uscc: Option<String>,
 }
 
 fn yes() -> bool {
@@ -469,7 +491,8 @@ impl Case {
     /// The actor's relation to this case: the owner or their agent, staff of the implementing
     /// unit by role, the clock job, or nobody.
     pub fn party(&self, actor: &Actor) -> Party {
-        if actor.username == SYSTEM {
+        // The clock job and bundles act under `system:…` names.
+        if actor.username.starts_with("system:") {
             return Party::System;
         }
         if actor.role == Role::Applicant {
@@ -567,6 +590,7 @@ pub fn new_draft(n: NewCase) -> Case {
                 shared_by: m.shared_by.clone(),
                 file: None,
                 reused_from: None,
+                in_bundle_form: false,
             })
             .collect(),
         process: Process::from_steps(&g.steps),
@@ -589,6 +613,8 @@ pub fn new_draft(n: NewCase) -> Case {
         history: Vec::new(),
         online: true,
         visits: 0,
+        bundle: None,
+        issued_uscc: None,
     }
 }
 
@@ -632,6 +658,8 @@ pub enum Command {
     Revoke { reasons: String },
     /// Clerk: record a visit to the window (for the average-visits indicator).
     RecordVisit,
+    /// The bundle it belongs to stopped or was withdrawn (system only).
+    Cancel { reason: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -661,12 +689,13 @@ impl Command {
             Command::BreakCommitment { .. } => "break_commitment",
             Command::Revoke { .. } => "revoke",
             Command::RecordVisit => "record_visit",
+            Command::Cancel { .. } => "cancel",
         }
     }
 }
 
 /// Every action name, for listing what is allowed.
-pub const ACTIONS: [&str; 16] = [
+pub const ACTIONS: [&str; 17] = [
     "submit",
     "request_correction",
     "accept",
@@ -683,6 +712,7 @@ pub const ACTIONS: [&str; 16] = [
     "break_commitment",
     "revoke",
     "record_visit",
+    "cancel",
 ];
 
 /// Facts about the applicant the domain needs but does not own.
@@ -1001,6 +1031,17 @@ pub fn apply(
             c.visits = c.visits.saturating_add(1);
             c.online = false;
         }
+        Command::Cancel { reason } => {
+            if let Some(p) = c.pauses.iter_mut().find(|p| p.ended_at.is_none()) {
+                p.ended_at = Some(now);
+            }
+            c.state = CaseState::Cancelled;
+            c.closing_reasons = reason.clone();
+            c.closed_at = Some(now);
+            fx.notify_applicant = Some("cancelled");
+            fx.notify_unit = Some("cancelled");
+            note = reason.clone();
+        }
     }
     c.history.push(HistoryEntry {
         at: now,
@@ -1059,7 +1100,7 @@ fn actions_for_party(case: &Case, party: Party) -> Vec<&'static str> {
         ]),
         Party::Approver => v.extend(["pause", "resume", "extend", "revoke"]),
         // The clock job: §32 acceptance on receipt, and broken commitments.
-        Party::System => v.extend(["accept", "break_commitment"]),
+        Party::System => v.extend(["accept", "break_commitment", "cancel"]),
         Party::Outsider => {}
     }
     if case.next_step().is_some_and(|s| step_role(s.actor)) {
@@ -1096,6 +1137,10 @@ fn state_allows(case: &Case, action: &str) -> bool {
         }
         "revoke" => s == RevocationPending,
         "record_visit" => !matches!(s, Draft) && !s.is_closed(),
+        "cancel" => matches!(
+            s,
+            Draft | Submitted | Correction | Review | Paused | Approved
+        ),
         _ => false,
     }
 }
@@ -1135,3 +1180,5 @@ pub fn allowed_actions(case: &Case, actor: &Actor, ctx: &Context) -> Vec<&'stati
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+pub(crate) mod tests_support;

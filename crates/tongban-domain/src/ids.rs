@@ -82,6 +82,50 @@ impl Uscc {
     }
 }
 
+/// A new market entity's code, as the registration authority issues it: `9` (market
+/// regulation) `1` (enterprise), the 6-digit region, the 9-character entity code (`MA`, six
+/// serial characters and the GB 11714 check character), and the GB 32100 check character.
+/// `serial` counts the codes issued in the region; distinct serials give distinct codes.
+pub fn new_enterprise_uscc(region: &str, serial: u32) -> Option<Uscc> {
+    if region.len() != 6 || !region.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // Six characters of the 31-letter alphabet: 887 503 681 codes per region.
+    let mut n = serial;
+    let mut six = [b'0'; 6];
+    for c in six.iter_mut().rev() {
+        *c = USCC_ALPHABET[(n % 31) as usize];
+        n /= 31;
+    }
+    let mut entity = String::from("MA");
+    entity.push_str(std::str::from_utf8(&six).expect("ASCII"));
+    entity.push(org_code_check(&entity)?);
+    Uscc::from_body(&format!("91{region}{entity}"))
+}
+
+/// GB 11714 check character of an 8-character organisation code body (digits and capitals,
+/// letters counting 10–35): `11 - Σ(value × weight) mod 11`, with 10 written `X` and 11 `0`.
+pub fn org_code_check(body: &str) -> Option<char> {
+    const WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
+    if body.len() != 8 {
+        return None;
+    }
+    let mut sum = 0;
+    for (b, w) in body.bytes().zip(WEIGHTS) {
+        let v = match b {
+            b'0'..=b'9' => u32::from(b - b'0'),
+            b'A'..=b'Z' => u32::from(b - b'A') + 10,
+            _ => return None,
+        };
+        sum += v * w;
+    }
+    Some(match 11 - sum % 11 {
+        10 => 'X',
+        11 => '0',
+        c => char::from_digit(c, 10).expect("a digit"),
+    })
+}
+
 fn uscc_check_value(values: &[u32]) -> u32 {
     let sum: u32 = values.iter().zip(USCC_WEIGHTS).map(|(v, w)| v * w).sum();
     (31 - sum % 31) % 31
@@ -188,6 +232,23 @@ impl From<IdNumber> for String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn issued_codes_carry_both_check_characters() {
+        // The demo company's code: entity code MA39K2R7 has GB 11714 check 4.
+        assert_eq!(org_code_check("MA39K2R7"), Some('4'));
+        let mut seen = std::collections::HashSet::new();
+        for serial in [0, 1, 30, 31, 961, 123_456, 887_503_680] {
+            let u = new_enterprise_uscc("360103", serial).unwrap();
+            assert!(Uscc::parse(u.as_str()).is_ok());
+            assert!(u.as_str().starts_with("91360103MA"));
+            let entity = &u.as_str()[8..17];
+            assert_eq!(org_code_check(&entity[..8]), entity.chars().nth(8));
+            assert!(seen.insert(u));
+        }
+        assert!(new_enterprise_uscc("3601", 1).is_none());
+    }
+
     use super::*;
     use proptest::prelude::*;
 

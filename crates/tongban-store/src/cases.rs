@@ -155,15 +155,27 @@ impl Store {
     ) -> Result<Case> {
         let mut w = self.begin_write(actor).await?;
         let now = w.now();
+        let id = Self::next_case_id(&mut w, now).await?;
+        let case = build(id, now);
+        self.insert_case(&mut w, &case).await?;
+        w.commit().await?;
+        Ok(case)
+    }
+
+    pub(crate) async fn next_case_id(w: &mut Write, now: jiff::Timestamp) -> Result<String> {
         let year = local_date(now).year();
-        let n = Self::next_counter(&mut w, &format!("case:{year}")).await?;
-        let case = build(format!("{year}-{n:06}"), now);
-        let d = derive(&case, &self.calendar(), now)?;
+        let n = Self::next_counter(w, &format!("case:{year}")).await?;
+        Ok(format!("{year}-{n:06}"))
+    }
+
+    /// Inserts a new case row with its audit entry, inside a write.
+    pub(crate) async fn insert_case(&self, w: &mut Write, case: &Case) -> Result<()> {
+        let d = derive(case, &self.calendar(), w.now())?;
         sqlx::query(
             "INSERT INTO cases (id, item_code, unit, applicant, agent, state, created_at, submitted_at,
                 accepted_at, decided_at, closed_at, legal_due, promised_due, commitment_due,
-                clock_status, version, updated_at, case_json)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, NULL, NULL, NULL, NULL, $8, $9, $10, $11, 1, $7, $12)",
+                clock_status, version, updated_at, case_json, bundle_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, NULL, $9, $10, $11, $12, 1, $7, $13, $14)",
         )
         .bind(&case.id)
         .bind(&case.item_code)
@@ -172,21 +184,22 @@ impl Store {
         .bind(case.proxy.as_ref().map(|p| p.agent.clone()))
         .bind(case.state.as_str())
         .bind(w.at().to_string())
+        .bind(ts(case.submitted_at))
         .bind(d.legal_due)
         .bind(d.promised_due)
         .bind(d.commitment_due)
         .bind(d.clock_status)
-        .bind(to_json(&case))
+        .bind(to_json(case))
+        .bind(case.bundle.as_ref().map(|b| b.id.clone()))
         .execute(w.conn())
         .await?;
         let after = serde_json::json!({
             "state": case.state, "item": case.item_code, "applicant": case.applicant,
             "agent": case.proxy.as_ref().map(|p| &p.agent),
+            "bundle": case.bundle.as_ref().map(|b| &b.id),
         });
         w.audit("case.create", "case", &case.id, None::<&()>, Some(&after))
-            .await?;
-        w.commit().await?;
-        Ok(case)
+            .await
     }
 
     pub async fn case(&self, id: &str) -> Result<Option<CaseRow>> {
@@ -197,9 +210,23 @@ impl Store {
         row.map(|r| case_row(&r)).transpose()
     }
 
+    /// Reads a case inside a write (sees the write's own changes).
+    pub(crate) async fn case_in(w: &mut Write, id: &str) -> Result<Case> {
+        let row = sqlx::query(sql!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(w.conn())
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "case",
+                id: id.to_string(),
+            })?;
+        Ok(case_row(&row)?.case)
+    }
+
     /// Changes a case in one write. `f` gets the current case, the calendar and the write's time
     /// and returns the new case with its effects, or the domain's refusal. `detail` (the command,
-    /// say) goes into the audit entry beside the states.
+    /// say) goes into the audit entry beside the states. A case that is part of a bundle moves
+    /// its bundle on in the same write.
     pub async fn change_case(
         &self,
         actor: &str,
@@ -210,17 +237,32 @@ impl Store {
     ) -> Result<Case> {
         let mut w = self.begin_write(actor).await?;
         let now = w.now();
-        let row = sqlx::query(sql!("SELECT {CASE_COLUMNS} FROM cases WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(w.conn())
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                entity: "case",
-                id: id.to_string(),
-            })?;
-        let before = case_row(&row)?.case;
+        let before = Self::case_in(&mut w, id).await?;
         let cal = self.calendar();
-        let (mut case, fx) = f(&before, &cal, now)?;
+        let (case, fx) = f(&before, &cal, now)?;
+        let case = self
+            .write_case_change(&mut w, &before, case, fx, action, detail)
+            .await?;
+        if let Some(link) = &case.bundle {
+            self.advance_bundle(&mut w, &link.id).await?;
+        }
+        w.commit().await?;
+        Ok(case)
+    }
+
+    /// Writes a decided change inside a write: numbers its notices, recomputes the clock
+    /// columns, writes the row, queues the messages, records credit, appends the audit entry.
+    pub(crate) async fn write_case_change(
+        &self,
+        w: &mut Write,
+        before: &Case,
+        mut case: Case,
+        fx: Effects,
+        action: &str,
+        detail: Option<&serde_json::Value>,
+    ) -> Result<Case> {
+        let now = w.now();
+        let cal = self.calendar();
         let year = local_date(now).year();
         // A notice states the legal due date as it stood when it was issued.
         let legal_due = if fx.notices.is_empty() {
@@ -232,7 +274,7 @@ impl Store {
         };
         for kind in &fx.notices {
             let counter = format!("notice:{}:{}:{year}", case.unit, kind.as_str());
-            let n = Self::next_counter(&mut w, &counter).await?;
+            let n = Self::next_counter(w, &counter).await?;
             case.notices.push(Notice {
                 kind: *kind,
                 number: format!("{}{}字〔{year}〕第{n:04}号", case.unit, kind.number_word()),
@@ -247,7 +289,7 @@ impl Store {
                 clock_status = $10, version = version + 1, updated_at = $11, case_json = $12
              WHERE id = $1",
         )
-        .bind(id)
+        .bind(&case.id)
         .bind(case.state.as_str())
         .bind(ts(case.submitted_at))
         .bind(ts(case.accepted_at))
@@ -263,11 +305,11 @@ impl Store {
         .await?;
         if let Some(kind) = fx.notify_applicant {
             for r in applicant_recipients(&case) {
-                self.notify(&mut w, &r, &case.id, kind, None).await?;
+                self.notify(w, &r, &case.id, kind, None).await?;
             }
         }
         if let Some(kind) = fx.notify_unit {
-            self.notify(&mut w, &format!("unit:{}", case.unit), &case.id, kind, None)
+            self.notify(w, &format!("unit:{}", case.unit), &case.id, kind, None)
                 .await?;
         }
         if fx.false_promise {
@@ -290,9 +332,14 @@ impl Store {
             state: case.state,
             detail,
         };
-        w.audit(&format!("case.{action}"), "case", id, Some(&b), Some(&a))
-            .await?;
-        w.commit().await?;
+        w.audit(
+            &format!("case.{action}"),
+            "case",
+            &case.id,
+            Some(&b),
+            Some(&a),
+        )
+        .await?;
         Ok(case)
     }
 

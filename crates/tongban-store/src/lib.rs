@@ -25,6 +25,7 @@ macro_rules! sql {
 
 pub mod accounts;
 pub mod audit;
+pub mod bundles;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;

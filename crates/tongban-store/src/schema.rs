@@ -15,6 +15,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "cases",
         include_str!("../migrations/sqlite/0002_cases.sql"),
     ),
+    (
+        3,
+        "bundles",
+        include_str!("../migrations/sqlite/0003_bundles.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -26,6 +31,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         2,
         "cases",
         include_str!("../migrations/postgres/0002_cases.sql"),
+    ),
+    (
+        3,
+        "bundles",
+        include_str!("../migrations/postgres/0003_bundles.sql"),
     ),
 ];
 

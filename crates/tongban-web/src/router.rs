@@ -1,6 +1,6 @@
 //! Every route of the application, in one place.
 
-use crate::{AppState, audit, auth, calendar, cases, catalog, pages};
+use crate::{AppState, audit, auth, bundles, calendar, cases, catalog, pages};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
@@ -36,6 +36,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(audit::router())
         .merge(calendar::api())
         .merge(cases::api::router())
+        .merge(bundles::api::router())
         .split_for_parts()
 }
 
@@ -49,6 +50,7 @@ pub fn app(state: AppState) -> Router {
         .merge(catalog::admin::router())
         .merge(calendar::pages())
         .merge(cases::pages::router())
+        .merge(bundles::pages::router())
         .layer(axum::middleware::from_fn(pages::render_errors));
     Router::new()
         .merge(api)

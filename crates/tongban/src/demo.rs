@@ -66,6 +66,23 @@ pub fn users() -> Vec<DemoUser> {
         .expect("data/xihu/users.toml is valid")
         .user
 }
+#[derive(Deserialize)]
+pub struct DemoEnterprise {
+    pub name: String,
+    #[serde(default)]
+    pub uscc: Option<String>,
+}
+#[derive(Deserialize)]
+struct EnterprisesFile {
+    enterprise: Vec<DemoEnterprise>,
+}
+
+pub fn enterprises() -> Vec<DemoEnterprise> {
+    toml::from_str::<EnterprisesFile>(include_str!("../../../data/xihu/enterprises.toml"))
+        .expect("data/xihu/enterprises.toml is valid")
+        .enterprise
+}
+
 pub fn certificates() -> Vec<RetainedCertificate> {
     toml::from_str::<CertificatesFile>(CERTIFICATES)
         .expect("data/xihu/retained_certificates.toml is valid")
@@ -163,6 +180,20 @@ pub async fn load_base_if_empty(store: &Store) -> Result<bool, String> {
     for c in certificates() {
         store
             .save_retained_certificate("system", None, &c)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    for (i, e) in enterprises().into_iter().enumerate() {
+        // Demo entities without a code get one by the licence's rule, far from new serials.
+        let uscc = match e.uscc {
+            Some(u) => u,
+            None => tongban_domain::ids::new_enterprise_uscc("360103", 500_000 + i as u32)
+                .ok_or("demo enterprise code")?
+                .as_str()
+                .to_string(),
+        };
+        store
+            .register_enterprise("system", &uscc, &e.name)
             .await
             .map_err(|e| e.to_string())?;
     }

@@ -205,6 +205,7 @@ pub async fn create(state: &AppState, user: &User, req: NewApplication) -> AppRe
                     shared_by: None,
                     file: None,
                     reused_from: None,
+                    in_bundle_form: false,
                 });
             }
             c

@@ -3,6 +3,7 @@
 
 mod api;
 mod browser;
+mod bundles;
 mod cases;
 mod cli;
 mod crash;

@@ -1,0 +1,170 @@
+//! `/api/v1/bundles`: start a company start-up bundle with one form, follow it, withdraw it;
+//! check a company name; the start-up indicators.
+
+use super::{BundleIndicators, BundleView, load_visible, view};
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::catalog::api::{ApiJson, Many, Meta, One, Problem};
+use crate::catalog::parse_page;
+use crate::error::{AppError, AppResult};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use tongban_domain::FieldErrors;
+use tongban_domain::accounts::Role;
+use tongban_domain::bundles::{StartupForm, names::NameClash};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(start_startup))
+        .routes(routes!(list_bundles))
+        .routes(routes!(get_bundle))
+        .routes(routes!(withdraw_bundle))
+        .routes(routes!(name_check))
+        .routes(routes!(bundle_indicators))
+}
+
+fn csrf_header(headers: &HeaderMap) -> Option<&str> {
+    headers.get("x-csrf-token").and_then(|v| v.to_str().ok())
+}
+
+/// Start a company start-up bundle (企业开办一件事) with one form. The name is checked against
+/// the registered names: the same name or 字号 is refused (422), a similar one is flagged.
+#[utoipa::path(post, path = "/api/v1/bundles/startup", tag = "bundles", request_body = StartupForm, security(("bearer" = [])),
+    responses((status = 201, body = One<BundleView>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn start_startup(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    ApiJson(form): ApiJson<StartupForm>,
+) -> AppResult<(StatusCode, Json<One<BundleView>>)> {
+    let user = viewer.require(&[Role::Applicant])?.clone();
+    viewer.check_csrf(csrf_header(&headers))?;
+    let b = super::start_startup(&state, &user, form).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(One {
+            item: view(&state, &user, b),
+        }),
+    ))
+}
+
+/// Bundles the caller may see: applicants their own; supervisors and administrators all,
+/// running ones first, oldest acceptance first.
+#[utoipa::path(get, path = "/api/v1/bundles", tag = "bundles", security(("bearer" = [])),
+    params(("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
+    responses((status = 200, body = Many<BundleView>)))]
+async fn list_bundles(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Json<Many<BundleView>>> {
+    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
+    let mut e = FieldErrors::new();
+    let page = parse_page(&q, &mut e);
+    if !e.is_empty() {
+        return Err(e.into());
+    }
+    let applicant = match user.role {
+        Role::Applicant => Some(user.username.as_str()),
+        Role::Supervisor | Role::Admin => None,
+        _ => return Err(AppError::Forbidden),
+    };
+    let (rows, total) = state.store.list_bundles(applicant, page).await?;
+    Ok(Json(Many {
+        items: rows
+            .into_iter()
+            .map(|r| view(&state, &user, r.bundle))
+            .collect(),
+        meta: Meta {
+            total,
+            page: page.page,
+            per_page: page.per_page,
+        },
+    }))
+}
+
+/// One bundle: its parts with their cases, units, states and times, its code once issued, and
+/// its clock (office minutes from the first acceptance, against one working day).
+#[utoipa::path(get, path = "/api/v1/bundles/{id}", tag = "bundles", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = One<BundleView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn get_bundle(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<Json<One<BundleView>>> {
+    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
+    let b = load_visible(&state, &user, &id).await?;
+    Ok(Json(One {
+        item: view(&state, &user, b),
+    }))
+}
+
+/// Withdraw the whole bundle (the applicant): open parts are cancelled, waiting ones never start.
+#[utoipa::path(post, path = "/api/v1/bundles/{id}/withdraw", tag = "bundles", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = One<BundleView>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn withdraw_bundle(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> AppResult<Json<One<BundleView>>> {
+    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
+    load_visible(&state, &user, &id).await?;
+    viewer.check_csrf(csrf_header(&headers))?;
+    let b = state.store.withdraw_bundle(&user.username, &id).await?;
+    Ok(Json(One {
+        item: view(&state, &user, b),
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct NameQuery {
+    /// The proposed company name.
+    name: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct NameCheck {
+    /// False when the name is refused (the same name or 字号 is registered).
+    available: bool,
+    clashes: Vec<NameClash>,
+}
+
+/// Check a proposed company name against the registered ones (exact, same 字号, similar), with
+/// the 字号 compared, so the reason can be read.
+#[utoipa::path(get, path = "/api/v1/bundles/name-check", tag = "bundles", params(NameQuery),
+    responses((status = 200, body = NameCheck), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn name_check(
+    State(state): State<AppState>,
+    Query(q): Query<NameQuery>,
+) -> AppResult<Json<NameCheck>> {
+    let name = q.name.unwrap_or_default();
+    let mut e = FieldErrors::new();
+    e.text("name", &name, 60);
+    if !e.is_empty() {
+        return Err(e.into());
+    }
+    let clashes = super::check_name(&state, &name).await?;
+    Ok(Json(NameCheck {
+        available: !clashes.iter().any(NameClash::blocks),
+        clashes,
+    }))
+}
+
+/// Start-up bundles finished within one working day and within half a day (R1), from the records.
+#[utoipa::path(get, path = "/api/v1/indicators/bundles", tag = "supervision",
+    responses((status = 200, body = One<BundleIndicators>)))]
+async fn bundle_indicators(
+    State(state): State<AppState>,
+) -> AppResult<Json<One<BundleIndicators>>> {
+    Ok(Json(One {
+        item: super::indicators(&state).await?,
+    }))
+}

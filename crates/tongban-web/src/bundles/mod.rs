@@ -1,0 +1,142 @@
+//! Bundles (一件事): the company start-up bundle's one form, its parts and its one clock. The
+//! API (`api.rs`), the pages (`pages.rs`) and the timeline chart (`gantt.rs`) share the rules
+//! here: who may see a bundle, how a new one is checked and planned.
+
+pub mod api;
+pub mod gantt;
+pub mod pages;
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use serde::Serialize;
+use tongban_domain::FieldErrors;
+use tongban_domain::accounts::Role;
+use tongban_domain::bundles::{self, Bundle, BundleClock, BundleForm, StartupForm, names};
+use tongban_domain::cases::indicators::Ratio;
+use tongban_store::accounts::User;
+use utoipa::ToSchema;
+
+/// A bundle as the API and pages show it: the record, its clock now, what the reader may do.
+#[derive(Serialize, ToSchema)]
+pub struct BundleView {
+    #[serde(flatten)]
+    pub bundle: Bundle,
+    /// `None` when the calendar does not cover the time since acceptance.
+    pub clock: Option<BundleClock>,
+    pub can_withdraw: bool,
+}
+
+/// Applicants see their own bundles; staff those with a part in their unit; supervisors and
+/// administrators all.
+pub fn visible(user: &User, b: &Bundle) -> bool {
+    match user.role {
+        Role::Applicant => b.applicant == user.username,
+        Role::Clerk | Role::Approver => b.parts.iter().any(|p| Some(&p.unit) == user.unit.as_ref()),
+        Role::Supervisor | Role::Admin => true,
+        Role::HotlineOperator => false,
+    }
+}
+
+pub fn view(state: &AppState, user: &User, bundle: Bundle) -> BundleView {
+    let clock = bundles::clock(&bundle, state.store.now(), &state.store.calendar()).ok();
+    BundleView {
+        can_withdraw: user.username == bundle.applicant && !bundle.state.is_closed(),
+        clock,
+        bundle,
+    }
+}
+
+pub async fn load_visible(state: &AppState, user: &User, id: &str) -> AppResult<Bundle> {
+    let row = state.store.bundle(id).await?.ok_or(AppError::NotFound)?;
+    if !visible(user, &row.bundle) {
+        return Err(AppError::NotFound);
+    }
+    Ok(row.bundle)
+}
+
+/// Checks a proposed name against the registered ones: refusals as field errors, the rest as
+/// flags for the clerk.
+pub async fn check_name(state: &AppState, name: &str) -> AppResult<Vec<names::NameClash>> {
+    let registered = state.store.enterprise_names().await?;
+    Ok(names::check(name, registered.iter().map(String::as_str)))
+}
+
+/// Validates the one form, checks the name, plans the parts and starts the bundle.
+pub async fn start_startup(state: &AppState, user: &User, form: StartupForm) -> AppResult<Bundle> {
+    if user.role != Role::Applicant {
+        return Err(AppError::Forbidden);
+    }
+    let mut e = match form.validate() {
+        Ok(()) => FieldErrors::new(),
+        Err(e) => e,
+    };
+    let clashes = check_name(state, &form.company_name).await?;
+    if let Some(c) = clashes.iter().find(|c| c.blocks()) {
+        let code = match c.clash {
+            names::Clash::Exact => "name_taken",
+            _ => "trade_name_taken",
+        };
+        e.push_detail("company_name", code, c.existing.clone());
+    }
+    if !e.is_empty() {
+        return Err(e.into());
+    }
+    let mut parts = Vec::new();
+    for plan in form.plan() {
+        let item = state
+            .store
+            .published_item(plan.item_code)
+            .await?
+            .ok_or_else(|| {
+                AppError::Internal(format!("bundle item {} is not published", plan.item_code))
+            })?;
+        parts.push(plan.into_part(item.guide.name, item.guide.unit));
+    }
+    let flags: Vec<names::NameClash> = clashes.into_iter().filter(|c| !c.blocks()).collect();
+    let applicant = user.username.clone();
+    let applicant_name = user.display_name.clone();
+    Ok(state
+        .store
+        .create_bundle(&user.username, |id, now| {
+            bundles::new_bundle(
+                id,
+                applicant,
+                applicant_name,
+                BundleForm::Startup(form),
+                parts,
+                flags,
+                now,
+            )
+        })
+        .await?)
+}
+
+/// Start-up indicators: the share of finished bundles done within one working day and within
+/// half a day, from acceptance to the last result, computed from the records.
+#[derive(Serialize, ToSchema)]
+pub struct BundleIndicators {
+    pub finished: usize,
+    pub within_one_day: Ratio,
+    pub within_half_day: Ratio,
+}
+
+pub async fn indicators(state: &AppState) -> AppResult<BundleIndicators> {
+    let done = state.store.finished_bundles("startup").await?;
+    let (now, cal) = (state.store.now(), state.store.calendar());
+    let (mut n, mut one, mut half) = (0usize, 0usize, 0usize);
+    for b in done
+        .iter()
+        .filter(|b| b.state == bundles::BundleState::Done)
+    {
+        if let Ok(c) = bundles::clock(b, now, &cal) {
+            n += 1;
+            one += usize::from(c.used_minutes <= c.target_minutes);
+            half += usize::from(c.within_best);
+        }
+    }
+    Ok(BundleIndicators {
+        finished: n,
+        within_one_day: Ratio::new(one as f64, n as f64),
+        within_half_day: Ratio::new(half as f64, n as f64),
+    })
+}

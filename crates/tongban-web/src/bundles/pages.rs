@@ -1,0 +1,381 @@
+//! Bundle pages: the start-up one form (phone friendly), the applicant's bundles, one bundle with
+//! its timeline chart, and the supervisors' board with the share finished within a day.
+
+use super::{BundleView, load_visible, view};
+use crate::AppState;
+use crate::auth::{SUPERVISORS, Viewer};
+use crate::error::{AppError, AppResult};
+use crate::pages::{Chrome, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use std::collections::HashMap;
+use tongban_domain::FieldErrors;
+use tongban_domain::accounts::Role;
+use tongban_domain::bundles::startup::{CompanyType, InvoiceNeed, Person, SealChoice, Shareholder};
+use tongban_domain::bundles::{BundleForm, Part, StartupForm};
+use tongban_store::Page;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/bundles", get(list_page))
+        .route("/bundles/startup/new", get(new_page))
+        .route("/bundles/startup", post(create))
+        .route("/bundles/{id}", get(bundle_page))
+        .route("/bundles/{id}/withdraw", post(withdraw))
+        .route("/supervision/bundles", get(board_page))
+}
+
+/// Shareholder rows on the form (more can be given through the API).
+const SHAREHOLDER_ROWS: usize = 3;
+
+#[derive(Template)]
+#[template(path = "bundle_new.html")]
+struct NewPage {
+    c: Chrome,
+    f: HashMap<String, String>,
+    errors: Vec<String>,
+    rows: Vec<usize>,
+}
+
+impl NewPage {
+    fn v(&self, k: &str) -> String {
+        self.f.get(k).cloned().unwrap_or_default()
+    }
+    fn checked(&self, k: &str, v: &str) -> bool {
+        self.f.get(k).map(String::as_str) == Some(v)
+    }
+}
+
+fn defaults() -> HashMap<String, String> {
+    [
+        ("company_type", "limited_liability"),
+        ("seal", "free_set"),
+        ("invoices", "ordinary"),
+        ("first_invoices", "25"),
+        ("staff", "1"),
+        ("social_insurance", "1"),
+        ("housing_fund", "1"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+async fn new_page(c: Chrome, viewer: Viewer) -> AppResult<Response> {
+    viewer.require(&[Role::Applicant])?;
+    Ok(render(&NewPage {
+        c,
+        f: defaults(),
+        errors: vec![],
+        rows: (0..SHAREHOLDER_ROWS).collect(),
+    }))
+}
+
+/// `100` or `100.5` yuan → fen.
+fn fen(s: &str) -> Option<i64> {
+    let s = s.trim().replace(',', "");
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    if int.is_empty()
+        || frac.len() > 2
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let yuan: i64 = int.parse().ok()?;
+    let cents: i64 = format!("{frac:0<2}").parse().ok()?;
+    yuan.checked_mul(100)?.checked_add(cents)
+}
+
+/// Reads the form's fields into the one form, naming the fields that cannot even be read.
+fn parse_form(f: &HashMap<String, String>) -> Result<StartupForm, FieldErrors> {
+    let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let mut e = FieldErrors::new();
+    let mut money = |field: &str, v: &str| match fen(v) {
+        Some(n) => n,
+        None => {
+            e.push(field, "money_format");
+            0
+        }
+    };
+    let capital = money("registered_capital_fen", &get("registered_capital"));
+    let mut shareholders = Vec::new();
+    for i in 0..SHAREHOLDER_ROWS {
+        let (name, id, amount) = (
+            get(&format!("sh{i}_name")),
+            get(&format!("sh{i}_id")),
+            get(&format!("sh{i}_amount")),
+        );
+        if name.is_empty() && id.is_empty() && amount.is_empty() {
+            continue;
+        }
+        let field = format!("shareholders[{}].contribution_fen", shareholders.len());
+        shareholders.push(Shareholder {
+            name,
+            id_number: id,
+            contribution_fen: money(&field, &amount),
+        });
+    }
+    let staff = get("staff").parse().unwrap_or_else(|_| {
+        e.push("staff", "out_of_range");
+        0
+    });
+    let first_invoices = get("first_invoices").parse().unwrap_or(0);
+    let form = StartupForm {
+        company_name: get("company_name"),
+        company_type: match get("company_type").as_str() {
+            "sole_proprietorship" => CompanyType::SoleProprietorship,
+            "partnership" => CompanyType::Partnership,
+            _ => CompanyType::LimitedLiability,
+        },
+        registered_capital_fen: capital,
+        domicile: get("domicile"),
+        business_scope: get("business_scope"),
+        legal_representative: Person {
+            name: get("lr_name"),
+            id_number: get("lr_id"),
+            phone: get("lr_phone"),
+        },
+        shareholders,
+        staff,
+        seal: if get("seal") == "own_shop" {
+            SealChoice::OwnShop
+        } else {
+            SealChoice::FreeSet
+        },
+        invoices: match get("invoices").as_str() {
+            "none" => InvoiceNeed::None,
+            "special" => InvoiceNeed::Special,
+            _ => InvoiceNeed::Ordinary,
+        },
+        first_invoices,
+        social_insurance: f.contains_key("social_insurance"),
+        housing_fund: f.contains_key("housing_fund"),
+        bank: get("bank"),
+    };
+    e.into_result(form)
+}
+
+async fn create(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Form(f): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let user = viewer.require(&[Role::Applicant])?.clone();
+    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
+    let result = match parse_form(&f) {
+        Ok(form) => super::start_startup(&state, &user, form).await,
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(b) => Ok((
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, format!("/bundles/{}", b.id))],
+        )
+            .into_response()),
+        Err(AppError::Invalid(e)) => {
+            let errors = e.0.iter().map(|fe| c.t.error(fe)).collect();
+            let mut r = render(&NewPage {
+                c,
+                f,
+                errors,
+                rows: (0..SHAREHOLDER_ROWS).collect(),
+            });
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "bundle.html")]
+struct BundlePage {
+    c: Chrome,
+    v: BundleView,
+    gantt: String,
+    units: HashMap<String, String>,
+    /// Part cases the reader may open.
+    openable: Vec<String>,
+}
+
+impl BundlePage {
+    fn unit(&self, code: &str) -> String {
+        self.units
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    }
+    fn company(&self) -> &str {
+        let BundleForm::Startup(f) = &self.v.bundle.form;
+        &f.company_name
+    }
+    fn when(&self, t: &Option<jiff::Timestamp>) -> String {
+        t.map(|t| crate::i18n::local_minutes(&tongban_store::rfc3339(t)))
+            .unwrap_or_else(|| "—".into())
+    }
+    fn minutes(&self, m: &i64) -> String {
+        let m = m.abs();
+        self.c.t.fill(
+            "bundle.hours_minutes",
+            &[("h", &(m / 60).to_string()), ("m", &(m % 60).to_string())],
+        )
+    }
+    fn part_state(&self, p: &Part) -> String {
+        match (&p.case_state, &p.skipped) {
+            (_, Some(why)) => self.c.t.label("bundle.skipped", why).to_string(),
+            (Some(s), None) => self.c.t.label("state", s.as_str()).to_string(),
+            (None, None) => self.c.t.get("bundle.waiting").to_string(),
+        }
+    }
+    fn can_open(&self, id: &str) -> bool {
+        self.openable.iter().any(|o| o == id)
+    }
+}
+
+async fn unit_names(state: &AppState, c: &Chrome) -> AppResult<HashMap<String, String>> {
+    Ok(state
+        .store
+        .units()
+        .await?
+        .into_iter()
+        .map(|u| (u.code, if c.t.is_en() { u.name_en } else { u.name }))
+        .collect())
+}
+
+async fn bundle_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
+    let b = load_visible(&state, &user, &id).await?;
+    let units = unit_names(&state, &c).await?;
+    let cases = state.store.bundle_cases(&id).await?;
+    let me = crate::cases::actor(&user);
+    let openable = cases
+        .iter()
+        .filter(|k| k.visible_to(&me))
+        .map(|k| k.id.clone())
+        .collect();
+    let label = |p: &Part| {
+        let unit = units.get(&p.unit).cloned().unwrap_or_default();
+        let short: String = p.item_name.chars().take(8).collect();
+        format!("{short} · {}", unit.chars().take(6).collect::<String>())
+    };
+    let time = |t: jiff::Timestamp| crate::i18n::local_minutes(&tongban_store::rfc3339(t));
+    let gantt = super::gantt::svg(&b, state.store.now(), &label, &time);
+    Ok(render(&BundlePage {
+        c,
+        v: view(&state, &user, b),
+        gantt,
+        units,
+        openable,
+    }))
+}
+
+async fn withdraw(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
+    load_visible(&state, &user, &id).await?;
+    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
+    state.store.withdraw_bundle(&user.username, &id).await?;
+    Ok((
+        StatusCode::SEE_OTHER,
+        [(header::LOCATION, format!("/bundles/{id}"))],
+    )
+        .into_response())
+}
+
+#[derive(Template)]
+#[template(path = "bundles.html")]
+struct ListPage {
+    c: Chrome,
+    bundles: Vec<BundleView>,
+    board: bool,
+    indicators: Option<super::BundleIndicators>,
+}
+
+impl ListPage {
+    fn company(&self, v: &BundleView) -> String {
+        let BundleForm::Startup(f) = &v.bundle.form;
+        f.company_name.clone()
+    }
+    fn pct(&self, r: &tongban_domain::cases::indicators::Ratio) -> String {
+        r.value.map_or("—".into(), |v| format!("{:.1}%", v * 100.0))
+    }
+}
+
+async fn list_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+) -> AppResult<Response> {
+    let user = viewer.require(&[Role::Applicant])?.clone();
+    let (rows, _) = state
+        .store
+        .list_bundles(
+            Some(&user.username),
+            Page {
+                page: 1,
+                per_page: Page::MAX_PER_PAGE,
+            },
+        )
+        .await?;
+    let bundles = rows
+        .into_iter()
+        .map(|r| view(&state, &user, r.bundle))
+        .collect();
+    Ok(render(&ListPage {
+        c,
+        bundles,
+        board: false,
+        indicators: None,
+    }))
+}
+
+async fn board_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+) -> AppResult<Response> {
+    let user = viewer.require(SUPERVISORS)?.clone();
+    let (rows, _) = state
+        .store
+        .list_bundles(
+            None,
+            Page {
+                page: 1,
+                per_page: Page::MAX_PER_PAGE,
+            },
+        )
+        .await?;
+    let mut bundles: Vec<BundleView> = rows
+        .into_iter()
+        .map(|r| view(&state, &user, r.bundle))
+        .collect();
+    // Least time left first among the running ones.
+    bundles.sort_by_key(|v| {
+        (
+            v.bundle.state.is_closed(),
+            v.clock.as_ref().map_or(i64::MAX, |k| k.left_minutes),
+        )
+    });
+    let indicators = Some(super::indicators(&state).await?);
+    Ok(render(&ListPage {
+        c,
+        bundles,
+        board: true,
+        indicators,
+    }))
+}
