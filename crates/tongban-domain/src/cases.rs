@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod clock;
 pub mod indicators;
+pub mod notice_period;
 pub mod process;
 
 pub use clock::{ClockStatus, ClockView};
@@ -278,6 +279,21 @@ pub struct Pause {
     pub started_at: Timestamp,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ended_at: Option<Timestamp>,
+    /// Last day of a pause with a fixed length (a public notice period); the clock job ends it
+    /// the day after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub until: Option<Date>,
+}
+
+/// An objection filed against a case during its public notice period (异议).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Objection {
+    pub name: String,
+    pub phone: String,
+    pub reason: String,
+    pub at: Timestamp,
 }
 
 /// The one §42 extension.
@@ -450,6 +466,9 @@ pub struct Case {
     /// 统一社会信用代码 issued by this case (a business licence).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issued_uscc: Option<String>,
+    /// Objections received during a public notice period.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub objections: Vec<Objection>,
 }
 
 fn yes() -> bool {
@@ -615,6 +634,7 @@ pub fn new_draft(n: NewCase) -> Case {
         visits: 0,
         bundle: None,
         issued_uscc: None,
+        objections: Vec::new(),
     }
 }
 
@@ -660,6 +680,13 @@ pub enum Command {
     RecordVisit,
     /// The bundle it belongs to stopped or was withdrawn (system only).
     Cancel { reason: String },
+    /// Someone objects during the public notice period (public, recorded by the system): the
+    /// simple path stops with the objection as the reason.
+    Object {
+        name: String,
+        phone: String,
+        reason: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -690,12 +717,13 @@ impl Command {
             Command::Revoke { .. } => "revoke",
             Command::RecordVisit => "record_visit",
             Command::Cancel { .. } => "cancel",
+            Command::Object { .. } => "object",
         }
     }
 }
 
 /// Every action name, for listing what is allowed.
-pub const ACTIONS: [&str; 17] = [
+pub const ACTIONS: [&str; 18] = [
     "submit",
     "request_correction",
     "accept",
@@ -713,6 +741,7 @@ pub const ACTIONS: [&str; 17] = [
     "revoke",
     "record_visit",
     "cancel",
+    "object",
 ];
 
 /// Facts about the applicant the domain needs but does not own.
@@ -882,6 +911,21 @@ pub fn apply(
             if deemed {
                 note = "deemed_accepted".into();
             }
+            // Items with a statutory public notice period (简易注销 公告期) go straight into it.
+            if let Some(days) = notice_period::days(&c.item_code) {
+                let until = local_date(now)
+                    .checked_add(jiff::Span::new().days(i64::from(days)))
+                    .map_err(|_| FieldErrors::single("accept", "date_out_of_range"))?;
+                c.pauses.push(Pause {
+                    kind: PauseKind::PublicNotice,
+                    reason: notice_period::REASON.into(),
+                    started_at: now,
+                    ended_at: None,
+                    until: Some(until),
+                });
+                c.state = CaseState::Paused;
+                fx.notify_applicant = Some("public_notice");
+            }
         }
         Command::Refuse { reasons } => {
             reasons_required(reasons)?;
@@ -918,6 +962,7 @@ pub fn apply(
                 reason: reason.clone(),
                 started_at: now,
                 ended_at: None,
+                until: None,
             });
             c.state = CaseState::Paused;
             fx.notify_applicant = Some("paused");
@@ -1031,6 +1076,46 @@ pub fn apply(
             c.visits = c.visits.saturating_add(1);
             c.online = false;
         }
+        Command::Object {
+            name,
+            phone,
+            reason,
+        } => {
+            let mut e = FieldErrors::new();
+            e.text("name", name, 50);
+            if !valid_phone(phone.trim()) {
+                e.push("phone", "phone_format");
+            }
+            e.text("reason", reason, 1000);
+            if !reason.trim().is_empty() && reason.trim().chars().count() < 5 {
+                e.push_detail("reason", "too_short", "5");
+            }
+            if !e.is_empty() {
+                return Err(e.into());
+            }
+            if let Some(p) = c.pauses.iter_mut().find(|p| p.ended_at.is_none()) {
+                p.ended_at = Some(now);
+            }
+            c.objections.push(Objection {
+                name: name.trim().into(),
+                phone: phone.trim().into(),
+                reason: reason.trim().into(),
+                at: now,
+            });
+            let reasons = format!("{}{}", notice_period::OBJECTION_STOPS, reason.trim());
+            c.decision = Some(Decision {
+                approved: false,
+                reasons: reasons.clone(),
+                by: actor.username.into(),
+                at: now,
+            });
+            c.state = CaseState::Rejected;
+            c.closed_at = Some(now);
+            fx.notices.push(NoticeKind::Rejection);
+            fx.notify_applicant = Some("objection");
+            fx.notify_unit = Some("objection");
+            note = reasons;
+        }
         Command::Cancel { reason } => {
             if let Some(p) = c.pauses.iter_mut().find(|p| p.ended_at.is_none()) {
                 p.ended_at = Some(now);
@@ -1100,7 +1185,7 @@ fn actions_for_party(case: &Case, party: Party) -> Vec<&'static str> {
         ]),
         Party::Approver => v.extend(["pause", "resume", "extend", "revoke"]),
         // The clock job: §32 acceptance on receipt, and broken commitments.
-        Party::System => v.extend(["accept", "break_commitment", "cancel"]),
+        Party::System => v.extend(["accept", "break_commitment", "cancel", "resume", "object"]),
         Party::Outsider => {}
     }
     if case.next_step().is_some_and(|s| step_role(s.actor)) {
@@ -1141,6 +1226,12 @@ fn state_allows(case: &Case, action: &str) -> bool {
             s,
             Draft | Submitted | Correction | Review | Paused | Approved
         ),
+        "object" => {
+            s == Paused
+                && case
+                    .open_pause()
+                    .is_some_and(|p| p.kind == PauseKind::PublicNotice)
+        }
         _ => false,
     }
 }
@@ -1171,6 +1262,12 @@ pub fn allowed_actions(case: &Case, actor: &Actor, ctx: &Context) -> Vec<&'stati
             "accept" if party == Party::System => {
                 correction_window_passed(case, ctx).unwrap_or(false)
             }
+            // A fixed-length pause (a statutory notice period) is ended by the clock job the day
+            // after its last day, and by nobody before.
+            "resume" => match case.open_pause().and_then(|p| p.until) {
+                Some(until) => party == Party::System && local_date(ctx.now) > until,
+                None => party != Party::System,
+            },
             // A withdrawn draft is simply never submitted; drafts are deleted instead.
             "withdraw" => case.state != CaseState::Draft,
             _ => true,

@@ -497,6 +497,25 @@ impl Store {
         Ok(out)
     }
 
+    /// Cases in a public notice period (公告期) now, oldest first.
+    pub async fn public_notices(&self) -> Result<Vec<Case>> {
+        let rows = sqlx::query(
+            "SELECT case_json FROM cases WHERE state = 'paused' ORDER BY accepted_at, id",
+        )
+        .fetch_all(self.reader())
+        .await?;
+        let mut out = Vec::new();
+        for r in rows {
+            let c: Case = json_col(&r, "case_json")?;
+            if c.open_pause()
+                .is_some_and(|p| p.kind == tongban_domain::cases::PauseKind::PublicNotice)
+            {
+                out.push(c);
+            }
+        }
+        Ok(out)
+    }
+
     /// Serious bad credit or a past false promise bars written commitments (告知承诺).
     pub async fn commitment_barred(&self, username: &str) -> Result<bool> {
         let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM credit_marks WHERE subject = $1")

@@ -37,6 +37,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(calendar::api())
         .merge(cases::api::router())
         .merge(bundles::api::router())
+        .merge(cases::public_notice::api())
         .split_for_parts()
 }
 
@@ -51,6 +52,7 @@ pub fn app(state: AppState) -> Router {
         .merge(calendar::pages())
         .merge(cases::pages::router())
         .merge(bundles::pages::router())
+        .merge(cases::public_notice::pages())
         .layer(axum::middleware::from_fn(pages::render_errors));
     Router::new()
         .merge(api)

@@ -428,8 +428,12 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             let r = store.run_clock().await.map_err(|e| e.to_string())?;
             store.close().await;
             println!(
-                "deemed accepted {} · commitments broken {} · due soon {} · overdue {}",
-                r.deemed_accepted, r.commitments_broken, r.due_soon, r.overdue
+                "deemed accepted {} · notice periods ended {} · commitments broken {} · due soon {} · overdue {}",
+                r.deemed_accepted,
+                r.notice_periods_ended,
+                r.commitments_broken,
+                r.due_soon,
+                r.overdue
             );
             Ok(())
         }

@@ -1,6 +1,7 @@
 //! The clock job: one pass over the open cases that
 //! - accepts on receipt the cases nobody flagged within 5 working days (§32),
 //! - moves cases whose written commitment fell due unmet to revocation (and records it for credit),
+//! - ends public notice periods the day after their last day,
 //! - marks cases due soon and overdue and tells the unit and the applicant, once.
 //!
 //! Each change is its own write through the one write path; each notice carries a dedupe key
@@ -19,6 +20,8 @@ use tongban_domain::cases::{
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ClockReport {
     pub deemed_accepted: usize,
+    /// Public notice periods that ran out (the clock runs again).
+    pub notice_periods_ended: usize,
     pub commitments_broken: usize,
     pub due_soon: usize,
     pub overdue: usize,
@@ -80,6 +83,12 @@ impl Store {
                     }
                     continue;
                 }
+            }
+            if allowed.contains(&"resume") {
+                if self.system_command(&id, Command::Resume).await? {
+                    report.notice_periods_ended += 1;
+                }
+                continue;
             }
             if !c.state.in_review() {
                 continue;

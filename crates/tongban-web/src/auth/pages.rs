@@ -37,7 +37,9 @@ struct NextQuery {
     next: Option<String>,
 }
 
-fn with_prelogin_csrf(state: &AppState, page: Response, token: &str) -> Response {
+/// Sets the CSRF cookie of a form shown to someone not signed in (the form carries the same
+/// token in a hidden field).
+pub(crate) fn with_prelogin_csrf(state: &AppState, page: Response, token: &str) -> Response {
     let mut page = page;
     if let Ok(v) = set_cookie(
         PRELOGIN_CSRF_COOKIE,

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod pages;
+pub mod public_notice;
 
 use crate::AppState;
 use crate::auth::Viewer;

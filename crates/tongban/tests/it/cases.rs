@@ -52,11 +52,15 @@ fn ok(r: Resp) -> Value {
 
 /// Creates a draft as `who`, uploads every required material, and returns its id.
 fn draft(app: &TestApp, who: &Who) -> String {
+    draft_of(app, who, ITEM)
+}
+
+fn draft_of(app: &TestApp, who: &Who, item: &str) -> String {
     let r = app.json(
         "POST",
         "/api/v1/cases",
         &who.h(),
-        &json!({"item_code": ITEM, "form": {
+        &json!({"item_code": item, "form": {
             "contact_name": "李四", "contact_phone": "13800138000", "details": "申请公共场所卫生许可"}}),
     );
     assert_eq!(r.status, 201, "{}", r.body);
@@ -784,4 +788,169 @@ fn e_mail_notices_go_out_over_smtp_once() {
             "{subject}"
         );
     }
+}
+
+/// 企业简易注销登记: a 20-natural-day public notice period after acceptance, open to objections
+/// from anyone; without one the clock runs again the day after and the case is decided within a
+/// working day; with one the simple path stops, with the objection as the reason.
+#[test]
+fn simple_deregistration_with_and_without_objection() {
+    const DEREG: &str = "XH-SPJ-000101004000";
+    each_app(|app| {
+        let company = Who::new(app, "company");
+        let clerk = Who::new(app, "clerk.spj");
+        let approver = Who::new(app, "approver.spj");
+        let admin = Who::new(app, "admin");
+        app.set_now("2026-11-02 09:00");
+        let quiet = draft_of(app, &company, DEREG);
+        ok(act(app, &company, &quiet, json!({"action": "submit"})));
+        let contested = draft_of(app, &company, DEREG);
+        ok(act(app, &company, &contested, json!({"action": "submit"})));
+        app.set_now("2026-11-02 10:00");
+        let c = ok(act(app, &clerk, &quiet, json!({"action": "accept"})));
+        assert_eq!(c["state"], "paused");
+        assert_eq!(c["pauses"][0]["kind"], "public_notice");
+        assert_eq!(c["pauses"][0]["until"], "2026-11-22");
+        ok(act(app, &clerk, &contested, json!({"action": "accept"})));
+
+        // Listed publicly, with the code, to anyone.
+        let list = app.get("/api/v1/public-notices").json();
+        let listed: Vec<&str> = list["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["case_id"].as_str().unwrap())
+            .collect();
+        assert!(listed.contains(&quiet.as_str()) && listed.contains(&contested.as_str()));
+        assert_eq!(list["items"][0]["applicant_code"], "91360103MA39K2R741");
+        assert_eq!(list["items"][0]["until"], "2026-11-22");
+
+        // Nobody shortens the period by hand.
+        app.set_now("2026-11-10 10:00");
+        let r = act(app, &clerk, &quiet, json!({"action": "resume"}));
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert_eq!(
+            act(
+                app,
+                &approver,
+                &quiet,
+                json!({"action": "approve", "reasons": "x"})
+            )
+            .status,
+            409
+        );
+
+        // An objection: bad input named; then the simple path stops, with the reason.
+        let path = format!("/api/v1/public-notices/{contested}/objections");
+        let r = app.json(
+            "POST",
+            &path,
+            &[],
+            &json!({"name": "", "phone": "123", "reason": "欠款"}),
+        );
+        assert_eq!(r.status, 422);
+        let problem = r.json();
+        let fields: Vec<&str> = problem["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["name", "phone", "reason"]);
+        // Through the public page's form, which needs no account.
+        let page = app.get("/public-notices");
+        assert!(page.body.contains(&contested));
+        let token = page.cookie("tongban_csrf").unwrap();
+        let csrf = page.hidden("csrf").unwrap();
+        let r = app.form(
+            &format!("/public-notices/{contested}/objections"),
+            &format!("tongban_csrf={token}"),
+            &[
+                ("csrf", &csrf),
+                ("name", "南昌某建材公司"),
+                ("phone", "13907910002"),
+                ("reason", "该企业尚欠货款12万元未清偿"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        let c = ok(app.get_with(&format!("/api/v1/cases/{contested}"), &company.h()));
+        assert_eq!(c["state"], "rejected");
+        assert!(
+            c["decision"]["reasons"]
+                .as_str()
+                .unwrap()
+                .contains("尚欠货款")
+        );
+        assert!(
+            c["notices"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n["kind"] == "rejection")
+        );
+        assert_eq!(
+            app.json(
+                "POST",
+                &path,
+                &[],
+                &json!({"name": "x", "phone": "13907910002", "reason": "再次异议内容"})
+            )
+            .status,
+            404
+        );
+        let inbox = app.get_with("/api/v1/inbox", &company.h()).json();
+        assert!(
+            inbox["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["kind"] == "objection")
+        );
+
+        // The quiet one: still paused on the last day; the clock runs again the day after.
+        app.set_now("2026-11-22 20:00");
+        assert_eq!(run_clock(app, &admin)["notice_periods_ended"], 0);
+        app.set_now("2026-11-23 00:30");
+        assert_eq!(run_clock(app, &admin)["notice_periods_ended"], 1);
+        let c = ok(app.get_with(&format!("/api/v1/cases/{quiet}"), &clerk.h()));
+        assert_eq!(c["state"], "review");
+        // One working day to decide after the notice: due Tuesday 11-24.
+        assert_eq!(c["clock"]["promised_due"], "2026-11-24");
+        app.set_now("2026-11-23 10:00");
+        while c_step(app, &clerk, &approver, &quiet) {}
+        let c = ok(app.get_with(&format!("/api/v1/cases/{quiet}"), &clerk.h()));
+        assert_eq!(c["state"], "issued");
+        assert_eq!(c["clock"]["status"], "finished_on_time");
+        assert!(
+            app.get("/api/v1/public-notices").json()["items"]
+                .as_array()
+                .unwrap()
+                .is_empty()
+        );
+    });
+}
+
+/// One step by the clerk or the approver, whichever may: complete a step, approve, issue.
+fn c_step(app: &TestApp, clerk: &Who, approver: &Who, id: &str) -> bool {
+    for who in [clerk, approver] {
+        let c = ok(app.get_with(&format!("/api/v1/cases/{id}"), &who.h()));
+        let allowed: Vec<String> = c["allowed_actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string())
+            .collect();
+        let body = if allowed.iter().any(|a| a == "complete_step") {
+            json!({"action": "complete_step", "opinion": "符合简易注销条件"})
+        } else if allowed.iter().any(|a| a == "approve") {
+            json!({"action": "approve", "reasons": "公告期满无异议，准予简易注销"})
+        } else if allowed.iter().any(|a| a == "issue") {
+            json!({"action": "issue"})
+        } else {
+            continue;
+        };
+        ok(act(app, who, id, body));
+        return true;
+    }
+    false
 }
