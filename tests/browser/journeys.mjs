@@ -7,7 +7,8 @@
 //
 // Journeys: the public catalog; an administrator editing and publishing an item; an applicant on
 // a phone applying for an item (form, uploads, submit); a clerk and an approver taking that case
-// through acceptance, review, approval and issue, with the notices. Dates are never written in:
+// through acceptance, review, approval and issue, with the notices; a founder starting a company
+// through the start-up bundle's one form on a phone, the licence issued and the other parts started. Dates are never written in:
 // due dates are checked against the server's own calendar API, so the journeys run on any day.
 //
 // Prints one line per step, notes on things worth a look (horizontal overflow, missing-message
@@ -44,6 +45,13 @@ const APPLICANT = { username: 'company', password: 'company-demo-2026' };
 const CLERK = { username: 'clerk.spj', password: 'clerk-spj-demo-2026' };
 const APPROVER = { username: 'approver.spj', password: 'approver-spj-demo-2026' };
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
+// 企业开办一件事: the founder, a registered name (same 字号 refused), a valid and a bad ID number,
+// and the shape of a code issued in the district (9 + 1 + 360103 + MA + 8).
+const FOUNDER = { username: 'citizen', password: 'citizen-demo-2026' };
+const TAKEN_NAME = '南昌市西湖区洪城数智科技有限公司';
+const VALID_ID = '360103199003120276';
+const BAD_ID = '360103199003120277';
+const USCC = /^91360103MA[0-9A-Z]{8}$/;
 const CJK = /[\u3400-\u9fff]/;
 
 // ---------------------------------------------------------------------------------------------
@@ -796,6 +804,255 @@ try {
     }
   });
 
+  // -------------------------------------------------------------------------------------------
+  // 企业开办一件事 (R1): the applicant fills the one form on a phone, the licence part runs at
+  // the approval office (clerk.spj, approver.spj), its approval issues the 统一社会信用代码 and
+  // its issue starts the seal, tax and other parts by themselves.
+  await journey('start-up bundle: one form on a phone, licence issued, code and parts started', async (step) => {
+    await ensureCalendar(newContext, step, CASE_LEGAL_DAYS);
+    const ctx = await newContext(MOBILE);
+    const page = await ctx.newPage();
+    let where = 'login (founder)';
+    watchConsole(page, () => where);
+    // A fresh trade name each run (two characters no registered name shares), ending in 有限公司.
+    const pool = '青蓝云帆星松竹梅兰晨曦锦瑞祥嘉沐泽岚翠柏';
+    const pick = () => pool[Math.floor(Math.random() * pool.length)];
+    const company = `南昌市西湖区${pick()}${pick()}科技有限公司`;
+    const scope = '软件开发；信息技术咨询服务；数据处理服务。';
+    let bundleId = '';
+    let licenceCase = '';
+    const bundleRow = (p, key) => p.locator(`#bundle-parts tr.part-${key}`);
+    const partState = (p, key) => text(bundleRow(p, key).locator('td.state .badge'));
+    try {
+      await step(`sign in as ${FOUNDER.username} on a 390x844 phone and open 一件事 → 企业开办一件事`, async () => {
+        const who = await signIn(page, FOUNDER);
+        await Promise.all([page.waitForURL(/\/bundles$/), page.locator('header nav a', { hasText: '一件事' }).first().click()]);
+        where = 'my bundles (mobile)';
+        await Promise.all([page.waitForURL(/\/bundles\/startup\/new$/), page.locator('#new-startup').click()]);
+        where = 'start-up form (mobile)';
+        eq(await text(page.locator('h1')), '企业开办一件事', 'form heading');
+        const facts = await inspect(page, 'start-up form (mobile 390)');
+        check(facts.scrollWidth <= facts.innerWidth + 1, `the form fits the phone: ${facts.scrollWidth}px in ${facts.innerWidth}px; widest: ${facts.wide.join(', ')}`);
+        // Full-width fields on the phone: the name box spans (nearly) the whole group.
+        const [box, group] = await Promise.all([page.locator('#company_name').boundingBox(), page.locator('#group-company').boundingBox()]);
+        check(box.width >= group.width - 48, `company name box is full width: ${Math.round(box.width)}px in a ${Math.round(group.width)}px group`);
+        await shot(page, 'j5-startup-form-mobile.png');
+        return `${who}; ${company}`;
+      });
+
+      const fill = async (name, id) => {
+        await page.locator('#company_name').fill(name);
+        await page.locator('#registered_capital').fill('1000000');
+        await page.locator('#domicile').fill('南昌市西湖区中山西路100号');
+        await page.locator('#business_scope').fill(scope);
+        await page.locator('#lr_name').fill('陈志强');
+        await page.locator('#lr_id').fill(id);
+        await page.locator('#lr_phone').fill('13907910001');
+        await page.locator('#sh0_name').fill('陈志强');
+        await page.locator('#sh0_id').fill(VALID_ID);
+        await page.locator('#sh0_amount').fill('1000000');
+        await page.locator('#staff').fill('3');
+        await page.locator('#bank').fill('江西银行西湖支行');
+      };
+
+      await step('a registered name and a bad ID number → 422 with both errors in Chinese, entries kept', async () => {
+        await fill(TAKEN_NAME, BAD_ID);
+        const [resp] = await Promise.all([
+          page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/bundles/startup')),
+          page.locator('#start-bundle').click(),
+        ]);
+        await page.waitForLoadState('load');
+        where = 'start-up form with errors (mobile)';
+        eq(resp.status(), 422, 'HTTP status of the refused form');
+        const errors = await page.locator('#bundle-errors li').allInnerTexts();
+        check(errors.some((e) => e.includes('企业名称') && e.includes(TAKEN_NAME)), `the name error names the registered company: ${JSON.stringify(errors)}`);
+        check(errors.some((e) => e.includes('法定代表人身份证号') && e.includes('校验码')), `the ID error names the field and the check digit: ${JSON.stringify(errors)}`);
+        check(errors.every((e) => CJK.test(e) && !/[a-z_]{4,}/.test(e)), `errors read as Chinese sentences, no codes: ${JSON.stringify(errors)}`);
+        eq(await page.locator('#company_name').inputValue(), TAKEN_NAME, 'the name is kept');
+        eq(await page.locator('#business_scope').inputValue(), scope, 'the business scope is kept');
+        eq(await page.locator('#sh0_id').inputValue(), VALID_ID, 'the shareholder is kept');
+        check(await page.locator('input[name=social_insurance]').isChecked(), 'the social insurance box stays ticked');
+        const facts = await inspect(page, 'start-up form with errors (mobile 390)');
+        check(facts.scrollWidth <= facts.innerWidth + 1, `no sideways scrolling with errors: ${facts.scrollWidth}px`);
+        await shot(page, 'j5-startup-errors-mobile.png');
+        return errors.join(' | ');
+      });
+
+      await step('correct the name and the ID number, submit → the bundle page: 办理中, timeline, licence and bank started', async () => {
+        await page.locator('#company_name').fill(company);
+        await page.locator('#lr_id').fill(VALID_ID);
+        await post(page, page.locator('#start-bundle'));
+        const m = new URL(page.url()).pathname.match(/^\/bundles\/(B\d{4}-\d{6})$/);
+        check(m, `landed on the bundle: ${page.url()} ${await page.locator('#bundle-errors').count() ? await text(page.locator('#bundle-errors')) : ''}`);
+        bundleId = m[1];
+        where = `bundle ${bundleId} (mobile)`;
+        eq(await text(page.locator('h1')), company, 'heading names the company');
+        const badge = page.locator('#bundle-state');
+        eq(await text(badge), '办理中', 'bundle state');
+        check((await badge.getAttribute('class')).split(/\s+/).includes('bundle-in_progress'), 'state badge has class bundle-in_progress');
+        eq(await page.locator('#bundle-uscc').count(), 0, 'no code before the licence is approved');
+        eq(await page.locator('#bundle-gantt svg').count(), 1, 'inline SVG timeline');
+        const rows = await page.locator('#bundle-gantt svg text').allTextContents();
+        check(rows.some((t) => t.includes('企业设立登记')) && rows.some((t) => t.includes('印章刻制备案')), `timeline rows name the parts: ${rows.join(' | ')}`);
+        const bars = await page.locator('#bundle-gantt svg rect:has(title)').count();
+        check(bars >= 8, `a bar (with its tooltip) for every part: ${bars}`);
+        const licence = bundleRow(page, 'licence');
+        check((await text(licence.locator('td.name'))).includes('企业设立登记'), 'the licence part is 企业设立登记');
+        eq(await partState(page, 'licence'), '已提交', 'licence part state');
+        check(DATE.test((await text(licence.locator('td.time').first())).slice(0, 10)), 'licence part has a start time');
+        const link = licence.locator('td.case a');
+        licenceCase = await text(link);
+        check(/^\d{4}-\d{6}$/.test(licenceCase), `licence case number: ${licenceCase}`);
+        eq(await partState(page, 'bank'), '已提交', 'bank appointment runs from the start');
+        eq(await partState(page, 'seal'), '等待前置事项', 'seal waits for the licence');
+        eq(await bundleRow(page, 'seal').locator('td.case a').count(), 0, 'no case for the seal yet');
+        // Readable on the phone: the page does not scroll sideways, the timeline scrolls in its box.
+        const facts = await inspect(page, 'bundle started (mobile 390)');
+        check(facts.scrollWidth <= facts.innerWidth + 1, `no sideways scrolling: ${facts.scrollWidth}px in ${facts.innerWidth}px; widest: ${facts.wide.join(', ')}`);
+        const g = await page.locator('#bundle-gantt').evaluate((el) => ({ sw: el.scrollWidth, cw: el.clientWidth, overflow: getComputedStyle(el).overflowX }));
+        check(g.sw <= g.cw + 1 || ['auto', 'scroll'].includes(g.overflow), `a wide timeline scrolls inside its box: ${JSON.stringify(g)}`);
+        // Parts read as one card per row on the phone.
+        eq(await page.locator('#bundle-parts thead').evaluate((el) => getComputedStyle(el).position), 'absolute', 'parts table header hidden (stacked rows)');
+        await shot(page, 'j5-bundle-started-mobile.png');
+        return `${bundleId}, licence case ${licenceCase}, ${bars} timeline bars, timeline ${g.sw}px in ${g.cw}px`;
+      });
+    } finally {
+      await ctx.close();
+    }
+
+    // The approval office, on desktops.
+    const cctx = await newContext(DESKTOP);
+    const clerk = await cctx.newPage();
+    let cwhere = 'login (clerk)';
+    watchConsole(clerk, () => cwhere);
+    const actx = await newContext(DESKTOP);
+    const ap = await actx.newPage();
+    watchConsole(ap, () => `licence ${licenceCase} (approver)`);
+    const reasons = '申请材料齐全，符合《中华人民共和国公司法》规定的设立条件，准予设立登记。';
+    let code = '';
+    try {
+      await step('clerk.spj opens the licence case from the bundle page and accepts it (受理)', async () => {
+        await signIn(clerk, CLERK);
+        await clerk.goto(`/bundles/${bundleId}`);
+        cwhere = `bundle ${bundleId} (clerk)`;
+        await Promise.all([clerk.waitForURL(new RegExp(`/cases/${licenceCase}$`)), bundleRow(clerk, 'licence').locator('td.case a').click()]);
+        cwhere = `licence ${licenceCase} (clerk)`;
+        eq(await text(clerk.locator('h1')), '企业设立登记', 'case heading');
+        eq(await text(clerk.locator('#case-state')), '已提交', 'state before acceptance');
+        eq(await text(clerk.locator('#case-bundle')), `一件事 ${bundleId}`, 'the case links back to its bundle');
+        await post(clerk, clerk.locator('#act-accept'));
+        await noCaseErrors(clerk, 'accept');
+        eq(await text(clerk.locator('#case-state')), '审查中', 'state after acceptance');
+        await inspect(clerk, 'licence accepted (desktop)');
+      });
+
+      await step('the review steps the process names are completed by their roles', async () => {
+        await signIn(ap, APPROVER);
+        const done = [];
+        for (let round = 0; round < 6; round += 1) {
+          let acted = false;
+          for (const [p, who] of [[clerk, 'clerk'], [ap, 'approver']]) {
+            await p.goto(`/cases/${licenceCase}`);
+            if (await p.locator('#act-complete_step').count()) {
+              const name = await text(p.locator('#form-step h3'));
+              await p.locator('#opinion').fill('材料齐全，符合法定形式，核准名称与登记事项一致。');
+              await post(p, p.locator('#act-complete_step'));
+              await noCaseErrors(p, 'complete_step');
+              done.push(`${name} (${who})`);
+              acted = true;
+              break;
+            }
+          }
+          if (!acted) break;
+        }
+        eq(await text(ap.locator('#case-state')), '审查中', 'state while waiting for the decision');
+        eq(await ap.locator('#form-step').count(), 0, 'no review step left');
+        eq(await clerk.locator('#act-approve').count(), 0, 'the clerk cannot decide');
+        return done.length ? done.join(', ') : 'the process has no review step before the decision';
+      });
+
+      await step('approver.spj approves: 准予许可, and the case carries the new 统一社会信用代码', async () => {
+        await ap.goto(`/cases/${licenceCase}`);
+        await ap.locator('#decide-reasons').fill(reasons);
+        await post(ap, ap.locator('#act-approve'));
+        await noCaseErrors(ap, 'approve');
+        eq(await text(ap.locator('#case-state')), '准予许可', 'state after approval');
+        code = await text(ap.locator('#case-uscc'));
+        check(USCC.test(code), `code on the case: ${JSON.stringify(code)}`);
+        await inspect(ap, 'licence approved (desktop)');
+        await shot(ap, 'j5-licence-approved.png');
+        return code;
+      });
+
+      await step('the bundle shows the code; the seal still waits for the licence to be issued', async () => {
+        await ap.goto(`/bundles/${bundleId}`);
+        eq(await text(ap.locator('#bundle-uscc strong')), code, 'code on the bundle page');
+        eq(await partState(ap, 'licence'), '准予许可', 'licence part state');
+        eq(await partState(ap, 'seal'), '等待前置事项', 'seal part before the licence is issued');
+      });
+
+      await step('clerk.spj issues the licence: 已办结', async () => {
+        await clerk.goto(`/cases/${licenceCase}`);
+        await post(clerk, clerk.locator('#act-issue'));
+        await noCaseErrors(clerk, 'issue');
+        eq(await text(clerk.locator('#case-state')), '已办结', 'state after issuing');
+        await inspect(clerk, 'licence issued (desktop)');
+      });
+    } finally {
+      await cctx.close();
+      await actx.close();
+    }
+
+    const fctx = await newContext(MOBILE);
+    const fp = await fctx.newPage();
+    watchConsole(fp, () => `bundle ${bundleId} (founder, after the licence)`);
+    try {
+      await step('on the phone the bundle shows the code prominently and the seal, tax and insurance parts started', async () => {
+        await signIn(fp, FOUNDER);
+        await fp.goto(`/bundles/${bundleId}`);
+        eq(await text(fp.locator('#bundle-state')), '办理中', 'bundle still in progress');
+        const shown = await text(fp.locator('#bundle-uscc strong'));
+        check(USCC.test(shown), `统一社会信用代码 on the bundle page: ${JSON.stringify(shown)}`);
+        eq(shown, code, 'the same code as on the case');
+        check((await text(fp.locator('#bundle-uscc'))).includes('统一社会信用代码'), 'the code is labelled');
+        const size = await fp.locator('#bundle-uscc strong').evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+        check(size >= 18, `the code stands out: ${size}px`);
+        eq(await partState(fp, 'licence'), '已办结', 'licence part');
+        const started = [];
+        for (const key of ['seal', 'tax', 'social_insurance', 'medical_insurance', 'housing_fund']) {
+          const state = await partState(fp, key);
+          check(state === '已提交', `${key} part started by itself: ${state}`);
+          const id = await text(bundleRow(fp, key).locator('td.case'));
+          check(/^\d{4}-\d{6}$/.test(id), `${key} part has a case: ${id}`);
+          started.push(`${key} ${id}`);
+        }
+        eq(await partState(fp, 'invoices'), '等待前置事项', 'invoices wait for the tax registration');
+        const facts = await inspect(fp, 'bundle after the licence (mobile 390)');
+        check(facts.scrollWidth <= facts.innerWidth + 1, `no sideways scrolling: ${facts.scrollWidth}px`);
+        await shot(fp, 'j5-bundle-licence-issued-mobile.png');
+        return `${shown}; ${started.join(', ')}`;
+      });
+
+      await step('the bundle in English: state, labels and parts from the catalog, no ‹?›', async () => {
+        await fp.locator('a.lang').click();
+        await fp.waitForFunction(() => document.documentElement.lang === 'en');
+        await fp.waitForLoadState('load');
+        eq(await text(fp.locator('#bundle-state')), 'In progress', 'state in English');
+        const labels = await fp.locator('#bundle-clock h2, #bundle-clock h3, .legend, #bundle-parts td[data-label]').evaluateAll((els) =>
+          els.map((e) => (e.tagName === 'TD' ? e.getAttribute('data-label') : e.innerText).trim()));
+        const cjk = labels.filter((l) => CJK.test(l));
+        check(cjk.length === 0, `labels in English: ${cjk.join(' | ')}`);
+        const facts = await inspect(fp, 'bundle (English, mobile 390)');
+        eq(facts.missing, 0, 'missing-message markers');
+        await shot(fp, 'j5-bundle-en-mobile.png');
+        await fp.locator('a.lang').click();
+        await fp.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+      });
+    } finally {
+      await fctx.close();
+    }
+  });
+
   await persistent.close();
 } catch (e) {
   console.log(`harness error: ${(e && e.stack) || e}`);
@@ -811,7 +1068,7 @@ if (notes.length) {
 }
 for (const r of results.filter((r) => !r.ok)) console.log(`failed: ${r.name}: ${r.why}`);
 // Counts are of journeys; a journey that never ran (the browser did not start) counts as failed.
-const JOURNEYS = 4;
+const JOURNEYS = 5;
 const passed = results.filter((r) => r.ok && r.name !== 'harness').length;
 const failed = JOURNEYS - passed;
 console.log(`browser: ${passed} passed, ${failed} failed`);
