@@ -379,7 +379,8 @@ pub struct BundleClock {
     pub best_minutes: i64,
     /// Minutes left to the target (negative past it).
     pub left_minutes: i64,
-    /// `not_started`, `on_time`, `overdue`, `finished_on_time`, `finished_late`.
+    /// `not_started`, `on_time`, `overdue`, `finished_on_time`, `finished_late`, `not_finished`
+    /// (stopped, withdrawn or partly done).
     pub status: &'static str,
     /// Finished within half a working day.
     pub within_best: bool,
@@ -414,11 +415,14 @@ pub fn clock(b: &Bundle, now: Timestamp, cal: &Calendar) -> Result<BundleClock, 
     let tz = district_tz();
     let civil = |t: Timestamp| t.to_zoned(tz.clone()).datetime();
     let used = cal.working_minutes_between(civil(start), civil(end.max(start)))?;
-    let status = match (finished, used <= target) {
-        (false, true) => "on_time",
-        (false, false) => "overdue",
-        (true, true) => "finished_on_time",
-        (true, false) => "finished_late",
+    // Only a bundle whose every part was issued finished, on time or late; one that stopped,
+    // was withdrawn or is partly done did not finish at all.
+    let status = match (finished, b.state, used <= target) {
+        (false, _, true) => "on_time",
+        (false, _, false) => "overdue",
+        (true, BundleState::Done, true) => "finished_on_time",
+        (true, BundleState::Done, false) => "finished_late",
+        (true, _, _) => "not_finished",
     };
     Ok(BundleClock {
         started: true,
@@ -428,7 +432,7 @@ pub fn clock(b: &Bundle, now: Timestamp, cal: &Calendar) -> Result<BundleClock, 
         best_minutes: best,
         left_minutes: target - used,
         status,
-        within_best: finished && used <= best,
+        within_best: b.state == BundleState::Done && used <= best,
     })
 }
 

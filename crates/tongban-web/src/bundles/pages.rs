@@ -264,13 +264,24 @@ async fn bundle_page(
         .filter(|k| k.visible_to(&me))
         .map(|k| k.id.clone())
         .collect();
+    let t = c.t;
     let label = |p: &Part| {
         let unit = units.get(&p.unit).cloned().unwrap_or_default();
-        let short: String = p.item_name.chars().take(8).collect();
-        format!("{short} · {}", unit.chars().take(6).collect::<String>())
+        (p.item_name.chars().take(14).collect::<String>(), unit)
+    };
+    let tip = |key: &str| match key {
+        "waiting" => t.get("bundle.legend_wait").to_string(),
+        "received" => t.get("bundle.legend_received").to_string(),
+        "handled" => t.get("bundle.legend_handled").to_string(),
+        why => t.label("bundle.skipped", why).to_string(),
     };
     let time = |t: jiff::Timestamp| crate::i18n::local_minutes(&tongban_store::rfc3339(t));
-    let gantt = super::gantt::svg(&b, state.store.now(), &label, &time);
+    let words = super::gantt::Words {
+        label: &label,
+        tip: &tip,
+        time: &time,
+    };
+    let gantt = super::gantt::svg(&b, state.store.now(), &words);
     Ok(render(&BundlePage {
         c,
         v: view(&state, &user, b),
