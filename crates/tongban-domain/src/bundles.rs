@@ -15,9 +15,11 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
+pub mod construction;
 pub mod names;
 pub mod startup;
 
+pub use construction::ConstructionForm;
 pub use startup::StartupForm;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -26,12 +28,15 @@ pub use startup::StartupForm;
 pub enum BundleKind {
     /// 企业开办一件事.
     Startup,
+    /// 工程建设项目审批 (a social-investment project, four stages).
+    Construction,
 }
 
 impl BundleKind {
     pub fn as_str(self) -> &'static str {
         match self {
             BundleKind::Startup => "startup",
+            BundleKind::Construction => "construction",
         }
     }
 }
@@ -85,6 +90,16 @@ pub struct Part {
     /// Approving this part issues the bundle's 统一社会信用代码.
     #[serde(default)]
     pub issues_uscc: bool,
+    /// Stage of a staged bundle (construction), 1-based.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stage: Option<u8>,
+    /// Proofs promised on acceptance (容缺后补) not yet received: a part with any is not
+    /// finished for the parts that wait on it.
+    #[serde(default)]
+    pub open_commitments: usize,
+    /// Units that co-sign the part's case (a joint review or acceptance).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cosigners: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub case_id: Option<String>,
     /// The part case's state as last seen (`None`: not started).
@@ -104,6 +119,10 @@ pub struct Part {
 impl Part {
     fn done(&self) -> bool {
         self.case_state == Some(CaseState::Issued)
+    }
+    /// Done, with every promised proof received: what a waiting part needs.
+    fn closed_for_dependants(&self) -> bool {
+        self.done() && self.open_commitments == 0
     }
     fn failed(&self) -> bool {
         self.skipped.is_some()
@@ -129,6 +148,39 @@ impl Part {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum BundleForm {
     Startup(StartupForm),
+    Construction(ConstructionForm),
+}
+
+impl BundleForm {
+    /// The company's or the project's name.
+    pub fn title(&self) -> &str {
+        match self {
+            BundleForm::Startup(f) => &f.company_name,
+            BundleForm::Construction(f) => &f.project_name,
+        }
+    }
+    /// Contact name, phone and address every part case carries.
+    pub fn contact(&self) -> (String, String, String) {
+        match self {
+            BundleForm::Startup(f) => (
+                f.legal_representative.name.clone(),
+                f.legal_representative.phone.clone(),
+                f.domicile.clone(),
+            ),
+            BundleForm::Construction(f) => (
+                f.contact_name.clone(),
+                f.contact_phone.clone(),
+                f.location.clone(),
+            ),
+        }
+    }
+    /// What a part case is about (申请事项说明), from the shared form.
+    pub fn summary(&self, part_key: &str, part_name: &str, uscc: Option<&str>) -> String {
+        match self {
+            BundleForm::Startup(f) => f.summary(part_key, part_name, uscc),
+            BundleForm::Construction(f) => f.summary(part_name),
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,6 +210,9 @@ pub struct Bundle {
     /// applicant (a message key and the part that caused it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,
+    /// The project manager (项目经理) following a major project: a supervisor's account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub project_manager: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -201,6 +256,7 @@ pub fn new_bundle(
         id,
         kind: match form {
             BundleForm::Startup(_) => BundleKind::Startup,
+            BundleForm::Construction(_) => BundleKind::Construction,
         },
         applicant,
         applicant_name,
@@ -213,6 +269,7 @@ pub fn new_bundle(
         uscc: None,
         name_flags,
         outcome: None,
+        project_manager: None,
     }
 }
 
@@ -232,6 +289,7 @@ pub fn advance(
             p.started_at = c.submitted_at.or(p.started_at);
             p.accepted_at = c.accepted_at;
             p.finished_at = c.closed_at.filter(|_| c.state.is_closed());
+            p.open_commitments = c.open_commitments().filter(|m| !m.broken).count();
         }
     }
     b.accepted_at = b.parts.iter().filter_map(|p| p.accepted_at).min();
@@ -276,7 +334,7 @@ pub fn advance(
     let status: HashMap<String, (bool, bool)> = b
         .parts
         .iter()
-        .map(|p| (p.key.clone(), (p.done(), p.failed())))
+        .map(|p| (p.key.clone(), (p.closed_for_dependants(), p.failed())))
         .collect();
     for p in &mut b.parts {
         if p.case_id.is_some() || p.skipped.is_some() {
@@ -305,7 +363,7 @@ pub fn advance(
     let all_closed = b
         .parts
         .iter()
-        .all(|p| (p.done() || p.failed()) && !starting.contains(&&p.key));
+        .all(|p| (p.closed_for_dependants() || p.failed()) && !starting.contains(&&p.key));
     if all_closed {
         let failed: Vec<String> = b
             .parts

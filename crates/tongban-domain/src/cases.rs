@@ -469,6 +469,21 @@ pub struct Case {
     /// Objections received during a public notice period.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub objections: Vec<Objection>,
+    /// Units that must sign a joint case (联合审查/联合验收) before it can be approved.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cosigners: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signoffs: Vec<SignOff>,
+}
+
+/// A co-signing unit's opinion on a joint case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SignOff {
+    pub unit: String,
+    pub by: String,
+    pub at: Timestamp,
+    pub opinion: String,
 }
 
 fn yes() -> bool {
@@ -502,6 +517,8 @@ pub enum Party {
     Applicant,
     Clerk,
     Approver,
+    /// Staff of a unit that co-signs a joint case.
+    Cosigner,
     System,
     Outsider,
 }
@@ -526,7 +543,14 @@ impl Case {
             };
         }
         if actor.unit != Some(self.unit.as_str()) {
-            return Party::Outsider;
+            let cosigns = actor
+                .unit
+                .is_some_and(|u| self.cosigners.iter().any(|c| c == u));
+            return if cosigns && matches!(actor.role, Role::Clerk | Role::Approver) {
+                Party::Cosigner
+            } else {
+                Party::Outsider
+            };
         }
         match actor.role {
             Role::Clerk => Party::Clerk,
@@ -560,6 +584,15 @@ impl Case {
             .iter()
             .filter(|m| m.required && !m.is_provided())
             .map(|m| m.name.as_str())
+            .collect()
+    }
+
+    /// Co-signing units that have not signed yet.
+    pub fn unsigned(&self) -> Vec<&str> {
+        self.cosigners
+            .iter()
+            .filter(|u| !self.signoffs.iter().any(|s| &s.unit == *u))
+            .map(String::as_str)
             .collect()
     }
 
@@ -635,6 +668,8 @@ pub fn new_draft(n: NewCase) -> Case {
         bundle: None,
         issued_uscc: None,
         objections: Vec::new(),
+        cosigners: Vec::new(),
+        signoffs: Vec::new(),
     }
 }
 
@@ -680,6 +715,8 @@ pub enum Command {
     RecordVisit,
     /// The bundle it belongs to stopped or was withdrawn (system only).
     Cancel { reason: String },
+    /// Staff of a co-signing unit: sign the joint case with an opinion.
+    SignOff { opinion: String },
     /// Someone objects during the public notice period (public, recorded by the system): the
     /// simple path stops with the objection as the reason.
     Object {
@@ -718,12 +755,13 @@ impl Command {
             Command::RecordVisit => "record_visit",
             Command::Cancel { .. } => "cancel",
             Command::Object { .. } => "object",
+            Command::SignOff { .. } => "sign_off",
         }
     }
 }
 
 /// Every action name, for listing what is allowed.
-pub const ACTIONS: [&str; 18] = [
+pub const ACTIONS: [&str; 19] = [
     "submit",
     "request_correction",
     "accept",
@@ -742,6 +780,7 @@ pub const ACTIONS: [&str; 18] = [
     "record_visit",
     "cancel",
     "object",
+    "sign_off",
 ];
 
 /// Facts about the applicant the domain needs but does not own.
@@ -1076,6 +1115,21 @@ pub fn apply(
             c.visits = c.visits.saturating_add(1);
             c.online = false;
         }
+        Command::SignOff { opinion } => {
+            let mut e = FieldErrors::new();
+            e.text("opinion", opinion, 2000);
+            if !e.is_empty() {
+                return Err(e.into());
+            }
+            let unit = actor.unit.unwrap_or_default().to_string();
+            c.signoffs.push(SignOff {
+                unit: unit.clone(),
+                by: actor.username.into(),
+                at: now,
+                opinion: opinion.clone(),
+            });
+            note = format!("{unit}：{opinion}");
+        }
         Command::Object {
             name,
             phone,
@@ -1186,6 +1240,7 @@ fn actions_for_party(case: &Case, party: Party) -> Vec<&'static str> {
         Party::Approver => v.extend(["pause", "resume", "extend", "revoke"]),
         // The clock job: §32 acceptance on receipt, and broken commitments.
         Party::System => v.extend(["accept", "break_commitment", "cancel", "resume", "object"]),
+        Party::Cosigner => v.push("sign_off"),
         Party::Outsider => {}
     }
     if case.next_step().is_some_and(|s| step_role(s.actor)) {
@@ -1213,7 +1268,9 @@ fn state_allows(case: &Case, action: &str) -> bool {
             matches!(s, Review | Paused | Approved | Issued)
                 && case.open_commitments().next().is_some()
         }
-        "approve" | "reject" => s == Review && case.next_step().is_none(),
+        "approve" => s == Review && case.next_step().is_none() && case.unsigned().is_empty(),
+        "reject" => s == Review && case.next_step().is_none(),
+        "sign_off" => s == Review && !case.unsigned().is_empty(),
         "issue" => s == Approved,
         "withdraw" => matches!(s, Draft | Submitted | Correction | Review | Paused),
         "break_commitment" => {
@@ -1246,6 +1303,8 @@ fn blocking_reason(case: &Case, action: &str, ctx: &Context) -> Option<&'static 
         "extend" if case.extension.is_some() => Some("extension_once"),
         "approve" | "reject" if case.next_step().is_some() => Some("steps_pending"),
         "approve" | "reject" if case.state == CaseState::Paused => Some("paused"),
+        "approve" if !case.unsigned().is_empty() => Some("signoffs_pending"),
+        "sign_off" if case.state == CaseState::Review => Some("already_signed"),
         _ => None,
     }
 }
@@ -1268,6 +1327,8 @@ pub fn allowed_actions(case: &Case, actor: &Actor, ctx: &Context) -> Vec<&'stati
                 Some(until) => party == Party::System && local_date(ctx.now) > until,
                 None => party != Party::System,
             },
+            // Each co-signing unit signs once.
+            "sign_off" => actor.unit.is_some_and(|u| case.unsigned().contains(&u)),
             // A withdrawn draft is simply never submitted; drafts are deleted instead.
             "withdraw" => case.state != CaseState::Draft,
             _ => true,

@@ -10,7 +10,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
 use tongban_domain::accounts::ApplicantIdentity;
-use tongban_domain::bundles::{self, Action, Bundle, BundleForm};
+use tongban_domain::bundles::{self, Action, Bundle};
 use tongban_domain::cases::{
     self, Actor, ApplicationForm, BundleLink, Case, CaseState, Command, Context, HistoryEntry,
     local_date,
@@ -168,6 +168,23 @@ impl Store {
         w.commit().await
     }
 
+    /// Assigns the project manager (项目经理) of a construction project.
+    pub async fn set_project_manager(
+        &self,
+        actor: &str,
+        id: &str,
+        manager: &str,
+    ) -> Result<Bundle> {
+        let mut w = self.begin_write(actor).await?;
+        let before = Self::bundle_in(&mut w, id).await?;
+        let mut b = before.clone();
+        b.project_manager = Some(manager.to_string());
+        self.save_bundle(&mut w, &before, &b, "bundle.project_manager")
+            .await?;
+        w.commit().await?;
+        Ok(b)
+    }
+
     /// The applicant withdraws a bundle: open parts are cancelled in the same write.
     pub async fn withdraw_bundle(&self, actor: &str, id: &str) -> Result<Bundle> {
         let mut w = self.begin_write(actor).await?;
@@ -322,7 +339,7 @@ impl Store {
 
     /// Allocates the next unused code in the district and registers the company under it.
     async fn issue_uscc(&self, w: &mut Write, b: &Bundle) -> Result<String> {
-        let BundleForm::Startup(form) = &b.form;
+        let name = b.form.title().trim().to_string();
         loop {
             let n = Self::next_counter(w, &format!("uscc:{}", bundles::startup::REGION)).await?;
             let uscc = ids::new_enterprise_uscc(bundles::startup::REGION, n as u32)
@@ -337,12 +354,12 @@ impl Store {
             let at = w.at().to_string();
             sqlx::query("INSERT INTO enterprises (uscc, name, registered_at, bundle_id) VALUES ($1, $2, $3, $4)")
                 .bind(uscc.as_str())
-                .bind(form.company_name.trim())
+                .bind(&name)
                 .bind(&at)
                 .bind(&b.id)
                 .execute(w.conn())
                 .await?;
-            let after = serde_json::json!({"name": form.company_name.trim(), "bundle": b.id});
+            let after = serde_json::json!({"name": name, "bundle": b.id});
             w.audit(
                 "enterprise.register",
                 "enterprise",
@@ -381,9 +398,9 @@ impl Store {
             Some(ApplicantIdentity::Citizen(i)) => i.as_str().to_string(),
             None => String::new(),
         };
-        let BundleForm::Startup(form) = &b.form;
         let now = w.now();
         let id = Self::next_case_id(w, now).await?;
+        let (contact_name, contact_phone, address) = b.form.contact();
         let mut case = cases::new_draft(cases::NewCase {
             id,
             guide: &item.guide,
@@ -393,13 +410,14 @@ impl Store {
             applicant_id_number: id_number,
             proxy: None,
             form: ApplicationForm {
-                contact_name: form.legal_representative.name.clone(),
-                contact_phone: form.legal_representative.phone.clone(),
-                address: form.domicile.clone(),
-                details: form.summary(&part.item_name, b.uscc.as_deref()),
+                contact_name,
+                contact_phone,
+                address,
+                details: b.form.summary(key, &part.item_name, b.uscc.as_deref()),
             },
             now,
         });
+        case.cosigners = part.cosigners.clone();
         for m in &mut case.materials {
             if m.shared_by.is_none() {
                 m.in_bundle_form = true;

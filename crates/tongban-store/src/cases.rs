@@ -174,8 +174,8 @@ impl Store {
         sqlx::query(
             "INSERT INTO cases (id, item_code, unit, applicant, agent, state, created_at, submitted_at,
                 accepted_at, decided_at, closed_at, legal_due, promised_due, commitment_due,
-                clock_status, version, updated_at, case_json, bundle_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, NULL, $9, $10, $11, $12, 1, $7, $13, $14)",
+                clock_status, version, updated_at, case_json, bundle_id, cosign_units)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, NULL, NULL, NULL, $9, $10, $11, $12, 1, $7, $13, $14, $15)",
         )
         .bind(&case.id)
         .bind(&case.item_code)
@@ -191,6 +191,7 @@ impl Store {
         .bind(d.clock_status)
         .bind(to_json(case))
         .bind(case.bundle.as_ref().map(|b| b.id.clone()))
+        .bind((!case.cosigners.is_empty()).then(|| format!(",{},", case.cosigners.join(","))))
         .execute(w.conn())
         .await?;
         let after = serde_json::json!({
@@ -397,8 +398,10 @@ impl Store {
             conds.push(format!("(applicant = {a} OR agent = {a})"));
         }
         if let Some(u) = &f.unit {
+            // A unit's cases: those it handles and the joint ones it co-signs.
             let a = param(&mut binds, u.clone());
-            conds.push(format!("unit = {a}"));
+            let b = param(&mut binds, format!("%,{u},%"));
+            conds.push(format!("(unit = {a} OR cosign_units LIKE {b})"));
         }
         if !f.states.is_empty() {
             let list: Vec<String> = f

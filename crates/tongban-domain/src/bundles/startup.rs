@@ -222,10 +222,11 @@ impl StartupForm {
     }
 
     /// What every part case says it is about (申请事项说明), from the shared form.
-    pub fn summary(&self, part: &str, uscc: Option<&str>) -> String {
+    /// `part` is the part's key (what to add), `name` its item name (what to say).
+    pub fn summary(&self, part: &str, name: &str, uscc: Option<&str>) -> String {
         let mut s = format!(
             "企业开办一件事·{}：{}，住所 {}，法定代表人 {}",
-            part, self.company_name, self.domicile, self.legal_representative.name
+            name, self.company_name, self.domicile, self.legal_representative.name
         );
         if let Some(u) = uscc {
             s.push_str(&format!("，统一社会信用代码 {u}"));
@@ -257,17 +258,28 @@ pub struct PartPlan {
     pub depends_on: Vec<&'static str>,
     pub key_part: bool,
     pub issues_uscc: bool,
+    /// Stage of a staged bundle (construction), 1-based.
+    pub stage: Option<u8>,
 }
 
 impl PartPlan {
-    fn new(key: &'static str, item_code: &'static str, depends_on: &[&'static str]) -> PartPlan {
+    pub fn new(
+        key: &'static str,
+        item_code: &'static str,
+        depends_on: &[&'static str],
+    ) -> PartPlan {
         PartPlan {
             key,
             item_code,
             depends_on: depends_on.to_vec(),
             key_part: false,
             issues_uscc: false,
+            stage: None,
         }
+    }
+    pub fn in_stage(mut self, stage: u8) -> Self {
+        self.stage = Some(stage);
+        self
     }
     fn key(mut self) -> Self {
         self.key_part = true;
@@ -287,6 +299,9 @@ impl PartPlan {
             depends_on: self.depends_on.iter().map(|d| d.to_string()).collect(),
             key_part: self.key_part,
             issues_uscc: self.issues_uscc,
+            stage: self.stage,
+            open_commitments: 0,
+            cosigners: Vec::new(),
             case_id: None,
             case_state: None,
             started_at: None,

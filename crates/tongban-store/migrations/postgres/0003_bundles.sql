@@ -17,6 +17,8 @@ CREATE INDEX bundles_state ON bundles (kind, state, accepted_at);
 
 ALTER TABLE cases ADD COLUMN bundle_id TEXT REFERENCES bundles (id);
 CREATE INDEX cases_bundle ON cases (bundle_id);
+-- Units co-signing a joint case, as `,XH-ZRZY,XH-SPJ,` so a unit's queue can find it.
+ALTER TABLE cases ADD COLUMN cosign_units TEXT;
 
 -- Registered market entities: the names a proposed company name is checked against, and the
 -- codes issued, so no code is ever issued twice.

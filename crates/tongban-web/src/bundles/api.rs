@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use tongban_domain::FieldErrors;
 use tongban_domain::accounts::Role;
-use tongban_domain::bundles::{StartupForm, names::NameClash};
+use tongban_domain::bundles::{ConstructionForm, StartupForm, names::NameClash};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -22,11 +22,25 @@ use utoipa_axum::routes;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(start_startup))
+        .routes(routes!(start_construction))
+        .routes(routes!(set_manager))
         .routes(routes!(list_bundles))
         .routes(routes!(get_bundle))
         .routes(routes!(withdraw_bundle))
         .routes(routes!(name_check))
         .routes(routes!(bundle_indicators))
+}
+
+async fn views(
+    state: &AppState,
+    user: &tongban_store::accounts::User,
+    rows: Vec<tongban_store::bundles::BundleRow>,
+) -> AppResult<Vec<BundleView>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        out.push(view(state, user, r.bundle).await?);
+    }
+    Ok(out)
 }
 
 fn csrf_header(headers: &HeaderMap) -> Option<&str> {
@@ -49,9 +63,67 @@ async fn start_startup(
     Ok((
         StatusCode::CREATED,
         Json(One {
-            item: view(&state, &user, b),
+            item: view(&state, &user, b).await?,
         }),
     ))
+}
+
+/// Start a construction project (工程建设项目审批, R2): four stages in order, the items of a
+/// stage in parallel, joint review and acceptance signed off by several units.
+#[utoipa::path(post, path = "/api/v1/bundles/construction", tag = "bundles", request_body = ConstructionForm, security(("bearer" = [])),
+    responses((status = 201, body = One<BundleView>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn start_construction(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    ApiJson(form): ApiJson<ConstructionForm>,
+) -> AppResult<(StatusCode, Json<One<BundleView>>)> {
+    let user = viewer.require(&[Role::Applicant])?.clone();
+    viewer.check_csrf(csrf_header(&headers))?;
+    let b = super::start_construction(&state, &user, form).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(One {
+            item: view(&state, &user, b).await?,
+        }),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct ManagerBody {
+    /// A supervisor's account.
+    username: String,
+}
+
+/// Assign the project manager (项目经理) of a construction project. Supervisors and administrators.
+#[utoipa::path(post, path = "/api/v1/bundles/{id}/manager", tag = "bundles", params(("id" = String, Path)),
+    request_body = ManagerBody, security(("bearer" = [])),
+    responses((status = 200, body = One<BundleView>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn set_manager(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<ManagerBody>,
+) -> AppResult<Json<One<BundleView>>> {
+    let user = viewer.require(crate::auth::SUPERVISORS)?.clone();
+    viewer.check_csrf(csrf_header(&headers))?;
+    let b = load_visible(&state, &user, &id).await?;
+    if b.kind != tongban_domain::bundles::BundleKind::Construction {
+        return Err(FieldErrors::single("id", "not_a_project").into());
+    }
+    match state.store.user(&body.username).await? {
+        Some(u) if u.role == Role::Supervisor => {}
+        _ => return Err(FieldErrors::single("username", "not_a_supervisor").into()),
+    }
+    let b = state
+        .store
+        .set_project_manager(&user.username, &id, &body.username)
+        .await?;
+    Ok(Json(One {
+        item: view(&state, &user, b).await?,
+    }))
 }
 
 /// Bundles the caller may see: applicants their own; supervisors and administrators all,
@@ -77,10 +149,7 @@ async fn list_bundles(
     };
     let (rows, total) = state.store.list_bundles(applicant, page).await?;
     Ok(Json(Many {
-        items: rows
-            .into_iter()
-            .map(|r| view(&state, &user, r.bundle))
-            .collect(),
+        items: views(&state, &user, rows).await?,
         meta: Meta {
             total,
             page: page.page,
@@ -101,7 +170,7 @@ async fn get_bundle(
     let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
     let b = load_visible(&state, &user, &id).await?;
     Ok(Json(One {
-        item: view(&state, &user, b),
+        item: view(&state, &user, b).await?,
     }))
 }
 
@@ -119,7 +188,7 @@ async fn withdraw_bundle(
     viewer.check_csrf(csrf_header(&headers))?;
     let b = state.store.withdraw_bundle(&user.username, &id).await?;
     Ok(Json(One {
-        item: view(&state, &user, b),
+        item: view(&state, &user, b).await?,
     }))
 }
 

@@ -11,7 +11,10 @@ use crate::error::{AppError, AppResult};
 use serde::Serialize;
 use tongban_domain::FieldErrors;
 use tongban_domain::accounts::Role;
-use tongban_domain::bundles::{self, Bundle, BundleClock, BundleForm, StartupForm, names};
+use tongban_domain::bundles::construction::{self, Blocker, ProjectClock};
+use tongban_domain::bundles::{
+    self, Bundle, BundleClock, BundleForm, BundleKind, ConstructionForm, StartupForm, names,
+};
 use tongban_domain::cases::indicators::Ratio;
 use tongban_store::accounts::User;
 use utoipa::ToSchema;
@@ -21,29 +24,53 @@ use utoipa::ToSchema;
 pub struct BundleView {
     #[serde(flatten)]
     pub bundle: Bundle,
-    /// `None` when the calendar does not cover the time since acceptance.
+    /// The start-up clock (office minutes against one working day). `None` for a construction
+    /// project, or when the calendar does not cover the time since acceptance.
     pub clock: Option<BundleClock>,
+    /// A construction project's clock: working days per stage against the 70-day budget.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub project: Option<ProjectClock>,
+    /// The stage under way and what holds it up (construction).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_stage: Option<u8>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub blockers: Vec<Blocker>,
     pub can_withdraw: bool,
 }
 
-/// Applicants see their own bundles; staff those with a part in their unit; supervisors and
-/// administrators all.
+/// Applicants see their own bundles; staff those with a part in their unit (or co-signed by
+/// it); supervisors and administrators all.
 pub fn visible(user: &User, b: &Bundle) -> bool {
     match user.role {
         Role::Applicant => b.applicant == user.username,
-        Role::Clerk | Role::Approver => b.parts.iter().any(|p| Some(&p.unit) == user.unit.as_ref()),
+        Role::Clerk | Role::Approver => b.parts.iter().any(|p| {
+            Some(&p.unit) == user.unit.as_ref()
+                || user.unit.as_ref().is_some_and(|u| p.cosigners.contains(u))
+        }),
         Role::Supervisor | Role::Admin => true,
         Role::HotlineOperator => false,
     }
 }
 
-pub fn view(state: &AppState, user: &User, bundle: Bundle) -> BundleView {
-    let clock = bundles::clock(&bundle, state.store.now(), &state.store.calendar()).ok();
-    BundleView {
+pub async fn view(state: &AppState, user: &User, bundle: Bundle) -> AppResult<BundleView> {
+    let (now, cal) = (state.store.now(), state.store.calendar());
+    let (mut clock, mut project, mut current_stage, mut blockers) = (None, None, None, vec![]);
+    match bundle.kind {
+        BundleKind::Startup => clock = bundles::clock(&bundle, now, &cal).ok(),
+        BundleKind::Construction => {
+            let cases = state.store.bundle_cases(&bundle.id).await?;
+            project = construction::project_clock(&bundle, &cases, now, &cal).ok();
+            (current_stage, blockers) = construction::blockers(&bundle, &cases);
+        }
+    }
+    Ok(BundleView {
         can_withdraw: user.username == bundle.applicant && !bundle.state.is_closed(),
         clock,
+        project,
+        current_stage,
+        blockers,
         bundle,
-    }
+    })
 }
 
 pub async fn load_visible(state: &AppState, user: &User, id: &str) -> AppResult<Bundle> {
@@ -105,6 +132,47 @@ pub async fn start_startup(state: &AppState, user: &User, form: StartupForm) -> 
                 BundleForm::Startup(form),
                 parts,
                 flags,
+                now,
+            )
+        })
+        .await?)
+}
+
+/// Validates a construction project's form, plans its four stages and starts the first.
+pub async fn start_construction(
+    state: &AppState,
+    user: &User,
+    form: ConstructionForm,
+) -> AppResult<Bundle> {
+    if user.role != Role::Applicant {
+        return Err(AppError::Forbidden);
+    }
+    form.validate()?;
+    let mut parts = Vec::new();
+    for (_, plan) in form.plan() {
+        let key = plan.key;
+        let item = state
+            .store
+            .published_item(plan.item_code)
+            .await?
+            .ok_or_else(|| {
+                AppError::Internal(format!("project item {} is not published", plan.item_code))
+            })?;
+        let mut part = plan.into_part(item.guide.name, item.guide.unit);
+        part.cosigners = construction::cosigners(key);
+        parts.push(part);
+    }
+    let (applicant, applicant_name) = (user.username.clone(), user.display_name.clone());
+    Ok(state
+        .store
+        .create_bundle(&user.username, |id, now| {
+            bundles::new_bundle(
+                id,
+                applicant,
+                applicant_name,
+                BundleForm::Construction(form),
+                parts,
+                vec![],
                 now,
             )
         })

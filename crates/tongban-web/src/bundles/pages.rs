@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use tongban_domain::FieldErrors;
 use tongban_domain::accounts::Role;
 use tongban_domain::bundles::startup::{CompanyType, InvoiceNeed, Person, SealChoice, Shareholder};
-use tongban_domain::bundles::{BundleForm, Part, StartupForm};
+use tongban_domain::bundles::{ConstructionForm, Part, StartupForm};
 use tongban_store::Page;
 
 pub fn router() -> Router<AppState> {
@@ -24,6 +24,9 @@ pub fn router() -> Router<AppState> {
         .route("/bundles", get(list_page))
         .route("/bundles/startup/new", get(new_page))
         .route("/bundles/startup", post(create))
+        .route("/bundles/construction/new", get(project_new_page))
+        .route("/bundles/construction", post(create_project))
+        .route("/supervision/projects", get(projects_page))
         .route("/bundles/{id}", get(bundle_page))
         .route("/bundles/{id}/withdraw", post(withdraw))
         .route("/supervision/bundles", get(board_page))
@@ -212,8 +215,13 @@ impl BundlePage {
             .unwrap_or_else(|| code.to_string())
     }
     fn company(&self) -> &str {
-        let BundleForm::Startup(f) = &self.v.bundle.form;
-        &f.company_name
+        self.v.bundle.form.title()
+    }
+    fn is_current(&self, stage: &u8) -> bool {
+        self.v.current_stage == Some(*stage)
+    }
+    fn is_project(&self) -> bool {
+        self.v.bundle.kind == tongban_domain::bundles::BundleKind::Construction
     }
     fn when(&self, t: &Option<jiff::Timestamp>) -> String {
         t.map(|t| crate::i18n::local_minutes(&tongban_store::rfc3339(t)))
@@ -264,6 +272,24 @@ async fn bundle_page(
         .filter(|k| k.visible_to(&me))
         .map(|k| k.id.clone())
         .collect();
+    let v = view(&state, &user, b).await?;
+    let gantt = timeline(&v.bundle, state.store.now(), &c, &units);
+    Ok(render(&BundlePage {
+        c,
+        v,
+        gantt,
+        units,
+        openable,
+    }))
+}
+
+/// The timeline chart in the reader's language.
+fn timeline(
+    b: &tongban_domain::bundles::Bundle,
+    now: jiff::Timestamp,
+    c: &Chrome,
+    units: &HashMap<String, String>,
+) -> String {
     let t = c.t;
     let label = |p: &Part| {
         let unit = units.get(&p.unit).cloned().unwrap_or_default();
@@ -281,14 +307,7 @@ async fn bundle_page(
         tip: &tip,
         time: &time,
     };
-    let gantt = super::gantt::svg(&b, state.store.now(), &words);
-    Ok(render(&BundlePage {
-        c,
-        v: view(&state, &user, b),
-        gantt,
-        units,
-        openable,
-    }))
+    super::gantt::svg(b, now, &words)
 }
 
 async fn withdraw(
@@ -319,8 +338,7 @@ struct ListPage {
 
 impl ListPage {
     fn company(&self, v: &BundleView) -> String {
-        let BundleForm::Startup(f) = &v.bundle.form;
-        f.company_name.clone()
+        v.bundle.form.title().to_string()
     }
     fn pct(&self, r: &tongban_domain::cases::indicators::Ratio) -> String {
         r.value.map_or("—".into(), |v| format!("{:.1}%", v * 100.0))
@@ -343,10 +361,10 @@ async fn list_page(
             },
         )
         .await?;
-    let bundles = rows
-        .into_iter()
-        .map(|r| view(&state, &user, r.bundle))
-        .collect();
+    let mut bundles = Vec::new();
+    for r in rows {
+        bundles.push(view(&state, &user, r.bundle).await?);
+    }
     Ok(render(&ListPage {
         c,
         bundles,
@@ -371,10 +389,10 @@ async fn board_page(
             },
         )
         .await?;
-    let mut bundles: Vec<BundleView> = rows
-        .into_iter()
-        .map(|r| view(&state, &user, r.bundle))
-        .collect();
+    let mut bundles: Vec<BundleView> = Vec::new();
+    for r in rows {
+        bundles.push(view(&state, &user, r.bundle).await?);
+    }
     // Least time left first among the running ones.
     bundles.sort_by_key(|v| {
         (
@@ -389,4 +407,140 @@ async fn board_page(
         board: true,
         indicators,
     }))
+}
+
+#[derive(Template)]
+#[template(path = "project_new.html")]
+struct ProjectNewPage {
+    c: Chrome,
+    f: HashMap<String, String>,
+    errors: Vec<String>,
+}
+
+impl ProjectNewPage {
+    fn v(&self, k: &str) -> String {
+        self.f.get(k).cloned().unwrap_or_default()
+    }
+}
+
+async fn project_new_page(c: Chrome, viewer: Viewer) -> AppResult<Response> {
+    viewer.require(&[Role::Applicant])?;
+    Ok(render(&ProjectNewPage {
+        c,
+        f: HashMap::new(),
+        errors: vec![],
+    }))
+}
+
+fn parse_project(f: &HashMap<String, String>) -> Result<ConstructionForm, FieldErrors> {
+    let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let mut e = FieldErrors::new();
+    let mut area = |k: &str| match get(k).parse::<u32>() {
+        Ok(n) => n,
+        Err(_) => {
+            e.push(k, "must_be_positive");
+            0
+        }
+    };
+    let (land, floor) = (area("land_area_m2"), area("floor_area_m2"));
+    // Investment is entered in 万元 (ten thousand yuan).
+    let investment = match fen(&get("investment_wan")) {
+        Some(n) => n.saturating_mul(10_000),
+        None => {
+            e.push("investment_fen", "money_format");
+            0
+        }
+    };
+    let form = ConstructionForm {
+        project_name: get("project_name"),
+        location: get("location"),
+        land_area_m2: land,
+        floor_area_m2: floor,
+        investment_fen: investment,
+        description: get("description"),
+        contact_name: get("contact_name"),
+        contact_phone: get("contact_phone"),
+        major: f.contains_key("major"),
+    };
+    e.into_result(form)
+}
+
+async fn create_project(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Form(f): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let user = viewer.require(&[Role::Applicant])?.clone();
+    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
+    let result = match parse_project(&f) {
+        Ok(form) => super::start_construction(&state, &user, form).await,
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(b) => Ok((
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, format!("/bundles/{}", b.id))],
+        )
+            .into_response()),
+        Err(AppError::Invalid(e)) => {
+            let errors = e.0.iter().map(|fe| c.t.error(fe)).collect();
+            let mut r = render(&ProjectNewPage { c, f, errors });
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "projects.html")]
+struct ProjectsPage {
+    c: Chrome,
+    projects: Vec<BundleView>,
+    units: HashMap<String, String>,
+}
+
+impl ProjectsPage {
+    fn unit(&self, code: &str) -> String {
+        self.units
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    }
+}
+
+/// Every construction project with its clock per stage and what holds it up: the board of the
+/// project managers (supervisors) following major projects.
+async fn projects_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+) -> AppResult<Response> {
+    let user = viewer.require(SUPERVISORS)?.clone();
+    let (rows, _) = state
+        .store
+        .list_bundles(
+            None,
+            Page {
+                page: 1,
+                per_page: Page::MAX_PER_PAGE,
+            },
+        )
+        .await?;
+    let mut projects = Vec::new();
+    for r in rows {
+        if r.bundle.kind == tongban_domain::bundles::BundleKind::Construction {
+            projects.push(view(&state, &user, r.bundle).await?);
+        }
+    }
+    // Least budget left first among the running ones.
+    projects.sort_by_key(|v| {
+        (
+            v.bundle.state.is_closed(),
+            v.project.as_ref().map_or(i64::MAX, |k| k.left),
+        )
+    });
+    let units = unit_names(&state, &c).await?;
+    Ok(render(&ProjectsPage { c, projects, units }))
 }

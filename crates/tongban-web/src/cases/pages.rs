@@ -421,6 +421,9 @@ fn command_from_form(case: &Case, f: &HashMap<String, String>) -> Result<Command
         "complete_step" => Command::CompleteStep {
             opinion: get("opinion"),
         },
+        "sign_off" => Command::SignOff {
+            opinion: get("opinion"),
+        },
         "fulfil_commitment" => Command::FulfilCommitment {
             material: get("material"),
         },

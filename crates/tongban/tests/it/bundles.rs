@@ -385,3 +385,267 @@ fn a_refused_licence_stops_the_bundle_and_a_withdrawal_cancels_the_rest() {
         );
     }
 }
+
+/// Every staff account that may act on construction parts, any unit.
+const PROJECT_STAFF: [&str; 10] = [
+    "clerk.fgw",
+    "approver.fgw",
+    "clerk.zrzy",
+    "approver.zrzy",
+    "clerk.cjj",
+    "approver.cjj",
+    "clerk.spj",
+    "approver.spj",
+    "admin",
+    "company",
+];
+
+/// Takes one step on a case as whoever may: accept, complete a step, sign off, approve, issue.
+/// `accept` overrides the accept body (a commitment). Returns the action taken.
+fn project_step(
+    app: &TestApp,
+    auth: &HashMap<&str, String>,
+    case: &str,
+    accept: Option<Value>,
+) -> Option<String> {
+    for user in PROJECT_STAFF.iter().take(8) {
+        let h = [("authorization", auth[user].as_str())];
+        let c = app.get_with(&format!("/api/v1/cases/{case}"), &h);
+        if c.status != 200 {
+            continue;
+        }
+        let c = c.json()["item"].clone();
+        let allowed: Vec<String> = c["allowed_actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a.as_str().unwrap().to_string())
+            .collect();
+        let has = |a: &str| allowed.iter().any(|x| x == a);
+        let body = if has("accept") {
+            accept.clone().unwrap_or(json!({"action": "accept"}))
+        } else if has("complete_step") {
+            json!({"action": "complete_step", "opinion": "符合要求"})
+        } else if has("sign_off") {
+            json!({"action": "sign_off", "opinion": "本单位审查通过"})
+        } else if has("approve") {
+            json!({"action": "approve", "reasons": "符合法定条件"})
+        } else if has("issue") {
+            json!({"action": "issue"})
+        } else {
+            continue;
+        };
+        let action = body["action"].as_str().unwrap().to_string();
+        let r = app.json("POST", &format!("/api/v1/cases/{case}/actions"), &h, &body);
+        assert_eq!(r.status, 200, "{user} {action} on {case}: {}", r.body);
+        return Some(action);
+    }
+    None
+}
+
+#[test]
+fn a_construction_project_through_four_stages_with_a_commitment_a_pause_and_joint_sign_off() {
+    for backend in backends() {
+        let app = TestApp::demo(&backend);
+        let auth: HashMap<&str, String> = PROJECT_STAFF
+            .iter()
+            .chain(["supervisor"].iter())
+            .map(|u| (*u, format!("Bearer {}", app.token_for(u))))
+            .collect();
+        let h = |u: &str| [("authorization", auth[u].clone())];
+        let get = |u: &str, path: &str| {
+            let h = h(u);
+            app.get_with(path, &[(h[0].0, h[0].1.as_str())]).json()["item"].clone()
+        };
+        let post = |u: &str, path: &str, body: Value| {
+            let h = h(u);
+            app.json("POST", path, &[(h[0].0, h[0].1.as_str())], &body)
+        };
+        app.set_now("2026-11-02 09:00");
+        let project = json!({
+            "project_name": "西湖区朝农科创园一期", "location": "南昌市西湖区朝农路18号",
+            "land_area_m2": 20000, "floor_area_m2": 56000, "investment_fen": 30_000_000_000i64,
+            "description": "研发楼、配套用房", "contact_name": "周工", "contact_phone": "13907910123", "major": true
+        });
+        let mut bad = project.clone();
+        bad["contact_phone"] = json!("1");
+        bad["land_area_m2"] = json!(0);
+        let r = post("company", "/api/v1/bundles/construction", bad);
+        assert_eq!(r.status, 422);
+        let r = post("company", "/api/v1/bundles/construction", project);
+        assert_eq!(r.status, 201, "{}", r.body);
+        let b = r.json()["item"].clone();
+        let id = b["id"].as_str().unwrap().to_string();
+        let case_of = |b: &Value, key: &str| part(b, key)["case_id"].as_str().map(str::to_string);
+        // Stage 1 runs its two items in parallel; nothing of stage 2 yet.
+        assert!(case_of(&b, "filing").is_some() && case_of(&b, "land_planning").is_some());
+        assert!(case_of(&b, "works_planning").is_none());
+        assert_eq!(b["current_stage"], 1);
+
+        // The project manager is a supervisor, assigned by a supervisor.
+        assert_eq!(
+            post(
+                "supervisor",
+                &format!("/api/v1/bundles/{id}/manager"),
+                json!({"username": "clerk.spj"})
+            )
+            .status,
+            422
+        );
+        let r = post(
+            "supervisor",
+            &format!("/api/v1/bundles/{id}/manager"),
+            json!({"username": "supervisor"}),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["item"]["project_manager"], "supervisor");
+
+        // Stage 1: the land-use permit accepted on a written commitment (容缺后补).
+        let filing = case_of(&b, "filing").unwrap();
+        let land = case_of(&b, "land_planning").unwrap();
+        while project_step(&app, &auth, &filing, None).is_some() {}
+        let promise = json!({"action": "accept", "commitments": [{"material": "国有建设用地使用权出让合同", "due": "2026-11-13"}]});
+        project_step(&app, &auth, &land, Some(promise));
+        app.set_now("2026-11-04 10:00");
+        while project_step(&app, &auth, &land, None).is_some() {}
+        let b = get("company", &format!("/api/v1/bundles/{id}"));
+        // Both issued, but the promised contract is still out: stage 2 cannot start.
+        assert!(case_of(&b, "works_planning").is_none(), "{b}");
+        assert_eq!(b["blockers"][0]["reason"], "commitment_open");
+        assert_eq!(b["current_stage"], 1);
+        // The proof arrives; the clerk confirms it; stage 2 starts.
+        app.set_now("2026-11-05 09:00");
+        let r = post(
+            "clerk.zrzy",
+            &format!("/api/v1/cases/{land}/actions"),
+            json!({"action": "fulfil_commitment", "material": "国有建设用地使用权出让合同"}),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        let b = get("company", &format!("/api/v1/bundles/{id}"));
+        let works = case_of(&b, "works_planning").expect("stage 2 started");
+        let drawings = case_of(&b, "drawing_review").expect("stage 2 started");
+        assert_eq!(b["current_stage"], 2);
+
+        // Stage 2: the works-planning permit pauses for expert review (not counted).
+        project_step(&app, &auth, &works, None); // accept
+        let r = post(
+            "clerk.zrzy",
+            &format!("/api/v1/cases/{works}/actions"),
+            json!({"action": "pause", "kind": "expert_review", "reason": "设计方案专家评审"}),
+        );
+        assert_eq!(r.status, 200);
+        // The joint drawing review: approval waits for both co-signing units.
+        project_step(&app, &auth, &drawings, None); // accept
+        let r = post(
+            "clerk.cjj",
+            &format!("/api/v1/cases/{drawings}/actions"),
+            json!({"action": "complete_step", "opinion": "联合审查意见汇总"}),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = post(
+            "approver.cjj",
+            &format!("/api/v1/cases/{drawings}/actions"),
+            json!({"action": "approve", "reasons": "合格"}),
+        );
+        assert_eq!(r.status, 409);
+        assert_eq!(r.json()["errors"][0]["code"], "signoffs_pending");
+        // A co-signing unit sees the case in its queue and signs once.
+        let zq = app
+            .get_with(
+                "/api/v1/cases",
+                &[("authorization", auth["clerk.zrzy"].as_str())],
+            )
+            .json();
+        assert!(
+            zq["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["id"] == drawings.as_str())
+        );
+        let r = post(
+            "clerk.zrzy",
+            &format!("/api/v1/cases/{drawings}/actions"),
+            json!({"action": "sign_off", "opinion": "符合规划条件"}),
+        );
+        assert_eq!(r.status, 200, "{}", r.body);
+        let r = post(
+            "approver.zrzy",
+            &format!("/api/v1/cases/{drawings}/actions"),
+            json!({"action": "sign_off", "opinion": "再签"}),
+        );
+        assert_eq!(r.status, 409, "once per unit: {}", r.body);
+        let b = get("supervisor", &format!("/api/v1/bundles/{id}"));
+        let reasons: Vec<&str> = b["blockers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["reason"].as_str().unwrap())
+            .collect();
+        assert!(
+            reasons.contains(&"paused") && reasons.contains(&"awaiting_signoff"),
+            "{reasons:?}"
+        );
+        while project_step(&app, &auth, &drawings, None).is_some() {}
+        app.set_now("2026-11-10 09:00");
+        assert_eq!(
+            post(
+                "clerk.zrzy",
+                &format!("/api/v1/cases/{works}/actions"),
+                json!({"action": "resume"})
+            )
+            .status,
+            200
+        );
+        app.set_now("2026-11-12 09:00");
+        while project_step(&app, &auth, &works, None).is_some() {}
+
+        // Stages 3 and 4 follow in order.
+        app.set_now("2026-11-13 09:00");
+        let b = get("company", &format!("/api/v1/bundles/{id}"));
+        let permit = case_of(&b, "construction_permit").expect("stage 3 started");
+        assert!(case_of(&b, "joint_acceptance").is_none());
+        while project_step(&app, &auth, &permit, None).is_some() {}
+        app.set_now("2026-11-16 09:00");
+        let b = get("company", &format!("/api/v1/bundles/{id}"));
+        for key in ["joint_acceptance", "drainage"] {
+            let case = case_of(&b, key).expect("stage 4 started");
+            while project_step(&app, &auth, &case, None).is_some() {}
+        }
+        let b = get("supervisor", &format!("/api/v1/bundles/{id}"));
+        assert_eq!(b["state"], "done", "{b}");
+        let k = &b["project"];
+        assert_eq!(k["status"], "finished_on_time");
+        // Stage 2 ran 11-05 → 11-12 (5 working days); the expert review's three (11-05 → 11-10)
+        // are not counted.
+        assert_eq!(k["stages"][1]["used"], 2, "{k}");
+        assert!(k["used"].as_i64().unwrap() <= 70);
+        // The pages: the project with its stages, the board, the form's errors in Chinese.
+        let (sup, _) = app.login("supervisor", "supervisor-demo-2026");
+        let board = app.get_with("/supervision/projects", &[("cookie", &sup)]);
+        assert!(board.body.contains("西湖区朝农科创园一期"));
+        let (co, csrf) = app.login("company", "company-demo-2026");
+        let page = app.get_with(&format!("/bundles/{id}"), &[("cookie", &co)]);
+        assert!(page.body.contains("project-stages") && page.body.contains("竣工验收"));
+        let r = app.form(
+            "/bundles/construction",
+            &co,
+            &[
+                ("csrf", &csrf),
+                ("project_name", "x"),
+                ("land_area_m2", "0"),
+            ],
+        );
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("用地面积"), "{}", r.body);
+        let ja = case_of(&b, "joint_acceptance").unwrap();
+        let jc = get("clerk.cjj", &format!("/api/v1/cases/{ja}"));
+        assert_eq!(jc["signoffs"].as_array().unwrap().len(), 2);
+        assert!(
+            crate::harness::runtime()
+                .block_on(app.store.verify_audit())
+                .unwrap()
+                .is_ok()
+        );
+    }
+}
