@@ -130,7 +130,99 @@ pub async fn load_if_empty(store: &Store) -> Result<bool, String> {
         return Ok(false);
     }
     load_cases(store).await?;
+    load_bundles(store).await?;
     Ok(true)
+}
+
+/// A start-up bundle with its licence under review, and a construction project in its first
+/// stage, so the bundle pages and boards have something to show.
+pub async fn load_bundles(store: &Store) -> Result<(), String> {
+    use tongban_domain::bundles::ConstructionForm;
+    use tongban_domain::bundles::startup::{
+        CompanyType, InvoiceNeed, Person, SealChoice, Shareholder, StartupForm,
+    };
+    let state = tongban_web::AppState {
+        store: store.clone(),
+        config: Default::default(),
+    };
+    let user = |name: &str| {
+        let store = store.clone();
+        let name = name.to_string();
+        async move {
+            store
+                .user(&name)
+                .await
+                .map_err(|e| e.to_string())?
+                .ok_or(name)
+        }
+    };
+    let founder = user("citizen").await?;
+    let startup = StartupForm {
+        company_name: "南昌市西湖区赣江源数字科技有限公司".into(),
+        company_type: CompanyType::LimitedLiability,
+        registered_capital_fen: 50_000_000,
+        domicile: "南昌市西湖区中山西路100号".into(),
+        business_scope: "软件开发；信息技术咨询服务；数据处理服务".into(),
+        legal_representative: Person {
+            name: founder.display_name.clone(),
+            id_number: "360103199003120276".into(),
+            phone: "13807910001".into(),
+        },
+        shareholders: vec![Shareholder {
+            name: founder.display_name.clone(),
+            id_number: "360103199003120276".into(),
+            contribution_fen: 50_000_000,
+        }],
+        staff: 3,
+        seal: SealChoice::FreeSet,
+        invoices: InvoiceNeed::Ordinary,
+        first_invoices: 25,
+        social_insurance: true,
+        housing_fund: true,
+        bank: "江西银行西湖支行".into(),
+    };
+    let b = tongban_web::bundles::start_startup(&state, &founder, startup)
+        .await
+        .map_err(|e| format!("demo bundle: {e:?}"))?;
+    // The licence window has accepted it.
+    let clerk = user("clerk.spj").await?;
+    if let Some(licence) = b
+        .parts
+        .iter()
+        .find(|p| p.key == "licence")
+        .and_then(|p| p.case_id.clone())
+    {
+        tongban_web::cases::run_command(
+            &state,
+            &clerk,
+            &licence,
+            tongban_domain::cases::Command::Accept {
+                commitments: vec![],
+            },
+        )
+        .await
+        .map_err(|e| format!("demo bundle licence: {e:?}"))?;
+    }
+    let builder = user("company").await?;
+    let project = ConstructionForm {
+        project_name: "西湖区朝农科创园一期".into(),
+        location: "南昌市西湖区朝农路18号".into(),
+        land_area_m2: 20_000,
+        floor_area_m2: 56_000,
+        investment_fen: 30_000_000_000,
+        description: "研发楼及配套用房".into(),
+        contact_name: "周工".into(),
+        contact_phone: "13907910123".into(),
+        major: true,
+    };
+    let p = tongban_web::bundles::start_construction(&state, &builder, project)
+        .await
+        .map_err(|e| format!("demo project: {e:?}"))?;
+    store
+        .set_project_manager("system", &p.id, "supervisor")
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(())
 }
 
 /// The demo without cases (the tests start from it to count their own cases).

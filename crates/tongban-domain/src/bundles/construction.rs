@@ -90,7 +90,12 @@ impl ConstructionForm {
 
     pub fn summary(&self, part: &str) -> String {
         format!(
-            "工程建设项目·{part}：{}，建设地点 {}，用地 {} 平方米，建筑面积 {} 平方米，总投资 {} 万元",
+            "工程建设项目·{part}{}：{}，建设地点 {}，用地 {} 平方米，建筑面积 {} 平方米，总投资 {} 万元",
+            if part.contains("用地规划") {
+                "（选址意见书与用地预审合并办理）"
+            } else {
+                ""
+            },
             self.project_name,
             self.location,
             self.land_area_m2,

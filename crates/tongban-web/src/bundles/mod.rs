@@ -179,18 +179,21 @@ pub async fn start_construction(
         .await?)
 }
 
-/// Start-up indicators: the share of finished bundles done within one working day and within
-/// half a day, from acceptance to the last result, computed from the records.
+/// Bundle indicators from the records: the share of finished start-up bundles done within one
+/// working day and within half a day, and of finished construction projects within 70 working
+/// days.
 #[derive(Serialize, ToSchema)]
 pub struct BundleIndicators {
     pub finished: usize,
     pub within_one_day: Ratio,
     pub within_half_day: Ratio,
+    pub projects_finished: usize,
+    pub projects_within_70_days: Ratio,
 }
 
 pub async fn indicators(state: &AppState) -> AppResult<BundleIndicators> {
-    let done = state.store.finished_bundles("startup").await?;
     let (now, cal) = (state.store.now(), state.store.calendar());
+    let done = state.store.finished_bundles("startup").await?;
     let (mut n, mut one, mut half) = (0usize, 0usize, 0usize);
     for b in done
         .iter()
@@ -202,9 +205,23 @@ pub async fn indicators(state: &AppState) -> AppResult<BundleIndicators> {
             half += usize::from(c.within_best);
         }
     }
+    let projects = state.store.finished_bundles("construction").await?;
+    let (mut pn, mut p70) = (0usize, 0usize);
+    for b in projects
+        .iter()
+        .filter(|b| b.state == bundles::BundleState::Done)
+    {
+        let cases = state.store.bundle_cases(&b.id).await?;
+        if let Ok(k) = construction::project_clock(b, &cases, now, &cal) {
+            pn += 1;
+            p70 += usize::from(k.used <= k.budget);
+        }
+    }
     Ok(BundleIndicators {
         finished: n,
         within_one_day: Ratio::new(one as f64, n as f64),
         within_half_day: Ratio::new(half as f64, n as f64),
+        projects_finished: pn,
+        projects_within_70_days: Ratio::new(p70 as f64, pn as f64),
     })
 }

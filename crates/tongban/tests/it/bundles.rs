@@ -638,6 +638,9 @@ fn a_construction_project_through_four_stages_with_a_commitment_a_pause_and_join
         );
         assert_eq!(r.status, 422);
         assert!(r.body.contains("用地面积"), "{}", r.body);
+        let ind = app.get("/api/v1/indicators/bundles").json()["item"].clone();
+        assert_eq!(ind["projects_finished"], 1);
+        assert_eq!(ind["projects_within_70_days"]["value"], 1.0);
         let ja = case_of(&b, "joint_acceptance").unwrap();
         let jc = get("clerk.cjj", &format!("/api/v1/cases/{ja}"));
         assert_eq!(jc["signoffs"].as_array().unwrap().len(), 2);
