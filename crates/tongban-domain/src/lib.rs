@@ -10,6 +10,7 @@ pub mod cases;
 pub mod catalog;
 pub mod ids;
 pub mod org;
+pub mod reviews;
 pub mod validation;
 
 pub use validation::{FieldError, FieldErrors};

@@ -32,6 +32,7 @@ pub mod catalog;
 pub mod files;
 pub mod mail;
 pub mod org;
+pub mod reviews;
 mod schema;
 pub mod write;
 

@@ -20,6 +20,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "bundles",
         include_str!("../migrations/sqlite/0003_bundles.sql"),
     ),
+    (
+        4,
+        "reviews",
+        include_str!("../migrations/sqlite/0004_reviews.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -36,6 +41,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         3,
         "bundles",
         include_str!("../migrations/postgres/0003_bundles.sql"),
+    ),
+    (
+        4,
+        "reviews",
+        include_str!("../migrations/postgres/0004_reviews.sql"),
     ),
 ];
 

@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod error;
 pub mod i18n;
 pub mod pages;
+pub mod reviews;
 pub mod router;
 
 use std::sync::atomic::{AtomicU64, Ordering};

@@ -1,6 +1,6 @@
 //! Every route of the application, in one place.
 
-use crate::{AppState, audit, auth, bundles, calendar, cases, catalog, pages};
+use crate::{AppState, audit, auth, bundles, calendar, cases, catalog, pages, reviews};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
@@ -38,6 +38,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(cases::api::router())
         .merge(bundles::api::router())
         .merge(cases::public_notice::api())
+        .merge(reviews::api::router())
         .split_for_parts()
 }
 
@@ -53,6 +54,7 @@ pub fn app(state: AppState) -> Router {
         .merge(cases::pages::router())
         .merge(bundles::pages::router())
         .merge(cases::public_notice::pages())
+        .merge(reviews::pages::router())
         .layer(axum::middleware::from_fn(pages::render_errors));
     Router::new()
         .merge(api)

@@ -246,7 +246,7 @@ impl BundlePage {
     }
 }
 
-async fn unit_names(state: &AppState, c: &Chrome) -> AppResult<HashMap<String, String>> {
+pub(crate) async fn unit_names(state: &AppState, c: &Chrome) -> AppResult<HashMap<String, String>> {
     Ok(state
         .store
         .units()

@@ -17,17 +17,17 @@ fn each_app(test: impl Fn(&TestApp)) {
     }
 }
 
-struct Who {
-    auth: String,
+pub(crate) struct Who {
+    pub(crate) auth: String,
 }
 
 impl Who {
-    fn new(app: &TestApp, user: &str) -> Who {
+    pub(crate) fn new(app: &TestApp, user: &str) -> Who {
         Who {
             auth: format!("Bearer {}", app.token_for(user)),
         }
     }
-    fn h(&self) -> [(&str, &str); 1] {
+    pub(crate) fn h(&self) -> [(&str, &str); 1] {
         [("authorization", self.auth.as_str())]
     }
 }
@@ -36,7 +36,7 @@ fn get(app: &TestApp, who: &Who, path: &str) -> Resp {
     app.get_with(path, &who.h())
 }
 
-fn act(app: &TestApp, who: &Who, id: &str, body: Value) -> Resp {
+pub(crate) fn act(app: &TestApp, who: &Who, id: &str, body: Value) -> Resp {
     app.json(
         "POST",
         &format!("/api/v1/cases/{id}/actions"),
@@ -45,7 +45,7 @@ fn act(app: &TestApp, who: &Who, id: &str, body: Value) -> Resp {
     )
 }
 
-fn ok(r: Resp) -> Value {
+pub(crate) fn ok(r: Resp) -> Value {
     assert_eq!(r.status, 200, "{}", r.body);
     r.json()["item"].clone()
 }
@@ -82,7 +82,7 @@ fn draft_of(app: &TestApp, who: &Who, item: &str) -> String {
     id
 }
 
-fn submitted(app: &TestApp, who: &Who) -> String {
+pub(crate) fn submitted(app: &TestApp, who: &Who) -> String {
     let id = draft(app, who);
     let c = ok(act(app, who, &id, json!({"action": "submit"})));
     assert_eq!(c["state"], "submitted");
@@ -931,7 +931,7 @@ fn simple_deregistration_with_and_without_objection() {
 }
 
 /// One step by the clerk or the approver, whichever may: complete a step, approve, issue.
-fn c_step(app: &TestApp, clerk: &Who, approver: &Who, id: &str) -> bool {
+pub(crate) fn c_step(app: &TestApp, clerk: &Who, approver: &Who, id: &str) -> bool {
     for who in [clerk, approver] {
         let c = ok(app.get_with(&format!("/api/v1/cases/{id}"), &who.h()));
         let allowed: Vec<String> = c["allowed_actions"]

@@ -10,4 +10,5 @@ mod crash;
 mod harness;
 mod i18n;
 mod pages;
+mod reviews;
 mod store;

@@ -1,0 +1,295 @@
+//! `/api/v1` for 好差评: ratings, window visits, rectification tickets, public statistics.
+
+use super::{party, rating_for};
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::catalog::api::{ApiJson, Many, Meta, One, Problem};
+use crate::error::{AppError, AppResult};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use tongban_domain::accounts::Role;
+use tongban_domain::reviews::{self, NewRating, Rating, Stats, Ticket, TicketCommand};
+use tongban_store::reviews::Visit;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(rate_case))
+        .routes(routes!(create_visit))
+        .routes(routes!(rate_visit))
+        .routes(routes!(list_tickets))
+        .routes(routes!(get_ticket))
+        .routes(routes!(ticket_action))
+        .routes(routes!(stats))
+}
+
+fn csrf_header(headers: &HeaderMap) -> Option<&str> {
+    headers.get("x-csrf-token").and_then(|v| v.to_str().ok())
+}
+
+#[derive(Serialize, ToSchema)]
+struct Rated {
+    rating: Rating,
+    /// The rectification ticket a bad rating opened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    rectification: Option<String>,
+}
+
+/// Rate a case (一事一评): its applicant, once its result is issued, within 5 working days, once.
+#[utoipa::path(post, path = "/api/v1/cases/{id}/rating", tag = "reviews", params(("id" = String, Path)), request_body = NewRating,
+    security(("bearer" = [])),
+    responses((status = 201, body = One<Rated>), (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn rate_case(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(new): ApiJson<NewRating>,
+) -> AppResult<(StatusCode, Json<One<Rated>>)> {
+    let user = viewer.require(&[Role::Applicant])?.clone();
+    viewer.check_csrf(csrf_header(&headers))?;
+    let (rating, ticket) = super::rate_case(&state, &user, &id, new).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(One {
+            item: Rated {
+                rating,
+                rectification: ticket.map(|t| t.id),
+            },
+        }),
+    ))
+}
+
+#[derive(Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+struct VisitBody {
+    /// The item served, if any.
+    #[serde(default)]
+    item_code: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+struct VisitView {
+    #[serde(flatten)]
+    visit: Visit,
+    /// The page the person rates the visit on (what the QR code carries).
+    rate_path: String,
+}
+
+/// Record a service at the window (clerks and approvers): issues its ticket number and the token
+/// of its rating page.
+#[utoipa::path(post, path = "/api/v1/visits", tag = "reviews", request_body = VisitBody, security(("bearer" = [])),
+    responses((status = 201, body = One<VisitView>)))]
+async fn create_visit(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<VisitBody>,
+) -> AppResult<(StatusCode, Json<One<VisitView>>)> {
+    let user = viewer.require(&[Role::Clerk, Role::Approver])?.clone();
+    viewer.check_csrf(csrf_header(&headers))?;
+    let visit = serve(&state, &user, body.item_code.as_deref()).await?;
+    let rate_path = format!("/rate/{}", visit.token);
+    Ok((
+        StatusCode::CREATED,
+        Json(One {
+            item: VisitView { visit, rate_path },
+        }),
+    ))
+}
+
+pub async fn serve(
+    state: &AppState,
+    user: &tongban_store::accounts::User,
+    item: Option<&str>,
+) -> AppResult<Visit> {
+    let unit = user.unit.clone().ok_or(AppError::Forbidden)?;
+    let item = item.map(str::trim).filter(|s| !s.is_empty());
+    if let Some(code) = item {
+        if state.store.published_item(code).await?.is_none() {
+            return Err(tongban_domain::FieldErrors::single("item_code", "unknown_item").into());
+        }
+    }
+    Ok(state
+        .store
+        .create_visit(&user.username, &unit, item, &super::visit_token())
+        .await?)
+}
+
+/// Rate a window visit (一次一评) by the token on its QR code. No account is needed.
+#[utoipa::path(post, path = "/api/v1/visits/{token}/rating", tag = "reviews", params(("token" = String, Path)), request_body = NewRating,
+    responses((status = 201, body = One<Rated>), (status = 409, body = Problem, content_type = "application/problem+json")))]
+async fn rate_visit(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    ApiJson(new): ApiJson<NewRating>,
+) -> AppResult<(StatusCode, Json<One<Rated>>)> {
+    let (rating, ticket, _) = super::rate_visit(&state, &token, new).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(One {
+            item: Rated {
+                rating: rating.for_staff(),
+                rectification: ticket.map(|t| t.id),
+            },
+        }),
+    ))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TicketView {
+    #[serde(flatten)]
+    pub ticket: Ticket,
+    pub rating: Rating,
+    pub allowed_actions: Vec<&'static str>,
+}
+
+pub async fn ticket_view(
+    state: &AppState,
+    user: &tongban_store::accounts::User,
+    t: Ticket,
+) -> AppResult<TicketView> {
+    let rating = state
+        .store
+        .rating(&t.rating_id)
+        .await?
+        .ok_or_else(|| AppError::Internal(format!("rating {} missing", t.rating_id)))?;
+    Ok(TicketView {
+        allowed_actions: reviews::ticket_actions(&t, party(user, &t)),
+        rating: rating_for(user, &rating),
+        ticket: t,
+    })
+}
+
+/// Rectification tickets: a unit's staff see their unit's, supervisors all. Open ones first.
+#[utoipa::path(get, path = "/api/v1/rectifications", tag = "reviews", security(("bearer" = [])),
+    responses((status = 200, body = Many<TicketView>)))]
+async fn list_tickets(
+    State(state): State<AppState>,
+    viewer: Viewer,
+) -> AppResult<Json<Many<TicketView>>> {
+    let user = viewer
+        .require(&[Role::Clerk, Role::Approver, Role::Supervisor, Role::Admin])?
+        .clone();
+    let unit = match user.role {
+        Role::Clerk | Role::Approver => Some(user.unit.clone().ok_or(AppError::Forbidden)?),
+        _ => None,
+    };
+    let mut items = Vec::new();
+    for t in state.store.tickets(unit.as_deref()).await? {
+        items.push(ticket_view(&state, &user, t).await?);
+    }
+    let n = items.len();
+    Ok(Json(Many {
+        items,
+        meta: Meta {
+            total: n as i64,
+            page: 1,
+            per_page: n as u32,
+        },
+    }))
+}
+
+pub async fn load_ticket(
+    state: &AppState,
+    user: &tongban_store::accounts::User,
+    id: &str,
+) -> AppResult<Ticket> {
+    let t = state.store.ticket(id).await?.ok_or(AppError::NotFound)?;
+    if party(user, &t) == reviews::TicketParty::Other {
+        return Err(AppError::NotFound);
+    }
+    Ok(t)
+}
+
+/// One rectification ticket with its rating (without the rater's identity for the unit).
+#[utoipa::path(get, path = "/api/v1/rectifications/{id}", tag = "reviews", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = One<TicketView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn get_ticket(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<Json<One<TicketView>>> {
+    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
+    let t = load_ticket(&state, &user, &id).await?;
+    Ok(Json(One {
+        item: ticket_view(&state, &user, t).await?,
+    }))
+}
+
+pub async fn run_ticket(
+    state: &AppState,
+    user: &tongban_store::accounts::User,
+    id: &str,
+    cmd: TicketCommand,
+) -> AppResult<Ticket> {
+    load_ticket(state, user, id).await?;
+    state
+        .store
+        .change_ticket::<AppError>(&user.username, id, cmd.name(), |t, now| {
+            Ok(reviews::apply_ticket(
+                t,
+                &cmd,
+                party(user, t),
+                &user.username,
+                now,
+            )?)
+        })
+        .await
+}
+
+/// Act on a ticket: `rectify` (the unit), `appeal` (the unit, once), `reexamine` (a
+/// supervisor: upheld or removed), `call_back` (the supervisors' office).
+#[utoipa::path(post, path = "/api/v1/rectifications/{id}/actions", tag = "reviews", params(("id" = String, Path)),
+    request_body = TicketCommand, security(("bearer" = [])),
+    responses((status = 200, body = One<TicketView>), (status = 409, body = Problem, content_type = "application/problem+json")))]
+async fn ticket_action(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(cmd): ApiJson<TicketCommand>,
+) -> AppResult<Json<One<TicketView>>> {
+    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
+    viewer.check_csrf(csrf_header(&headers))?;
+    let t = run_ticket(&state, &user, &id, cmd).await?;
+    Ok(Json(One {
+        item: ticket_view(&state, &user, t).await?,
+    }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct StatsQuery {
+    /// Unit code (empty: the district).
+    unit: Option<String>,
+    /// Item code.
+    item: Option<String>,
+}
+
+/// Public statistics: good-rating rate, active good-rating rate, unrated rate, rectification
+/// on-time rate and callback satisfaction, each with numerator and denominator.
+#[utoipa::path(get, path = "/api/v1/reviews/stats", tag = "reviews", params(StatsQuery), responses((status = 200, body = One<Stats>)))]
+async fn stats(
+    State(state): State<AppState>,
+    Query(q): Query<StatsQuery>,
+) -> AppResult<Json<One<Stats>>> {
+    Ok(Json(One {
+        item: compute_stats(
+            &state,
+            q.unit.as_deref().unwrap_or(""),
+            q.item.as_deref().unwrap_or(""),
+        )
+        .await?,
+    }))
+}
+
+pub async fn compute_stats(state: &AppState, unit: &str, item: &str) -> AppResult<Stats> {
+    let (services, ratings, tickets) = state.store.review_facts(unit.trim(), item.trim()).await?;
+    Ok(reviews::stats(services, &ratings, &tickets))
+}

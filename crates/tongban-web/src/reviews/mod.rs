@@ -1,0 +1,203 @@
+//! 好差评 (R5) over HTTP: rating a case online, rating a window visit from its QR code or the
+//! window's pad (no account), rectification tickets for bad ratings, appeals and
+//! re-examination, and the public statistics. The rules live in `tongban_domain::reviews`.
+
+pub mod api;
+pub mod pages;
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use tongban_domain::FieldErrors;
+use tongban_domain::accounts::Role;
+use tongban_domain::cases::{CaseState, Party};
+use tongban_domain::reviews::{
+    self, Channel, NewRating, Rating, Ticket, TicketParty, TicketState, within_window,
+};
+use tongban_store::accounts::User;
+use tongban_store::reviews::Visit;
+
+/// Working days the office gives for a bad rating that is not real-name with a demand.
+pub const OFFICE_RECTIFY_DAYS: u32 = 5;
+
+/// Builds the rating and, when it is bad, its ticket; stores both in one write.
+async fn store_rating(
+    state: &AppState,
+    actor: &str,
+    mut base: Rating,
+    new: NewRating,
+) -> AppResult<(Rating, Option<Ticket>)> {
+    let cal = state.store.calendar();
+    let urgent = new.real_name.is_some() && !new.demand.trim().is_empty();
+    let due = reviews::ticket_due(urgent, OFFICE_RECTIFY_DAYS, state.store.now(), &cal)?;
+    let (rating, ticket) = state
+        .store
+        .save_rating(actor, move |id, now| {
+            base.id = id.clone();
+            base.at = now;
+            base.scores = new.scores;
+            base.comment = new.comment.trim().to_string();
+            base.demand = new.demand.trim().to_string();
+            base.real_name = new.real_name;
+            let ticket = base.overall.is_bad().then(|| Ticket {
+                id: String::new(),
+                rating_id: id,
+                unit: base.unit.clone(),
+                state: TicketState::Open,
+                opened_at: now,
+                due,
+                urgent,
+                remedy: None,
+                action_taken: String::new(),
+                rectified_at: None,
+                callback: None,
+                appeal: None,
+            });
+            (base, ticket)
+        })
+        .await?;
+    Ok((rating, ticket))
+}
+
+/// Rates a case online: only its applicant (or agent), only once its result is issued, only
+/// within 5 working days, once.
+pub async fn rate_case(
+    state: &AppState,
+    user: &User,
+    case_id: &str,
+    new: NewRating,
+) -> AppResult<(Rating, Option<Ticket>)> {
+    let row = state.store.case(case_id).await?.ok_or(AppError::NotFound)?;
+    let case = row.case;
+    if case.party(&crate::cases::actor(user)) != Party::Applicant {
+        return Err(AppError::NotFound);
+    }
+    let overall = new.validate(Channel::Online)?;
+    if case.state != CaseState::Issued {
+        return Err(FieldErrors::single("case", "not_served_yet").into());
+    }
+    let served = case.closed_at.unwrap_or(case.created_at);
+    if !within_window(served, state.store.now(), &state.store.calendar())? {
+        return Err(FieldErrors::single("case", "rating_window_passed").into());
+    }
+    let base = Rating {
+        id: String::new(),
+        channel: Channel::Online,
+        case_id: Some(case.id.clone()),
+        visit_id: None,
+        ticket_number: None,
+        unit: case.unit.clone(),
+        item_code: case.item_code.clone(),
+        item_name: case.item_name.clone(),
+        overall,
+        scores: Default::default(),
+        comment: String::new(),
+        demand: String::new(),
+        real_name: None,
+        rater: Some(user.username.clone()),
+        at: state.store.now(),
+        removed: false,
+    };
+    store_rating(state, &user.username, base, new).await
+}
+
+/// Rates a window visit by its QR token: no account, within 5 working days, once.
+pub async fn rate_visit(
+    state: &AppState,
+    token: &str,
+    new: NewRating,
+) -> AppResult<(Rating, Option<Ticket>, Visit)> {
+    let visit = state
+        .store
+        .visit_by_token(token)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let overall = new.validate(Channel::Offline)?;
+    let served: jiff::Timestamp = visit
+        .served_at
+        .parse()
+        .map_err(|e| AppError::Internal(format!("visit time: {e}")))?;
+    if !within_window(served, state.store.now(), &state.store.calendar())? {
+        return Err(FieldErrors::single("visit", "rating_window_passed").into());
+    }
+    let item_name = match &visit.item_code {
+        Some(code) => state
+            .store
+            .published_item(code)
+            .await?
+            .map(|p| p.guide.name)
+            .unwrap_or_default(),
+        None => String::new(),
+    };
+    let base = Rating {
+        id: String::new(),
+        channel: Channel::Offline,
+        case_id: None,
+        visit_id: Some(visit.id.clone()),
+        ticket_number: Some(visit.ticket.clone()),
+        unit: visit.unit.clone(),
+        item_code: visit.item_code.clone().unwrap_or_default(),
+        item_name,
+        overall,
+        scores: Default::default(),
+        comment: String::new(),
+        demand: String::new(),
+        real_name: None,
+        rater: None,
+        at: state.store.now(),
+        removed: false,
+    };
+    let (r, t) = store_rating(state, "system:window-pad", base, new).await?;
+    Ok((r, t, visit))
+}
+
+/// The reader's part in a ticket: staff of its unit, supervisors, or nobody.
+pub fn party(user: &User, t: &Ticket) -> TicketParty {
+    match user.role {
+        Role::Supervisor | Role::Admin => TicketParty::Supervisor,
+        Role::Clerk | Role::Approver if user.unit.as_deref() == Some(t.unit.as_str()) => {
+            TicketParty::Unit
+        }
+        _ => TicketParty::Other,
+    }
+}
+
+/// The rating as this reader may see it: the office in full (for the callback), the unit
+/// without the rater's identity.
+pub fn rating_for(user: &User, r: &Rating) -> Rating {
+    if matches!(user.role, Role::Supervisor | Role::Admin) {
+        r.clone()
+    } else {
+        r.for_staff()
+    }
+}
+
+impl From<reviews::TicketError> for AppError {
+    fn from(e: reviews::TicketError) -> Self {
+        match e {
+            reviews::TicketError::Forbidden => AppError::Forbidden,
+            reviews::TicketError::Invalid(f) => AppError::Invalid(f),
+            reviews::TicketError::NotAllowed(state, allowed) => AppError::NotAllowed {
+                action: "ticket",
+                state: state.as_str(),
+                allowed,
+                reason: None,
+            },
+        }
+    }
+}
+
+/// A fresh unguessable token for a visit's QR code.
+pub fn visit_token() -> String {
+    crate::auth::random_token()[..24].to_string()
+}
+
+/// The QR code of a visit's rating page as inline SVG.
+pub fn qr_svg(url: &str) -> String {
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(code) => code
+            .render::<qrcode::render::svg::Color>()
+            .min_dimensions(180, 180)
+            .build(),
+        Err(_) => String::new(),
+    }
+}

@@ -1,0 +1,422 @@
+//! 好差评 pages: the window's visits with their QR codes, the rating form (online for a case,
+//! offline on the pad or the phone that scanned the code, without an account), the rectification
+//! tickets, and the public statistics.
+
+use super::api::{TicketView, compute_stats, load_ticket, run_ticket, serve, ticket_view};
+use crate::AppState;
+use crate::auth::{PRELOGIN_CSRF_COOKIE, Viewer, constant_time_eq, cookie, random_token};
+use crate::error::{AppError, AppResult};
+use crate::pages::{Chrome, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use std::collections::{BTreeMap, HashMap};
+use tongban_domain::FieldErrors;
+use tongban_domain::accounts::Role;
+use tongban_domain::reviews::{
+    AppealGround, Channel, Level, NewRating, RealName, Remedy, Stats, TicketCommand,
+};
+use tongban_store::reviews::Visit;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/window", get(window_page).post(window_serve))
+        .route("/rate/{token}", get(pad_page).post(pad_rate))
+        .route("/cases/{id}/rate", get(case_rate_page).post(case_rate))
+        .route("/rectifications", get(tickets_page))
+        .route("/rectifications/{id}", get(ticket_page))
+        .route("/rectifications/{id}/act", post(ticket_act))
+        .route("/reviews", get(stats_page))
+}
+
+fn see_other(to: &str) -> Response {
+    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
+}
+
+// ---- the window --------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "window.html")]
+struct WindowPage {
+    c: Chrome,
+    visits: Vec<Visit>,
+    /// The visit just served, with its QR code.
+    served: Option<(Visit, String)>,
+}
+
+async fn window_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+) -> AppResult<Response> {
+    let user = viewer.require(&[Role::Clerk, Role::Approver])?.clone();
+    let unit = user.unit.clone().ok_or(AppError::Forbidden)?;
+    let visits = state.store.visits_today(&unit).await?;
+    let served = visits
+        .first()
+        .filter(|v| !v.rated && c.path.contains("served="))
+        .map(|v| (v.clone(), super::qr_svg(&format!("/rate/{}", v.token))));
+    Ok(render(&WindowPage { c, visits, served }))
+}
+
+async fn window_serve(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(f): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let user = viewer.require(&[Role::Clerk, Role::Approver])?.clone();
+    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
+    let v = serve(&state, &user, f.get("item_code").map(String::as_str)).await?;
+    Ok(see_other(&format!("/window?served={}", v.ticket)))
+}
+
+// ---- rating forms -------------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "rate.html")]
+struct RatePage {
+    c: Chrome,
+    channel: Channel,
+    /// Where the form posts.
+    action: String,
+    /// What is being rated (ticket number and unit, or the case).
+    subject: String,
+    form_csrf: String,
+    f: HashMap<String, String>,
+    errors: Vec<String>,
+    done: bool,
+}
+
+impl RatePage {
+    fn indicators(&self) -> Vec<&'static str> {
+        self.channel.indicators().to_vec()
+    }
+    fn levels(&self) -> Vec<&'static str> {
+        Level::ALL.iter().map(|l| l.as_str()).collect()
+    }
+    fn checked(&self, k: &str, v: &str) -> bool {
+        self.f.get(k).map(String::as_str) == Some(v)
+    }
+    fn v(&self, k: &str) -> String {
+        self.f.get(k).cloned().unwrap_or_default()
+    }
+}
+
+/// Reads the rating form: `score_<indicator>`, `comment`, `demand`, `real_name`, `phone`.
+fn parse_rating(channel: Channel, f: &HashMap<String, String>) -> NewRating {
+    let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let mut scores = BTreeMap::new();
+    for k in channel.indicators() {
+        if let Some(l) = Level::parse(&get(&format!("score_{k}"))) {
+            scores.insert(k.to_string(), l);
+        }
+    }
+    let (name, phone) = (get("real_name"), get("phone"));
+    NewRating {
+        scores,
+        comment: get("comment"),
+        demand: get("demand"),
+        real_name: (!name.is_empty() || !phone.is_empty()).then_some(RealName { name, phone }),
+    }
+}
+
+fn messages(c: &Chrome, e: &AppError) -> Vec<String> {
+    let mut out = vec![c.t.get(&format!("problem.{}", e.code())).to_string()];
+    out.extend(e.field_errors().iter().map(|fe| c.t.error(fe)));
+    out
+}
+
+async fn pad_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let visit = state
+        .store
+        .visit_by_token(&token)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let units = crate::bundles::pages::unit_names(&state, &c).await?;
+    let token_csrf = random_token();
+    let page = RatePage {
+        subject: format!(
+            "{} · {}",
+            visit.ticket,
+            units.get(&visit.unit).cloned().unwrap_or_default()
+        ),
+        c,
+        channel: Channel::Offline,
+        action: format!("/rate/{token}"),
+        form_csrf: token_csrf.clone(),
+        f: HashMap::new(),
+        errors: vec![],
+        done: visit.rated,
+    };
+    Ok(crate::auth::pages::with_prelogin_csrf(
+        &state,
+        render(&page),
+        &token_csrf,
+    ))
+}
+
+async fn pad_rate(
+    State(state): State<AppState>,
+    c: Chrome,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let sent = cookie(&headers, PRELOGIN_CSRF_COOKIE).unwrap_or_default();
+    let form = f.get("csrf").cloned().unwrap_or_default();
+    if sent.is_empty() || !constant_time_eq(sent.as_bytes(), form.as_bytes()) {
+        return Err(AppError::bad_request("csrf", "csrf"));
+    }
+    let new = parse_rating(Channel::Offline, &f);
+    match super::rate_visit(&state, &token, new).await {
+        Ok((_, _, visit)) => {
+            let page = RatePage {
+                subject: visit.ticket,
+                c,
+                channel: Channel::Offline,
+                action: String::new(),
+                form_csrf: String::new(),
+                f: HashMap::new(),
+                errors: vec![],
+                done: true,
+            };
+            Ok(render(&page))
+        }
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
+            let status = e.status();
+            let errors = messages(&c, &e);
+            let token_csrf = random_token();
+            let mut r = render(&RatePage {
+                subject: String::new(),
+                c,
+                channel: Channel::Offline,
+                action: format!("/rate/{token}"),
+                form_csrf: token_csrf.clone(),
+                f,
+                errors,
+                done: false,
+            });
+            *r.status_mut() = status;
+            Ok(crate::auth::pages::with_prelogin_csrf(
+                &state,
+                r,
+                &token_csrf,
+            ))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn case_rate_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    let user = viewer.require(&[Role::Applicant])?.clone();
+    let (_, case) = crate::cases::load_visible(&state, &viewer, &id).await?;
+    let _ = user;
+    let done = state.store.rating_of_case(&id).await?.is_some();
+    let csrf = c.csrf.clone();
+    Ok(render(&RatePage {
+        subject: format!("{} · {}", case.id, case.item_name),
+        c,
+        channel: Channel::Online,
+        action: format!("/cases/{id}/rate"),
+        form_csrf: csrf,
+        f: HashMap::new(),
+        errors: vec![],
+        done,
+    }))
+}
+
+async fn case_rate(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let user = viewer.require(&[Role::Applicant])?.clone();
+    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
+    let new = parse_rating(Channel::Online, &f);
+    match super::rate_case(&state, &user, &id, new).await {
+        Ok(_) => Ok(see_other(&format!("/cases/{id}"))),
+        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
+            let status = e.status();
+            let errors = messages(&c, &e);
+            let csrf = c.csrf.clone();
+            let mut r = render(&RatePage {
+                subject: id.clone(),
+                c,
+                channel: Channel::Online,
+                action: format!("/cases/{id}/rate"),
+                form_csrf: csrf,
+                f,
+                errors,
+                done: false,
+            });
+            *r.status_mut() = status;
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+// ---- rectification tickets ---------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "rectifications.html")]
+struct TicketsPage {
+    c: Chrome,
+    tickets: Vec<TicketView>,
+}
+
+async fn tickets_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+) -> AppResult<Response> {
+    let user = viewer
+        .require(&[Role::Clerk, Role::Approver, Role::Supervisor, Role::Admin])?
+        .clone();
+    let unit = match user.role {
+        Role::Clerk | Role::Approver => Some(user.unit.clone().ok_or(AppError::Forbidden)?),
+        _ => None,
+    };
+    let mut tickets = Vec::new();
+    for t in state.store.tickets(unit.as_deref()).await? {
+        tickets.push(ticket_view(&state, &user, t).await?);
+    }
+    Ok(render(&TicketsPage { c, tickets }))
+}
+
+#[derive(Template)]
+#[template(path = "rectification.html")]
+struct TicketPage {
+    c: Chrome,
+    v: TicketView,
+    errors: Vec<String>,
+}
+
+impl TicketPage {
+    fn can(&self, a: &str) -> bool {
+        self.v.allowed_actions.contains(&a)
+    }
+}
+
+async fn show_ticket(
+    state: &AppState,
+    c: Chrome,
+    viewer: &Viewer,
+    id: &str,
+    errors: Vec<String>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
+    let t = load_ticket(state, &user, id).await?;
+    let v = ticket_view(state, &user, t).await?;
+    let mut r = render(&TicketPage { c, v, errors });
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+async fn ticket_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    show_ticket(&state, c, &viewer, &id, vec![], StatusCode::OK).await
+}
+
+fn ticket_command(f: &HashMap<String, String>) -> Result<TicketCommand, FieldErrors> {
+    let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    Ok(match get("action").as_str() {
+        "rectify" => TicketCommand::Rectify {
+            remedy: match get("remedy").as_str() {
+                "fixed" => Remedy::Fixed,
+                "ledger" => Remedy::Ledger,
+                "explained" => Remedy::Explained,
+                _ => return Err(FieldErrors::single("remedy", "required")),
+            },
+            action_taken: get("text"),
+        },
+        "appeal" => TicketCommand::Appeal {
+            ground: if get("ground") == "malicious" {
+                AppealGround::Malicious
+            } else {
+                AppealGround::Mistaken
+            },
+            reason: get("text"),
+        },
+        "reexamine" => TicketCommand::Reexamine {
+            remove: get("remove") == "1",
+            decision: get("text"),
+        },
+        "call_back" => TicketCommand::CallBack {
+            satisfied: get("satisfied") == "1",
+            note: get("text"),
+        },
+        _ => return Err(FieldErrors::single("action", "unknown_value")),
+    })
+}
+
+async fn ticket_act(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
+    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
+    let result = match ticket_command(&f) {
+        Ok(cmd) => run_ticket(&state, &user, &id, cmd).await.map(|_| ()),
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(()) => Ok(see_other(&format!("/rectifications/{id}"))),
+        Err(e @ (AppError::Invalid(_) | AppError::NotAllowed { .. })) => {
+            let status = e.status();
+            let errors = messages(&c, &e);
+            show_ticket(&state, c, &viewer, &id, errors, status).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+// ---- public statistics -------------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "reviews_stats.html")]
+struct StatsPage {
+    c: Chrome,
+    all: Stats,
+    units: Vec<(String, Stats)>,
+}
+
+impl StatsPage {
+    fn pct(&self, r: &tongban_domain::cases::indicators::Ratio) -> String {
+        r.value.map_or("—".into(), |v| format!("{:.1}%", v * 100.0))
+    }
+}
+
+async fn stats_page(State(state): State<AppState>, c: Chrome) -> AppResult<Response> {
+    let all = compute_stats(&state, "", "").await?;
+    let mut units = Vec::new();
+    for u in state.store.units().await? {
+        let s = compute_stats(&state, &u.code, "").await?;
+        if s.services > 0 || s.ratings > 0 {
+            units.push((if c.t.is_en() { u.name_en } else { u.name }, s));
+        }
+    }
+    Ok(render(&StatsPage { c, all, units }))
+}
