@@ -230,7 +230,11 @@ pub fn suggest<'a>(routes: &'a [Route], matter: &str, category: Category) -> Vec
     let mut scored: Vec<(usize, &Route)> = routes
         .iter()
         .map(|r| {
-            let hits = r.keywords.iter().filter(|k| matter.contains(k.as_str())).count();
+            let hits = r
+                .keywords
+                .iter()
+                .filter(|k| matter.contains(k.as_str()))
+                .count();
             (hits * 2 + usize::from(r.category == category), r)
         })
         .filter(|(score, _)| *score >= 2)
@@ -334,7 +338,13 @@ impl Ticket {
     }
 }
 
-pub fn new_ticket(id: String, source: Source, intake: NewTicket, filed_by: &str, now: Timestamp) -> Ticket {
+pub fn new_ticket(
+    id: String,
+    source: Source,
+    intake: NewTicket,
+    filed_by: &str,
+    now: Timestamp,
+) -> Ticket {
     let business = intake.business_environment || intake.enterprise_uscc.is_some();
     Ticket {
         id,
@@ -470,8 +480,9 @@ pub fn apply(
     }
     let ok = allowed(t, party, now, cal);
     if !ok.contains(&cmd.name()) {
-        let reason = (cmd.name() == "return" && t.state == State::Dispatched && party == Party::Lead)
-            .then_some("return_window_passed");
+        let reason =
+            (cmd.name() == "return" && t.state == State::Dispatched && party == Party::Lead)
+                .then_some("return_window_passed");
         return Err(Error::NotAllowed {
             state: t.state,
             allowed: ok,
@@ -480,7 +491,11 @@ pub fn apply(
     }
     let mut t = t.clone();
     let mut e = FieldErrors::new();
-    let dispatch = |t: &mut Ticket, lead: &str, assisting: &[String], e: &mut FieldErrors| -> Result<(), Error> {
+    let dispatch = |t: &mut Ticket,
+                    lead: &str,
+                    assisting: &[String],
+                    e: &mut FieldErrors|
+     -> Result<(), Error> {
         if !unit_exists(lead) {
             e.push("lead", "unknown_unit");
         }
@@ -612,16 +627,28 @@ pub fn indicators(unit: &str, tickets: &[Ticket]) -> Indicators {
             on_time += usize::from(due.is_some_and(|d| local_date(r.at) <= d));
         }
     }
-    let replied: Vec<&&Ticket> = mine.iter().filter(|t| t.replies.iter().any(|r| r.unit == unit)).collect();
+    let replied: Vec<&&Ticket> = mine
+        .iter()
+        .filter(|t| t.replies.iter().any(|r| r.unit == unit))
+        .collect();
     let called = replied.iter().filter(|t| !t.callbacks.is_empty()).count();
-    let calls: Vec<bool> = replied.iter().flat_map(|t| t.callbacks.iter().map(|c| c.satisfied)).collect();
+    let calls: Vec<bool> = replied
+        .iter()
+        .flat_map(|t| t.callbacks.iter().map(|c| c.satisfied))
+        .collect();
     Indicators {
         unit: unit.into(),
         dispatched: mine.len(),
         on_time_reply: Ratio::new(on_time as f64, replies as f64),
         callback_rate: Ratio::new(called as f64, replied.len() as f64),
-        satisfaction: Ratio::new(calls.iter().filter(|s| **s).count() as f64, calls.len() as f64),
-        returns: mine.iter().map(|t| t.returns.iter().filter(|r| r.unit == unit).count()).sum(),
+        satisfaction: Ratio::new(
+            calls.iter().filter(|s| **s).count() as f64,
+            calls.len() as f64,
+        ),
+        returns: mine
+            .iter()
+            .map(|t| t.returns.iter().filter(|r| r.unit == unit).count())
+            .sum(),
         reopenings: mine.iter().map(|t| t.reopened as usize).sum(),
     }
 }
@@ -633,7 +660,9 @@ mod tests {
 
     fn at(s: &str) -> Timestamp {
         let dt: jiff::civil::DateTime = s.replace(' ', "T").parse().unwrap();
-        dt.to_zoned(crate::cases::district_tz()).unwrap().timestamp()
+        dt.to_zoned(crate::cases::district_tz())
+            .unwrap()
+            .timestamp()
     }
 
     fn intake(category: Category) -> NewTicket {
@@ -661,25 +690,109 @@ mod tests {
     fn dispatch_return_redispatch_reply_callback_reopen() {
         let cal = Calendar::new(bundled_schedules(), OfficeHours::default());
         let yes = |_: &str| true;
-        let t = new_ticket("H1".into(), Source::Phone, intake(Category::Complaint), "operator", at("2026-11-02 09:00"));
+        let t = new_ticket(
+            "H1".into(),
+            Source::Phone,
+            intake(Category::Complaint),
+            "operator",
+            at("2026-11-02 09:00"),
+        );
         let run = |t: &Ticket, cmd: Command, p: Party, when: &str| {
             apply(t, &cmd, p, "x", at(when), &cal, &yes, &yes)
         };
-        let t = run(&t, Command::Dispatch { lead: "XH-CJJ".into(), assisting: vec![] }, Party::Office, "2026-11-02 09:10").unwrap();
-        assert_eq!(t.reply_due(), Some("2026-11-09".parse().unwrap()), "complaints: 5 working days");
+        let t = run(
+            &t,
+            Command::Dispatch {
+                lead: "XH-CJJ".into(),
+                assisting: vec![],
+            },
+            Party::Office,
+            "2026-11-02 09:10",
+        )
+        .unwrap();
+        assert_eq!(
+            t.reply_due(),
+            Some("2026-11-09".parse().unwrap()),
+            "complaints: 5 working days"
+        );
         // Three working days later the unit can no longer return it.
-        let late = run(&t, Command::Return { reason: "非我单位职责".into() }, Party::Lead, "2026-11-05 09:00").unwrap_err();
-        assert!(matches!(late, Error::NotAllowed { reason: Some("return_window_passed"), .. }));
-        let t = run(&t, Command::Return { reason: "路灯由街道管理".into() }, Party::Lead, "2026-11-03 09:00").unwrap();
+        let late = run(
+            &t,
+            Command::Return {
+                reason: "非我单位职责".into(),
+            },
+            Party::Lead,
+            "2026-11-05 09:00",
+        )
+        .unwrap_err();
+        assert!(matches!(
+            late,
+            Error::NotAllowed {
+                reason: Some("return_window_passed"),
+                ..
+            }
+        ));
+        let t = run(
+            &t,
+            Command::Return {
+                reason: "路灯由街道管理".into(),
+            },
+            Party::Lead,
+            "2026-11-03 09:00",
+        )
+        .unwrap();
         assert_eq!(t.state, State::Returned);
-        let t = run(&t, Command::Redispatch { lead: "XH-NP".into(), assisting: vec!["XH-CJJ".into()] }, Party::Office, "2026-11-03 10:00").unwrap();
+        let t = run(
+            &t,
+            Command::Redispatch {
+                lead: "XH-NP".into(),
+                assisting: vec!["XH-CJJ".into()],
+            },
+            Party::Office,
+            "2026-11-03 10:00",
+        )
+        .unwrap();
         assert_eq!(t.returns[0].outcome, "redispatched");
-        let t = run(&t, Command::Reply { text: "已安排维修".into() }, Party::Lead, "2026-11-04 10:00").unwrap();
-        let t = run(&t, Command::CallBack { satisfied: false, note: "仍未修好".into() }, Party::Office, "2026-11-05 10:00").unwrap();
+        let t = run(
+            &t,
+            Command::Reply {
+                text: "已安排维修".into(),
+            },
+            Party::Lead,
+            "2026-11-04 10:00",
+        )
+        .unwrap();
+        let t = run(
+            &t,
+            Command::CallBack {
+                satisfied: false,
+                note: "仍未修好".into(),
+            },
+            Party::Office,
+            "2026-11-05 10:00",
+        )
+        .unwrap();
         assert_eq!(t.state, State::Dispatched);
         assert_eq!(t.reopened, 1);
-        let t = run(&t, Command::Reply { text: "已修复".into() }, Party::Lead, "2026-11-06 10:00").unwrap();
-        let t = run(&t, Command::CallBack { satisfied: true, note: "满意".into() }, Party::Office, "2026-11-06 15:00").unwrap();
+        let t = run(
+            &t,
+            Command::Reply {
+                text: "已修复".into(),
+            },
+            Party::Lead,
+            "2026-11-06 10:00",
+        )
+        .unwrap();
+        let t = run(
+            &t,
+            Command::CallBack {
+                satisfied: true,
+                note: "满意".into(),
+            },
+            Party::Office,
+            "2026-11-06 15:00",
+        )
+        .unwrap();
         assert_eq!(t.state, State::Closed);
         assert_eq!(t.intake.clone().caller.unwrap().name, "王五");
         assert_eq!(t.for_units().intake.caller.unwrap().name, "（保密）");
@@ -694,12 +807,34 @@ mod tests {
     fn enterprises_run_on_the_business_line_and_routes_are_suggested() {
         let mut i = intake(Category::Complaint);
         i.enterprise_uscc = Some("91360103MA39K2R741".into());
-        let t = new_ticket("H2".into(), Source::Web, i, "company", at("2026-11-02 09:00"));
+        let t = new_ticket(
+            "H2".into(),
+            Source::Web,
+            i,
+            "company",
+            at("2026-11-02 09:00"),
+        );
         assert!(t.business);
         assert_eq!(Category::Complaint.reply_days(true), 3);
         let routes = vec![
-            Route { code: "street-light".into(), name: "路灯".into(), category: Category::Help, keywords: vec!["路灯".into()], lead: "XH-CJJ".into(), assisting: vec![], description: String::new() },
-            Route { code: "noise".into(), name: "噪音".into(), category: Category::Complaint, keywords: vec!["噪音".into()], lead: "XH-GA".into(), assisting: vec![], description: String::new() },
+            Route {
+                code: "street-light".into(),
+                name: "路灯".into(),
+                category: Category::Help,
+                keywords: vec!["路灯".into()],
+                lead: "XH-CJJ".into(),
+                assisting: vec![],
+                description: String::new(),
+            },
+            Route {
+                code: "noise".into(),
+                name: "噪音".into(),
+                category: Category::Complaint,
+                keywords: vec!["噪音".into()],
+                lead: "XH-GA".into(),
+                assisting: vec![],
+                description: String::new(),
+            },
         ];
         let s = suggest(&routes, "小区门口路灯不亮", Category::Complaint);
         assert_eq!(s[0].code, "street-light");

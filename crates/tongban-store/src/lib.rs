@@ -30,6 +30,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod files;
+pub mod hotline;
 pub mod mail;
 pub mod org;
 pub mod reviews;

@@ -25,6 +25,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "reviews",
         include_str!("../migrations/sqlite/0004_reviews.sql"),
     ),
+    (
+        5,
+        "hotline",
+        include_str!("../migrations/sqlite/0005_hotline.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -46,6 +51,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         4,
         "reviews",
         include_str!("../migrations/postgres/0004_reviews.sql"),
+    ),
+    (
+        5,
+        "hotline",
+        include_str!("../migrations/postgres/0005_hotline.sql"),
     ),
 ];
 

@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod error;
+pub mod hotline;
 pub mod i18n;
 pub mod pages;
 pub mod reviews;

@@ -1,6 +1,6 @@
 //! Every route of the application, in one place.
 
-use crate::{AppState, audit, auth, bundles, calendar, cases, catalog, pages, reviews};
+use crate::{AppState, audit, auth, bundles, calendar, cases, catalog, hotline, pages, reviews};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
@@ -39,6 +39,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(bundles::api::router())
         .merge(cases::public_notice::api())
         .merge(reviews::api::router())
+        .merge(hotline::api::router())
         .split_for_parts()
 }
 

@@ -77,6 +77,18 @@ struct EnterprisesFile {
     enterprise: Vec<DemoEnterprise>,
 }
 
+#[derive(Deserialize)]
+struct RoutesFile {
+    route: Vec<tongban_domain::hotline::Route>,
+}
+
+/// The demo's routing catalog for the 12345 hotline.
+pub fn hotline_routes() -> Vec<tongban_domain::hotline::Route> {
+    toml::from_str::<RoutesFile>(include_str!("../../../data/xihu/hotline_routes.toml"))
+        .expect("data/xihu/hotline_routes.toml is valid")
+        .route
+}
+
 pub fn enterprises() -> Vec<DemoEnterprise> {
     toml::from_str::<EnterprisesFile>(include_str!("../../../data/xihu/enterprises.toml"))
         .expect("data/xihu/enterprises.toml is valid")
@@ -272,6 +284,12 @@ pub async fn load_base_if_empty(store: &Store) -> Result<bool, String> {
     for c in certificates() {
         store
             .save_retained_certificate("system", None, &c)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    for r in hotline_routes() {
+        store
+            .save_route("system", &r)
             .await
             .map_err(|e| e.to_string())?;
     }

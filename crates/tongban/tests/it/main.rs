@@ -8,6 +8,7 @@ mod cases;
 mod cli;
 mod crash;
 mod harness;
+mod hotline;
 mod i18n;
 mod pages;
 mod reviews;

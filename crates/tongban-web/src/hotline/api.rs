@@ -1,0 +1,371 @@
+//! `/api/v1/hotline`: tickets, actions, routing catalog, suggestions, indicators.
+
+use super::{for_reader, load, party};
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::catalog::api::{ApiJson, Many, Meta, One, Problem};
+use crate::catalog::parse_page;
+use crate::error::{AppError, AppResult};
+use axum::Json;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use tongban_domain::FieldErrors;
+use tongban_domain::accounts::Role;
+use tongban_domain::hotline::{
+    self, Category, Command, Indicators, NewTicket, Route, Source, Ticket,
+};
+use tongban_store::hotline::TicketFilter;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list_tickets, create_ticket))
+        .routes(routes!(get_ticket))
+        .routes(routes!(ticket_action))
+        .routes(routes!(list_routes))
+        .routes(routes!(save_route))
+        .routes(routes!(suggest))
+        .routes(routes!(hotline_indicators))
+}
+
+fn csrf_header(headers: &HeaderMap) -> Option<&str> {
+    headers.get("x-csrf-token").and_then(|v| v.to_str().ok())
+}
+
+/// The office's accounts: hotline operators, supervisors, administrators.
+pub const OFFICE: &[Role] = &[Role::HotlineOperator, Role::Supervisor, Role::Admin];
+
+#[derive(Serialize, ToSchema)]
+pub struct TicketView {
+    #[serde(flatten)]
+    pub ticket: Ticket,
+    /// Routing entries that fit the matter, best first (for the office's dispatch).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<Route>,
+    pub allowed_actions: Vec<&'static str>,
+}
+
+pub async fn view(
+    state: &AppState,
+    user: &tongban_store::accounts::User,
+    t: Ticket,
+) -> AppResult<TicketView> {
+    let p = party(user, &t);
+    let suggestions = if p == hotline::Party::Office && t.state == hotline::State::Received {
+        let routes = state.store.routes().await?;
+        hotline::suggest(&routes, &t.intake.matter, t.intake.category)
+            .into_iter()
+            .take(3)
+            .cloned()
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let allowed = hotline::allowed(&t, p, state.store.now(), &state.store.calendar());
+    Ok(TicketView {
+        ticket: for_reader(user, t),
+        suggestions,
+        allowed_actions: allowed,
+    })
+}
+
+/// Take in a ticket: operators from the phone, anyone signed in from the web form.
+pub async fn intake(
+    state: &AppState,
+    user: &tongban_store::accounts::User,
+    source: Source,
+    new: NewTicket,
+) -> AppResult<Ticket> {
+    let units = state.store.unit_codes().await?;
+    new.validate(&|u| units.contains(u))?;
+    if let Some(code) = &new.service_code {
+        if !state.store.routes().await?.iter().any(|r| &r.code == code) {
+            return Err(FieldErrors::single("service_code", "unknown_value").into());
+        }
+    }
+    let filed_by = user.username.clone();
+    let token = crate::auth::random_token()[..24].to_string();
+    Ok(state
+        .store
+        .create_hotline_ticket(&user.username, &token, |id, now| {
+            hotline::new_ticket(id, source, new, &filed_by, now)
+        })
+        .await?)
+}
+
+/// Take in a ticket (工单). Operators file phone calls; anyone signed in files from the web.
+#[utoipa::path(post, path = "/api/v1/hotline/tickets", tag = "hotline", request_body = NewTicket, security(("bearer" = [])),
+    responses((status = 201, body = One<TicketView>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn create_ticket(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    ApiJson(new): ApiJson<NewTicket>,
+) -> AppResult<(StatusCode, Json<One<TicketView>>)> {
+    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
+    viewer.check_csrf(csrf_header(&headers))?;
+    let source = if user.role == Role::HotlineOperator {
+        Source::Phone
+    } else {
+        Source::Web
+    };
+    let t = intake(&state, &user, source, new).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(One {
+            item: view(&state, &user, t).await?,
+        }),
+    ))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)] // documents the parameters; the handler reads them to name bad ones
+struct ListParams {
+    /// Comma-separated states: received, dispatched, returned, replied, closed, merged.
+    state: Option<String>,
+    /// `true` for the business-environment line only.
+    business: Option<bool>,
+    page: Option<u32>,
+    per_page: Option<u32>,
+}
+
+/// Tickets the caller may see: the office all (the business line with `business=true`), a
+/// unit those it leads or assists, a person those they filed. Newest first.
+#[utoipa::path(get, path = "/api/v1/hotline/tickets", tag = "hotline", params(ListParams), security(("bearer" = [])),
+    responses((status = 200, body = Many<TicketView>)))]
+async fn list_tickets(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Json<Many<TicketView>>> {
+    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
+    let mut e = FieldErrors::new();
+    let page = parse_page(&q, &mut e);
+    let mut f = TicketFilter::default();
+    for s in q
+        .get("state")
+        .map(|s| {
+            s.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+    {
+        match hotline::State::parse(s) {
+            Some(st) => f.states.push(st.as_str().to_string()),
+            None => e.push_detail("state", "unknown_value", s),
+        }
+    }
+    match q.get("business").map(String::as_str) {
+        None | Some("") => {}
+        Some("true") => f.business = Some(true),
+        Some("false") => f.business = Some(false),
+        Some(other) => e.push_detail("business", "unknown_value", other),
+    }
+    if !e.is_empty() {
+        return Err(e.into());
+    }
+    match user.role {
+        Role::HotlineOperator | Role::Supervisor | Role::Admin => {}
+        Role::Clerk | Role::Approver => {
+            f.unit = Some(user.unit.clone().ok_or(AppError::Forbidden)?)
+        }
+        Role::Applicant => f.filed_by = Some(user.username.clone()),
+    }
+    let (tickets, total) = state.store.list_hotline_tickets(&f, page).await?;
+    let mut items = Vec::new();
+    for t in tickets {
+        items.push(view(&state, &user, t).await?);
+    }
+    Ok(Json(Many {
+        items,
+        meta: Meta {
+            total,
+            page: page.page,
+            per_page: page.per_page,
+        },
+    }))
+}
+
+/// One ticket with the actions the caller may take (and routing suggestions for the office).
+#[utoipa::path(get, path = "/api/v1/hotline/tickets/{id}", tag = "hotline", params(("id" = String, Path)), security(("bearer" = [])),
+    responses((status = 200, body = One<TicketView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+async fn get_ticket(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<Json<One<TicketView>>> {
+    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
+    let t = load(&state, &user, &id).await?;
+    Ok(Json(One {
+        item: view(&state, &user, t).await?,
+    }))
+}
+
+pub async fn run(
+    state: &AppState,
+    user: &tongban_store::accounts::User,
+    id: &str,
+    cmd: Command,
+) -> AppResult<Ticket> {
+    load(state, user, id).await?;
+    let units = state.store.unit_codes().await?;
+    // Merging needs to know the target is open; read it before the write.
+    let target_open = match &cmd {
+        Command::MergeInto { ticket } => {
+            state.store.hotline_ticket(ticket).await?.is_some_and(|t| {
+                !matches!(t.state, hotline::State::Closed | hotline::State::Merged)
+            })
+        }
+        _ => false,
+    };
+    let cal = state.store.calendar();
+    state
+        .store
+        .change_hotline_ticket::<AppError>(&user.username, id, cmd.name(), |t, now| {
+            Ok(hotline::apply(
+                t,
+                &cmd,
+                party(user, t),
+                &user.username,
+                now,
+                &cal,
+                &|u| units.contains(u),
+                &|_| target_open,
+            )?)
+        })
+        .await
+}
+
+/// Act on a ticket: `dispatch`, `redispatch`, `insist`, `call_back`, `merge_into` (the office);
+/// `reply`, `return` (the lead unit, returning within 2 working days).
+#[utoipa::path(post, path = "/api/v1/hotline/tickets/{id}/actions", tag = "hotline", params(("id" = String, Path)),
+    request_body = Command, security(("bearer" = [])),
+    responses((status = 200, body = One<TicketView>), (status = 409, body = Problem, content_type = "application/problem+json")))]
+async fn ticket_action(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+    ApiJson(cmd): ApiJson<Command>,
+) -> AppResult<Json<One<TicketView>>> {
+    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
+    viewer.check_csrf(csrf_header(&headers))?;
+    let t = run(&state, &user, &id, cmd).await?;
+    Ok(Json(One {
+        item: view(&state, &user, t).await?,
+    }))
+}
+
+/// The routing catalog (派单目录): also Open311's services.
+#[utoipa::path(get, path = "/api/v1/hotline/routes", tag = "hotline", responses((status = 200, body = Many<Route>)))]
+async fn list_routes(State(state): State<AppState>) -> AppResult<Json<Many<Route>>> {
+    let items = state.store.routes().await?;
+    let n = items.len();
+    Ok(Json(Many {
+        items,
+        meta: Meta {
+            total: n as i64,
+            page: 1,
+            per_page: n as u32,
+        },
+    }))
+}
+
+/// Add or change a routing entry (the hotline office, administrators).
+#[utoipa::path(put, path = "/api/v1/hotline/routes/{code}", tag = "hotline", params(("code" = String, Path)), request_body = Route,
+    security(("bearer" = [])), responses((status = 200, body = One<Route>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn save_route(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    Path(code): Path<String>,
+    ApiJson(route): ApiJson<Route>,
+) -> AppResult<Json<One<Route>>> {
+    let user = viewer
+        .require(&[Role::HotlineOperator, Role::Admin])?
+        .clone();
+    viewer.check_csrf(csrf_header(&headers))?;
+    let units = state.store.unit_codes().await?;
+    let mut e = FieldErrors::new();
+    if route.code != code || !tongban_domain::catalog::valid_code(&route.code.to_uppercase()) {
+        e.push("code", "code_format");
+    }
+    e.text("name", &route.name, 60);
+    if route.keywords.is_empty() {
+        e.push("keywords", "required");
+    }
+    if !units.contains(&route.lead) {
+        e.push("lead", "unknown_unit");
+    }
+    for (i, a) in route.assisting.iter().enumerate() {
+        if !units.contains(a) {
+            e.push(format!("assisting[{i}]"), "unknown_unit");
+        }
+    }
+    if !e.is_empty() {
+        return Err(e.into());
+    }
+    state.store.save_route(&user.username, &route).await?;
+    Ok(Json(One { item: route }))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+struct SuggestQuery {
+    matter: Option<String>,
+    category: Option<String>,
+}
+
+/// Routing entries that fit a matter and category, best first.
+#[utoipa::path(get, path = "/api/v1/hotline/suggest", tag = "hotline", params(SuggestQuery), responses((status = 200, body = Many<Route>)))]
+async fn suggest(
+    State(state): State<AppState>,
+    Query(q): Query<SuggestQuery>,
+) -> AppResult<Json<Many<Route>>> {
+    let category = match q.category.as_deref().map(Category::parse) {
+        Some(Some(c)) => c,
+        _ => return Err(FieldErrors::single("category", "unknown_value").into()),
+    };
+    let routes = state.store.routes().await?;
+    let items: Vec<Route> = hotline::suggest(&routes, q.matter.as_deref().unwrap_or(""), category)
+        .into_iter()
+        .cloned()
+        .collect();
+    let n = items.len();
+    Ok(Json(Many {
+        items,
+        meta: Meta {
+            total: n as i64,
+            page: 1,
+            per_page: n as u32,
+        },
+    }))
+}
+
+/// Per-unit hotline indicators: on-time replies, callbacks, satisfaction, returns, reopenings.
+#[utoipa::path(get, path = "/api/v1/indicators/hotline", tag = "supervision", responses((status = 200, body = Many<Indicators>)))]
+async fn hotline_indicators(State(state): State<AppState>) -> AppResult<Json<Many<Indicators>>> {
+    let mut items = Vec::new();
+    for u in state.store.units().await? {
+        let tickets = state.store.hotline_tickets_of(&u.code).await?;
+        if !tickets.is_empty() {
+            items.push(hotline::indicators(&u.code, &tickets));
+        }
+    }
+    let n = items.len();
+    Ok(Json(Many {
+        items,
+        meta: Meta {
+            total: n as i64,
+            page: 1,
+            per_page: n as u32,
+        },
+    }))
+}

@@ -1,0 +1,68 @@
+//! The 12345 hotline over HTTP: intake (operator, web, and later Open311), the routing catalog,
+//! the ticket workflow and per-unit indicators. The rules live in `tongban_domain::hotline`.
+
+pub mod api;
+
+use crate::AppState;
+use crate::error::{AppError, AppResult};
+use tongban_domain::accounts::Role;
+use tongban_domain::hotline::{self, Party, Ticket};
+use tongban_store::accounts::User;
+
+/// The reader's part in a ticket.
+pub fn party(user: &User, t: &Ticket) -> Party {
+    match user.role {
+        Role::HotlineOperator | Role::Supervisor | Role::Admin => Party::Office,
+        Role::Clerk | Role::Approver => match &user.unit {
+            Some(u) if t.lead.as_ref() == Some(u) => Party::Lead,
+            Some(u) if t.assisting.contains(u) => Party::Assisting,
+            _ => Party::Other,
+        },
+        Role::Applicant => Party::Other,
+    }
+}
+
+/// May the reader see the ticket: the office, its units, the person who filed it.
+pub fn visible(user: &User, t: &Ticket) -> bool {
+    party(user, t) != Party::Other || t.filed_by == user.username
+}
+
+/// The ticket as this reader may see it: units never see a confidential caller.
+pub fn for_reader(user: &User, t: Ticket) -> Ticket {
+    match party(user, &t) {
+        Party::Lead | Party::Assisting => t.for_units(),
+        _ => t,
+    }
+}
+
+impl From<hotline::Error> for AppError {
+    fn from(e: hotline::Error) -> Self {
+        match e {
+            hotline::Error::Forbidden => AppError::Forbidden,
+            hotline::Error::Invalid(f) => AppError::Invalid(f),
+            hotline::Error::Calendar(c) => c.into(),
+            hotline::Error::NotAllowed {
+                state,
+                allowed,
+                reason,
+            } => AppError::NotAllowed {
+                action: "hotline",
+                state: state.as_str(),
+                allowed,
+                reason,
+            },
+        }
+    }
+}
+
+pub async fn load(state: &AppState, user: &User, id: &str) -> AppResult<Ticket> {
+    let t = state
+        .store
+        .hotline_ticket(id)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !visible(user, &t) {
+        return Err(AppError::NotFound);
+    }
+    Ok(t)
+}
