@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod error;
 pub mod hotline;
 pub mod i18n;
+pub mod open311;
 pub mod pages;
 pub mod reviews;
 pub mod router;

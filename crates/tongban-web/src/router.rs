@@ -1,6 +1,8 @@
 //! Every route of the application, in one place.
 
-use crate::{AppState, audit, auth, bundles, calendar, cases, catalog, hotline, pages, reviews};
+use crate::{
+    AppState, audit, auth, bundles, calendar, cases, catalog, hotline, open311, pages, reviews,
+};
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
@@ -64,6 +66,7 @@ pub fn app(state: AppState) -> Router {
             get(move || async move { ([("content-type", "application/json")], openapi_json) }),
         )
         .route("/healthz", get(pages::healthz))
+        .merge(open311::router())
         .merge(page_routes)
         .fallback(pages::not_found)
         // Imports are the largest bodies we accept.

@@ -73,13 +73,14 @@ pub async fn view(
     })
 }
 
-/// Take in a ticket: operators from the phone, anyone signed in from the web form.
+/// Take in a ticket: operators from the phone, anyone signed in from the web form, Open311
+/// clients with an API key. Returns the ticket and the token an Open311 client may follow.
 pub async fn intake(
     state: &AppState,
     user: &tongban_store::accounts::User,
     source: Source,
     new: NewTicket,
-) -> AppResult<Ticket> {
+) -> AppResult<(Ticket, String)> {
     let units = state.store.unit_codes().await?;
     new.validate(&|u| units.contains(u))?;
     if let Some(code) = &new.service_code {
@@ -89,12 +90,13 @@ pub async fn intake(
     }
     let filed_by = user.username.clone();
     let token = crate::auth::random_token()[..24].to_string();
-    Ok(state
+    let t = state
         .store
         .create_hotline_ticket(&user.username, &token, |id, now| {
             hotline::new_ticket(id, source, new, &filed_by, now)
         })
-        .await?)
+        .await?;
+    Ok((t, token))
 }
 
 /// Take in a ticket (工单). Operators file phone calls; anyone signed in files from the web.
@@ -113,7 +115,7 @@ async fn create_ticket(
     } else {
         Source::Web
     };
-    let t = intake(&state, &user, source, new).await?;
+    let (t, _) = intake(&state, &user, source, new).await?;
     Ok((
         StatusCode::CREATED,
         Json(One {

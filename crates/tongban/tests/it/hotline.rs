@@ -330,3 +330,280 @@ fn enterprises_run_on_the_business_environment_line() {
         assert_eq!(s["items"][0]["code"], "parking");
     }
 }
+
+fn form_post(app: &TestApp, path: &str, fields: &[(&str, &str)]) -> crate::harness::Resp {
+    let body: String = fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", enc(k), enc(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    app.raw_post(
+        path,
+        &[("content-type", "application/x-www-form-urlencoded")],
+        body.into_bytes(),
+    )
+}
+
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// GeoReport v2 round trips in JSON and XML through HTTP, then the same API read by the
+/// third-party `georeport` client from PyPI (skipped loudly when Python or the package is missing).
+#[test]
+fn open311_georeport_v2_in_json_and_xml() {
+    for b in backends() {
+        let app = TestApp::demo(&b);
+        let key = app.token_for("company");
+        app.set_now("2026-11-02 09:00");
+        // Errors are arrays of {code, description}, in the asked format.
+        let r = form_post(
+            &app,
+            "/open311/v2/requests.json",
+            &[
+                ("service_code", "noise"),
+                ("lat", "28.67"),
+                ("long", "115.89"),
+            ],
+        );
+        assert_eq!(r.status, 403);
+        assert_eq!(r.json()[0]["code"], 403);
+        let r = form_post(
+            &app,
+            "/open311/v2/requests.xml",
+            &[("api_key", "wrong"), ("service_code", "noise")],
+        );
+        assert_eq!(r.status, 403);
+        assert!(
+            r.body.contains("<errors><error><code>403</code>"),
+            "{}",
+            r.body
+        );
+        let r = form_post(
+            &app,
+            "/open311/v2/requests.json",
+            &[
+                ("api_key", &key),
+                ("service_code", ""),
+                ("lat", "28.67"),
+                ("long", "115.89"),
+            ],
+        );
+        assert_eq!(r.status, 400, "an empty parameter counts as absent");
+        let r = form_post(
+            &app,
+            "/open311/v2/requests.json",
+            &[
+                ("api_key", &key),
+                ("service_code", "nope"),
+                ("lat", "28.67"),
+                ("long", "115.89"),
+            ],
+        );
+        assert_eq!(r.status, 404);
+        let r = form_post(
+            &app,
+            "/open311/v2/requests.json",
+            &[("api_key", &key), ("service_code", "noise")],
+        );
+        assert_eq!(r.status, 400);
+        assert!(
+            r.json()[0]["description"]
+                .as_str()
+                .unwrap()
+                .contains("location")
+        );
+
+        // A request from a client: api_key in the body; the answer carries the id and a token.
+        let r = form_post(
+            &app,
+            "/open311/v2/requests.json",
+            &[
+                ("api_key", &key),
+                ("service_code", "noise"),
+                ("lat", "28.6712"),
+                ("long", "115.8923"),
+                ("description", "夜间施工噪音扰民"),
+                ("first_name", "Lan"),
+                ("phone", "13907910002"),
+            ],
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        let id = r.json()[0]["service_request_id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let token = r.json()[0]["token"].as_str().unwrap().to_string();
+        // …and with the key in the query, in XML.
+        let r = form_post(
+            &app,
+            &format!("/open311/v2/requests.xml?api_key={key}"),
+            &[
+                ("service_code", "street-light"),
+                ("address_string", "西湖区朝阳中路88号"),
+                ("attribute[category]", "help"),
+            ],
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        assert!(
+            r.body.contains("<service_requests><request>")
+                && r.body.contains("<service_request_id>H2026-"),
+            "{}",
+            r.body
+        );
+
+        // Reading back: one request as an array of one, dates with their offset, no caller.
+        let one = app.get(&format!("/open311/v2/requests/{id}.json")).json();
+        assert_eq!(one.as_array().unwrap().len(), 1);
+        assert_eq!(one[0]["status"], "open");
+        assert_eq!(one[0]["service_code"], "noise");
+        assert_eq!(one[0]["lat"], 28.6712);
+        assert!(
+            one[0]["requested_datetime"]
+                .as_str()
+                .unwrap()
+                .ends_with("+08:00")
+        );
+        assert!(
+            !one.to_string().contains("13907910002"),
+            "callers are never served"
+        );
+        let xml = app.get(&format!("/open311/v2/requests/{id}.xml")).body;
+        assert!(
+            xml.contains(&format!("<service_request_id>{id}</service_request_id>"))
+                && xml.contains("<status>open</status>")
+        );
+        assert_eq!(
+            app.get("/open311/v2/requests/H2000-000001.json").status,
+            404
+        );
+        let t = app.get(&format!("/open311/v2/tokens/{token}.json")).json();
+        assert_eq!(t[0]["service_request_id"], id.as_str());
+
+        // Once the office dispatches and closes it, Open311 says closed with the detail in notes.
+        let operator = Who::new(&app, "operator");
+        let ga = Who::new(&app, "clerk.ga");
+        ok(act(
+            &app,
+            &operator,
+            &id,
+            json!({"action": "dispatch", "lead": "XH-GA"}),
+        ));
+        let one = app.get(&format!("/open311/v2/requests/{id}.json")).json();
+        assert!(
+            one[0]["status_notes"]
+                .as_str()
+                .unwrap()
+                .contains("dispatched")
+        );
+        assert!(
+            one[0]["expected_datetime"]
+                .as_str()
+                .unwrap()
+                .starts_with("2026-11-09T17:30:00+08:00")
+        );
+        ok(act(
+            &app,
+            &ga,
+            &id,
+            json!({"action": "reply", "text": "已责令停止夜间施工"}),
+        ));
+        ok(act(
+            &app,
+            &operator,
+            &id,
+            json!({"action": "call_back", "satisfied": true, "note": "满意"}),
+        ));
+
+        // Filters: status, service code, ids (overriding the rest), dates; empty ones ignored.
+        let closed = app.get("/open311/v2/requests.json?status=closed").json();
+        assert_eq!(closed.as_array().unwrap().len(), 1);
+        assert_eq!(closed[0]["service_request_id"], id.as_str());
+        let lights = app
+            .get("/open311/v2/requests.json?service_code=street-light&status=")
+            .json();
+        assert_eq!(lights.as_array().unwrap().len(), 1);
+        let both = app
+            .get(&format!(
+                "/open311/v2/requests.json?service_request_id={id},{}&status=open",
+                lights[0]["service_request_id"].as_str().unwrap()
+            ))
+            .json();
+        assert_eq!(both.as_array().unwrap().len(), 2);
+        let future = app
+            .get("/open311/v2/requests.json?start_date=2027-01-01T00:00:00Z")
+            .json();
+        assert!(future.as_array().unwrap().is_empty());
+        assert_eq!(
+            app.get("/open311/v2/requests.json?status=pending").status,
+            400
+        );
+
+        // Discovery and services in both formats.
+        let services = app.get("/open311/v2/services.json").json();
+        assert!(
+            services
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["service_code"] == "noise" && s["metadata"] == true)
+        );
+        let xml = app.get("/open311/v2/services.xml").body;
+        assert!(
+            xml.contains("<services><service>")
+                && xml.contains("<service_code>noise</service_code>"),
+            "{xml}"
+        );
+        let def = app.get("/open311/v2/services/noise.json").json();
+        assert_eq!(def["attributes"][0]["code"], "category");
+        assert!(
+            app.get("/open311/v2/services/noise.xml")
+                .body
+                .contains("<attributes><attribute>")
+        );
+        assert_eq!(app.get("/open311/v2/services/nope.json").status, 404);
+        assert!(
+            app.get("/open311/v2/discovery.json").json()["endpoints"][0]["formats"]
+                .as_array()
+                .unwrap()
+                .len()
+                == 2
+        );
+        assert!(
+            app.get("/open311/v2/discovery.xml")
+                .body
+                .contains("<format>application/json</format>")
+        );
+
+        // The third-party client, in JSON and XML.
+        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/open311/check.py");
+        let has_client = std::process::Command::new("python3")
+            .args(["-c", "import georeport"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !has_client {
+            eprintln!(
+                "\n!!!!!!!! OPEN311 THIRD-PARTY CLIENT SKIPPED: pip install -r tests/open311/requirements.txt !!!!!!!!\n"
+            );
+            continue;
+        }
+        let out = std::process::Command::new("python3")
+            .args([script, &app.base, &id, "noise"])
+            .output()
+            .expect("python3 runs");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("open311 client: ok"),
+            "{stdout}{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
