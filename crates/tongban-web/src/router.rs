@@ -58,6 +58,7 @@ pub fn app(state: AppState) -> Router {
         .merge(bundles::pages::router())
         .merge(cases::public_notice::pages())
         .merge(reviews::pages::router())
+        .merge(hotline::pages::router())
         .layer(axum::middleware::from_fn(pages::render_errors));
     Router::new()
         .merge(api)

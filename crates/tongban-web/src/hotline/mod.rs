@@ -2,6 +2,7 @@
 //! the ticket workflow and per-unit indicators. The rules live in `tongban_domain::hotline`.
 
 pub mod api;
+pub mod pages;
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};

@@ -607,3 +607,74 @@ fn open311_georeport_v2_in_json_and_xml() {
         );
     }
 }
+
+/// The hotline pages without JavaScript: the operator takes a call, sees the suggestion and
+/// dispatches; the unit sees the ticket without the confidential caller and replies.
+#[test]
+fn hotline_pages_as_plain_forms() {
+    let app = TestApp::demo(&crate::harness::Backend::Sqlite);
+    app.set_now("2026-11-02 09:00");
+    let (op, csrf) = app.login("operator", "operator-demo-2026");
+    let r = app.form(
+        "/hotline/new",
+        &op,
+        &[
+            ("csrf", &csrf),
+            ("category", "help"),
+            ("matter", ""),
+            ("address", ""),
+        ],
+    );
+    assert_eq!(r.status, 422);
+    assert!(r.body.contains("诉求内容"), "{}", r.body);
+    let r = app.form(
+        "/hotline/new",
+        &op,
+        &[
+            ("csrf", &csrf),
+            ("category", "help"),
+            ("matter", "小区楼道路灯不亮"),
+            ("address", "南浦路12号"),
+            ("street", "XH-NP"),
+            ("caller_name", "赵六"),
+            ("caller_phone", "13907910003"),
+            ("confidential", "1"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let page_path = r.header("location").unwrap().to_string();
+    let page = app.get_with(&page_path, &[("cookie", &op)]);
+    assert!(page.body.contains("派单目录建议") && page.body.contains("赵六"));
+    let r = app.form(
+        &format!("{page_path}/act"),
+        &op,
+        &[
+            ("csrf", &csrf),
+            ("action", "dispatch"),
+            ("lead", "XH-NP"),
+            ("assisting", ""),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    let (np, np_csrf) = app.login("clerk.np", "clerk-np-demo-2026");
+    let page = app.get_with(&page_path, &[("cookie", &np)]);
+    assert!(page.body.contains("（保密）") && !page.body.contains("13907910003"));
+    let board = app.get_with("/hotline", &[("cookie", &np)]);
+    assert!(
+        board
+            .body
+            .contains(page_path.trim_start_matches("/hotline/tickets/"))
+    );
+    let r = app.form(
+        &format!("{page_path}/act"),
+        &np,
+        &[
+            ("csrf", &np_csrf),
+            ("action", "reply"),
+            ("text", "已安排物业维修"),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    let page = app.get_with(&page_path, &[("cookie", &op)]);
+    assert!(page.body.contains("已答复待回访"));
+}

@@ -1,0 +1,323 @@
+//! Hotline pages: the operator's intake (and the public web form for signed-in people), the
+//! office's board with the business-environment line, a unit's queue, and the ticket with the
+//! actions the reader may take.
+
+use super::api::{TicketView, intake, run, view};
+use super::load;
+use crate::AppState;
+use crate::auth::Viewer;
+use crate::error::{AppError, AppResult};
+use crate::pages::{Chrome, render};
+use askama::Template;
+use axum::Router;
+use axum::extract::{Form, Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use std::collections::HashMap;
+use tongban_domain::FieldErrors;
+use tongban_domain::accounts::Role;
+use tongban_domain::hotline::{Caller, Category, Command, Location, NewTicket, Source};
+use tongban_store::Page;
+use tongban_store::hotline::TicketFilter;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/hotline", get(board))
+        .route("/hotline/new", get(new_page).post(create))
+        .route("/hotline/tickets/{id}", get(ticket_page))
+        .route("/hotline/tickets/{id}/act", post(act))
+}
+
+#[derive(Template)]
+#[template(path = "hotline_new.html")]
+struct NewPage {
+    c: Chrome,
+    f: HashMap<String, String>,
+    errors: Vec<String>,
+    streets: Vec<(String, String)>,
+    operator: bool,
+}
+
+impl NewPage {
+    fn v(&self, k: &str) -> String {
+        self.f.get(k).cloned().unwrap_or_default()
+    }
+    fn is(&self, k: &str, v: &str) -> bool {
+        self.f.get(k).map(String::as_str) == Some(v)
+    }
+    fn categories(&self) -> Vec<&'static str> {
+        Category::ALL.iter().map(|c| c.as_str()).collect()
+    }
+}
+
+async fn streets(state: &AppState, c: &Chrome) -> AppResult<Vec<(String, String)>> {
+    Ok(state
+        .store
+        .units()
+        .await?
+        .into_iter()
+        .filter(|u| u.level == tongban_domain::catalog::Level::Street)
+        .map(|u| (u.code, if c.t.is_en() { u.name_en } else { u.name }))
+        .collect())
+}
+
+async fn new_page(State(state): State<AppState>, c: Chrome, viewer: Viewer) -> AppResult<Response> {
+    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
+    let streets = streets(&state, &c).await?;
+    Ok(render(&NewPage {
+        c,
+        f: HashMap::new(),
+        errors: vec![],
+        streets,
+        operator: user.role == Role::HotlineOperator,
+    }))
+}
+
+fn parse_new(f: &HashMap<String, String>) -> Result<NewTicket, FieldErrors> {
+    let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let category = Category::parse(&get("category"))
+        .ok_or_else(|| FieldErrors::single("category", "required"))?;
+    let opt = |k: &str| Some(get(k)).filter(|s| !s.is_empty());
+    Ok(NewTicket {
+        category,
+        matter: get("matter"),
+        caller: Some(Caller {
+            name: get("caller_name"),
+            phone: get("caller_phone"),
+            confidential: f.contains_key("confidential"),
+        }),
+        location: Location {
+            address: get("address"),
+            lat: None,
+            long: None,
+        },
+        street: opt("street"),
+        enterprise_uscc: opt("enterprise_uscc"),
+        business_environment: f.contains_key("business_environment"),
+        service_code: None,
+    })
+}
+
+async fn create(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Form(f): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
+    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
+    let source = if user.role == Role::HotlineOperator {
+        Source::Phone
+    } else {
+        Source::Web
+    };
+    let result = match parse_new(&f) {
+        Ok(new) => intake(&state, &user, source, new).await,
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok((t, _)) => Ok((
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, format!("/hotline/tickets/{}", t.id))],
+        )
+            .into_response()),
+        Err(AppError::Invalid(e)) => {
+            let errors = e.0.iter().map(|fe| c.t.error(fe)).collect();
+            let streets = streets(&state, &c).await?;
+            let mut r = render(&NewPage {
+                c,
+                f,
+                errors,
+                streets,
+                operator: user.role == Role::HotlineOperator,
+            });
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(r)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "hotline_board.html")]
+struct Board {
+    c: Chrome,
+    tickets: Vec<TicketView>,
+    tab: String,
+    office: bool,
+}
+
+impl Board {
+    fn is_tab(&self, s: &str) -> bool {
+        self.tab == s
+    }
+}
+
+async fn board(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Query(q): Query<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
+    let tab = q.get("tab").cloned().unwrap_or_default();
+    let mut f = TicketFilter::default();
+    let office = matches!(
+        user.role,
+        Role::HotlineOperator | Role::Supervisor | Role::Admin
+    );
+    match user.role {
+        Role::HotlineOperator | Role::Supervisor | Role::Admin => {}
+        Role::Clerk | Role::Approver => {
+            f.unit = Some(user.unit.clone().ok_or(AppError::Forbidden)?)
+        }
+        Role::Applicant => f.filed_by = Some(user.username.clone()),
+    }
+    match tab.as_str() {
+        "business" => f.business = Some(true),
+        "" => {}
+        s => f.states = vec![s.to_string()],
+    }
+    let (rows, _) = state
+        .store
+        .list_hotline_tickets(
+            &f,
+            Page {
+                page: 1,
+                per_page: Page::MAX_PER_PAGE,
+            },
+        )
+        .await?;
+    let mut tickets = Vec::new();
+    for t in rows {
+        tickets.push(view(&state, &user, t).await?);
+    }
+    Ok(render(&Board {
+        c,
+        tickets,
+        tab,
+        office,
+    }))
+}
+
+#[derive(Template)]
+#[template(path = "hotline_ticket.html")]
+struct TicketPage {
+    c: Chrome,
+    v: TicketView,
+    errors: Vec<String>,
+    units: Vec<(String, String)>,
+}
+
+impl TicketPage {
+    fn can(&self, a: &str) -> bool {
+        self.v.allowed_actions.contains(&a)
+    }
+    fn unit(&self, code: &str) -> String {
+        self.units
+            .iter()
+            .find(|(c, _)| c == code)
+            .map(|(_, n)| n.clone())
+            .unwrap_or_else(|| code.to_string())
+    }
+}
+
+async fn show(
+    state: &AppState,
+    c: Chrome,
+    viewer: &Viewer,
+    id: &str,
+    errors: Vec<String>,
+    status: StatusCode,
+) -> AppResult<Response> {
+    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
+    let t = load(state, &user, id).await?;
+    let v = view(state, &user, t).await?;
+    let units = state
+        .store
+        .units()
+        .await?
+        .into_iter()
+        .map(|u| (u.code, if c.t.is_en() { u.name_en } else { u.name }))
+        .collect();
+    let mut r = render(&TicketPage {
+        c,
+        v,
+        errors,
+        units,
+    });
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+async fn ticket_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    show(&state, c, &viewer, &id, vec![], StatusCode::OK).await
+}
+
+fn command(f: &HashMap<String, String>) -> Result<Command, FieldErrors> {
+    let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let assisting: Vec<String> = get("assisting")
+        .split([',', '，', ' '])
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(String::from)
+        .collect();
+    Ok(match get("action").as_str() {
+        "dispatch" => Command::Dispatch {
+            lead: get("lead"),
+            assisting,
+        },
+        "redispatch" => Command::Redispatch {
+            lead: get("lead"),
+            assisting,
+        },
+        "insist" => Command::Insist { note: get("text") },
+        "return" => Command::Return {
+            reason: get("text"),
+        },
+        "reply" => Command::Reply { text: get("text") },
+        "call_back" => Command::CallBack {
+            satisfied: get("satisfied") == "1",
+            note: get("text"),
+        },
+        "merge_into" => Command::MergeInto {
+            ticket: get("ticket"),
+        },
+        _ => return Err(FieldErrors::single("action", "unknown_value")),
+    })
+}
+
+async fn act(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    Form(f): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
+    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
+    let r = match command(&f) {
+        Ok(cmd) => run(&state, &user, &id, cmd).await.map(|_| ()),
+        Err(e) => Err(e.into()),
+    };
+    match r {
+        Ok(()) => Ok((
+            StatusCode::SEE_OTHER,
+            [(header::LOCATION, format!("/hotline/tickets/{id}"))],
+        )
+            .into_response()),
+        Err(e @ (AppError::Invalid(_) | AppError::NotAllowed { .. })) => {
+            let status = e.status();
+            let mut errors = vec![c.t.get(&format!("problem.{}", e.code())).to_string()];
+            errors.extend(e.field_errors().iter().map(|fe| c.t.error(fe)));
+            show(&state, c, &viewer, &id, errors, status).await
+        }
+        Err(e) => Err(e),
+    }
+}
