@@ -130,6 +130,25 @@ impl Store {
         f: &TicketFilter,
         page: Page,
     ) -> Result<(Vec<Ticket>, i64)> {
+        self.query_hotline(f, page, true).await
+    }
+
+    /// The newest `limit` tickets matching the filter, without counting them all (Open311's
+    /// lists over a large table).
+    pub async fn recent_hotline_tickets(&self, f: &TicketFilter, limit: u32) -> Result<Vec<Ticket>> {
+        let page = Page {
+            page: 1,
+            per_page: limit,
+        };
+        Ok(self.query_hotline(f, page, false).await?.0)
+    }
+
+    async fn query_hotline(
+        &self,
+        f: &TicketFilter,
+        page: Page,
+        count: bool,
+    ) -> Result<(Vec<Ticket>, i64)> {
         let mut conds: Vec<String> = Vec::new();
         let mut binds: Vec<String> = Vec::new();
         let param = |binds: &mut Vec<String>, v: String| {
@@ -178,8 +197,9 @@ impl Store {
             format!("WHERE {}", conds.join(" AND "))
         };
         let n = binds.len();
+        let total = if count { "COUNT(*) OVER ()" } else { "0" };
         let text = format!(
-            "SELECT ticket_json, COUNT(*) OVER () AS total FROM hotline_tickets {where_}
+            "SELECT ticket_json, {total} AS total FROM hotline_tickets {where_}
              ORDER BY received_at DESC, id DESC LIMIT ${} OFFSET ${}",
             n + 1,
             n + 2

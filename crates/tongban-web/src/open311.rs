@@ -263,6 +263,9 @@ async fn top_get(
     }
 }
 
+/// Requests returned by one list query, newest first (narrow the range for older ones).
+pub const MAX_REQUESTS: u32 = 200;
+
 async fn list_requests(state: &AppState, f: Format, q: &HashMap<String, String>) -> Response {
     let mut filter = TicketFilter::default();
     let list = |k: &str| -> Vec<String> {
@@ -309,14 +312,18 @@ async fn list_requests(state: &AppState, f: Format, q: &HashMap<String, String>)
             }
         }
     }
-    let page = tongban_store::Page {
-        page: 1,
-        per_page: 1000,
-    };
-    let Ok((mut tickets, _)) = state.store.list_hotline_tickets(&filter, page).await else {
+    if filter.ids.is_empty() && codes.len() == 1 {
+        filter.service_code = Some(codes[0].clone());
+    }
+    // The spec: without dates, the most recent 90 days.
+    if filter.ids.is_empty() && filter.since.is_none() && filter.until.is_none() {
+        filter.since = Some(rfc(state.store.now() - jiff::SignedDuration::from_hours(24 * 90)));
+    }
+    let Ok(mut tickets) = state.store.recent_hotline_tickets(&filter, MAX_REQUESTS).await else {
         return error(f, StatusCode::INTERNAL_SERVER_ERROR, "internal error");
     };
-    if filter.ids.is_empty() && !codes.is_empty() {
+    // Several codes: filtered here (one code is filtered by the store, on its index).
+    if filter.ids.is_empty() && codes.len() > 1 {
         tickets.retain(|t| {
             t.intake
                 .service_code
