@@ -135,7 +135,11 @@ impl Store {
 
     /// The newest `limit` tickets matching the filter, without counting them all (Open311's
     /// lists over a large table).
-    pub async fn recent_hotline_tickets(&self, f: &TicketFilter, limit: u32) -> Result<Vec<Ticket>> {
+    pub async fn recent_hotline_tickets(
+        &self,
+        f: &TicketFilter,
+        limit: u32,
+    ) -> Result<Vec<Ticket>> {
         let page = Page {
             page: 1,
             per_page: limit,

@@ -43,6 +43,45 @@ const VISIT_COLUMNS: &str =
     (SELECT COUNT(*) FROM ratings r WHERE r.visit_id = v.id) AS rated";
 
 impl Store {
+    /// A run-time setting, if set.
+    pub async fn setting(&self, key: &str) -> Result<Option<String>> {
+        let row = sqlx::query("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(self.reader())
+            .await?;
+        Ok(row.map(|r| r.try_get("value")).transpose()?)
+    }
+
+    /// Sets a run-time setting, with its audit entry.
+    pub async fn set_setting(&self, actor: &str, key: &str, value: &str) -> Result<()> {
+        let mut w = self.begin_write(actor).await?;
+        let before: Option<String> = sqlx::query("SELECT value FROM settings WHERE key = $1")
+            .bind(key)
+            .fetch_optional(w.conn())
+            .await?
+            .map(|r| r.try_get("value"))
+            .transpose()?;
+        let at = w.at().to_string();
+        if before.is_some() {
+            sqlx::query(
+                "UPDATE settings SET value = $2, updated_at = $3, updated_by = $4 WHERE key = $1",
+            )
+        } else {
+            sqlx::query(
+                "INSERT INTO settings (key, value, updated_at, updated_by) VALUES ($1, $2, $3, $4)",
+            )
+        }
+        .bind(key)
+        .bind(value)
+        .bind(&at)
+        .bind(actor)
+        .execute(w.conn())
+        .await?;
+        w.audit("setting.set", "setting", key, before.as_ref(), Some(&value))
+            .await?;
+        w.commit().await
+    }
+
     /// Records a service at a window and issues its ticket number (per unit and day).
     pub async fn create_visit(
         &self,

@@ -40,3 +40,11 @@ CREATE TABLE rectifications (
     ticket_json TEXT NOT NULL
 );
 CREATE INDEX rectifications_unit ON rectifications (unit, state);
+
+-- Settings the offices change at run time (e.g. the rectification deadline), one value per key.
+CREATE TABLE settings (
+    key        TEXT PRIMARY KEY,
+    value      TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    updated_by TEXT NOT NULL
+);

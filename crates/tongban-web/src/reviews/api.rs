@@ -25,6 +25,52 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(get_ticket))
         .routes(routes!(ticket_action))
         .routes(routes!(stats))
+        .routes(routes!(get_settings, put_settings))
+}
+
+#[derive(Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+struct ReviewSettings {
+    /// Working days the office gives for a bad rating that is not real-name with a demand
+    /// (those have 1). 1–30.
+    office_rectify_days: u32,
+}
+
+/// The office's rectification deadline.
+#[utoipa::path(get, path = "/api/v1/reviews/settings", tag = "reviews", responses((status = 200, body = One<ReviewSettings>)))]
+async fn get_settings(State(state): State<AppState>) -> AppResult<Json<One<ReviewSettings>>> {
+    Ok(Json(One {
+        item: ReviewSettings {
+            office_rectify_days: super::office_days(&state).await?,
+        },
+    }))
+}
+
+/// Set the office's rectification deadline (supervisors, administrators).
+#[utoipa::path(put, path = "/api/v1/reviews/settings", tag = "reviews", request_body = ReviewSettings, security(("bearer" = [])),
+    responses((status = 200, body = One<ReviewSettings>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+async fn put_settings(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    headers: HeaderMap,
+    ApiJson(body): ApiJson<ReviewSettings>,
+) -> AppResult<Json<One<ReviewSettings>>> {
+    let user = viewer.require(crate::auth::SUPERVISORS)?.clone();
+    viewer.check_csrf(csrf_header(&headers))?;
+    if !(1..=30).contains(&body.office_rectify_days) {
+        let mut e = tongban_domain::FieldErrors::new();
+        e.push_detail("office_rectify_days", "out_of_range", "1–30");
+        return Err(e.into());
+    }
+    state
+        .store
+        .set_setting(
+            &user.username,
+            super::OFFICE_RECTIFY_KEY,
+            &body.office_rectify_days.to_string(),
+        )
+        .await?;
+    Ok(Json(One { item: body }))
 }
 
 fn csrf_header(headers: &HeaderMap) -> Option<&str> {

@@ -16,8 +16,20 @@ use tongban_domain::reviews::{
 use tongban_store::accounts::User;
 use tongban_store::reviews::Visit;
 
-/// Working days the office gives for a bad rating that is not real-name with a demand.
+/// Working days the office gives for a bad rating that is not real-name with a demand, until
+/// the office sets its own (`reviews.office_rectify_days`).
 pub const OFFICE_RECTIFY_DAYS: u32 = 5;
+pub const OFFICE_RECTIFY_KEY: &str = "reviews.office_rectify_days";
+
+/// The office's deadline for ordinary bad ratings, in working days.
+pub async fn office_days(state: &AppState) -> AppResult<u32> {
+    Ok(state
+        .store
+        .setting(OFFICE_RECTIFY_KEY)
+        .await?
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(OFFICE_RECTIFY_DAYS))
+}
 
 /// Builds the rating and, when it is bad, its ticket; stores both in one write.
 async fn store_rating(
@@ -28,7 +40,7 @@ async fn store_rating(
 ) -> AppResult<(Rating, Option<Ticket>)> {
     let cal = state.store.calendar();
     let urgent = new.real_name.is_some() && !new.demand.trim().is_empty();
-    let due = reviews::ticket_due(urgent, OFFICE_RECTIFY_DAYS, state.store.now(), &cal)?;
+    let due = reviews::ticket_due(urgent, office_days(state).await?, state.store.now(), &cal)?;
     let (rating, ticket) = state
         .store
         .save_rating(actor, move |id, now| {

@@ -188,6 +188,28 @@ fn a_window_visit_is_rated_from_its_code_and_a_malicious_rating_removed_on_appea
         let clerk = Who::new(&app, "clerk.spj");
         let supervisor = Who::new(&app, "supervisor");
         app.set_now("2026-11-02 09:00");
+        // The office sets its deadline for ordinary bad ratings.
+        assert_eq!(
+            app.get("/api/v1/reviews/settings").json()["item"]["office_rectify_days"],
+            5
+        );
+        let three = json!({"office_rectify_days": 3});
+        assert_eq!(
+            app.json("PUT", "/api/v1/reviews/settings", &clerk.h(), &three)
+                .status,
+            403
+        );
+        assert_eq!(
+            app.json(
+                "PUT",
+                "/api/v1/reviews/settings",
+                &supervisor.h(),
+                &json!({"office_rectify_days": 0})
+            )
+            .status,
+            422
+        );
+        ok(app.json("PUT", "/api/v1/reviews/settings", &supervisor.h(), &three));
         let r = app.json(
             "POST",
             "/api/v1/visits",
@@ -229,7 +251,7 @@ fn a_window_visit_is_rated_from_its_code_and_a_malicious_rating_removed_on_appea
         );
         let t = ok(app.get_with(&format!("/api/v1/rectifications/{ticket}"), &clerk.h()));
         assert_eq!(t["urgent"], false);
-        assert_eq!(t["due"], "2026-11-09", "the office's five working days");
+        assert_eq!(t["due"], "2026-11-05", "the office's three working days");
         let actp = format!("/api/v1/rectifications/{ticket}/actions");
         ok(app.json("POST", &actp, &clerk.h(), &json!({"action": "appeal", "ground": "malicious", "reason": "监控显示评价人未在窗口办理业务"})));
         let r = app.json("POST", &actp, &supervisor.h(), &json!({"action": "reexamine", "remove": true, "decision": "经核查系恶意差评，予以撤销"}));
