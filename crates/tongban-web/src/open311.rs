@@ -317,9 +317,15 @@ async fn list_requests(state: &AppState, f: Format, q: &HashMap<String, String>)
     }
     // The spec: without dates, the most recent 90 days.
     if filter.ids.is_empty() && filter.since.is_none() && filter.until.is_none() {
-        filter.since = Some(rfc(state.store.now() - jiff::SignedDuration::from_hours(24 * 90)));
+        filter.since = Some(rfc(
+            state.store.now() - jiff::SignedDuration::from_hours(24 * 90)
+        ));
     }
-    let Ok(mut tickets) = state.store.recent_hotline_tickets(&filter, MAX_REQUESTS).await else {
+    let Ok(mut tickets) = state
+        .store
+        .recent_hotline_tickets(&filter, MAX_REQUESTS)
+        .await
+    else {
         return error(f, StatusCode::INTERNAL_SERVER_ERROR, "internal error");
     };
     // Several codes: filtered here (one code is filtered by the store, on its index).

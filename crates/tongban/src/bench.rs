@@ -818,7 +818,13 @@ async fn hotline_bench(
     crate::demo::load_base_if_empty(&store).await?;
     let token = format!("tb_{}", tongban_web::auth::random_token());
     store
-        .create_api_token("bench", "operator", "bench", "tok_bench_op", &tongban_web::auth::sha256_hex(&token))
+        .create_api_token(
+            "bench",
+            "operator",
+            "bench",
+            "tok_bench_op",
+            &tongban_web::auth::sha256_hex(&token),
+        )
         .await
         .map_err(|e| e.to_string())?;
     let auth = format!("Bearer {token}");
@@ -828,10 +834,18 @@ async fn hotline_bench(
     let bare = bare_server().await.map_err(|e| e.to_string())?;
 
     // Intake and dispatch through the API, over one keep-alive connection.
-    let stream = TcpStream::connect(running.addr).await.map_err(|e| e.to_string())?;
+    let stream = TcpStream::connect(running.addr)
+        .await
+        .map_err(|e| e.to_string())?;
     stream.set_nodelay(true).map_err(|e| e.to_string())?;
     let mut conn = BufReader::new(stream);
-    let matters = ["小区门口路灯不亮", "夜间施工噪音扰民", "餐馆食品过期", "社保缴费咨询", "发票申领咨询"];
+    let matters = [
+        "小区门口路灯不亮",
+        "夜间施工噪音扰民",
+        "餐馆食品过期",
+        "社保缴费咨询",
+        "发票申领咨询",
+    ];
     let started = Instant::now();
     let mut template = serde_json::Value::Null;
     for i in 0..intake {
@@ -842,7 +856,10 @@ async fn hotline_bench(
             return Err(format!("intake answered {status}: {v}"));
         }
         let id = v["item"]["id"].as_str().ok_or("no id")?.to_string();
-        let lead = v["item"]["suggestions"][0]["lead"].as_str().unwrap_or("XH-NP").to_string();
+        let lead = v["item"]["suggestions"][0]["lead"]
+            .as_str()
+            .unwrap_or("XH-NP")
+            .to_string();
         let (status, v) = call(
             &mut conn,
             "POST",
@@ -869,7 +886,10 @@ async fn hotline_bench(
     }
     let mut i = 0usize;
     while i < n {
-        let mut w = store.begin_write("bench").await.map_err(|e| e.to_string())?;
+        let mut w = store
+            .begin_write("bench")
+            .await
+            .map_err(|e| e.to_string())?;
         for _ in 0..20 {
             if i >= n {
                 break;
@@ -883,7 +903,8 @@ async fn hotline_bench(
             for r in 0..rows {
                 let k = i + r;
                 let route = &routes[k % routes.len()];
-                let at = now - jiff::SignedDuration::from_secs((k as i64 * 31_536_000) / n.max(1) as i64);
+                let at = now
+                    - jiff::SignedDuration::from_secs((k as i64 * 31_536_000) / n.max(1) as i64);
                 let at_s = tongban_store::rfc3339(at);
                 let id = format!("B{k:09}");
                 let state = if k % 3 == 0 { "dispatched" } else { "closed" };
@@ -897,12 +918,37 @@ async fn hotline_bench(
                 text.push_str(&format!(
                     "{}(${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${}, ${})",
                     if r == 0 { "" } else { ", " },
-                    base + 1, base + 2, base + 3, base + 4, base + 5, base + 6, base + 7,
-                    base + 8, base + 9, base + 10, base + 11, base + 12, base + 13, base + 14
+                    base + 1,
+                    base + 2,
+                    base + 3,
+                    base + 4,
+                    base + 5,
+                    base + 6,
+                    base + 7,
+                    base + 8,
+                    base + 9,
+                    base + 10,
+                    base + 11,
+                    base + 12,
+                    base + 13,
+                    base + 14
                 ));
-                values.push(serde_json::json!([id, format!("bench{k}"), "open311", "complaint", state,
-                    0, route.lead, route.code, "bench", at_s, at_s, serde_json::Value::Null, t.to_string(),
-                    format!(",{},", route.lead)]));
+                values.push(serde_json::json!([
+                    id,
+                    format!("bench{k}"),
+                    "open311",
+                    "complaint",
+                    state,
+                    0,
+                    route.lead,
+                    route.code,
+                    "bench",
+                    at_s,
+                    at_s,
+                    serde_json::Value::Null,
+                    t.to_string(),
+                    format!(",{},", route.lead)
+                ]));
             }
             let mut q = tongban_store::sqlx::query(tongban_store::sqlx::AssertSqlSafe(text));
             for v in &values {
@@ -956,7 +1002,11 @@ async fn hotline_bench(
         ms(p50),
         ms(p99)
     );
-    println!("  bare axum handler                  p50 {:>8.3} ms   p99 {:>8.3} ms", ms(b50), ms(b99));
+    println!(
+        "  bare axum handler                  p50 {:>8.3} ms   p99 {:>8.3} ms",
+        ms(b50),
+        ms(b99)
+    );
     println!(
         "  ratio Open311 / bare: p50 {:.1}x   p99 {:.1}x",
         p50.as_secs_f64() / b50.as_secs_f64(),
