@@ -8,7 +8,10 @@
 // Journeys: the public catalog; an administrator editing and publishing an item; an applicant on
 // a phone applying for an item (form, uploads, submit); a clerk and an approver taking that case
 // through acceptance, review, approval and issue, with the notices; a founder starting a company
-// through the start-up bundle's one form on a phone, the licence issued and the other parts started. Dates are never written in:
+// through the start-up bundle's one form on a phone, the licence issued and the other parts started;
+// a window visit rated 不满意 on the window's tablet without an account, which opens a rectification
+// ticket for the clerk (好差评); a 12345 operator taking a confidential call about a street light,
+// dispatching it to the unit the routing catalog suggests, whose clerk sees the caller hidden. Dates are never written in:
 // due dates are checked against the server's own calendar API, so the journeys run on any day.
 //
 // Prints one line per step, notes on things worth a look (horizontal overflow, missing-message
@@ -32,6 +35,7 @@ fs.mkdirSync(shotDir, { recursive: true });
 const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
 const DESKTOP = { width: 1280, height: 800 };
 const MOBILE = { width: 390, height: 844 };
+const TABLET = { width: 768, height: 1024 };
 const ADMIN = { username: 'admin', password: 'admin-demo-2026' };
 const ITEM = 'XH-SPJ-000101001000'; // 企业设立登记, legal limit 3工作日
 const SEAL = '印章刻制备案';
@@ -53,6 +57,14 @@ const VALID_ID = '360103199003120276';
 const BAD_ID = '360103199003120277';
 const USCC = /^91360103MA[0-9A-Z]{8}$/;
 const CJK = /[\u3400-\u9fff]/;
+// 好差评: a bad rating that is not real-name with a demand is due in the office's working days
+// (5 unless the office set another number: GET /api/v1/reviews/settings).
+const RECTIFY_DAYS = 5;
+// 12345: the operator, the unit the routing catalog names for street lights, and its clerk; a
+// 求助 (request for help) is to be answered within 3 working days of the dispatch.
+const OPERATOR = { username: 'operator', password: 'operator-demo-2026' };
+const CJJ = { code: 'XH-CJJ', name: '西湖区城市建设局', clerk: { username: 'clerk.cjj', password: 'clerk-cjj-demo-2026' } };
+const HELP_REPLY_DAYS = 3;
 
 // ---------------------------------------------------------------------------------------------
 // Tiny harness: a journey is a list of steps; the first failing step ends the journey.
@@ -344,8 +356,8 @@ try {
   });
   browser = persistent.browser();
   if (!browser) throw new Error('no browser behind the persistent context');
-  const newContext = async (viewport) => {
-    const ctx = await browser.newContext({ viewport, locale: 'zh-CN', baseURL: BASE });
+  const newContext = async (viewport, extra = {}) => {
+    const ctx = await browser.newContext({ viewport, locale: 'zh-CN', baseURL: BASE, ...extra });
     ctx.setDefaultTimeout(15_000);
     ctx.setDefaultNavigationTimeout(20_000);
     return ctx;
@@ -1053,6 +1065,338 @@ try {
     }
   });
 
+  // -------------------------------------------------------------------------------------------
+  // 好差评 at the window (R5): the clerk records a visit and shows its code; the person rates it on
+  // the window's tablet without an account; a bad rating opens a rectification ticket for the unit.
+  await journey('window pad: a visit rated 不满意 on a tablet without an account opens a rectification ticket', async (step) => {
+    let officeDays = RECTIFY_DAYS;
+    {
+      const sctx = await newContext(DESKTOP);
+      const r = await sctx.request.get('/api/v1/reviews/settings');
+      if (r.ok()) officeDays = Number((await r.json()).item?.office_rectify_days) || RECTIFY_DAYS;
+      await sctx.close();
+    }
+    await ensureCalendar(newContext, step, officeDays);
+    const ctx = await newContext(DESKTOP);
+    const page = await ctx.newPage();
+    let where = 'login (clerk)';
+    watchConsole(page, () => where);
+    const comment = '等候时间较长，窗口对需要补充的材料解释不清楚。';
+    const demand = '希望一次性告知需要补充的材料，并增加高峰时段的窗口。';
+    let ticket = '';
+    let rateHref = '';
+    let before = [];
+    let ratedOn = new Set();
+    try {
+      await step('clerk.spj signs in, notes the rectification tickets and opens 窗口评价', async () => {
+        await signIn(page, CLERK);
+        await page.goto('/rectifications');
+        where = 'rectifications (clerk, before)';
+        eq(await text(page.locator('h1')), '差评整改', 'heading of /rectifications');
+        before = await page.locator('#tickets tbody tr td:first-child a').allInnerTexts();
+        await Promise.all([page.waitForURL(/\/window$/), page.locator('header nav a', { hasText: '窗口评价' }).click()]);
+        where = 'window (clerk)';
+        eq(await text(page.locator('h1')), '窗口服务评价（一次一评）', 'heading of /window');
+        eq(await page.locator('#served').count(), 0, 'no code shown before a visit is recorded');
+        await inspect(page, 'window (desktop)');
+        return `${before.length} rectification ticket(s) before`;
+      });
+
+      await step(`record a visit for ${ITEM} (#serve) → ticket number, QR code and the link to the rating page`, async () => {
+        await page.locator('#item_code').fill(ITEM);
+        await post(page, page.locator('#serve'));
+        check(/\/window\?served=/.test(page.url()), `back on the window page with the visit: ${page.url()}`);
+        ticket = await text(page.locator('#served-ticket'));
+        check(/^[A-Z]\d{3,}$/.test(ticket), `ticket number: ${JSON.stringify(ticket)}`);
+        const svg = page.locator('#served .qr-code svg');
+        eq(await svg.count(), 1, 'inline SVG QR code');
+        const box = await svg.boundingBox();
+        check(box && box.width >= 150 && box.height >= 150, `QR code large enough to scan from the counter: ${JSON.stringify(box)}`);
+        rateHref = await page.locator('#rate-link').getAttribute('href');
+        check(/^\/rate\/[A-Za-z0-9_-]{16,}$/.test(rateHref), `rate link: ${rateHref}`);
+        const row = page.locator(`#visits tbody tr`, { hasText: ticket }).first();
+        const rowText = await text(row);
+        check(rowText.includes(ITEM), `the visit is listed under 今日服务 with its item: ${rowText.replace(/\s+/g, ' ')}`);
+        check(!(await text(row.locator('td').last())).includes('是'), 'the new visit is not rated yet');
+        await inspect(page, 'window with the code (desktop)');
+        await shot(page, 'j6-window-code.png');
+        return `ticket ${ticket}`;
+      });
+
+      // The window's tablet: a fresh browser context, nobody signed in, touch input.
+      const pctx = await newContext(TABLET, { hasTouch: true, isMobile: true });
+      const pad = await pctx.newPage();
+      let pwhere = 'rating pad (tablet)';
+      watchConsole(pad, () => pwhere);
+      try {
+        await step('a fresh tablet (768×1024, touch) opens the link without signing in: the form names the visit', async () => {
+          const resp = await pad.goto(rateHref);
+          eq(resp.status(), 200, 'status of the rating page');
+          eq(await pad.locator('header .who .user').count(), 0, 'nobody is signed in on the pad');
+          eq(await text(pad.locator('h1')), '服务评价', 'heading');
+          const subject = await text(pad.locator('#rate-subject'));
+          check(subject.includes(ticket) && subject.includes('行政审批局'), `the form names the ticket and the unit: ${JSON.stringify(subject)}`);
+          const legends = await pad.locator('#rate-form fieldset.levels legend').allInnerTexts();
+          for (const g of ['总体评价', '办事效率', '服务水平', '服务态度']) {
+            check(legends.some((l) => l.includes(g)), `indicator group ${g}: ${JSON.stringify(legends)}`);
+          }
+          // Large tappable choices: five levels, each at least 44px each way, in one row on the tablet.
+          const levels = await pad.locator('#levels-overall label.level').evaluateAll((els) => els.map((e) => {
+            const r = e.getBoundingClientRect();
+            return { w: Math.round(r.width), h: Math.round(r.height), top: Math.round(r.top), text: e.innerText.trim() };
+          }));
+          eq(levels.map((l) => l.text).join('|'), '非常满意|满意|基本满意|不满意|非常不满意', 'the five levels in order');
+          check(levels.every((l) => l.w >= 44 && l.h >= 44), `tap targets of at least 44px: ${JSON.stringify(levels)}`);
+          eq(new Set(levels.map((l) => l.top)).size, 1, 'the five levels sit in one row on the tablet');
+          const facts = await inspect(pad, 'rating pad (tablet 768)');
+          check(facts.scrollWidth <= facts.innerWidth + 1, `no sideways scrolling: ${facts.scrollWidth}px in ${facts.innerWidth}px; widest: ${facts.wide.join(', ')}`);
+          await shot(pad, 'j6-pad-tablet.png');
+          return `${legends.length} indicator groups; level tiles ${levels[0].w}×${levels[0].h}px`;
+        });
+
+        await step('the pad in English: indicators and levels translated, no ‹?›', async () => {
+          await pad.locator('a.lang').click();
+          await pad.waitForFunction(() => document.documentElement.lang === 'en');
+          await pad.waitForLoadState('load');
+          pwhere = 'rating pad (English, tablet)';
+          const labels = await pad.locator('#rate-form legend, #rate-form label, #rate-submit').allInnerTexts();
+          const cjk = labels.filter((l) => CJK.test(l));
+          check(cjk.length === 0, `labels in English: ${cjk.join(' | ')}`);
+          check(labels.some((l) => l.includes('Dissatisfied')), `levels in English: ${labels.slice(0, 6).join(' | ')}`);
+          const facts = await inspect(pad, 'rating pad (English, tablet 768)');
+          eq(facts.missing, 0, 'missing-message markers');
+          check(facts.scrollWidth <= facts.innerWidth + 1, `no sideways scrolling in English: ${facts.scrollWidth}px`);
+          await shot(pad, 'j6-pad-en-tablet.png');
+          await pad.locator('a.lang').click();
+          await pad.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+          await pad.waitForLoadState('load');
+          pwhere = 'rating pad (tablet)';
+        });
+
+        await step('tap 不满意 overall and the other indicators, write a comment and a demand, submit → 感谢您的评价！', async () => {
+          await pad.locator('#levels-overall label.level-dissatisfied').tap();
+          await pad.locator('#levels-efficiency label.level-basic').tap();
+          await pad.locator('#levels-service_level label.level-dissatisfied').tap();
+          await pad.locator('#levels-attitude label.level-satisfied').tap();
+          check(await pad.locator('input[name=score_overall][value=dissatisfied]').isChecked(), 'tapping the tile chooses 不满意');
+          check(await pad.locator('input[name=score_attitude][value=satisfied]').isChecked(), 'tapping the tile chooses 满意 for 服务态度');
+          const [chosen, other] = await Promise.all(['dissatisfied', 'satisfied'].map((l) =>
+            pad.locator(`#levels-overall label.level-${l}`).evaluate((e) => getComputedStyle(e).backgroundColor)));
+          check(chosen !== other, `the chosen level stands out: ${chosen} vs ${other}`);
+          await pad.locator('#comment').fill(comment);
+          await pad.locator('#demand').fill(demand);
+          await shot(pad, 'j6-pad-filled-tablet.png');
+          const days = new Set([districtToday()]);
+          await post(pad, pad.locator('#rate-submit'));
+          days.add(districtToday());
+          ratedOn = days;
+          const errors = await pad.locator('#rate-errors').count();
+          check(!errors, `no errors: ${errors ? await text(pad.locator('#rate-errors')) : ''}`);
+          check((await text(pad.locator('#rate-done'))).includes('感谢您的评价！'), 'the thanks message');
+          eq(await pad.locator('#rate-form').count(), 0, 'no form after rating');
+          const facts = await inspect(pad, 'rating pad thanks (tablet 768)');
+          check(facts.scrollWidth <= facts.innerWidth + 1, `no sideways scrolling: ${facts.scrollWidth}px`);
+          return shot(pad, 'j6-pad-thanks-tablet.png');
+        });
+
+        await step('the same code again: already rated, no second form (一次一评)', async () => {
+          await pad.goto(rateHref);
+          check((await text(pad.locator('#rate-done'))).includes('感谢您的评价！'), 'the page says it is rated');
+          eq(await pad.locator('#rate-form').count(), 0, 'no second form');
+        });
+      } finally {
+        await pctx.close();
+      }
+
+      await step('back at the window: the visit shows 已评价', async () => {
+        await page.goto('/window');
+        where = 'window (clerk, after the rating)';
+        const row = page.locator(`#visits tbody tr`, { hasText: ticket }).first();
+        eq(await text(row.locator('td').last()), '是', `visit ${ticket} rated`);
+      });
+
+      await step(`差评整改 lists one new ticket for the visit: 不满意, 待整改, due in the office's ${officeDays} working days`, async () => {
+        await Promise.all([page.waitForURL(/\/rectifications$/), page.locator('header nav a', { hasText: '差评整改' }).click()]);
+        where = 'rectifications (clerk, after)';
+        const ids = await page.locator('#tickets tbody tr td:first-child a').allInnerTexts();
+        const fresh = ids.filter((i) => !before.includes(i));
+        eq(fresh.length, 1, `new tickets (${fresh.join(', ')})`);
+        const id = fresh[0];
+        const row = page.locator('#tickets tbody tr', { has: page.locator('td:first-child a', { hasText: id }) });
+        const rowText = (await text(row)).replace(/\s+/g, ' ');
+        check(rowText.includes('不满意') && !rowText.includes('非常不满意'), `row shows the level 不满意: ${rowText}`);
+        check(rowText.includes('待整改'), `row shows 待整改: ${rowText}`);
+        check(rowText.includes(ticket), `row names the window ticket ${ticket}: ${rowText}`);
+        check(!rowText.includes('1个工作日'), `anonymous: not on the 1-working-day rule: ${rowText}`);
+        const due = (await text(row.locator('td.due-date'))).trim();
+        const want = new Set();
+        for (const d of ratedOn) {
+          const r = await calendarAdd(page.request, d, officeDays);
+          if (r.due) want.add(r.due);
+        }
+        check(want.has(due), `due ${due} is ${officeDays} working days after the rating (${[...want].join(' or ')})`);
+        await inspect(page, 'rectifications (desktop)');
+        await shot(page, 'j6-rectifications.png');
+        await Promise.all([page.waitForURL(new RegExp(`/rectifications/${id}$`)), row.locator('td:first-child a').click()]);
+        where = `rectification ${id} (clerk)`;
+        eq(await text(page.locator('#ticket-state')), '待整改', 'ticket state');
+        eq(await text(page.locator('#rating-ticket')), ticket, 'the window ticket number');
+        eq(await text(page.locator('#rating-demand')), demand, 'the demand');
+        eq(await text(page.locator('#rating-comment')), comment, 'the comment');
+        eq(await text(page.locator('#rater')), '匿名', 'the rater is anonymous');
+        const scores = await text(page.locator('#rating-scores'));
+        check(scores.includes('服务水平：不满意') && scores.includes('服务态度：满意'), `scores by indicator: ${scores}`);
+        eq(await page.locator('#act-rectify').count(), 1, 'the clerk may report the rectification');
+        await inspect(page, 'rectification (desktop)');
+        await shot(page, 'j6-rectification.png');
+        return `${id}, due ${due}`;
+      });
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  // -------------------------------------------------------------------------------------------
+  // 12345 hotline (R6): the operator takes a call on the phone line (来电登记), the routing catalog
+  // suggests the unit, the operator dispatches; the unit's clerk sees the ticket without the
+  // confidential caller.
+  await journey('hotline: a confidential call about a street light, dispatched to 城建 as suggested; the unit sees （保密）', async (step) => {
+    await ensureCalendar(newContext, step, HELP_REPLY_DAYS);
+    const ctx = await newContext(DESKTOP);
+    const page = await ctx.newPage();
+    let where = 'login (operator)';
+    watchConsole(page, () => where);
+    const caller = { name: '刘建华', phone: '13907912345' };
+    const matter = '孺子路与中山路交叉口东侧的路灯已连续三晚不亮，夜间行人通行不便，请尽快维修。';
+    const address = '南昌市西湖区孺子路88号附近';
+    let id = '';
+    try {
+      await step('the operator signs in and opens 12345热线 → 来电登记', async () => {
+        await signIn(page, OPERATOR);
+        await Promise.all([page.waitForURL(/\/hotline$/), page.locator('header nav a', { hasText: '12345热线' }).click()]);
+        where = 'hotline board (operator)';
+        eq(await text(page.locator('h1')), '12345工单', 'board heading');
+        await Promise.all([page.waitForURL(/\/hotline\/new$/), page.locator('#new-ticket').click()]);
+        where = 'intake (operator)';
+        eq(await text(page.locator('h1')), '来电登记', 'intake heading');
+        eq(await page.locator('input[name=business_environment]').count(), 1, 'the operator may tag the business environment');
+        await inspect(page, 'intake (desktop)');
+      });
+
+      await step('take the call: 求助, the street light, 西湖街道, the caller, 要求保密 → the ticket, 待派单', async () => {
+        await page.locator('#category').selectOption({ label: '求助' });
+        await page.locator('#matter').fill(matter);
+        await page.locator('#address').fill(address);
+        await page.locator('#street').selectOption({ label: '西湖街道办事处' });
+        await page.locator('#caller_name').fill(caller.name);
+        await page.locator('#caller_phone').fill(caller.phone);
+        await page.locator('input[name=confidential]').check();
+        await shot(page, 'j7-intake.png');
+        await post(page, page.locator('#hotline-submit'));
+        const m = new URL(page.url()).pathname.match(/^\/hotline\/tickets\/(H\d{4}-\d{6})$/);
+        check(m, `landed on the ticket: ${page.url()} ${await page.locator('#hotline-errors').count() ? await text(page.locator('#hotline-errors')) : ''}`);
+        id = m[1];
+        where = `ticket ${id} (operator)`;
+        eq(await text(page.locator('#hotline-state')), '待派单', 'state of the new ticket');
+        eq(await text(page.locator('#hotline-matter')), matter, 'the matter');
+        const seen = await text(page.locator('#hotline-caller'));
+        check(seen.includes(caller.name) && seen.includes(caller.phone), `the office sees the caller: ${JSON.stringify(seen)}`);
+        check(seen.includes('要求保密'), `the caller is marked confidential: ${JSON.stringify(seen)}`);
+        return id;
+      });
+
+      await step('派单目录建议 names 城建 (XH-CJJ), preselected as the lead unit', async () => {
+        const sugg = await text(page.locator('#suggestions'));
+        check(sugg.includes('城建') || sugg.includes('城市建设'), `suggestion names 城建: ${JSON.stringify(sugg)}`);
+        check(sugg.includes(CJJ.code), `suggestion names ${CJJ.code}: ${JSON.stringify(sugg)}`);
+        eq(await page.locator('#lead').inputValue(), CJJ.code, 'lead unit preselected');
+        check((await text(page.locator('#lead option:checked'))).includes(CJJ.name), 'the preselected option names the unit');
+        await inspect(page, 'ticket received (desktop)');
+        await shot(page, 'j7-ticket-suggestions.png');
+        return sugg.replace(/\s+/g, ' ');
+      });
+
+      await step(`dispatch (派单) to ${CJJ.name} → 办理中, reply due ${HELP_REPLY_DAYS} working days later`, async () => {
+        const days = new Set([districtToday()]);
+        await post(page, page.locator('#act-dispatch'));
+        days.add(districtToday());
+        const errors = await page.locator('#hotline-errors').count();
+        check(!errors, `no errors: ${errors ? await text(page.locator('#hotline-errors')) : ''}`);
+        eq(await text(page.locator('#hotline-state')), '办理中', 'state after dispatch');
+        check((await text(page.locator('#hotline-lead'))).includes(CJJ.name), 'lead unit on the ticket');
+        const due = await text(page.locator('#hotline-due'));
+        const want = new Set();
+        for (const d of days) {
+          const r = await calendarAdd(page.request, d, HELP_REPLY_DAYS);
+          if (r.due) want.add(r.due);
+        }
+        check(want.has(due), `reply due ${due} is ${HELP_REPLY_DAYS} working days after the dispatch (${[...want].join(' or ')})`);
+        eq(await page.locator('#act-dispatch').count(), 0, 'no second dispatch');
+        eq(await page.locator('#suggestions').count(), 0, 'no suggestions once dispatched');
+        const history = await page.locator('#hotline-history li').allInnerTexts();
+        check(history.some((h) => h.includes('派单') && h.includes(CJJ.name)), `history has the dispatch: ${history.join(' | ')}`);
+        await inspect(page, 'ticket dispatched (desktop)');
+        await shot(page, 'j7-ticket-dispatched.png');
+        return `reply due ${due}`;
+      });
+    } finally {
+      await ctx.close();
+    }
+
+    const uctx = await newContext(DESKTOP);
+    const unit = await uctx.newPage();
+    let uwhere = 'login (clerk.cjj)';
+    watchConsole(unit, () => uwhere);
+    try {
+      await step('clerk.cjj finds the ticket on 12345热线, 办理中', async () => {
+        await signIn(unit, CJJ.clerk);
+        await Promise.all([unit.waitForURL(/\/hotline$/), unit.locator('header nav a', { hasText: '12345热线' }).click()]);
+        uwhere = 'hotline board (clerk.cjj)';
+        const row = unit.locator('#hotline-tickets tbody tr', { has: unit.locator('a', { hasText: id }) });
+        eq(await row.count(), 1, `ticket ${id} on the unit's board`);
+        const rowText = (await text(row)).replace(/\s+/g, ' ');
+        check(rowText.includes('办理中') && rowText.includes('路灯'), `board row: ${rowText}`);
+        await inspect(unit, 'hotline board (clerk.cjj, desktop)');
+        await shot(unit, 'j7-unit-board.png');
+        await Promise.all([unit.waitForURL(new RegExp(`/hotline/tickets/${id}$`)), row.locator('a', { hasText: id }).click()]);
+        uwhere = `ticket ${id} (clerk.cjj)`;
+        return rowText;
+      });
+
+      await step('the unit sees the matter and the caller as （保密）, never the name or the number; it may reply or return', async () => {
+        eq(await text(unit.locator('#hotline-matter')), matter, 'the matter');
+        eq(await text(unit.locator('#hotline-caller')), '（保密）', 'the caller as the unit sees it');
+        const body = await text(unit.locator('body'));
+        check(!body.includes(caller.name) && !body.includes(caller.phone), 'the caller\'s name and number are nowhere on the page');
+        eq(await unit.locator('#act-reply').count(), 1, 'the unit may reply');
+        eq(await unit.locator('#act-return').count(), 1, 'the unit may return the ticket');
+        eq(await unit.locator('#act-dispatch').count(), 0, 'the unit cannot dispatch');
+        await inspect(unit, 'ticket (clerk.cjj, desktop)');
+        await shot(unit, 'j7-unit-ticket.png');
+      });
+
+      await step('the ticket in English for the unit: translated, the caller still hidden, no ‹?›', async () => {
+        await unit.locator('a.lang').click();
+        await unit.waitForFunction(() => document.documentElement.lang === 'en');
+        await unit.waitForLoadState('load');
+        uwhere = `ticket ${id} (clerk.cjj, English)`;
+        eq(await text(unit.locator('#hotline-state')), 'Being handled', 'state in English');
+        eq(await text(unit.locator('#hotline-caller')), '(confidential)', 'the hidden caller in English');
+        const labels = await unit.locator('dl.guide dt, #hotline-actions h3, #hotline-actions label, h2').allInnerTexts();
+        const cjk = labels.filter((l) => CJK.test(l));
+        check(cjk.length === 0, `labels in English: ${cjk.join(' | ')}`);
+        const facts = await inspect(unit, 'ticket (clerk.cjj, English, desktop)');
+        eq(facts.missing, 0, 'missing-message markers');
+        check(!facts.text.includes(caller.name) && !facts.text.includes(caller.phone), 'no caller in English either');
+        await shot(unit, 'j7-unit-ticket-en.png');
+        await unit.locator('a.lang').click();
+        await unit.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+      });
+    } finally {
+      await uctx.close();
+    }
+  });
+
   await persistent.close();
 } catch (e) {
   console.log(`harness error: ${(e && e.stack) || e}`);
@@ -1068,7 +1412,7 @@ if (notes.length) {
 }
 for (const r of results.filter((r) => !r.ok)) console.log(`failed: ${r.name}: ${r.why}`);
 // Counts are of journeys; a journey that never ran (the browser did not start) counts as failed.
-const JOURNEYS = 5;
+const JOURNEYS = 7;
 const passed = results.filter((r) => r.ok && r.name !== 'harness').length;
 const failed = JOURNEYS - passed;
 console.log(`browser: ${passed} passed, ${failed} failed`);

@@ -24,6 +24,9 @@ use tongban_store::Store;
 pub struct WebConfig {
     /// Mark cookies `Secure` (set when served behind HTTPS).
     pub secure_cookies: bool,
+    /// Base URL people reach the platform at (for QR codes and links sent out); empty: the
+    /// `Host` the request came to.
+    pub public_url: String,
 }
 
 #[derive(Clone, Debug)]

@@ -236,6 +236,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 &config.listen,
                 tongban_web::WebConfig {
                     secure_cookies: config.secure_cookies,
+                    public_url: config.public_url.clone(),
                 },
             )
             .await

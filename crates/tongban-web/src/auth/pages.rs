@@ -174,6 +174,7 @@ fn home_of(user: &User) -> &'static str {
         Role::Supervisor => "/supervision/overdue",
         // Staff start the day on their queue, sorted by time left.
         Role::Clerk | Role::Approver => "/cases",
+        Role::HotlineOperator => "/hotline",
         _ => "/items",
     }
 }

@@ -206,10 +206,17 @@ pub fn visit_token() -> String {
 /// The QR code of a visit's rating page as inline SVG.
 pub fn qr_svg(url: &str) -> String {
     match qrcode::QrCode::new(url.as_bytes()) {
-        Ok(code) => code
-            .render::<qrcode::render::svg::Color>()
-            .min_dimensions(180, 180)
-            .build(),
+        Ok(code) => {
+            let svg = code
+                .render::<qrcode::render::svg::Color>()
+                .min_dimensions(180, 180)
+                .build();
+            // Inline in HTML: no XML declaration.
+            match svg.find("<svg") {
+                Some(i) => svg[i..].to_string(),
+                None => svg,
+            }
+        }
         Err(_) => String::new(),
     }
 }

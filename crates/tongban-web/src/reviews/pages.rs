@@ -45,32 +45,93 @@ struct WindowPage {
     visits: Vec<Visit>,
     /// The visit just served, with its QR code.
     served: Option<(Visit, String)>,
+    errors: Vec<String>,
+    item_code: String,
+}
+
+/// The address a phone reaches the rating page at: the configured public URL, else the host
+/// the clerk's browser used.
+fn rate_url(state: &AppState, headers: &HeaderMap, token: &str) -> String {
+    let base = if state.config.public_url.is_empty() {
+        headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .map(|h| format!("http://{h}"))
+            .unwrap_or_default()
+    } else {
+        state.config.public_url.trim_end_matches('/').to_string()
+    };
+    format!("{base}/rate/{token}")
+}
+
+async fn render_window(
+    state: &AppState,
+    c: Chrome,
+    headers: &HeaderMap,
+    unit: &str,
+    errors: Vec<String>,
+    item_code: String,
+) -> AppResult<Response> {
+    let visits = state.store.visits_today(unit).await?;
+    // The visit this window just served (its ticket is in the address), not another clerk's.
+    let served_ticket = c
+        .path
+        .split_once("served=")
+        .map(|(_, t)| t.split('&').next().unwrap_or("").to_string());
+    let served = served_ticket.and_then(|t| {
+        visits.iter().find(|v| v.ticket == t && !v.rated).map(|v| {
+            (
+                v.clone(),
+                super::qr_svg(&rate_url(state, headers, &v.token)),
+            )
+        })
+    });
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut r = render(&WindowPage {
+        c,
+        visits,
+        served,
+        errors,
+        item_code,
+    });
+    *r.status_mut() = status;
+    Ok(r)
 }
 
 async fn window_page(
     State(state): State<AppState>,
     c: Chrome,
     viewer: Viewer,
+    headers: HeaderMap,
 ) -> AppResult<Response> {
     let user = viewer.require(&[Role::Clerk, Role::Approver])?.clone();
     let unit = user.unit.clone().ok_or(AppError::Forbidden)?;
-    let visits = state.store.visits_today(&unit).await?;
-    let served = visits
-        .first()
-        .filter(|v| !v.rated && c.path.contains("served="))
-        .map(|v| (v.clone(), super::qr_svg(&format!("/rate/{}", v.token))));
-    Ok(render(&WindowPage { c, visits, served }))
+    render_window(&state, c, &headers, &unit, vec![], String::new()).await
 }
 
 async fn window_serve(
     State(state): State<AppState>,
+    c: Chrome,
     viewer: Viewer,
+    headers: HeaderMap,
     Form(f): Form<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let user = viewer.require(&[Role::Clerk, Role::Approver])?.clone();
     viewer.check_csrf(f.get("csrf").map(String::as_str))?;
-    let v = serve(&state, &user, f.get("item_code").map(String::as_str)).await?;
-    Ok(see_other(&format!("/window?served={}", v.ticket)))
+    let item = f.get("item_code").cloned().unwrap_or_default();
+    match serve(&state, &user, Some(&item)).await {
+        Ok(v) => Ok(see_other(&format!("/window?served={}", v.ticket))),
+        Err(e @ AppError::Invalid(_)) => {
+            let unit = user.unit.clone().ok_or(AppError::Forbidden)?;
+            let errors = messages(&c, &e);
+            render_window(&state, c, &headers, &unit, errors, item).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 // ---- rating forms -------------------------------------------------------------------------
@@ -177,8 +238,13 @@ async fn pad_rate(
     let new = parse_rating(Channel::Offline, &f);
     match super::rate_visit(&state, &token, new).await {
         Ok((_, _, visit)) => {
+            let units = crate::bundles::pages::unit_names(&state, &c).await?;
             let page = RatePage {
-                subject: visit.ticket,
+                subject: format!(
+                    "{} · {}",
+                    visit.ticket,
+                    units.get(&visit.unit).cloned().unwrap_or_default()
+                ),
                 c,
                 channel: Channel::Offline,
                 action: String::new(),
@@ -193,8 +259,17 @@ async fn pad_rate(
             let status = e.status();
             let errors = messages(&c, &e);
             let token_csrf = random_token();
+            let units = crate::bundles::pages::unit_names(&state, &c).await?;
+            let subject = match state.store.visit_by_token(&token).await? {
+                Some(v) => format!(
+                    "{} · {}",
+                    v.ticket,
+                    units.get(&v.unit).cloned().unwrap_or_default()
+                ),
+                None => String::new(),
+            };
             let mut r = render(&RatePage {
-                subject: String::new(),
+                subject,
                 c,
                 channel: Channel::Offline,
                 action: format!("/rate/{token}"),
