@@ -294,10 +294,23 @@ async fn save_route(
         .require(&[Role::HotlineOperator, Role::Admin])?
         .clone();
     viewer.check_csrf(csrf_header(&headers))?;
+    check_route(&state, &route, &code).await?;
+    state.store.save_route(&user.username, &route).await?;
+    Ok(Json(One { item: route }))
+}
+
+/// Checks a routing entry, naming each bad field.
+pub async fn check_route(state: &AppState, route: &Route, code: &str) -> AppResult<()> {
     let units = state.store.unit_codes().await?;
     let mut e = FieldErrors::new();
-    if route.code != code || !tongban_domain::catalog::valid_code(&route.code.to_uppercase()) {
-        e.push("code", "code_format");
+    let well_formed = !route.code.is_empty()
+        && route.code.len() <= 48
+        && route
+            .code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if route.code != code || !well_formed {
+        e.push("code", "route_code_format");
     }
     e.text("name", &route.name, 60);
     if route.keywords.is_empty() {
@@ -311,11 +324,7 @@ async fn save_route(
             e.push(format!("assisting[{i}]"), "unknown_unit");
         }
     }
-    if !e.is_empty() {
-        return Err(e.into());
-    }
-    state.store.save_route(&user.username, &route).await?;
-    Ok(Json(One { item: route }))
+    e.into_result(()).map_err(Into::into)
 }
 
 #[derive(Deserialize, IntoParams)]

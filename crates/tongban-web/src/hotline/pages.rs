@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
         .route("/hotline/new", get(new_page).post(create))
         .route("/hotline/tickets/{id}", get(ticket_page))
         .route("/hotline/tickets/{id}/act", post(act))
+        .route("/hotline/routes", get(routes_page).post(save_route))
 }
 
 #[derive(Template)]
@@ -317,6 +318,111 @@ async fn act(
             let mut errors = vec![c.t.get(&format!("problem.{}", e.code())).to_string()];
             errors.extend(e.field_errors().iter().map(|fe| c.t.error(fe)));
             show(&state, c, &viewer, &id, errors, status).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "hotline_routes.html")]
+struct RoutesPage {
+    c: Chrome,
+    routes: Vec<tongban_domain::hotline::Route>,
+    indicators: Vec<tongban_domain::hotline::Indicators>,
+    errors: Vec<String>,
+    editor: bool,
+}
+
+impl RoutesPage {
+    fn pct(&self, r: &tongban_domain::cases::indicators::Ratio) -> String {
+        r.value.map_or("—".into(), |v| format!("{:.1}%", v * 100.0))
+    }
+    fn categories(&self) -> Vec<&'static str> {
+        Category::ALL.iter().map(|c| c.as_str()).collect()
+    }
+}
+
+async fn render_routes(
+    state: &AppState,
+    c: Chrome,
+    user: &tongban_store::accounts::User,
+    errors: Vec<String>,
+) -> AppResult<Response> {
+    let routes = state.store.routes().await?;
+    let mut indicators = Vec::new();
+    for u in state.store.units().await? {
+        let tickets = state.store.hotline_tickets_of(&u.code).await?;
+        if !tickets.is_empty() {
+            indicators.push(tongban_domain::hotline::indicators(&u.code, &tickets));
+        }
+    }
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let editor = matches!(user.role, Role::HotlineOperator | Role::Admin);
+    let mut r = render(&RoutesPage {
+        c,
+        routes,
+        indicators,
+        errors,
+        editor,
+    });
+    *r.status_mut() = status;
+    Ok(r)
+}
+
+/// The routing catalog the office edits, and the per-unit indicators.
+async fn routes_page(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+) -> AppResult<Response> {
+    let user = viewer.require(super::api::OFFICE)?.clone();
+    render_routes(&state, c, &user, vec![]).await
+}
+
+async fn save_route(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Form(f): Form<HashMap<String, String>>,
+) -> AppResult<Response> {
+    let user = viewer
+        .require(&[Role::HotlineOperator, Role::Admin])?
+        .clone();
+    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
+    let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let list = |k: &str| -> Vec<String> {
+        get(k)
+            .split([',', '，', '、', ' '])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(String::from)
+            .collect()
+    };
+    let route = tongban_domain::hotline::Route {
+        code: get("code"),
+        name: get("name"),
+        category: Category::parse(&get("category")).unwrap_or(Category::Consult),
+        keywords: list("keywords"),
+        lead: get("lead"),
+        assisting: list("assisting"),
+        description: get("description"),
+    };
+    match super::api::check_route(&state, &route, &route.code).await {
+        Ok(()) => {
+            state.store.save_route(&user.username, &route).await?;
+            Ok((
+                StatusCode::SEE_OTHER,
+                [(header::LOCATION, "/hotline/routes".to_string())],
+            )
+                .into_response())
+        }
+        Err(AppError::Invalid(e)) => {
+            let errors = e.0.iter().map(|fe| c.t.error(fe)).collect();
+            render_routes(&state, c, &user, errors).await
         }
         Err(e) => Err(e),
     }

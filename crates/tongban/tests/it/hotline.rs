@@ -677,4 +677,40 @@ fn hotline_pages_as_plain_forms() {
     assert_eq!(r.status, 303);
     let page = app.get_with(&page_path, &[("cookie", &op)]);
     assert!(page.body.contains("已答复待回访"));
+
+    // The office edits the routing catalog on its page, which also shows the indicators.
+    let routes = app.get_with("/hotline/routes", &[("cookie", &op)]);
+    assert!(routes.body.contains("street-light") && routes.body.contains("hotline-indicators"));
+    let r = app.form(
+        "/hotline/routes",
+        &op,
+        &[
+            ("csrf", &csrf),
+            ("code", "Bad Code"),
+            ("name", "x"),
+            ("category", "help"),
+            ("keywords", ""),
+            ("lead", "XH-NOPE"),
+        ],
+    );
+    assert_eq!(r.status, 422);
+    let r = app.form(
+        "/hotline/routes",
+        &op,
+        &[
+            ("csrf", &csrf),
+            ("code", "pets"),
+            ("name", "宠物扰民"),
+            ("category", "complaint"),
+            ("keywords", "狗、宠物"),
+            ("lead", "XH-GA"),
+            ("assisting", "XH-NP"),
+        ],
+    );
+    assert_eq!(r.status, 303, "{}", r.body);
+    assert!(app.get("/api/v1/hotline/routes").body.contains("宠物扰民"));
+    assert_eq!(
+        app.get_with("/hotline/routes", &[("cookie", &np)]).status,
+        403
+    );
 }
