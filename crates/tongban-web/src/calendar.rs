@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::catalog::api::{Many, Meta, One, Problem};
+use crate::catalog::api::{Many, One, Problem};
 use crate::error::{AppError, AppResult};
 use crate::pages::{Chrome, render};
 use askama::Template;
@@ -149,15 +149,7 @@ async fn between(
 #[utoipa::path(get, path = "/api/v1/calendar/years", tag = "calendar", responses((status = 200, body = Many<CalendarYear>)))]
 async fn years(State(state): State<AppState>) -> AppResult<Json<Many<CalendarYear>>> {
     let items = state.store.calendar_years().await?;
-    let n = items.len();
-    Ok(Json(Many {
-        items,
-        meta: Meta {
-            total: n as i64,
-            page: 1,
-            per_page: n as u32,
-        },
-    }))
+    Ok(crate::catalog::api::many(items))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -97,6 +97,28 @@ pub fn safe_path(path: Option<String>) -> String {
         .unwrap_or_else(|| "/".into())
 }
 
+/// A refused form's messages in the reader's language: the problem's title, then one sentence
+/// per field error.
+pub fn problem_messages(c: &Chrome, e: &AppError) -> Vec<String> {
+    let mut out = vec![c.t.get(&format!("problem.{}", e.code())).to_string()];
+    out.extend(e.field_errors().iter().map(|fe| c.t.error(fe)));
+    out
+}
+
+/// Unit names by code in the reader's language.
+pub async fn unit_names(
+    state: &AppState,
+    c: &Chrome,
+) -> Result<std::collections::HashMap<String, String>, AppError> {
+    Ok(state
+        .store
+        .units()
+        .await?
+        .into_iter()
+        .map(|u| (u.code, if c.t.is_en() { u.name_en } else { u.name }))
+        .collect())
+}
+
 pub fn urlencode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {

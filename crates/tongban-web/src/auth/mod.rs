@@ -178,6 +178,11 @@ async fn resolve(headers: &HeaderMap, state: &AppState) -> Result<Viewer, AppErr
     Ok(Viewer::default())
 }
 
+/// The CSRF token an API client sent in the `X-CSRF-Token` header (session clients only).
+pub fn csrf_header(headers: &HeaderMap) -> Option<&str> {
+    headers.get("x-csrf-token").and_then(|v| v.to_str().ok())
+}
+
 /// Roles that keep the catalog.
 pub const CATALOG_EDITORS: &[Role] = &[Role::Admin];
 /// Roles that read supervision reports.

@@ -4,6 +4,7 @@
 use super::{BundleIndicators, BundleView, load_visible, view};
 use crate::AppState;
 use crate::auth::Viewer;
+use crate::auth::csrf_header;
 use crate::catalog::api::{ApiJson, Many, Meta, One, Problem};
 use crate::catalog::parse_page;
 use crate::error::{AppError, AppResult};
@@ -41,10 +42,6 @@ async fn views(
         out.push(view(state, user, r.bundle).await?);
     }
     Ok(out)
-}
-
-fn csrf_header(headers: &HeaderMap) -> Option<&str> {
-    headers.get("x-csrf-token").and_then(|v| v.to_str().ok())
 }
 
 /// Start a company start-up bundle (企业开办一件事) with one form. The name is checked against

@@ -246,16 +246,6 @@ impl BundlePage {
     }
 }
 
-pub(crate) async fn unit_names(state: &AppState, c: &Chrome) -> AppResult<HashMap<String, String>> {
-    Ok(state
-        .store
-        .units()
-        .await?
-        .into_iter()
-        .map(|u| (u.code, if c.t.is_en() { u.name_en } else { u.name }))
-        .collect())
-}
-
 async fn bundle_page(
     State(state): State<AppState>,
     c: Chrome,
@@ -264,7 +254,7 @@ async fn bundle_page(
 ) -> AppResult<Response> {
     let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
     let b = load_visible(&state, &user, &id).await?;
-    let units = unit_names(&state, &c).await?;
+    let units = crate::pages::unit_names(&state, &c).await?;
     let cases = state.store.bundle_cases(&id).await?;
     let me = crate::cases::actor(&user);
     let openable = cases
@@ -541,6 +531,6 @@ async fn projects_page(
             v.project.as_ref().map_or(i64::MAX, |k| k.left),
         )
     });
-    let units = unit_names(&state, &c).await?;
+    let units = crate::pages::unit_names(&state, &c).await?;
     Ok(render(&ProjectsPage { c, projects, units }))
 }

@@ -3,6 +3,7 @@
 use super::{CaseView, NewApplication, load_visible, mask_for, run_command, view};
 use crate::AppState;
 use crate::auth::Viewer;
+use crate::auth::csrf_header;
 use crate::catalog::api::{ApiJson, Many, Meta, One, Problem};
 use crate::catalog::parse_page;
 use crate::error::{AppError, AppResult};
@@ -31,10 +32,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(inbox))
         .routes(routes!(case_indicators))
         .routes(routes!(run_clock))
-}
-
-fn csrf_header(headers: &HeaderMap) -> Option<&str> {
-    headers.get("x-csrf-token").and_then(|v| v.to_str().ok())
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -307,15 +304,7 @@ async fn inbox(
 ) -> AppResult<Json<Many<InboxMessage>>> {
     let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
     let items = state.store.inbox(&recipients(&user), 100).await?;
-    let n = items.len();
-    Ok(Json(Many {
-        items,
-        meta: Meta {
-            total: n as i64,
-            page: 1,
-            per_page: n as u32,
-        },
-    }))
+    Ok(crate::catalog::api::many(items))
 }
 
 /// Inbox addresses of a user: their own, and their unit's for staff.

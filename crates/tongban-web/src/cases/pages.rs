@@ -46,14 +46,6 @@ fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
 
-/// Error messages of a failed action in the reader's language: the problem's title, then one
-/// sentence per field error.
-fn messages(c: &Chrome, e: &AppError) -> Vec<String> {
-    let mut out = vec![c.t.get(&format!("problem.{}", e.code())).to_string()];
-    out.extend(e.field_errors().iter().map(|fe| c.t.error(fe)));
-    out
-}
-
 // ---- apply ---------------------------------------------------------------------------------
 
 #[derive(Template)]
@@ -140,7 +132,7 @@ async fn create(
                 .await?
                 .ok_or(AppError::NotFound)?
                 .guide;
-            let errors = messages(&c, &e);
+            let errors = crate::pages::problem_messages(&c, &e);
             let mut r = render(&ApplyPage {
                 c,
                 guide,
@@ -292,7 +284,7 @@ async fn show_case(
 ) -> AppResult<Response> {
     let v = view(state, user, case).await?;
     let today = tongban_domain::cases::local_date(state.store.now()).to_string();
-    let units = unit_names(state, &c).await?;
+    let units = crate::pages::unit_names(state, &c).await?;
     let mut r = render(&CasePage {
         c,
         v,
@@ -320,7 +312,7 @@ async fn after(
         ) => {
             let (user, mut case) = load_visible(state, viewer, id).await?;
             mask_for(&user, &mut case);
-            let errors = messages(&c, &e);
+            let errors = crate::pages::problem_messages(&c, &e);
             show_case(state, c, &user, case, errors, e.status()).await
         }
         Err(e) => Err(e),
@@ -584,17 +576,6 @@ async fn inbox_page(
 
 // ---- supervision ---------------------------------------------------------------------------
 
-/// Unit names by code in the reader's language.
-async fn unit_names(state: &AppState, c: &Chrome) -> AppResult<HashMap<String, String>> {
-    Ok(state
-        .store
-        .units()
-        .await?
-        .into_iter()
-        .map(|u| (u.code, if c.t.is_en() { u.name_en } else { u.name }))
-        .collect())
-}
-
 #[derive(Template)]
 #[template(path = "overdue.html")]
 struct OverduePage {
@@ -635,7 +616,7 @@ async fn overdue_page(
             },
         )
         .await?;
-    let units = unit_names(&state, &c).await?;
+    let units = crate::pages::unit_names(&state, &c).await?;
     let mut cases = Vec::new();
     let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
     for r in rows {

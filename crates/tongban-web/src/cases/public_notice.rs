@@ -4,7 +4,7 @@
 
 use crate::AppState;
 use crate::auth::{PRELOGIN_CSRF_COOKIE, constant_time_eq, cookie, random_token};
-use crate::catalog::api::{ApiJson, Many, Meta, One, Problem};
+use crate::catalog::api::{ApiJson, Many, One, Problem};
 use crate::error::{AppError, AppResult};
 use crate::pages::{Chrome, render};
 use askama::Template;
@@ -74,15 +74,7 @@ async fn list_notices(State(state): State<AppState>) -> AppResult<Json<Many<Publ
         .iter()
         .filter_map(public)
         .collect();
-    let n = items.len();
-    Ok(Json(Many {
-        items,
-        meta: Meta {
-            total: n as i64,
-            page: 1,
-            per_page: n as u32,
-        },
-    }))
+    Ok(crate::catalog::api::many(items))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -2,6 +2,7 @@
 
 use super::parse_filter;
 use crate::AppState;
+use crate::auth::csrf_header;
 use crate::auth::{CATALOG_EDITORS, SUPERVISORS, Viewer};
 use crate::error::{AppError, AppResult};
 use axum::Json;
@@ -115,7 +116,8 @@ pub struct Many<T> {
     pub meta: Meta,
 }
 
-fn many<T>(items: Vec<T>) -> Json<Many<T>> {
+/// A whole (unpaged) list in the `Many` envelope.
+pub(crate) fn many<T>(items: Vec<T>) -> Json<Many<T>> {
     let n = items.len();
     Json(Many {
         meta: Meta {
@@ -184,10 +186,6 @@ pub async fn validate_guide(state: &AppState, guide: &ItemGuide) -> AppResult<()
     let units = state.store.unit_codes().await?;
     guide.validate(&|c| units.contains(c))?;
     Ok(())
-}
-
-fn csrf_header(headers: &HeaderMap) -> Option<&str> {
-    headers.get("x-csrf-token").and_then(|v| v.to_str().ok())
 }
 
 /// Create an item (working copy, not yet public). Administrators only.

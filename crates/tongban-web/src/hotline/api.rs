@@ -3,6 +3,7 @@
 use super::{for_reader, load, party};
 use crate::AppState;
 use crate::auth::Viewer;
+use crate::auth::csrf_header;
 use crate::catalog::api::{ApiJson, Many, Meta, One, Problem};
 use crate::catalog::parse_page;
 use crate::error::{AppError, AppResult};
@@ -30,10 +31,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(save_route))
         .routes(routes!(suggest))
         .routes(routes!(hotline_indicators))
-}
-
-fn csrf_header(headers: &HeaderMap) -> Option<&str> {
-    headers.get("x-csrf-token").and_then(|v| v.to_str().ok())
 }
 
 /// The office's accounts: hotline operators, supervisors, administrators.
@@ -269,15 +266,7 @@ async fn ticket_action(
 #[utoipa::path(get, path = "/api/v1/hotline/routes", tag = "hotline", responses((status = 200, body = Many<Route>)))]
 async fn list_routes(State(state): State<AppState>) -> AppResult<Json<Many<Route>>> {
     let items = state.store.routes().await?;
-    let n = items.len();
-    Ok(Json(Many {
-        items,
-        meta: Meta {
-            total: n as i64,
-            page: 1,
-            per_page: n as u32,
-        },
-    }))
+    Ok(crate::catalog::api::many(items))
 }
 
 /// Add or change a routing entry (the hotline office, administrators).
@@ -349,15 +338,7 @@ async fn suggest(
         .into_iter()
         .cloned()
         .collect();
-    let n = items.len();
-    Ok(Json(Many {
-        items,
-        meta: Meta {
-            total: n as i64,
-            page: 1,
-            per_page: n as u32,
-        },
-    }))
+    Ok(crate::catalog::api::many(items))
 }
 
 /// Per-unit hotline indicators: on-time replies, callbacks, satisfaction, returns, reopenings.
@@ -370,13 +351,5 @@ async fn hotline_indicators(State(state): State<AppState>) -> AppResult<Json<Man
             items.push(hotline::indicators(&u.code, &tickets));
         }
     }
-    let n = items.len();
-    Ok(Json(Many {
-        items,
-        meta: Meta {
-            total: n as i64,
-            page: 1,
-            per_page: n as u32,
-        },
-    }))
+    Ok(crate::catalog::api::many(items))
 }

@@ -315,8 +315,7 @@ async fn act(
             .into_response()),
         Err(e @ (AppError::Invalid(_) | AppError::NotAllowed { .. })) => {
             let status = e.status();
-            let mut errors = vec![c.t.get(&format!("problem.{}", e.code())).to_string()];
-            errors.extend(e.field_errors().iter().map(|fe| c.t.error(fe)));
+            let errors = crate::pages::problem_messages(&c, &e);
             show(&state, c, &viewer, &id, errors, status).await
         }
         Err(e) => Err(e),

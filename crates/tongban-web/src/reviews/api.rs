@@ -3,7 +3,8 @@
 use super::{party, rating_for};
 use crate::AppState;
 use crate::auth::Viewer;
-use crate::catalog::api::{ApiJson, Many, Meta, One, Problem};
+use crate::auth::csrf_header;
+use crate::catalog::api::{ApiJson, Many, One, Problem};
 use crate::error::{AppError, AppResult};
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -71,10 +72,6 @@ async fn put_settings(
         )
         .await?;
     Ok(Json(One { item: body }))
-}
-
-fn csrf_header(headers: &HeaderMap) -> Option<&str> {
-    headers.get("x-csrf-token").and_then(|v| v.to_str().ok())
 }
 
 #[derive(Serialize, ToSchema)]
@@ -230,15 +227,7 @@ async fn list_tickets(
     for t in state.store.tickets(unit.as_deref()).await? {
         items.push(ticket_view(&state, &user, t).await?);
     }
-    let n = items.len();
-    Ok(Json(Many {
-        items,
-        meta: Meta {
-            total: n as i64,
-            page: 1,
-            per_page: n as u32,
-        },
-    }))
+    Ok(crate::catalog::api::many(items))
 }
 
 pub async fn load_ticket(

@@ -127,7 +127,7 @@ async fn window_serve(
         Ok(v) => Ok(see_other(&format!("/window?served={}", v.ticket))),
         Err(e @ AppError::Invalid(_)) => {
             let unit = user.unit.clone().ok_or(AppError::Forbidden)?;
-            let errors = messages(&c, &e);
+            let errors = crate::pages::problem_messages(&c, &e);
             render_window(&state, c, &headers, &unit, errors, item).await
         }
         Err(e) => Err(e),
@@ -184,12 +184,6 @@ fn parse_rating(channel: Channel, f: &HashMap<String, String>) -> NewRating {
     }
 }
 
-fn messages(c: &Chrome, e: &AppError) -> Vec<String> {
-    let mut out = vec![c.t.get(&format!("problem.{}", e.code())).to_string()];
-    out.extend(e.field_errors().iter().map(|fe| c.t.error(fe)));
-    out
-}
-
 async fn pad_page(
     State(state): State<AppState>,
     c: Chrome,
@@ -200,7 +194,7 @@ async fn pad_page(
         .visit_by_token(&token)
         .await?
         .ok_or(AppError::NotFound)?;
-    let units = crate::bundles::pages::unit_names(&state, &c).await?;
+    let units = crate::pages::unit_names(&state, &c).await?;
     let token_csrf = random_token();
     let page = RatePage {
         subject: format!(
@@ -238,7 +232,7 @@ async fn pad_rate(
     let new = parse_rating(Channel::Offline, &f);
     match super::rate_visit(&state, &token, new).await {
         Ok((_, _, visit)) => {
-            let units = crate::bundles::pages::unit_names(&state, &c).await?;
+            let units = crate::pages::unit_names(&state, &c).await?;
             let page = RatePage {
                 subject: format!(
                     "{} · {}",
@@ -257,9 +251,9 @@ async fn pad_rate(
         }
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
             let status = e.status();
-            let errors = messages(&c, &e);
+            let errors = crate::pages::problem_messages(&c, &e);
             let token_csrf = random_token();
-            let units = crate::bundles::pages::unit_names(&state, &c).await?;
+            let units = crate::pages::unit_names(&state, &c).await?;
             let subject = match state.store.visit_by_token(&token).await? {
                 Some(v) => format!(
                     "{} · {}",
@@ -326,7 +320,7 @@ async fn case_rate(
         Ok(_) => Ok(see_other(&format!("/cases/{id}"))),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
             let status = e.status();
-            let errors = messages(&c, &e);
+            let errors = crate::pages::problem_messages(&c, &e);
             let csrf = c.csrf.clone();
             let mut r = render(&RatePage {
                 subject: id.clone(),
@@ -461,7 +455,7 @@ async fn ticket_act(
         Ok(()) => Ok(see_other(&format!("/rectifications/{id}"))),
         Err(e @ (AppError::Invalid(_) | AppError::NotAllowed { .. })) => {
             let status = e.status();
-            let errors = messages(&c, &e);
+            let errors = crate::pages::problem_messages(&c, &e);
             show_ticket(&state, c, &viewer, &id, errors, status).await
         }
         Err(e) => Err(e),
