@@ -12,6 +12,7 @@ pub mod hotline;
 pub mod ids;
 pub mod org;
 pub mod reviews;
+pub mod rules;
 pub mod validation;
 
 pub use validation::{FieldError, FieldErrors};
