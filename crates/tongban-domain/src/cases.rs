@@ -17,6 +17,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+pub mod auto_approval;
 pub mod clock;
 pub mod indicators;
 pub mod notice_period;
@@ -125,6 +126,10 @@ pub struct ApplicationForm {
     pub address: String,
     /// 申请事项说明: what is asked for, in the applicant's words.
     pub details: String,
+    /// Answers to the questions an automatically approved item's rule set asks (`form.<key>`
+    /// facts), as typed; the rules read them with the declared types.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub fields: std::collections::BTreeMap<String, String>,
 }
 
 impl ApplicationForm {
@@ -466,6 +471,9 @@ pub struct Case {
     /// 统一社会信用代码 issued by this case (a business licence).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub issued_uscc: Option<String>,
+    /// The automatic-approval decision with its trace, when the item is decided by rules.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule_decision: Option<crate::rules::Decision>,
     /// Objections received during a public notice period.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub objections: Vec<Objection>,
@@ -520,6 +528,8 @@ pub enum Party {
     /// Staff of a unit that co-signs a joint case.
     Cosigner,
     System,
+    /// A rule set deciding an automatic approval, acting as `rules:<code>@v<version>`.
+    Rules,
     Outsider,
 }
 
@@ -530,6 +540,9 @@ impl Case {
         // The clock job and bundles act under `system:…` names.
         if actor.username.starts_with("system:") {
             return Party::System;
+        }
+        if actor.username.starts_with("rules:") {
+            return Party::Rules;
         }
         if actor.role == Role::Applicant {
             let agent = self
@@ -667,6 +680,7 @@ pub fn new_draft(n: NewCase) -> Case {
         visits: 0,
         bundle: None,
         issued_uscc: None,
+        rule_decision: None,
         objections: Vec::new(),
         cosigners: Vec::new(),
         signoffs: Vec::new(),
@@ -1241,6 +1255,13 @@ fn actions_for_party(case: &Case, party: Party) -> Vec<&'static str> {
         // The clock job: §32 acceptance on receipt, and broken commitments.
         Party::System => v.extend(["accept", "break_commitment", "cancel", "resume", "object"]),
         Party::Cosigner => v.push("sign_off"),
+        // Automatic approval: every step of the process, and nothing that refuses.
+        Party::Rules => {
+            v.extend(["accept", "issue", "approve"]);
+            if case.next_step().is_some() {
+                v.push("complete_step");
+            }
+        }
         Party::Outsider => {}
     }
     if case.next_step().is_some_and(|s| step_role(s.actor)) {

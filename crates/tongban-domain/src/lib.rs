@@ -11,6 +11,7 @@ pub mod catalog;
 pub mod hotline;
 pub mod ids;
 pub mod org;
+pub mod policies;
 pub mod reviews;
 pub mod rules;
 pub mod validation;

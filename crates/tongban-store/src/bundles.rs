@@ -414,6 +414,7 @@ impl Store {
                 contact_phone,
                 address,
                 details: b.form.summary(key, &part.item_name, b.uscc.as_deref()),
+                fields: Default::default(),
             },
             now,
         });

@@ -359,6 +359,7 @@ async fn lifecycle(
                     contact_phone: "13800138000".into(),
                     address: String::new(),
                     details: "基准测试".into(),
+                    fields: Default::default(),
                 },
                 now,
             })

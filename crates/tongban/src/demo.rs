@@ -474,6 +474,7 @@ pub async fn load_cases(store: &Store) -> Result<(), String> {
                         contact_phone: "13807910000".into(),
                         address: "南昌市西湖区".into(),
                         details: dc.details.into(),
+                        fields: Default::default(),
                     },
                     now,
                 })

@@ -34,6 +34,7 @@ fn draft(now: Timestamp) -> Case {
             contact_phone: "13800000000".into(),
             address: String::new(),
             details: "申请食品经营许可".into(),
+            fields: Default::default(),
         },
         now,
     })

@@ -78,13 +78,12 @@ impl Type {
 /// A typed value. Stored with its type, e.g. `{"money": 2000000}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Value {
     Bool(bool),
     Int(i64),
     Money(i64),
     Percent(i64),
-    Date(#[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))] Date),
+    Date(Date),
     Text(String),
 }
 

@@ -113,6 +113,7 @@ async fn create(
         contact_phone: f.contact_phone.trim().into(),
         address: f.address.trim().into(),
         details: f.details.trim().into(),
+        fields: Default::default(),
     };
     let proxy = (!f.on_behalf_of.trim().is_empty()).then(|| ProxyRequest {
         applicant: f.on_behalf_of.trim().into(),
@@ -343,6 +344,7 @@ async fn save_form(
         contact_phone: f.contact_phone.trim().into(),
         address: f.address.trim().into(),
         details: f.details.trim().into(),
+        fields: Default::default(),
     };
     let r = super::save_form(&state, &user, &id, form).await;
     after(&state, c, &viewer, &id, r).await
