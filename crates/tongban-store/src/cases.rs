@@ -15,6 +15,7 @@ use tongban_domain::cases::{
     Case, CaseError, CaseState, ClockView, Effects, FileRef, Notice, local_date,
 };
 
+pub mod auto_approval;
 pub mod clock_job;
 
 pub use clock_job::ClockReport;

@@ -33,7 +33,9 @@ pub mod files;
 pub mod hotline;
 pub mod mail;
 pub mod org;
+pub mod policies;
 pub mod reviews;
+pub mod rules;
 mod schema;
 pub mod write;
 

@@ -30,6 +30,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "hotline",
         include_str!("../migrations/sqlite/0005_hotline.sql"),
     ),
+    (
+        6,
+        "rules",
+        include_str!("../migrations/sqlite/0006_rules.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -56,6 +61,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         5,
         "hotline",
         include_str!("../migrations/postgres/0005_hotline.sql"),
+    ),
+    (
+        6,
+        "rules",
+        include_str!("../migrations/postgres/0006_rules.sql"),
     ),
 ];
 

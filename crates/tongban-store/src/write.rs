@@ -58,6 +58,12 @@ impl Write {
         &self.actor
     }
 
+    /// Records the following changes under another actor: an automatic approval's steps are the
+    /// rule set's, in the same write as the applicant's submission.
+    pub fn act_as(&mut self, actor: &str) {
+        self.actor = actor.to_string();
+    }
+
     /// Appends one audit entry: what happened to which entity, with its state before and after
     /// (`None` where there is none).
     pub async fn audit<B: Serialize, A: Serialize>(

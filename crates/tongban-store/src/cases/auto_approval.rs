@@ -1,0 +1,96 @@
+//! Submission of a case whose item is decided by rules: the applicant's submission and, when
+//! the rules pass, the rule set's acceptance, review steps, approval and issue, all in one
+//! write. Each step is audited under the rule-set version (`rules:<code>@v<n>`); a case the
+//! rules cannot approve stays with the clerk, carrying the trace that says why.
+
+use crate::{Result, Store};
+use tongban_domain::calendar::Calendar;
+use tongban_domain::cases::auto_approval::{auto_approve, may_auto_approve};
+use tongban_domain::cases::{ApplicantStanding, HistoryEntry};
+use tongban_domain::cases::{Case, CaseError, CaseState, Context, Effects};
+use tongban_domain::rules::{Facts, RuleSet};
+
+/// The rule set in force for the case's item, and the facts it will read.
+pub struct AutoRules {
+    pub rule_set: RuleSet,
+    pub facts: Facts,
+    pub standing: ApplicantStanding,
+}
+
+impl Store {
+    /// Runs the applicant's submission `f`; then, if `rules` is given and the case was
+    /// received, decides it by the rules in the same write.
+    pub async fn submit_case(
+        &self,
+        actor: &str,
+        id: &str,
+        detail: Option<&serde_json::Value>,
+        f: impl FnOnce(&Case, &Calendar, jiff::Timestamp) -> Result<(Case, Effects), CaseError>,
+        rules: Option<AutoRules>,
+    ) -> Result<Case> {
+        let mut w = self.begin_write(actor).await?;
+        let now = w.now();
+        let before = Self::case_in(&mut w, id).await?;
+        let cal = self.calendar();
+        let (case, fx) = f(&before, &cal, now)?;
+        let mut case = self
+            .write_case_change(&mut w, &before, case, fx, "submit", detail)
+            .await?;
+        if let Some(r) = rules
+            && case.state == CaseState::Submitted
+        {
+            let decision = r.rule_set.decide(&r.facts);
+            self.record_decision(
+                &mut w,
+                "case",
+                &case.id,
+                &case.applicant_name,
+                &r.facts,
+                &decision,
+            )
+            .await?;
+            w.act_as(&r.rule_set.actor());
+            let ctx = Context {
+                now,
+                calendar: &cal,
+                standing: r.standing,
+            };
+            let mut decided = case.clone();
+            decided.rule_decision = Some(decision.clone());
+            if may_auto_approve(&decision, &ctx) {
+                let mut prev = case.clone();
+                for (cmd, next, fx) in auto_approve(&decided, &decision, &r.rule_set.name, &ctx)? {
+                    let detail = serde_json::to_value(&cmd).expect("commands serialise");
+                    prev = self
+                        .write_case_change(&mut w, &prev, next, fx, cmd.name(), Some(&detail))
+                        .await?;
+                }
+                case = prev;
+            } else {
+                // To the clerk, with the trace.
+                decided.history.push(HistoryEntry {
+                    at: now,
+                    by: r.rule_set.actor(),
+                    action: "rules_referred".into(),
+                    note: decision.outcome.as_str().into(),
+                });
+                let detail = serde_json::json!({ "outcome": decision.outcome });
+                case = self
+                    .write_case_change(
+                        &mut w,
+                        &case,
+                        decided,
+                        Effects::default(),
+                        "rules_referred",
+                        Some(&detail),
+                    )
+                    .await?;
+            }
+        }
+        if let Some(link) = &case.bundle {
+            self.advance_bundle(&mut w, &link.id).await?;
+        }
+        w.commit().await?;
+        Ok(case)
+    }
+}

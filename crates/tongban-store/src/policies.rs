@@ -1,0 +1,451 @@
+//! Benefit policies, declarations and grants, joint sign-off, budget and payout. The budget is
+//! reserved by a conditional UPDATE in the write that approves, so no two approvals can spend
+//! the same money, on either store.
+
+use crate::write::Write;
+use crate::{Result, Store, StoreError, json_col, to_json};
+use serde::Serialize;
+use sqlx::Row;
+use tongban_domain::policies::{
+    AfterSignOff, Declaration, DeclarationError, DeclarationState, DeclaredMaterial, Policy,
+};
+use tongban_domain::rules::{Decision, Facts};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyRow {
+    #[serde(flatten)]
+    pub policy: Policy,
+    pub committed_fen: i64,
+    pub paid_fen: i64,
+}
+
+impl PolicyRow {
+    pub fn remaining_fen(&self) -> i64 {
+        self.policy.budget_fen - self.committed_fen
+    }
+}
+
+/// Which declarations to list.
+#[derive(Debug, Clone, Default)]
+pub struct DeclarationFilter {
+    pub policy: Option<String>,
+    pub uscc: Option<String>,
+    /// Still waiting for this department's sign-off.
+    pub pending_unit: Option<String>,
+    pub state: Option<DeclarationState>,
+}
+
+impl From<DeclarationError> for StoreError {
+    fn from(e: DeclarationError) -> Self {
+        match e {
+            DeclarationError::Invalid(f) => StoreError::Invalid(f),
+            DeclarationError::NotYours => StoreError::Conflict {
+                field: "unit",
+                code: "not_a_signing_department",
+            },
+            DeclarationError::AlreadySigned => StoreError::Conflict {
+                field: "unit",
+                code: "already_signed",
+            },
+            DeclarationError::WrongState(_) => StoreError::Conflict {
+                field: "state",
+                code: "declaration_not_open",
+            },
+        }
+    }
+}
+
+fn pending_units(d: &Declaration) -> String {
+    let p = d.pending_units();
+    if d.state != DeclarationState::UnderReview || p.is_empty() {
+        String::new()
+    } else {
+        format!(",{},", p.join(","))
+    }
+}
+
+impl Store {
+    /// Creates or replaces a policy. Its budget may not fall below what is already reserved.
+    pub async fn save_policy(&self, actor: &str, p: &Policy) -> Result<()> {
+        let mut w = self.begin_write(actor).await?;
+        let before = sqlx::query("SELECT policy_json, committed_fen FROM policies WHERE code = $1")
+            .bind(&p.code)
+            .fetch_optional(w.conn())
+            .await?;
+        let at = w.at().to_string();
+        match &before {
+            Some(r) => {
+                let committed: i64 = r.try_get("committed_fen")?;
+                if p.budget_fen < committed {
+                    return Err(StoreError::Conflict {
+                        field: "budget_fen",
+                        code: "budget_below_committed",
+                    });
+                }
+                sqlx::query(
+                    "UPDATE policies SET policy_json = $2, budget_fen = $3, updated_at = $4 WHERE code = $1",
+                )
+                .bind(&p.code)
+                .bind(to_json(p))
+                .bind(p.budget_fen)
+                .bind(&at)
+                .execute(w.conn())
+                .await?;
+            }
+            None => {
+                sqlx::query(
+                    "INSERT INTO policies (code, policy_json, budget_fen, committed_fen, paid_fen, updated_at)
+                     VALUES ($1, $2, $3, 0, 0, $4)",
+                )
+                .bind(&p.code)
+                .bind(to_json(p))
+                .bind(p.budget_fen)
+                .bind(&at)
+                .execute(w.conn())
+                .await?;
+            }
+        }
+        let b: Option<Policy> = before
+            .as_ref()
+            .map(|r| json_col(r, "policy_json"))
+            .transpose()?;
+        w.audit("policy.save", "policy", &p.code, b.as_ref(), Some(p))
+            .await?;
+        w.commit().await
+    }
+
+    pub async fn policies(&self) -> Result<Vec<PolicyRow>> {
+        let rows =
+            sqlx::query("SELECT policy_json, committed_fen, paid_fen FROM policies ORDER BY code")
+                .fetch_all(self.reader())
+                .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(PolicyRow {
+                    policy: json_col(r, "policy_json")?,
+                    committed_fen: r.try_get("committed_fen")?,
+                    paid_fen: r.try_get("paid_fen")?,
+                })
+            })
+            .collect()
+    }
+
+    pub async fn policy(&self, code: &str) -> Result<Option<PolicyRow>> {
+        Ok(self
+            .policies()
+            .await?
+            .into_iter()
+            .find(|p| p.policy.code == code))
+    }
+
+    async fn next_declaration_id(w: &mut Write) -> Result<String> {
+        let year = tongban_domain::cases::local_date(w.now()).year();
+        let n = Self::next_counter(w, &format!("declaration:{year}")).await?;
+        Ok(format!("ZC{year}-{n:06}"))
+    }
+
+    async fn insert_declaration(&self, w: &mut Write, d: &Declaration) -> Result<()> {
+        let r = sqlx::query(
+            "INSERT INTO declarations (id, policy, uscc, state, amount_fen, declared_at, paid_on,
+                pending_units, declaration_json)
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8) ON CONFLICT (policy, uscc) DO NOTHING",
+        )
+        .bind(&d.id)
+        .bind(&d.policy)
+        .bind(&d.uscc)
+        .bind(d.state.as_str())
+        .bind(d.amount_fen)
+        .bind(w.at().to_string())
+        .bind(pending_units(d))
+        .bind(to_json(d))
+        .execute(w.conn())
+        .await?;
+        if r.rows_affected() == 0 {
+            return Err(StoreError::Conflict {
+                field: "policy",
+                code: "already_declared",
+            });
+        }
+        Ok(())
+    }
+
+    async fn update_declaration(&self, w: &mut Write, d: &Declaration) -> Result<()> {
+        sqlx::query(
+            "UPDATE declarations SET state = $2, paid_on = $3, pending_units = $4, declaration_json = $5
+             WHERE id = $1",
+        )
+        .bind(&d.id)
+        .bind(d.state.as_str())
+        .bind(d.payout.as_ref().map(|p| p.paid_on.to_string()))
+        .bind(pending_units(d))
+        .bind(to_json(d))
+        .execute(w.conn())
+        .await?;
+        Ok(())
+    }
+
+    /// Reserves `amount` from the policy's budget; false when it would overspend.
+    async fn reserve_budget(w: &mut Write, policy: &str, amount: i64) -> Result<bool> {
+        let at = w.at().to_string();
+        let n = sqlx::query(
+            "UPDATE policies SET committed_fen = committed_fen + $2, updated_at = $3
+             WHERE code = $1 AND committed_fen + $2 <= budget_fen",
+        )
+        .bind(policy)
+        .bind(amount)
+        .bind(&at)
+        .execute(w.conn())
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    async fn declaration_in(w: &mut Write, id: &str) -> Result<Declaration> {
+        let r = sqlx::query("SELECT declaration_json FROM declarations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(w.conn())
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "declaration",
+                id: id.into(),
+            })?;
+        json_col(&r, "declaration_json")
+    }
+
+    /// An enterprise declares: the rules' decision (a pass with an amount) and the materials
+    /// go to the policy's departments for joint sign-off.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn declare(
+        &self,
+        actor: &str,
+        policy: &Policy,
+        uscc: &str,
+        enterprise_name: &str,
+        facts: &Facts,
+        decision: Decision,
+        materials: Vec<DeclaredMaterial>,
+    ) -> Result<Declaration> {
+        let mut w = self.begin_write(actor).await?;
+        let id = Self::next_declaration_id(&mut w).await?;
+        let d = Declaration {
+            id: id.clone(),
+            policy: policy.code.clone(),
+            policy_name: policy.name.clone(),
+            uscc: uscc.into(),
+            enterprise_name: enterprise_name.into(),
+            declared_by: Some(actor.into()),
+            exempt: false,
+            state: DeclarationState::UnderReview,
+            amount_fen: decision.amount_fen.unwrap_or(0),
+            decision: decision.clone(),
+            materials,
+            departments: policy.departments.clone(),
+            signoffs: Vec::new(),
+            declared_at: w.now(),
+            approved_at: None,
+            payout: None,
+            reasons: String::new(),
+        };
+        self.insert_declaration(&mut w, &d).await?;
+        self.record_decision(
+            &mut w,
+            "declaration",
+            &id,
+            enterprise_name,
+            facts,
+            &decision,
+        )
+        .await?;
+        let after = serde_json::json!({"state": d.state, "policy": d.policy, "uscc": d.uscc, "amount_fen": d.amount_fen});
+        w.audit(
+            "declaration.create",
+            "declaration",
+            &id,
+            None::<&()>,
+            Some(&after),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(d)
+    }
+
+    /// 免申即享: grants a policy to one qualifying enterprise without a declaration, reserving
+    /// the budget in the same write. Returns `None` when it was granted before.
+    pub async fn grant(
+        &self,
+        actor: &str,
+        policy: &Policy,
+        uscc: &str,
+        enterprise_name: &str,
+        facts: &Facts,
+        decision: Decision,
+    ) -> Result<Option<Declaration>> {
+        let mut w = self.begin_write(actor).await?;
+        let exists = sqlx::query("SELECT id FROM declarations WHERE policy = $1 AND uscc = $2")
+            .bind(&policy.code)
+            .bind(uscc)
+            .fetch_optional(w.conn())
+            .await?;
+        if exists.is_some() {
+            return Ok(None);
+        }
+        let id = Self::next_declaration_id(&mut w).await?;
+        let amount = decision.amount_fen.unwrap_or(0);
+        let mut d = Declaration {
+            id: id.clone(),
+            policy: policy.code.clone(),
+            policy_name: policy.name.clone(),
+            uscc: uscc.into(),
+            enterprise_name: enterprise_name.into(),
+            declared_by: None,
+            exempt: true,
+            state: DeclarationState::UnderReview,
+            amount_fen: amount,
+            decision: decision.clone(),
+            materials: Vec::new(),
+            departments: Vec::new(),
+            signoffs: Vec::new(),
+            declared_at: w.now(),
+            approved_at: None,
+            payout: None,
+            reasons: String::new(),
+        };
+        let reserved = Self::reserve_budget(&mut w, &policy.code, amount).await?;
+        d.budget_reserved(reserved, w.now());
+        self.insert_declaration(&mut w, &d).await?;
+        self.record_decision(&mut w, "grant", &id, enterprise_name, facts, &decision)
+            .await?;
+        let after = serde_json::json!({"state": d.state, "policy": d.policy, "uscc": d.uscc, "amount_fen": amount});
+        w.audit(
+            "declaration.grant",
+            "declaration",
+            &id,
+            None::<&()>,
+            Some(&after),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(Some(d))
+    }
+
+    /// A department signs a declaration; the last agreement reserves the budget.
+    pub async fn sign_declaration(
+        &self,
+        actor: &str,
+        unit: &str,
+        id: &str,
+        approved: bool,
+        opinion: &str,
+    ) -> Result<Declaration> {
+        let mut w = self.begin_write(actor).await?;
+        let mut d = Self::declaration_in(&mut w, id).await?;
+        let before = d.state;
+        let now = w.now();
+        let next = d.sign_off(unit, actor, approved, opinion, now)?;
+        if next == AfterSignOff::ReserveBudget {
+            let reserved = Self::reserve_budget(&mut w, &d.policy, d.amount_fen).await?;
+            d.budget_reserved(reserved, now);
+        }
+        self.update_declaration(&mut w, &d).await?;
+        let b = serde_json::json!({"state": before});
+        let a = serde_json::json!({"state": d.state, "unit": unit, "approved": approved, "opinion": opinion});
+        w.audit(
+            "declaration.sign_off",
+            "declaration",
+            id,
+            Some(&b),
+            Some(&a),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(d)
+    }
+
+    /// The paying department records the payment (date and voucher).
+    pub async fn pay_declaration(
+        &self,
+        actor: &str,
+        unit: &str,
+        id: &str,
+        paid_on: jiff::civil::Date,
+        voucher: &str,
+    ) -> Result<Declaration> {
+        let mut w = self.begin_write(actor).await?;
+        let mut d = Self::declaration_in(&mut w, id).await?;
+        let policy = self
+            .policy(&d.policy)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "policy",
+                id: d.policy.clone(),
+            })?;
+        if policy.policy.payer != unit {
+            return Err(StoreError::Conflict {
+                field: "unit",
+                code: "not_the_payer",
+            });
+        }
+        let now = w.now();
+        let today = tongban_domain::cases::local_date(now);
+        d.pay(paid_on, voucher, actor, now, today)?;
+        self.update_declaration(&mut w, &d).await?;
+        sqlx::query("UPDATE policies SET paid_fen = paid_fen + $2 WHERE code = $1")
+            .bind(&d.policy)
+            .bind(d.amount_fen)
+            .execute(w.conn())
+            .await?;
+        let b = serde_json::json!({"state": DeclarationState::Approved});
+        let a = serde_json::json!({"state": d.state, "paid_on": paid_on, "voucher": voucher});
+        w.audit("declaration.pay", "declaration", id, Some(&b), Some(&a))
+            .await?;
+        w.commit().await?;
+        Ok(d)
+    }
+
+    pub async fn declaration(&self, id: &str) -> Result<Option<Declaration>> {
+        let r = sqlx::query("SELECT declaration_json FROM declarations WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
+        r.map(|r| json_col(&r, "declaration_json")).transpose()
+    }
+
+    /// Declarations and grants, newest first.
+    pub async fn declarations(
+        &self,
+        f: &DeclarationFilter,
+        limit: i64,
+    ) -> Result<Vec<Declaration>> {
+        let mut conds = vec!["1 = 1".to_string()];
+        let mut binds: Vec<String> = Vec::new();
+        let mut add = |col: &str, op: &str, v: String| {
+            binds.push(v);
+            conds.push(format!("{col} {op} ${}", binds.len()));
+        };
+        if let Some(p) = &f.policy {
+            add("policy", "=", p.clone());
+        }
+        if let Some(u) = &f.uscc {
+            add("uscc", "=", u.clone());
+        }
+        if let Some(u) = &f.pending_unit {
+            add("pending_units", "LIKE", format!("%,{u},%"));
+        }
+        if let Some(s) = f.state {
+            add("state", "=", s.as_str().to_string());
+        }
+        let sql = sql!(
+            "SELECT declaration_json FROM declarations WHERE {} ORDER BY declared_at DESC, id DESC LIMIT {}",
+            conds.join(" AND "),
+            limit.max(0)
+        );
+        let mut q = sqlx::query(sql);
+        for b in &binds {
+            q = q.bind(b);
+        }
+        let rows = q.fetch_all(self.reader()).await?;
+        rows.iter()
+            .map(|r| json_col(r, "declaration_json"))
+            .collect()
+    }
+}
