@@ -449,3 +449,102 @@ impl Store {
             .collect()
     }
 }
+
+/// One policy judged for one enterprise (`None`: no rule-set version in force today).
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyMatch {
+    pub policy: PolicyRow,
+    pub decision: Option<Decision>,
+}
+
+/// What a 免申即享 run did.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct GrantReport {
+    pub granted: u32,
+    pub budget_exhausted: u32,
+    pub already_granted: u32,
+    pub not_eligible: u32,
+    pub undecided: u32,
+}
+
+impl Store {
+    /// Judges one enterprise against every policy open today.
+    pub async fn match_enterprise(
+        &self,
+        uscc: &str,
+        today: jiff::civil::Date,
+    ) -> Result<Option<(String, Facts, Vec<PolicyMatch>)>> {
+        let Some((name, facts)) = self.enterprise_facts(uscc, today).await? else {
+            return Ok(None);
+        };
+        let mut out = Vec::new();
+        for p in self.policies().await? {
+            if !p.policy.open_on(today) {
+                continue;
+            }
+            let decision = self
+                .rule_set_in_force(&p.policy.rule_set, today)
+                .await?
+                .map(|rs| rs.decide(&facts));
+            out.push(PolicyMatch {
+                policy: p,
+                decision,
+            });
+        }
+        Ok(Some((name, facts, out)))
+    }
+
+    /// 免申即享: grants an exempt policy to every qualifying enterprise not yet granted, each in
+    /// its own write (so a run can stop and be run again).
+    pub async fn grant_exempt(&self, actor: &str, code: &str) -> Result<GrantReport> {
+        let today = tongban_domain::cases::local_date(self.now());
+        let p = self
+            .policy(code)
+            .await?
+            .ok_or_else(|| StoreError::NotFound {
+                entity: "policy",
+                id: code.into(),
+            })?;
+        if !p.policy.exempt {
+            return Err(StoreError::Conflict {
+                field: "policy",
+                code: "not_exempt",
+            });
+        }
+        if !p.policy.open_on(today) {
+            return Err(StoreError::Conflict {
+                field: "policy",
+                code: "policy_closed",
+            });
+        }
+        let rs = self
+            .rule_set_in_force(&p.policy.rule_set, today)
+            .await?
+            .ok_or(StoreError::Conflict {
+                field: "rule_set",
+                code: "no_rule_set_in_force",
+            })?;
+        let mut report = GrantReport::default();
+        for (uscc, _) in self.enterprises_with_facts().await? {
+            let Some((name, facts)) = self.enterprise_facts(&uscc, today).await? else {
+                continue;
+            };
+            let d = rs.decide(&facts);
+            match (d.outcome, d.amount_fen) {
+                (tongban_domain::rules::Outcome::Pass, Some(a)) if a > 0 => {
+                    match self
+                        .grant(actor, &p.policy, &uscc, &name, &facts, d)
+                        .await?
+                    {
+                        None => report.already_granted += 1,
+                        Some(g) if g.state == DeclarationState::Approved => report.granted += 1,
+                        Some(_) => report.budget_exhausted += 1,
+                    }
+                }
+                (tongban_domain::rules::Outcome::Undecided, _) => report.undecided += 1,
+                _ => report.not_eligible += 1,
+            }
+        }
+        Ok(report)
+    }
+}

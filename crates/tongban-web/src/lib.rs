@@ -13,8 +13,10 @@ pub mod hotline;
 pub mod i18n;
 pub mod open311;
 pub mod pages;
+pub mod policies;
 pub mod reviews;
 pub mod router;
+pub mod rules;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use tongban_store::Store;

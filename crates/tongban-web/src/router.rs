@@ -1,7 +1,8 @@
 //! Every route of the application, in one place.
 
 use crate::{
-    AppState, audit, auth, bundles, calendar, cases, catalog, hotline, open311, pages, reviews,
+    AppState, audit, auth, bundles, calendar, cases, catalog, hotline, open311, pages, policies,
+    reviews, rules,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -42,6 +43,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(cases::public_notice::api())
         .merge(reviews::api::router())
         .merge(hotline::api::router())
+        .merge(rules::api::router())
+        .merge(policies::api::router())
         .split_for_parts()
 }
 
@@ -59,6 +62,8 @@ pub fn app(state: AppState) -> Router {
         .merge(cases::public_notice::pages())
         .merge(reviews::pages::router())
         .merge(hotline::pages::router())
+        .merge(rules::pages::router())
+        .merge(policies::pages::router())
         .layer(axum::middleware::from_fn(pages::render_errors));
     Router::new()
         .merge(api)

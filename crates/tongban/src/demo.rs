@@ -71,6 +71,76 @@ pub struct DemoEnterprise {
     pub name: String,
     #[serde(default)]
     pub uscc: Option<String>,
+    /// `enterprise.<key>` facts as typed text; a date may be `-40d` (days before loading).
+    #[serde(default)]
+    pub facts: std::collections::BTreeMap<String, String>,
+}
+
+impl DemoEnterprise {
+    /// The typed facts, with relative dates resolved against `today`.
+    pub fn typed_facts(
+        &self,
+        today: jiff::civil::Date,
+    ) -> Result<tongban_domain::rules::Facts, String> {
+        use tongban_domain::rules::{Value, builtin_facts, parse_value};
+        let defs = builtin_facts();
+        let mut out = tongban_domain::rules::Facts::new();
+        for (k, text) in &self.facts {
+            let key = format!("enterprise.{k}");
+            let def = defs
+                .iter()
+                .find(|d| d.key == key)
+                .ok_or_else(|| format!("{}: unknown fact {key}", self.name))?;
+            let relative = text
+                .strip_prefix('-')
+                .and_then(|t| t.strip_suffix('d'))
+                .and_then(|n| n.parse::<i64>().ok());
+            let v = match relative {
+                Some(days) => Value::Date(
+                    today
+                        .checked_sub(jiff::Span::new().days(days))
+                        .map_err(|e| e.to_string())?,
+                ),
+                None => parse_value(def.ty, text).ok_or_else(|| {
+                    format!("{}: {key} = {text:?} is not a {}", self.name, def.ty.key())
+                })?,
+            };
+            out.insert(key, v);
+        }
+        Ok(out)
+    }
+}
+
+/// The demo's rule sets (`data/xihu/rules/`), each published as version 1.
+pub const RULE_SETS: &[&str] = &[
+    include_str!("../../../data/xihu/rules/getihu-name-change.toml"),
+    include_str!("../../../data/xihu/rules/food-licence-renewal.toml"),
+    include_str!("../../../data/xihu/rules/hygiene-licence-renewal.toml"),
+    include_str!("../../../data/xihu/rules/kj-rd.toml"),
+    include_str!("../../../data/xihu/rules/gx-award.toml"),
+    include_str!("../../../data/xihu/rules/dl-award.toml"),
+    include_str!("../../../data/xihu/rules/grad.toml"),
+    include_str!("../../../data/xihu/rules/talent.toml"),
+    include_str!("../../../data/xihu/rules/seal.toml"),
+    include_str!("../../../data/xihu/rules/cyxd.toml"),
+];
+
+/// Items approved automatically, with their rule sets.
+pub const AUTO_ITEMS: &[(&str, &str)] = &[
+    ("XH-SPJ-000101014000", "getihu-name-change"),
+    ("XH-SPJ-000101015000", "food-licence-renewal"),
+    ("XH-SPJ-000101016000", "hygiene-licence-renewal"),
+];
+
+#[derive(Deserialize)]
+struct PoliciesFile {
+    policy: Vec<tongban_domain::policies::Policy>,
+}
+
+pub fn policies() -> Vec<tongban_domain::policies::Policy> {
+    toml::from_str::<PoliciesFile>(include_str!("../../../data/xihu/policies.toml"))
+        .expect("data/xihu/policies.toml is valid")
+        .policy
 }
 #[derive(Deserialize)]
 struct EnterprisesFile {
@@ -295,8 +365,8 @@ pub async fn load_base_if_empty(store: &Store) -> Result<bool, String> {
     }
     for (i, e) in enterprises().into_iter().enumerate() {
         // Demo entities without a code get one by the licence's rule, far from new serials.
-        let uscc = match e.uscc {
-            Some(u) => u,
+        let uscc = match &e.uscc {
+            Some(u) => u.clone(),
             None => tongban_domain::ids::new_enterprise_uscc("360103", 500_000 + i as u32)
                 .ok_or("demo enterprise code")?
                 .as_str()
@@ -306,8 +376,46 @@ pub async fn load_base_if_empty(store: &Store) -> Result<bool, String> {
             .register_enterprise("system", &uscc, &e.name)
             .await
             .map_err(|e| e.to_string())?;
+        if !e.facts.is_empty() {
+            let today = tongban_domain::cases::local_date(store.now());
+            store
+                .set_enterprise_facts("system", &uscc, &e.typed_facts(today)?)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
     }
+    load_rules(store).await?;
     Ok(true)
+}
+
+/// Rule sets, the items they approve automatically, and the benefit policies.
+async fn load_rules(store: &Store) -> Result<(), String> {
+    for src in RULE_SETS {
+        let rs =
+            tongban_domain::rules::compile(src).map_err(|e| format!("demo rule set: {e:?}"))?;
+        store
+            .save_rule_set("system", &rs, true)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    for (item, rs) in AUTO_ITEMS {
+        store
+            .set_item_rule("system", item, Some(rs))
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let units = units();
+    for p in policies() {
+        let e = p.validate(&|c| units.iter().any(|u| u.code == c));
+        if !e.is_empty() {
+            return Err(format!("demo policy {}: {e:?}", p.code));
+        }
+        store
+            .save_policy("system", &p)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// A demo case: who applies for what, and how far it has gone, `days_ago` working days back.

@@ -203,9 +203,13 @@ pub const BUILTIN_FACTS: &[(&str, &str, Type)] = &[
         "申请人信用良好（无严重失信、无虚假承诺记录）",
         Type::Bool,
     ),
-    ("applicant.false_promises", "申请人虚假承诺次数", Type::Int),
     ("case.materials_complete", "必需材料已全部提交", Type::Bool),
     ("case.proxy", "由他人代办", Type::Bool),
+    (
+        "case.name_available",
+        "拟用名称通过比对（不同名、不近似）",
+        Type::Bool,
+    ),
     ("enterprise.employees", "企业职工人数", Type::Int),
     ("enterprise.revenue", "企业上年度营业收入", Type::Money),
     ("enterprise.rd_expense", "企业上年度研发费用", Type::Money),
@@ -231,6 +235,39 @@ pub const BUILTIN_FACTS: &[(&str, &str, Type)] = &[
         Type::Percent,
     ),
 ];
+
+/// Reads a value a person typed (a form field, a spreadsheet cell, demo data) as `ty`:
+/// `是/否/true/false/on`, integers, amounts in 元 (`1234.5`, `20万元`), percentages (`5`, `5%`),
+/// ISO dates. `None` when it is not one.
+pub fn parse_value(ty: Type, text: &str) -> Option<Value> {
+    let t = text.trim();
+    match ty {
+        Type::Text => Some(Value::Text(t.to_string())),
+        Type::Bool => match t {
+            "是" | "true" | "on" | "1" | "yes" => Some(Value::Bool(true)),
+            "否" | "false" | "off" | "0" | "no" => Some(Value::Bool(false)),
+            _ => None,
+        },
+        Type::Date => t.parse().ok().map(Value::Date),
+        Type::Int | Type::Money | Type::Percent => {
+            let unit = match ty {
+                Type::Money if !t.ends_with('元') => "元",
+                Type::Percent if !t.ends_with('%') => "%",
+                _ => "",
+            };
+            let negative = t.starts_with('-');
+            let body = format!("{}{unit}", t.trim_start_matches('-'));
+            match expr::parse(&body).ok()?.expr {
+                expr::Expr::Lit(v) if v.ty() == ty => Some(if negative {
+                    v.with_number(-v.number())
+                } else {
+                    v
+                }),
+                _ => None,
+            }
+        }
+    }
+}
 
 pub fn builtin_facts() -> Vec<FactDef> {
     BUILTIN_FACTS

@@ -462,3 +462,25 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn typed_input_is_read_by_its_type() {
+    assert_eq!(
+        parse_value(Type::Money, "1234.5"),
+        Some(Value::Money(123_450))
+    );
+    assert_eq!(
+        parse_value(Type::Money, "20万元"),
+        Some(Value::Money(20_000_000))
+    );
+    assert_eq!(parse_value(Type::Money, "1.234"), None);
+    assert_eq!(
+        parse_value(Type::Percent, "4.35"),
+        Some(Value::Percent(43_500))
+    );
+    assert_eq!(parse_value(Type::Int, "-3"), Some(Value::Int(-3)));
+    assert_eq!(parse_value(Type::Int, "3元"), None);
+    assert_eq!(parse_value(Type::Bool, "是"), Some(Value::Bool(true)));
+    assert_eq!(parse_value(Type::Bool, "maybe"), None);
+    assert_eq!(parse_value(Type::Date, "2026-02-30"), None);
+}

@@ -38,6 +38,10 @@ pub struct CaseView {
     /// Files the government already holds for this applicant, offered for reuse while editable.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub reusable: Vec<HeldFile>,
+    /// The questions of the rule set that decides this item automatically (answered in
+    /// `form.fields`), while the applicant may still edit.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rule_form: Vec<tongban_domain::rules::FactDef>,
 }
 
 /// The viewer as the domain sees an actor.
@@ -87,12 +91,21 @@ pub async fn view(state: &AppState, user: &User, case: Case) -> AppResult<CaseVi
     } else {
         Vec::new()
     };
+    let rule_form = if owner && case.editable() {
+        crate::rules::rule_set_for_item(state, &case.item_code)
+            .await?
+            .map(|rs| rs.form)
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
     Ok(CaseView {
         case,
         clock,
         clock_error,
         allowed_actions: allowed,
         reusable,
+        rule_form,
     })
 }
 
@@ -104,6 +117,9 @@ pub async fn run_command(state: &AppState, user: &User, id: &str, cmd: Command) 
     }
     let standing = standing(state, &row.case).await?;
     let detail = serde_json::to_value(&cmd).expect("commands serialise");
+    if matches!(cmd, Command::Submit) {
+        return submit(state, user, &row.case, standing, &detail).await;
+    }
     let case = state
         .store
         .change_case(
@@ -122,6 +138,64 @@ pub async fn run_command(state: &AppState, user: &User, id: &str, cmd: Command) 
         )
         .await?;
     Ok(case)
+}
+
+/// Checks the answers to an automatically decided item's questions (other items ask none).
+async fn form_field_errors(
+    state: &AppState,
+    item_code: &str,
+    form: &ApplicationForm,
+) -> AppResult<FieldErrors> {
+    let defs = match crate::rules::rule_set_for_item(state, item_code).await? {
+        Some(rs) => rs.form,
+        None => Vec::new(),
+    };
+    Ok(crate::rules::check_fields(&defs, &form.fields, false))
+}
+
+/// Submits a case. When its item is decided by rules, the answers to the rule set's questions
+/// must be complete, and the rules decide in the same write (automatic approval, or to the
+/// clerk with the trace).
+async fn submit(
+    state: &AppState,
+    user: &User,
+    case: &Case,
+    standing: ApplicantStanding,
+    detail: &serde_json::Value,
+) -> AppResult<Case> {
+    let auto = match crate::rules::rule_set_for_item(state, &case.item_code).await? {
+        Some(rs) if case.party(&actor(user)) == cases::Party::Applicant => {
+            let e = crate::rules::check_fields(&rs.form, &case.form.fields, true);
+            if !e.is_empty() {
+                return Err(e.into());
+            }
+            let facts = crate::rules::case_facts(state, case, &rs).await?;
+            Some(tongban_store::cases::auto_approval::AutoRules {
+                rule_set: rs,
+                facts,
+                standing,
+            })
+        }
+        _ => None,
+    };
+    let cmd = Command::Submit;
+    Ok(state
+        .store
+        .submit_case(
+            &user.username,
+            &case.id,
+            Some(detail),
+            |c, cal, now| {
+                let ctx = Context {
+                    now,
+                    calendar: cal,
+                    standing,
+                };
+                cases::apply(c, &cmd, &actor(user), &ctx)
+            },
+            auto,
+        )
+        .await?)
 }
 
 /// A new application as the API and the apply page send it.
@@ -175,6 +249,9 @@ pub async fn create(state: &AppState, user: &User, req: NewApplication) -> AppRe
             _ => e.push("on_behalf_of.applicant", "unknown_applicant"),
         }
     }
+    if item.is_some() {
+        e.0.extend(form_field_errors(state, &req.item_code, &req.form).await?.0);
+    }
     if !e.is_empty() {
         return Err(e.into());
     }
@@ -227,6 +304,13 @@ pub async fn save_form(
     e.optional_text("form.contact_phone", &form.contact_phone, 20);
     e.optional_text("form.address", &form.address, 200);
     e.optional_text("form.details", &form.details, 2000);
+    if let Some(row) = state.store.case(id).await? {
+        e.0.extend(
+            form_field_errors(state, &row.case.item_code, &form)
+                .await?
+                .0,
+        );
+    }
     if !e.is_empty() {
         return Err(e.into());
     }
@@ -380,10 +464,15 @@ pub struct Upload {
     pub fields: std::collections::HashMap<String, String>,
 }
 
-pub async fn read_upload(mut multipart: axum::extract::Multipart) -> AppResult<Upload> {
-    let mut up = Upload {
-        filename: String::new(),
-        bytes: Vec::new(),
+/// Every part of a multipart body: files (with non-empty file names) by field, and text fields.
+pub struct Parts {
+    pub files: Vec<(String, Upload)>,
+    pub fields: std::collections::HashMap<String, String>,
+}
+
+pub async fn read_parts(mut multipart: axum::extract::Multipart) -> AppResult<Parts> {
+    let mut parts = Parts {
+        files: Vec::new(),
         fields: Default::default(),
     };
     while let Some(field) = multipart
@@ -392,21 +481,47 @@ pub async fn read_upload(mut multipart: axum::extract::Multipart) -> AppResult<U
         .map_err(|_| AppError::bad_request("malformed_body", "file"))?
     {
         let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            up.filename = field.file_name().unwrap_or("").to_string();
-            up.bytes = field
+        if let Some(filename) = field.file_name().map(str::to_string) {
+            let bytes = field
                 .bytes()
                 .await
                 .map_err(|_| AppError::TooLarge)?
                 .to_vec();
+            if !filename.is_empty() || !bytes.is_empty() {
+                parts.files.push((
+                    name,
+                    Upload {
+                        filename,
+                        bytes,
+                        fields: Default::default(),
+                    },
+                ));
+            }
         } else {
             let text = field
                 .text()
                 .await
                 .map_err(|_| AppError::bad_request("malformed_body", name.clone()))?;
-            up.fields.insert(name, text);
+            parts.fields.insert(name, text);
         }
     }
+    Ok(parts)
+}
+
+/// A single-file upload: the `file` part and the text fields.
+pub async fn read_upload(multipart: axum::extract::Multipart) -> AppResult<Upload> {
+    let parts = read_parts(multipart).await?;
+    let mut up = parts
+        .files
+        .into_iter()
+        .find(|(n, _)| n == "file")
+        .map(|(_, u)| u)
+        .unwrap_or(Upload {
+            filename: String::new(),
+            bytes: Vec::new(),
+            fields: Default::default(),
+        });
+    up.fields = parts.fields;
     Ok(up)
 }
 
