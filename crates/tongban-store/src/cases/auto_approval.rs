@@ -5,9 +5,9 @@
 
 use crate::{Result, Store};
 use tongban_domain::calendar::Calendar;
-use tongban_domain::cases::auto_approval::{auto_approve, may_auto_approve};
+use tongban_domain::cases::auto_approval::{may_auto_approve, next_command, rules_actor};
 use tongban_domain::cases::{ApplicantStanding, HistoryEntry};
-use tongban_domain::cases::{Case, CaseError, CaseState, Context, Effects};
+use tongban_domain::cases::{Case, CaseError, CaseState, Context, Effects, apply};
 use tongban_domain::rules::{Facts, RuleSet};
 
 /// The rule set in force for the case's item, and the facts it will read.
@@ -58,14 +58,20 @@ impl Store {
             let mut decided = case.clone();
             decided.rule_decision = Some(decision.clone());
             if may_auto_approve(&decision, &ctx) {
+                // Each step applies to the case as written by the step before (with its
+                // numbered notices), so the chain reads exactly like a clerk's.
+                let username = r.rule_set.actor();
                 let mut prev = case.clone();
-                for (cmd, next, fx) in auto_approve(&decided, &decision, &r.rule_set.name, &ctx)? {
+                let mut cur = decided;
+                while let Some(cmd) = next_command(&cur, &decision, &r.rule_set.name) {
+                    let (next, fx) = apply(&cur, &cmd, &rules_actor(&username, &cur), &ctx)?;
                     let detail = serde_json::to_value(&cmd).expect("commands serialise");
-                    prev = self
+                    cur = self
                         .write_case_change(&mut w, &prev, next, fx, cmd.name(), Some(&detail))
                         .await?;
+                    prev = cur.clone();
                 }
-                case = prev;
+                case = cur;
             } else {
                 // To the clerk, with the trace.
                 decided.history.push(HistoryEntry {

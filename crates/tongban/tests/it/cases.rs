@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 /// Public sanitary licence (公共场所卫生许可): legal 20 working days, promised 3.
 const ITEM: &str = "XH-SPJ-000101007000";
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+pub(crate) const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
 fn each_app(test: impl Fn(&TestApp)) {
     for b in backends() {

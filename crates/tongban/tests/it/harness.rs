@@ -300,6 +300,19 @@ impl TestApp {
         bytes: &[u8],
         csrf: Option<&str>,
     ) -> Resp {
+        self.upload_as(path, headers, "file", filename, bytes, csrf)
+    }
+
+    /// `upload` with the file part under another field name.
+    pub fn upload_as(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        field: &str,
+        filename: &str,
+        bytes: &[u8],
+        csrf: Option<&str>,
+    ) -> Resp {
         let boundary = "tongbanTestBoundary7MA4YWxkTrZu0gW";
         let mut body = Vec::new();
         if let Some(c) = csrf {
@@ -312,7 +325,7 @@ impl TestApp {
         }
         body.extend_from_slice(
             format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
             )
             .as_bytes(),
         );
@@ -439,6 +452,12 @@ pub struct Resp {
     pub headers: Vec<(String, String)>,
     pub body: String,
     pub bytes: Vec<u8>,
+}
+
+impl std::fmt::Debug for Resp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {}", self.status, self.body)
+    }
 }
 
 impl From<ureq::http::Response<ureq::Body>> for Resp {

@@ -12,4 +12,5 @@ mod hotline;
 mod i18n;
 mod pages;
 mod reviews;
+mod rules;
 mod store;
