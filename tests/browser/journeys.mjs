@@ -11,7 +11,11 @@
 // through the start-up bundle's one form on a phone, the licence issued and the other parts started;
 // a window visit rated 不满意 on the window's tablet without an account, which opens a rectification
 // ticket for the clerk (好差评); a 12345 operator taking a confidential call about a street light,
-// dispatching it to the unit the routing catalog suggests, whose clerk sees the caller hidden. Dates are never written in:
+// dispatching it to the unit the routing catalog suggests, whose clerk sees the caller hidden; an
+// enterprise on a phone seeing the policies it qualifies for with the rules' reasons, declaring
+// the R&D subsidy (or the next policy still open to it), the departments signing and the finance bureau paying, the beneficiary
+// published (惠企政策兑现); an item approved and issued by its rule set the moment it is submitted,
+// with the trace on the case (秒批). Dates are never written in:
 // due dates are checked against the server's own calendar API, so the journeys run on any day.
 //
 // Prints one line per step, notes on things worth a look (horizontal overflow, missing-message
@@ -65,6 +69,26 @@ const RECTIFY_DAYS = 5;
 const OPERATOR = { username: 'operator', password: 'operator-demo-2026' };
 const CJJ = { code: 'XH-CJJ', name: '西湖区城市建设局', clerk: { username: 'clerk.cjj', password: 'clerk-cjj-demo-2026' } };
 const HELP_REPLY_DAYS = 3;
+// 惠企政策: the policies the demo enterprise may declare for, in order of preference (the demo
+// may already have declared some; the journey takes the first still offered), the departments
+// that sign them with their approvers; the finance bureau also pays. Amounts as pages write them.
+const UNITS = {
+  'XH-JKT': { name: '西湖区教育科技体育局', user: { username: 'approver.jkt', password: 'approver-jkt-demo-2026' }, opinion: '研发费用审计报告真实有效，同意补助。' },
+  'XH-RSJ': { name: '西湖区人力资源和社会保障局', user: { username: 'approver.rsj', password: 'approver-rsj-demo-2026' }, opinion: '劳动合同与参保记录相符，同意。' },
+  'XH-SWU': { name: '西湖区商务局', user: { username: 'approver.swu', password: 'approver-swu-demo-2026' }, opinion: '贷款合同与付息凭证相符，同意。' },
+  'XH-FGW': { name: '西湖区发展和改革委员会', user: { username: 'approver.fgw', password: 'approver-fgw-demo-2026' }, opinion: '符合瞪羚企业培育条件，同意。' },
+  'XH-CZJ': { name: '西湖区财政局', user: { username: 'approver.czj', password: 'approver-czj-demo-2026' }, opinion: '预算充足，同意。' },
+};
+const PAYER = 'XH-CZJ';
+const POLICIES = [
+  { code: 'KJ-RD', name: '科技型中小企业研发费用补助', departments: ['XH-JKT', 'XH-CZJ'] },
+  { code: 'GRAD', name: '吸纳高校毕业生就业补贴', departments: ['XH-RSJ', 'XH-CZJ'] },
+  { code: 'CYXD', name: '财园信贷通贷款贴息', departments: ['XH-CZJ', 'XH-SWU'] },
+  { code: 'DL-AWARD', name: '瞪羚企业培育奖励', departments: ['XH-JKT', 'XH-FGW', 'XH-CZJ'] },
+];
+const MONEY = /^[\d,]+\.\d{2}元$/;
+// 秒批: an item decided by its rule set (the licence must expire 30 to 90 days from today).
+const AUTO_ITEM = { code: 'XH-SPJ-000101015000', name: '食品经营许可延续', ruleSet: '食品经营许可延续自动审批规则' };
 
 // ---------------------------------------------------------------------------------------------
 // Tiny harness: a journey is a list of steps; the first failing step ends the journey.
@@ -80,7 +104,15 @@ function eq(actual, expected, what) {
 const results = [];
 const notes = [];
 
+// JOURNEYS_ONLY=word,word runs only the journeys whose names contain one of the words (while
+// working on them; the others then count as not passed).
+const ONLY = (process.env.JOURNEYS_ONLY || '').split(',').map((w) => w.trim()).filter(Boolean);
+
 async function journey(name, body) {
+  if (ONLY.length && !ONLY.some((w) => name.includes(w))) {
+    console.log(`journey: ${name} (skipped: JOURNEYS_ONLY)`);
+    return;
+  }
   console.log(`journey: ${name}`);
   let steps = 0;
   const step = async (label, fn) => {
@@ -188,6 +220,13 @@ function pdf(name) {
 // Today in the district (the server counts days in Asia/Shanghai), as YYYY-MM-DD.
 function districtToday() {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+}
+
+// `days` natural days after today in the district, as YYYY-MM-DD.
+function districtDatePlus(days) {
+  const d = new Date(`${districtToday()}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d.toISOString().slice(0, 10);
 }
 
 async function signIn(page, who) {
@@ -1397,6 +1436,295 @@ try {
     }
   });
 
+  // -------------------------------------------------------------------------------------------
+  // 惠企政策兑现 (R4, R12): the enterprise sees on its phone which policies it qualifies for and
+  // why, declares (the R&D subsidy, or the next policy still open to it) with its material; the
+  // departments sign in parallel on their review page, the finance bureau records the payment;
+  // the public list of beneficiaries shows the enterprise.
+  await journey('policies: the enterprise matches and declares on a phone; the departments sign, finance pays; published', async (step) => {
+    const ctx = await newContext(MOBILE);
+    const page = await ctx.newPage();
+    let where = 'login (company, policies)';
+    watchConsole(page, () => where);
+    let amount = '';
+    let id = '';
+    let policy = null;
+    try {
+      await step('the enterprise signs in on a phone and opens 政策匹配: eligible policies with amounts', async () => {
+        await signIn(page, APPLICANT);
+        await Promise.all([page.waitForURL(/\/my\/policies$/), page.locator('header nav a', { hasText: '政策匹配' }).click()]);
+        where = 'my policies (mobile)';
+        eq(await text(page.locator('h1')), '政策匹配', 'heading');
+        const eligible = page.locator('#matches li.outcome-pass');
+        check((await eligible.count()) >= 1, 'at least one eligible policy');
+        const first = eligible.first();
+        eq(await text(first.locator('.match-outcome')), '符合', 'outcome of an eligible policy');
+        check(MONEY.test(await text(first.locator('strong.amount'))), `an eligible policy shows its amount: ${await text(first.locator('strong.amount'))}`);
+        for (const p of POLICIES) {
+          if (await page.locator(`#match-${p.code} a.button`, { hasText: '去申报' }).count()) {
+            policy = p;
+            break;
+          }
+        }
+        check(policy, `one of ${POLICIES.map((p) => p.code).join(', ')} may be declared`);
+        const li = page.locator(`#match-${policy.code}`);
+        eq(await text(li.locator('.match-outcome')), '符合', `${policy.name} is eligible`);
+        amount = await text(li.locator('strong.amount'));
+        check(MONEY.test(amount), `amount of ${policy.name}: ${amount}`);
+        return `${await eligible.count()} eligible; declaring ${policy.code}, ${amount}`;
+      });
+
+      await step('open the trace: the rules 满足, the facts read with their values, the amount', async () => {
+        const li = page.locator(`#match-${policy.code}`);
+        await li.locator('details.trace-details > summary').click();
+        const rows = li.locator('table.trace-table tbody tr');
+        check((await rows.count()) >= 3, `trace rows: ${await rows.count()}`);
+        const results = await li.locator('table.trace-table td.result').allInnerTexts();
+        check(results.filter((r) => r.includes('满足')).length >= 2, `rules met: ${results.join(' | ')}`);
+        check(results.some((r) => r.includes(amount)), `the amount step gives ${amount}: ${results.join(' | ')}`);
+        const facts = await text(li.locator('table.trace-table ul.facts').first());
+        check(facts.includes('='), `facts read with values: ${facts}`);
+        const fails = page.locator('#matches li.outcome-fail');
+        if (await fails.count()) {
+          const why = await text(fails.first().locator('.why'));
+          check(why.startsWith('原因'), `a policy not met says why: ${why}`);
+        }
+        const info = await inspect(page, 'my policies with a trace (mobile 390)');
+        check(info.scrollWidth <= info.innerWidth + 1, `no sideways scrolling: ${info.scrollWidth}px; widest: ${info.wide.join(', ')}`);
+        return shot(page, 'j8-my-policies-mobile.png');
+      });
+
+      await step('去申报 → the policy page: summary, flowchart, my result, the declaration form', async () => {
+        await Promise.all([page.waitForURL(new RegExp(`/policies/${policy.code}`)), page.locator(`#match-${policy.code} a.button`, { hasText: '去申报' }).click()]);
+        where = `policy ${policy.code} (mobile)`;
+        eq(await text(page.locator('h1')), policy.name, 'heading');
+        check((await text(page.locator('#summary'))).includes('一句话看懂'), 'the plain-language summary');
+        check((await page.locator('#flow ol.policy-flow li').count()) >= 3, 'the flowchart has its steps');
+        eq(await text(page.locator('#departments')), policy.departments.map((u) => UNITS[u].name).join('、'), 'the departments');
+        eq(await text(page.locator('#my-outcome')), '符合', 'my result');
+        eq(await text(page.locator('#my-amount')), amount, 'my amount');
+        check((await page.locator('#declare input[type=file]').count()) >= 1, 'a file input per material');
+        const info = await inspect(page, `policy ${policy.code} (mobile 390)`);
+        check(info.scrollWidth <= info.innerWidth + 1, `no sideways scrolling: ${info.scrollWidth}px; widest: ${info.wide.join(', ')}`);
+        return shot(page, 'j8-policy-mobile.png');
+      });
+
+      await step('declare with a PDF per material → the declaration, 联审中, every department waiting', async () => {
+        const inputs = page.locator('#declare input[type=file]');
+        for (let i = 0; i < await inputs.count(); i += 1) {
+          await inputs.nth(i).setInputFiles(pdf(`申报材料${i + 1}.pdf`));
+        }
+        await post(page, page.locator('#declare-submit'));
+        const m = new URL(page.url()).pathname.match(/^\/declarations\/(ZC\d{4}-\d{6})$/);
+        const errors = await page.locator('#policy-errors').count() ? await text(page.locator('#policy-errors')) : '';
+        check(m, `landed on the declaration: ${page.url()} ${errors}`);
+        id = m[1];
+        where = `declaration ${id} (company, mobile)`;
+        eq(await text(page.locator('#decl-state')), '联审中', 'state');
+        eq(await text(page.locator('#decl-amount')), amount, 'amount');
+        check((await text(page.locator('#decl-materials'))).includes('申报材料1.pdf'), 'the material is listed');
+        check((await page.locator('#decl-trace table.trace-table tbody tr').count()) >= 3, 'the trace is shown');
+        const signs = await page.locator('#signoffs li').allInnerTexts();
+        eq(signs.length, policy.departments.length, `departments: ${signs.join(' | ')}`);
+        check(signs.every((s) => s.includes('待审核')), `all waiting: ${signs.join(' | ')}`);
+        eq(await page.locator('#form-sign-off').count(), 0, 'the enterprise cannot sign');
+        const info = await inspect(page, 'declaration (company, mobile 390)');
+        check(info.scrollWidth <= info.innerWidth + 1, `no sideways scrolling: ${info.scrollWidth}px; widest: ${info.wide.join(', ')}`);
+        await shot(page, 'j8-declaration-mobile.png');
+        return `${policy.code} ${id}`;
+      });
+    } finally {
+      await ctx.close();
+    }
+
+    // Each department on its own review page (desktop); the last agreement approves.
+    for (const [n, code] of policy.departments.entries()) {
+      const dept = UNITS[code];
+      const last = n === policy.departments.length - 1;
+      const dctx = await newContext(DESKTOP);
+      const dpage = await dctx.newPage();
+      let dwhere = `login (${dept.user.username})`;
+      watchConsole(dpage, () => dwhere);
+      try {
+        await step(`${dept.user.username} finds ${id} on 政策审核, reads the material and agrees`, async () => {
+          await signIn(dpage, dept.user);
+          await Promise.all([dpage.waitForURL(/\/policies\/review$/), dpage.locator('header nav a', { hasText: '政策审核' }).click()]);
+          dwhere = `policy review (${dept.user.username})`;
+          const row = dpage.locator(`#pending-${id}`);
+          eq(await row.count(), 1, `${id} waits for ${dept.name}`);
+          check((await text(row)).includes(amount), 'the row shows the amount');
+          await inspect(dpage, `policy review (${dept.user.username}, desktop)`);
+          await shot(dpage, `j8-review-${code}.png`);
+          await Promise.all([dpage.waitForURL(new RegExp(`/declarations/${id}$`)), row.locator('a', { hasText: id }).click()]);
+          dwhere = `declaration ${id} (${dept.user.username})`;
+          const href = await dpage.locator('#decl-materials a').first().getAttribute('href');
+          const file = await dpage.request.get(href);
+          eq(file.status(), 200, 'the material opens');
+          eq(file.headers()['content-type'], 'application/pdf', 'as a PDF');
+          await dpage.locator('#opinion').fill(dept.opinion);
+          await post(dpage, dpage.locator('#sign-approve'));
+          const errors = await dpage.locator('#decl-errors').count() ? await text(dpage.locator('#decl-errors')) : '';
+          check(!errors, `no errors: ${errors}`);
+          const mine = dpage.locator('#signoffs li', { hasText: dept.name });
+          check((await text(mine)).includes('同意') && (await text(mine)).includes(dept.opinion), `${dept.name} agreed: ${await text(mine)}`);
+          const state = await text(dpage.locator('#decl-state'));
+          eq(state, last ? '审核通过，待拨付' : '联审中', 'state after this agreement');
+          await inspect(dpage, `declaration signed (${dept.user.username}, desktop)`);
+          await shot(dpage, `j8-signed-${code}.png`);
+          return state;
+        });
+      } finally {
+        await dctx.close();
+      }
+    }
+
+    const fctx = await newContext(DESKTOP);
+    const fpage = await fctx.newPage();
+    let fwhere = 'login (payer)';
+    watchConsole(fpage, () => fwhere);
+    try {
+      await step(`${UNITS[PAYER].user.username} records the payment from 审核通过待拨付 → 已拨付, days to money`, async () => {
+        await signIn(fpage, UNITS[PAYER].user);
+        await fpage.goto('/policies/review');
+        fwhere = 'policy review (payer)';
+        const row = fpage.locator(`#to-pay-${id}`);
+        eq(await row.count(), 1, `${id} waits for the payment`);
+        await Promise.all([fpage.waitForURL(new RegExp(`/declarations/${id}$`)), row.locator('a', { hasText: id }).click()]);
+        fwhere = `declaration ${id} (payer)`;
+        const paidOn = await fpage.locator('#paid_on').inputValue();
+        check(DATE.test(paidOn), `the payment date defaults to today: ${paidOn}`);
+        await fpage.locator('#voucher').fill('XHCZ-2026-BZ-0815');
+        await post(fpage, fpage.locator('#payout-submit'));
+        const errors = await fpage.locator('#decl-errors').count() ? await text(fpage.locator('#decl-errors')) : '';
+        check(!errors, `no errors: ${errors}`);
+        eq(await text(fpage.locator('#decl-state')), '已拨付', 'state after the payment');
+        const days = await text(fpage.locator('#days-to-money'));
+        check(/^申报至拨付用时 \d+ 天$/.test(days), `days to money: ${days}`);
+        await inspect(fpage, 'declaration paid (desktop)');
+        await shot(fpage, 'j8-paid.png');
+        return days;
+      });
+    } finally {
+      await fctx.close();
+    }
+
+    const pctx = await newContext(MOBILE);
+    const pub = await pctx.newPage();
+    let pwhere = 'beneficiaries (public, mobile)';
+    watchConsole(pub, () => pwhere);
+    try {
+      await step('the public list of beneficiaries shows the enterprise, paid', async () => {
+        await pub.goto(`/policies/${policy.code}`);
+        pwhere = `policy ${policy.code} (public, mobile)`;
+        eq(await pub.locator('#my-match').count(), 0, 'no personal result for the public');
+        await Promise.all([pub.waitForURL(new RegExp(`/policies/${policy.code}/beneficiaries$`)), pub.locator('#to-beneficiaries').click()]);
+        pwhere = 'beneficiaries (public, mobile)';
+        const row = pub.locator('#beneficiaries tbody tr', { hasText: TAKEN_NAME });
+        eq(await row.count(), 1, 'the enterprise is listed');
+        const rowText = (await text(row)).replace(/\s+/g, ' ');
+        check(rowText.includes(amount) && rowText.includes('已拨付') && rowText.includes('申报兑现'), `row: ${rowText}`);
+        const info = await inspect(pub, 'beneficiaries (public, mobile 390)');
+        check(info.scrollWidth <= info.innerWidth + 1, `no sideways scrolling: ${info.scrollWidth}px; widest: ${info.wide.join(', ')}`);
+        await shot(pub, 'j8-beneficiaries-mobile.png');
+        return rowText;
+      });
+    } finally {
+      await pctx.close();
+    }
+  });
+
+  // -------------------------------------------------------------------------------------------
+  // 无人干预自动审批 (秒批, R4): an item decided by a rule set. The enterprise answers the rule
+  // set's questions on the apply form, uploads the materials and submits; the rules accept,
+  // approve and issue in the same moment, and the case shows the decision with its trace.
+  await journey('automatic approval: 食品经营许可延续 answered, uploaded, submitted on a phone → issued by the rules, with the trace', async (step) => {
+    const ctx = await newContext(MOBILE);
+    const page = await ctx.newPage();
+    let where = 'login (company, auto)';
+    watchConsole(page, () => where);
+    const validUntil = districtDatePlus(60);
+    try {
+      await step(`open ${AUTO_ITEM.name}: the 秒批 banner and the rule set's questions`, async () => {
+        await signIn(page, APPLICANT);
+        await page.goto(`/items/${AUTO_ITEM.code}`);
+        where = 'guide (auto item, mobile)';
+        await Promise.all([page.waitForURL(new RegExp(`/items/${AUTO_ITEM.code}/apply$`)), page.locator('a#apply').click()]);
+        where = 'apply (auto item, mobile)';
+        check((await text(page.locator('#auto-item'))).includes('无人干预自动审批'), 'the automatic approval banner');
+        eq(await page.locator('#field-valid_until').getAttribute('type'), 'date', 'a date question is a date input');
+        eq(await page.locator('#field-conditions_unchanged').getAttribute('type'), 'checkbox', 'a yes/no question is a checkbox');
+        eq(await page.locator('#field-penalties').getAttribute('type'), 'number', 'a count is a number input');
+        check((await text(page.locator('#rule-questions'))).includes('原许可证有效期至'), 'questions carry the rule set\'s labels');
+        const info = await inspect(page, 'apply with questions (mobile 390)');
+        check(info.scrollWidth <= info.innerWidth + 1, `no sideways scrolling: ${info.scrollWidth}px; widest: ${info.wide.join(', ')}`);
+        return shot(page, 'j9-apply-questions-mobile.png');
+      });
+
+      let caseId = '';
+      await step(`answer (valid until ${validUntil}, conditions unchanged, 0 penalties) → a draft keeping the answers`, async () => {
+        await page.locator('#contact_phone').fill('13907910002');
+        await page.locator('#details').fill('食品经营许可证即将到期，申请延续，经营条件未变化。');
+        await page.locator('#field-licence_no').fill('JY13601030012345');
+        await page.locator('#field-valid_until').fill(validUntil);
+        await page.locator('#field-conditions_unchanged').check();
+        await page.locator('#field-penalties').fill('0');
+        await post(page, page.locator('#create-draft'));
+        const m = new URL(page.url()).pathname.match(/^\/cases\/(\d{4}-\d{6})$/);
+        const errors = await page.locator('#apply-errors').count() ? await text(page.locator('#apply-errors')) : '';
+        check(m, `landed on the new case: ${page.url()} ${errors}`);
+        caseId = m[1];
+        where = `case ${caseId} (auto, mobile)`;
+        eq(await text(page.locator('#case-state')), '草稿', 'state');
+        eq(await page.locator('#field-valid_until').inputValue(), validUntil, 'the date answer is kept');
+        check(await page.locator('#field-conditions_unchanged').isChecked(), 'the box stays ticked');
+        eq(await page.locator('#field-penalties').inputValue(), '0', 'the count is kept');
+        return caseId;
+      });
+
+      await step('upload a PDF for each material and submit → issued at once by the rules', async () => {
+        const forms = page.locator('form.upload');
+        const n = await forms.count();
+        check(n >= 1, `upload forms: ${n}`);
+        for (let i = 0; i < n; i += 1) {
+          const form = page.locator('form.upload').nth(i);
+          await form.locator('input[type=file]').setInputFiles(pdf(`延续材料${i + 1}.pdf`));
+          await post(page, form.locator('button'));
+          await noCaseErrors(page, `upload ${i + 1}`);
+        }
+        eq(await page.locator('#materials .error').count(), 0, 'no material missing');
+        await post(page, page.locator('#act-submit'));
+        await noCaseErrors(page, 'submit');
+        eq(await text(page.locator('#case-state')), '已办结', 'state right after submitting');
+        const decided = await text(page.locator('#rules-auto'));
+        check(decided.includes(AUTO_ITEM.ruleSet) && decided.includes('自动准予'), `the decision names the rule set: ${decided}`);
+        return decided;
+      });
+
+      await step('the case shows the trace (every rule 满足), the answers and the rules in the history', async () => {
+        const results = await page.locator('#rule-decision table.trace-table td.result').allInnerTexts();
+        check(results.length >= 5, `trace rows: ${results.length}`);
+        check(results.every((r) => r.includes('满足') && !r.includes('不满足')), `every rule met: ${results.join(' | ')}`);
+        eq(await text(page.locator('#rule-decision .badge.outcome-pass')), '通过', 'outcome badge');
+        const facts = await text(page.locator('#rule-decision table.trace-table'));
+        check(facts.includes(validUntil), `the trace shows the date read: ${validUntil}`);
+        const answers = await page.locator('dl.guide dd.answer').allInnerTexts();
+        check(answers.includes(validUntil) && answers.includes('是'), `answers listed: ${answers.join(' | ')}`);
+        const history = await page.locator('#history li').allInnerTexts();
+        check(history.some((h) => h.includes('rules:') && h.includes('准予许可')), `history has the rules' approval: ${history.join(' | ')}`);
+        check((await page.locator('#notices li').count()) >= 1, 'the notices are issued');
+        const info = await inspect(page, 'case issued by the rules (mobile 390)');
+        check(info.scrollWidth <= info.innerWidth + 1, `no sideways scrolling: ${info.scrollWidth}px; widest: ${info.wide.join(', ')}`);
+        await shot(page, 'j9-case-auto-mobile.png');
+        await page.setViewportSize(DESKTOP);
+        await inspect(page, 'case issued by the rules (desktop)');
+        return shot(page, 'j9-case-auto-desktop.png');
+      });
+    } finally {
+      await ctx.close();
+    }
+  });
+
+
   await persistent.close();
 } catch (e) {
   console.log(`harness error: ${(e && e.stack) || e}`);
@@ -1412,7 +1740,7 @@ if (notes.length) {
 }
 for (const r of results.filter((r) => !r.ok)) console.log(`failed: ${r.name}: ${r.why}`);
 // Counts are of journeys; a journey that never ran (the browser did not start) counts as failed.
-const JOURNEYS = 7;
+const JOURNEYS = 9;
 const passed = results.filter((r) => r.ok && r.name !== 'harness').length;
 const failed = JOURNEYS - passed;
 console.log(`browser: ${passed} passed, ${failed} failed`);

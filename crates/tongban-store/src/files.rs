@@ -37,6 +37,11 @@ impl Store {
         self
     }
 
+    /// Whether uploaded files can be stored (a directory is set).
+    pub fn has_files(&self) -> bool {
+        self.files.is_some()
+    }
+
     fn blob_path(&self, sha: &str) -> Result<PathBuf> {
         let dir = self
             .files

@@ -110,11 +110,35 @@ impl Catalog {
                 plain.push(c);
             }
         }
-        let label = self.get(lang, &format!("field.{plain}")).to_string();
+        let label = self.path_label(lang, &plain);
         match (row, lang) {
             (Some(n), Lang::Zh) => format!("{label}（第{n}项）"),
             (Some(n), Lang::En) => format!("{label} (#{n})"),
             (None, _) => label,
+        }
+    }
+
+    /// The label of a dotted path; for paths with a free part (`form.fields.valid_until`,
+    /// `facts.enterprise.loan`), the label of the longest known prefix with the rest beside it.
+    fn path_label(&self, lang: Lang, plain: &str) -> String {
+        let mut head = plain;
+        loop {
+            if self.zh.contains_key(&format!("field.{head}")) {
+                let label = self.get(lang, &format!("field.{head}"));
+                let rest = plain[head.len()..].trim_start_matches('.');
+                return match (rest.is_empty(), lang) {
+                    (true, _) => label.to_string(),
+                    (false, Lang::Zh) => format!("{label}（{rest}）"),
+                    (false, Lang::En) => format!("{label} ({rest})"),
+                };
+            }
+            match head.rsplit_once('.') {
+                Some((h, _)) => head = h,
+                None => {
+                    tracing::warn!(field = plain, "missing field label");
+                    return plain.to_string();
+                }
+            }
         }
     }
 

@@ -1,6 +1,8 @@
 //! Benchmarks (never tests): figures for the README's Performance section, each reported beside
 //! a baseline measured in the same run, so the ratio means something on any machine.
 
+mod rules;
+
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
@@ -49,6 +51,22 @@ pub enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// The rules engine beside OpenFisca: one enterprise judged against the seven demo policies,
+    /// and a batch of generated enterprises; both engines' results must agree.
+    Rules {
+        /// Enterprises in the batch.
+        #[arg(long, default_value_t = 100_000)]
+        enterprises: usize,
+        /// Python with `openfisca-core` installed (see bench/openfisca/README.md).
+        #[arg(long, env = "TONGBAN_OPENFISCA_PYTHON", default_value = "python3")]
+        python: String,
+        /// The OpenFisca side's script.
+        #[arg(long, default_value = "bench/openfisca/run.py")]
+        script: std::path::PathBuf,
+        /// Single decisions OpenFisca times (the Rust side times 500 times as many).
+        #[arg(long, default_value_t = 200)]
+        single_reps: usize,
+    },
     /// Full case lifecycles (create, submit, accept, review steps, approve, issue) through the
     /// store's write path with audit entries, beside plain single-row insert transactions on the
     /// same store; and the cost of one deadline computation.
@@ -83,6 +101,12 @@ pub async fn run(command: BenchCommand) -> Result<(), String> {
             queries,
             database_url,
         } => hotline_bench(tickets, intake, queries, database_url).await,
+        BenchCommand::Rules {
+            enterprises,
+            python,
+            script,
+            single_reps,
+        } => rules::run(enterprises, python, script, single_reps).await,
     }
 }
 

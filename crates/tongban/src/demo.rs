@@ -213,7 +213,83 @@ pub async fn load_if_empty(store: &Store) -> Result<bool, String> {
     }
     load_cases(store).await?;
     load_bundles(store).await?;
+    load_policy_claims(store).await?;
     Ok(true)
+}
+
+/// 免申即享 grants run once, and `company`'s declarations: one paid, one under joint review.
+pub async fn load_policy_claims(store: &Store) -> Result<(), String> {
+    let e = |e: tongban_store::StoreError| e.to_string();
+    let today = tongban_domain::cases::local_date(store.now());
+    // The demo's policies run for 2026; after that the claims would be refused, so none are made.
+    // Declarations carry files: a store without a file directory (some tests) gets none.
+    if !policies().iter().all(|p| p.open_on(today)) || !store.has_files() {
+        return Ok(());
+    }
+    for p in policies().iter().filter(|p| p.exempt) {
+        store.grant_exempt("system", &p.code).await.map_err(e)?;
+    }
+    let (uscc, user) = ("91360103MA39K2R741", "company");
+    let (name, facts) = store
+        .enterprise_facts(uscc, today)
+        .await
+        .map_err(e)?
+        .ok_or("demo enterprise")?;
+    let pdf = b"%PDF-1.4\n% demo material\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".to_vec();
+    let mut ids = Vec::new();
+    for code in ["TALENT", "KJ-RD"] {
+        let p = store
+            .policy(code)
+            .await
+            .map_err(e)?
+            .ok_or("demo policy")?
+            .policy;
+        let rs = store
+            .rule_set_in_force(&p.rule_set, today)
+            .await
+            .map_err(e)?
+            .ok_or("demo rule set")?;
+        let mut materials = Vec::new();
+        for m in &p.materials {
+            let f = store
+                .put_file("材料.pdf", "application/pdf", pdf.clone())
+                .await
+                .map_err(e)?;
+            materials.push(tongban_domain::policies::DeclaredMaterial {
+                name: m.clone(),
+                file: Some(f),
+            });
+        }
+        let d = store
+            .declare(user, &p, uscc, &name, &facts, rs.decide(&facts), materials)
+            .await
+            .map_err(e)?;
+        ids.push((d.id, p));
+    }
+    // The talent award went through both departments and was paid today.
+    let (id, p) = &ids[0];
+    for (who, unit) in [("approver.rsj", "XH-RSJ"), ("approver.czj", "XH-CZJ")] {
+        store
+            .sign_declaration(who, unit, id, true, "材料齐全，同意")
+            .await
+            .map_err(e)?;
+    }
+    store
+        .pay_declaration("approver.czj", &p.payer, id, today, "XHCZ-2026-0001")
+        .await
+        .map_err(e)?;
+    // The R&D subsidy waits for the finance bureau.
+    store
+        .sign_declaration(
+            "approver.jkt",
+            "XH-JKT",
+            &ids[1].0,
+            true,
+            "研发费用审计报告属实",
+        )
+        .await
+        .map_err(e)?;
+    Ok(())
 }
 
 /// A start-up bundle with its licence under review, and a construction project in its first

@@ -7,6 +7,7 @@
 //! does not; it "cannot decide" when no rule failed but one could not be evaluated (a missing
 //! fact, a division by zero, an overflow). Only a pass ever leads to an automatic decision.
 
+pub mod batch;
 pub mod expr;
 pub mod table;
 #[cfg(test)]
@@ -379,12 +380,19 @@ pub struct RuleSet {
     /// The TOML it was compiled from, kept verbatim.
     pub source: String,
     labels: BTreeMap<String, String>,
+    /// The declared type of every name the rule set may read (facts, form, tables).
+    types: BTreeMap<String, Type>,
 }
 
 impl RuleSet {
     /// Whether this version governs decisions on `date` (valid_from ≤ date < valid_to).
     pub fn in_force(&self, date: Date) -> bool {
         self.valid_from <= date && self.valid_to.is_none_or(|t| date < t)
+    }
+
+    /// The declared type of a fact the rule set may read.
+    pub fn type_of(&self, key: &str) -> Option<Type> {
+        self.types.get(key).copied()
     }
 
     pub fn label(&self, key: &str) -> String {
@@ -695,6 +703,7 @@ pub fn compile(source: &str) -> Result<RuleSet, FieldErrors> {
         amount,
         source: source.to_string(),
         labels,
+        types,
     })
 }
 
@@ -801,6 +810,7 @@ impl Decision {
 /// Evaluation environment: the given facts, the tables decided so far, and a log of reads.
 struct DecideEnv<'a> {
     facts: &'a Facts,
+    types: &'a BTreeMap<String, Type>,
     tables: BTreeMap<String, Value>,
     reads: RefCell<Vec<String>>,
 }
@@ -811,10 +821,7 @@ impl Env for DecideEnv<'_> {
         if !r.iter().any(|x| x == name) {
             r.push(name.to_string());
         }
-        if name.starts_with("table.") {
-            return self.tables.get(name).cloned();
-        }
-        self.facts.get(name).cloned()
+        self.get_quiet(name)
     }
 }
 
@@ -824,6 +831,7 @@ impl RuleSet {
     pub fn decide(&self, facts: &Facts) -> Decision {
         let mut env = DecideEnv {
             facts,
+            types: &self.types,
             tables: BTreeMap::new(),
             reads: RefCell::new(Vec::new()),
         };
@@ -943,10 +951,15 @@ impl RuleSet {
 }
 
 impl DecideEnv<'_> {
+    /// A fact given with another type than declared counts as missing: never a type error
+    /// at run time.
     fn get_quiet(&self, name: &str) -> Option<Value> {
         if name.starts_with("table.") {
             return self.tables.get(name).cloned();
         }
-        self.facts.get(name).cloned()
+        self.facts
+            .get(name)
+            .filter(|v| self.types.get(name) == Some(&v.ty()))
+            .cloned()
     }
 }

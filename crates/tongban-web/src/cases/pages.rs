@@ -23,6 +23,7 @@ use tongban_domain::cases::{
     PauseKind,
 };
 use tongban_domain::catalog::ItemGuide;
+use tongban_domain::rules::{FactDef, Type, parse_value};
 use tongban_store::Page;
 use tongban_store::cases::{CaseFilter, CaseOrder, InboxMessage};
 
@@ -46,6 +47,62 @@ fn see_other(to: &str) -> Response {
     (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
 
+// ---- questions of items decided by rules ----------------------------------------------------
+
+/// The answers to a rule set's questions in a posted form: `field.<key>` → `<key>`, trimmed,
+/// unanswered ones (and an unticked box, which the browser does not send) left out.
+fn posted_fields(f: &HashMap<String, String>) -> std::collections::BTreeMap<String, String> {
+    f.iter()
+        .filter_map(|(k, v)| {
+            let key = k.strip_prefix("field.")?;
+            let v = v.trim();
+            (!v.is_empty()).then(|| (key.to_string(), v.to_string()))
+        })
+        .collect()
+}
+
+/// The answer to a question as the form shows it again.
+fn answer_of(form: &ApplicationForm, def: &FactDef) -> String {
+    form.fields
+        .get(def.key.trim_start_matches("form."))
+        .cloned()
+        .unwrap_or_default()
+}
+
+fn ticked(form: &ApplicationForm, def: &FactDef) -> bool {
+    parse_value(Type::Bool, &answer_of(form, def)).is_some_and(|v| v.as_bool())
+}
+
+/// A refused form's messages, with the rule set's questions named by their labels
+/// (`form.fields.valid_until` reads 原许可证有效期至).
+fn messages_with_questions(c: &Chrome, e: &AppError, defs: &[FactDef]) -> Vec<String> {
+    let mut out = vec![c.t.get(&format!("problem.{}", e.code())).to_string()];
+    for fe in e.field_errors() {
+        match fe.field.strip_prefix("form.fields.") {
+            Some(key) => {
+                let label = defs
+                    .iter()
+                    .find(|d| d.key.trim_start_matches("form.") == key)
+                    .map_or_else(|| key.to_string(), |d| d.label.clone());
+                out.push(format!(
+                    "{label}{}{}",
+                    c.t.get("punct.colon"),
+                    crate::rules::pages::reason(c.t, &fe)
+                ));
+            }
+            None => out.push(c.t.error(&fe)),
+        }
+    }
+    out
+}
+
+async fn questions_of(state: &AppState, item_code: &str) -> AppResult<Vec<FactDef>> {
+    Ok(crate::rules::rule_set_for_item(state, item_code)
+        .await?
+        .map(|rs| rs.form)
+        .unwrap_or_default())
+}
+
 // ---- apply ---------------------------------------------------------------------------------
 
 #[derive(Template)]
@@ -57,6 +114,18 @@ struct ApplyPage {
     on_behalf_of: String,
     authorisation: String,
     errors: Vec<String>,
+    /// The questions of the item's rule set, when it is decided automatically.
+    questions: Vec<FactDef>,
+    auto_item: bool,
+}
+
+impl ApplyPage {
+    fn answer(&self, q: &FactDef) -> String {
+        answer_of(&self.form, q)
+    }
+    fn ticked(&self, q: &FactDef) -> bool {
+        ticked(&self.form, q)
+    }
 }
 
 async fn apply_page(
@@ -75,6 +144,8 @@ async fn apply_page(
         contact_name: user.display_name.clone(),
         ..Default::default()
     };
+    let questions = questions_of(&state, &code).await?;
+    let auto_item = state.store.item_rule(&code).await?.is_some();
     Ok(render(&ApplyPage {
         c,
         guide: item.guide,
@@ -82,6 +153,8 @@ async fn apply_page(
         on_behalf_of: String::new(),
         authorisation: String::new(),
         errors: vec![],
+        questions,
+        auto_item,
     }))
 }
 
@@ -98,6 +171,9 @@ struct ApplyForm {
     on_behalf_of: String,
     #[serde(default)]
     authorisation: String,
+    /// The answers to the rule set's questions, as `field.<key>`.
+    #[serde(flatten)]
+    rest: HashMap<String, String>,
 }
 
 async fn create(
@@ -113,7 +189,7 @@ async fn create(
         contact_phone: f.contact_phone.trim().into(),
         address: f.address.trim().into(),
         details: f.details.trim().into(),
-        fields: Default::default(),
+        fields: posted_fields(&f.rest),
     };
     let proxy = (!f.on_behalf_of.trim().is_empty()).then(|| ProxyRequest {
         applicant: f.on_behalf_of.trim().into(),
@@ -133,7 +209,9 @@ async fn create(
                 .await?
                 .ok_or(AppError::NotFound)?
                 .guide;
-            let errors = crate::pages::problem_messages(&c, &e);
+            let questions = questions_of(&state, &f.item_code).await?;
+            let auto_item = state.store.item_rule(&f.item_code).await?.is_some();
+            let errors = messages_with_questions(&c, &e, &questions);
             let mut r = render(&ApplyPage {
                 c,
                 guide,
@@ -141,6 +219,8 @@ async fn create(
                 on_behalf_of: f.on_behalf_of,
                 authorisation: f.authorisation,
                 errors,
+                questions,
+                auto_item,
             });
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             Ok(r)
@@ -226,6 +306,16 @@ struct CasePage {
     errors: Vec<String>,
     pause_kinds: Vec<&'static str>,
     today: String,
+    /// The item is decided automatically by a rule set (秒批).
+    auto_item: bool,
+    /// The rules' decision on this case, with its trace.
+    trace: Option<crate::rules::pages::TraceView>,
+    /// The rules approved the case without a clerk.
+    auto_approved: bool,
+    /// The name of the rule set that decided, when it can still be read.
+    rule_set_name: String,
+    /// The answers to the rule set's questions: (label, answer).
+    answers: Vec<(String, String)>,
 }
 
 impl CasePage {
@@ -262,6 +352,12 @@ impl CasePage {
     fn at(&self, t: &jiff::Timestamp) -> String {
         crate::i18n::local_minutes(&tongban_store::rfc3339(*t))
     }
+    fn answer(&self, q: &FactDef) -> String {
+        answer_of(&self.v.case.form, q)
+    }
+    fn ticked(&self, q: &FactDef) -> bool {
+        ticked(&self.v.case.form, q)
+    }
 }
 
 async fn case_page(
@@ -286,6 +382,51 @@ async fn show_case(
     let v = view(state, user, case).await?;
     let today = tongban_domain::cases::local_date(state.store.now()).to_string();
     let units = crate::pages::unit_names(state, &c).await?;
+    let auto_item = state.store.item_rule(&v.case.item_code).await?.is_some();
+    let k = &v.case;
+    let trace = k
+        .rule_decision
+        .as_ref()
+        .map(|d| crate::rules::pages::TraceView::new(c.t, d));
+    // Approved by the rules themselves: the approval in the history is the rule set's.
+    let auto_approved = k
+        .history
+        .iter()
+        .any(|h| h.action == "approve" && h.by.starts_with("rules:"));
+    let decided_by = match &k.rule_decision {
+        Some(d) => state.store.rule_set_version(&d.rule_set, d.version).await?,
+        None => None,
+    };
+    let rule_set_name = decided_by
+        .as_ref()
+        .map(|r| r.name.clone())
+        .unwrap_or_default();
+    // The answers in the order of the questions, labelled by the rule set that decided, else
+    // the one in force; answers no rule set asks for any more read as key = value.
+    let defs = match decided_by.as_ref().map(|r| r.compile()) {
+        Some(Ok(rs)) => rs.form,
+        _ if !v.rule_form.is_empty() => v.rule_form.clone(),
+        _ => questions_of(state, &k.item_code).await?,
+    };
+    let mut answers: Vec<(String, String)> = Vec::new();
+    for d in &defs {
+        match k.form.fields.get(d.key.trim_start_matches("form.")) {
+            Some(value) => answers.push((d.label.clone(), value.clone())),
+            // An unticked box is a "no".
+            None if d.ty == Type::Bool => {
+                answers.push((d.label.clone(), c.t.get("guide.no").to_string()))
+            }
+            None => {}
+        }
+    }
+    for (key, value) in &k.form.fields {
+        if !defs
+            .iter()
+            .any(|d| d.key.trim_start_matches("form.") == key)
+        {
+            answers.push((key.clone(), value.clone()));
+        }
+    }
     let mut r = render(&CasePage {
         c,
         v,
@@ -293,6 +434,11 @@ async fn show_case(
         errors,
         pause_kinds: PauseKind::ALL.iter().map(|k| k.as_str()).collect(),
         today,
+        auto_item,
+        trace,
+        auto_approved,
+        rule_set_name,
+        answers,
     });
     *r.status_mut() = status;
     Ok(r)
@@ -313,7 +459,8 @@ async fn after(
         ) => {
             let (user, mut case) = load_visible(state, viewer, id).await?;
             mask_for(&user, &mut case);
-            let errors = crate::pages::problem_messages(&c, &e);
+            let questions = questions_of(state, &case.item_code).await?;
+            let errors = messages_with_questions(&c, &e, &questions);
             show_case(state, c, &user, case, errors, e.status()).await
         }
         Err(e) => Err(e),
@@ -328,6 +475,9 @@ struct SaveForm {
     #[serde(default)]
     address: String,
     details: String,
+    /// The answers to the rule set's questions, as `field.<key>`.
+    #[serde(flatten)]
+    rest: HashMap<String, String>,
 }
 
 async fn save_form(
@@ -344,7 +494,7 @@ async fn save_form(
         contact_phone: f.contact_phone.trim().into(),
         address: f.address.trim().into(),
         details: f.details.trim().into(),
-        fields: Default::default(),
+        fields: posted_fields(&f.rest),
     };
     let r = super::save_form(&state, &user, &id, form).await;
     after(&state, c, &viewer, &id, r).await

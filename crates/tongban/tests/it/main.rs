@@ -11,6 +11,7 @@ mod harness;
 mod hotline;
 mod i18n;
 mod pages;
+mod policies;
 mod reviews;
 mod rules;
 mod store;
