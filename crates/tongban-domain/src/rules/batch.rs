@@ -7,6 +7,7 @@
 use super::expr::{BinOp, Expr, Func, PPM, UnOp};
 use super::{Outcome, RuleSet, Type, Value};
 use jiff::civil::Date;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// Why a row cannot be decided (0 = decided), mirroring [`super::expr::Undecided`].
@@ -117,7 +118,7 @@ pub struct Batch {
     len: usize,
     /// Per fact, its column(s): one per type given (a fact given with another type than the
     /// rule set declares counts as missing, as in a single decision).
-    cols: HashMap<String, Vec<(Col, Option<Vec<bool>>)>>,
+    cols: HashMap<String, Vec<(Col, Option<Vec<u8>>)>>,
 }
 
 impl Batch {
@@ -135,9 +136,10 @@ impl Batch {
     }
     /// Adds a fact's column; `present[i] == false` marks the fact missing for row `i`.
     pub fn insert(&mut self, key: &str, col: Col, present: Option<Vec<bool>>) {
+        let missing = present.map(|p| p.iter().map(|x| if *x { OK } else { MISSING }).collect());
         let cols = self.cols.entry(key.to_string()).or_default();
         cols.retain(|(c, _)| c.ty() != col.ty());
-        cols.push((col, present));
+        cols.push((col, missing));
     }
     pub fn insert_dates(&mut self, key: &str, dates: &[Date]) {
         let col = Col::Date(dates.iter().map(|d| day_number(*d)).collect());
@@ -200,15 +202,25 @@ impl Batch {
 }
 
 /// An evaluated column with a reason code per row (0: decided).
-struct V {
-    col: Col,
-    err: Vec<u8>,
+/// Columns read from the batch are borrowed, never copied.
+struct V<'a> {
+    col: Cow<'a, Col>,
+    err: Cow<'a, [u8]>,
+}
+
+fn owned<'a>(col: Col, err: Vec<u8>) -> V<'a> {
+    V {
+        col: Cow::Owned(col),
+        err: Cow::Owned(err),
+    }
 }
 
 struct Eval<'a> {
     batch: &'a Batch,
     rules: &'a RuleSet,
-    tables: HashMap<String, V>,
+    tables: HashMap<String, V<'a>>,
+    /// All rows decided: the error column of a fact present everywhere.
+    ok: Vec<u8>,
 }
 
 fn first_err(a: &[u8], b: &[u8]) -> Vec<u8> {
@@ -232,62 +244,55 @@ impl Eval<'_> {
         self.batch.len
     }
 
-    fn eval(&self, e: &Expr) -> V {
+    fn eval<'s>(&'s self, e: &Expr) -> V<'s> {
         let n = self.n();
         match e {
             Expr::Lit(v) => V {
-                col: Col::broadcast(v, n),
-                err: vec![OK; n],
+                col: Cow::Owned(Col::broadcast(v, n)),
+                err: Cow::Borrowed(&self.ok),
             },
             Expr::Fact(name) => {
                 let declared = self
                     .rules
                     .type_of(name)
                     .expect("type-checked: a known name");
-                let found = if name.starts_with("table.") {
-                    self.tables
-                        .get(name)
-                        .map(|v| (v.col.clone(), v.err.clone()))
+                let found: Option<(&Col, &[u8])> = if name.starts_with("table.") {
+                    self.tables.get(name).map(|v| (&*v.col, &*v.err))
                 } else {
                     let cols = self.batch.cols.get(name);
                     let col = cols.and_then(|cs| cs.iter().find(|(c, _)| c.ty() == declared));
-                    col.map(|(c, present)| {
-                        let err = match present {
-                            Some(p) => p.iter().map(|x| if *x { OK } else { MISSING }).collect(),
-                            None => vec![OK; n],
-                        };
-                        (c.clone(), err)
-                    })
+                    col.map(|(c, missing)| (c, missing.as_deref().unwrap_or(&self.ok)))
                 };
                 match found {
-                    Some((col, err)) => V { col, err },
-                    // Missing (or of another type) for every row: every row is undecided.
-                    None => V {
-                        col: Col::zeros(declared, n),
-                        err: vec![MISSING; n],
+                    Some((col, err)) => V {
+                        col: Cow::Borrowed(col),
+                        err: Cow::Borrowed(err),
                     },
+                    // Missing (or of another type) for every row: every row is undecided.
+                    None => owned(Col::zeros(declared, n), vec![MISSING; n]),
                 }
             }
             Expr::Unary(UnOp::Not, x) => {
                 let v = self.eval(x);
-                let col = match &v.col {
-                    Col::Bool(b) => Col::Bool(b.iter().map(|x| !x).collect()),
-                    _ => Col::Bool(vec![false; n]),
-                };
-                V { col, err: v.err }
+                let col = Col::Bool(v.col.bools().iter().map(|x| !x).collect());
+                V {
+                    col: Cow::Owned(col),
+                    err: v.err,
+                }
             }
             Expr::Unary(UnOp::Neg, x) => {
-                let mut v = self.eval(x);
-                if let Col::Num(_, xs) = &mut v.col {
+                let v = self.eval(x);
+                let (mut col, mut err) = (v.col.into_owned(), v.err.into_owned());
+                if let Col::Num(_, xs) = &mut col {
                     for (i, x) in xs.iter_mut().enumerate() {
                         match x.checked_neg() {
                             Some(y) => *x = y,
-                            None if v.err[i] == OK => v.err[i] = OVERFLOW,
+                            None if err[i] == OK => err[i] = OVERFLOW,
                             None => {}
                         }
                     }
                 }
-                v
+                owned(col, err)
             }
             Expr::Binary(BinOp::And, l, r) | Expr::Binary(BinOp::Or, l, r) => {
                 let is_and = matches!(e, Expr::Binary(BinOp::And, ..));
@@ -308,10 +313,7 @@ impl Eval<'_> {
                         err.push(b.err[i]);
                     }
                 }
-                V {
-                    col: Col::Bool(out),
-                    err,
-                }
+                owned(Col::Bool(out), err)
             }
             Expr::Binary(op, l, r) => {
                 let (a, b) = (self.eval(l), self.eval(r));
@@ -321,17 +323,30 @@ impl Eval<'_> {
         }
     }
 
-    fn binary(&self, op: BinOp, a: V, b: V) -> V {
+    fn binary<'s>(&'s self, op: BinOp, a: V<'s>, b: V<'s>) -> V<'s> {
         let n = self.n();
         let mut err = first_err(&a.err, &b.err);
-        let cmp = |f: fn(i64, i64) -> bool| -> Col {
-            Col::Bool((0..n).map(|i| f(a.col.key(i), b.col.key(i))).collect())
+        let (ca, cb) = (&*a.col, &*b.col);
+        let numeric =
+            matches!(ca, Col::Num(..) | Col::Date(_)) && matches!(cb, Col::Num(..) | Col::Date(_));
+        let cmp = |f: fn(&i64, &i64) -> bool| -> Col {
+            if numeric {
+                Col::Bool(
+                    ca.nums()
+                        .iter()
+                        .zip(cb.nums())
+                        .map(|(x, y)| f(x, y))
+                        .collect(),
+                )
+            } else {
+                Col::Bool((0..n).map(|i| f(&ca.key(i), &cb.key(i))).collect())
+            }
         };
         let col = match op {
             BinOp::Eq | BinOp::Ne => {
-                let eq: Vec<bool> = match (&a.col, &b.col) {
+                let eq: Vec<bool> = match (ca, cb) {
                     (Col::Text(x), Col::Text(y)) => x.iter().zip(y).map(|(p, q)| p == q).collect(),
-                    _ => (0..n).map(|i| a.col.key(i) == b.col.key(i)).collect(),
+                    _ => (0..n).map(|i| ca.key(i) == cb.key(i)).collect(),
                 };
                 Col::Bool(if op == BinOp::Eq {
                     eq
@@ -339,48 +354,78 @@ impl Eval<'_> {
                     eq.into_iter().map(|x| !x).collect()
                 })
             }
-            BinOp::Lt => cmp(|x, y| x < y),
-            BinOp::Le => cmp(|x, y| x <= y),
-            BinOp::Gt => cmp(|x, y| x > y),
-            BinOp::Ge => cmp(|x, y| x >= y),
+            BinOp::Lt => cmp(i64::lt),
+            BinOp::Le => cmp(i64::le),
+            BinOp::Gt => cmp(i64::gt),
+            BinOp::Ge => cmp(i64::ge),
             BinOp::And | BinOp::Or => unreachable!("short-circuit above"),
             _ => {
-                let (ta, tb) = (a.col.ty(), b.col.ty());
+                let (ta, tb) = (ca.ty(), cb.ty());
                 let ty = super::expr::binary_type(op, ta, tb).expect("type-checked");
-                let (xs, ys) = (a.col.nums(), b.col.nums());
+                let (xs, ys) = (ca.nums(), cb.nums());
                 let percent = ta == Type::Percent || tb == Type::Percent;
                 let ratio = ta == tb && matches!(ta, Type::Money | Type::Percent);
-                let mut out = Vec::with_capacity(n);
-                for i in 0..n {
-                    let (x, y) = (xs[i] as i128, ys[i] as i128);
-                    let r: Result<i128, u8> = match op {
-                        BinOp::Add => Ok(x + y),
-                        BinOp::Sub => Ok(x - y),
-                        BinOp::Mul if percent => Ok(floor_div(x * y, PPM)),
-                        BinOp::Mul => Ok(x * y),
-                        BinOp::Div if y == 0 => Err(DIV_ZERO),
-                        BinOp::Div if ratio => Ok(floor_div(x * PPM, y)),
-                        BinOp::Div => Ok(floor_div(x, y)),
-                        _ => unreachable!(),
-                    };
-                    let r = r.and_then(|v| i64::try_from(v).map_err(|_| OVERFLOW));
-                    match r {
-                        Ok(v) => out.push(v),
-                        Err(code) => {
-                            out.push(0);
-                            if err[i] == OK {
-                                err[i] = code;
-                            }
-                        }
+                // Each kernel is one loop; a row that overflows or divides by zero gets its
+                // reason unless an operand was already undecided.
+                let mut fail = |i: usize, code: u8| {
+                    if err[i] == OK {
+                        err[i] = code;
                     }
-                }
+                    0
+                };
+                let wide = |r: i128| i64::try_from(r).ok();
+                let out: Vec<i64> = match op {
+                    BinOp::Add => (0..n)
+                        .map(|i| {
+                            xs[i]
+                                .checked_add(ys[i])
+                                .unwrap_or_else(|| fail(i, OVERFLOW))
+                        })
+                        .collect(),
+                    BinOp::Sub => (0..n)
+                        .map(|i| {
+                            xs[i]
+                                .checked_sub(ys[i])
+                                .unwrap_or_else(|| fail(i, OVERFLOW))
+                        })
+                        .collect(),
+                    BinOp::Mul if percent => (0..n)
+                        .map(|i| {
+                            wide(floor_div(xs[i] as i128 * ys[i] as i128, PPM))
+                                .unwrap_or_else(|| fail(i, OVERFLOW))
+                        })
+                        .collect(),
+                    BinOp::Mul => (0..n)
+                        .map(|i| {
+                            xs[i]
+                                .checked_mul(ys[i])
+                                .unwrap_or_else(|| fail(i, OVERFLOW))
+                        })
+                        .collect(),
+                    BinOp::Div => (0..n)
+                        .map(|i| {
+                            let (x, y) = (xs[i] as i128, ys[i] as i128);
+                            if y == 0 {
+                                fail(i, DIV_ZERO)
+                            } else {
+                                let q = if ratio {
+                                    floor_div(x * PPM, y)
+                                } else {
+                                    floor_div(x, y)
+                                };
+                                wide(q).unwrap_or_else(|| fail(i, OVERFLOW))
+                            }
+                        })
+                        .collect(),
+                    _ => unreachable!("arithmetic"),
+                };
                 Col::Num(ty, out)
             }
         };
-        V { col, err }
+        owned(col, err)
     }
 
-    fn call(&self, f: Func, args: &[Expr]) -> V {
+    fn call<'s>(&'s self, f: Func, args: &[Expr]) -> V<'s> {
         let n = self.n();
         match f {
             Func::If => {
@@ -400,7 +445,7 @@ impl Eval<'_> {
                         }
                     })
                     .collect();
-                let col = match (&a.col, &b.col) {
+                let col = match (&*a.col, &*b.col) {
                     (Col::Text(x), Col::Text(y)) => Col::Text(
                         (0..n)
                             .map(|i| if cb[i] { x[i].clone() } else { y[i].clone() })
@@ -418,7 +463,7 @@ impl Eval<'_> {
                     ),
                     _ => unreachable!("type-checked: both branches alike"),
                 };
-                V { col, err }
+                owned(col, err)
             }
             Func::Min | Func::Max => {
                 let mut best = self.eval(&args[0]);
@@ -431,12 +476,12 @@ impl Eval<'_> {
                         .zip(vs)
                         .map(|(x, y)| if f == Func::Min { *x.min(y) } else { *x.max(y) })
                         .collect();
-                    let col = match best.col {
+                    let col = match &*best.col {
                         Col::Date(_) => Col::Date(merged),
-                        Col::Num(t, _) => Col::Num(t, merged),
+                        Col::Num(t, _) => Col::Num(*t, merged),
                         _ => unreachable!("type-checked: numbers or dates"),
                     };
-                    best = V { col, err };
+                    best = owned(col, err);
                 }
                 best
             }
@@ -458,16 +503,13 @@ impl Eval<'_> {
                         }
                     })
                     .collect();
-                V {
-                    col: Col::Num(Type::Int, out),
-                    err,
-                }
+                owned(Col::Num(Type::Int, out), err)
             }
             Func::Date => unreachable!("folded when parsed"),
         }
     }
 
-    fn table(&self, t: &super::table::Table) -> V {
+    fn table(&self, t: &super::table::Table) -> V<'static> {
         let n = self.n();
         let inputs: Vec<V> = t.inputs.iter().map(|p| self.eval(&p.expr)).collect();
         let outputs: Vec<V> = t.rows.iter().map(|r| self.eval(&r.output.expr)).collect();
@@ -482,7 +524,7 @@ impl Eval<'_> {
                 r.cells
                     .iter()
                     .zip(&inputs)
-                    .all(|(c, v)| c.matches(&v.col.value(i)))
+                    .all(|(c, v)| cell_hit(c, &v.col, i))
             });
             match row {
                 None => err[i] = NO_ROW,
@@ -500,7 +542,7 @@ impl Eval<'_> {
             ),
             Type::Text => Col::Text(
                 (0..n)
-                    .map(|i| match (pick[i], outputs.get(pick[i]).map(|o| &o.col)) {
+                    .map(|i| match (pick[i], outputs.get(pick[i]).map(|o| &*o.col)) {
                         (k, Some(Col::Text(v))) if k != usize::MAX => v[i].clone(),
                         _ => String::new(),
                     })
@@ -518,7 +560,19 @@ impl Eval<'_> {
                     .collect(),
             ),
         };
-        V { col, err }
+        owned(col, err)
+    }
+}
+
+/// `Cell::matches` on row `i` of a column, without building a value for numbers.
+fn cell_hit(c: &super::table::Cell, col: &Col, i: usize) -> bool {
+    use super::table::Cell;
+    match (c, col) {
+        (Cell::Any, _) => true,
+        (Cell::Range { lo, hi }, Col::Num(_, v)) => {
+            lo.is_none_or(|l| v[i] >= l) && hi.is_none_or(|h| v[i] < h)
+        }
+        (c, col) => c.matches(&col.value(i)),
     }
 }
 
@@ -538,6 +592,7 @@ impl RuleSet {
             batch,
             rules: self,
             tables: HashMap::new(),
+            ok: vec![OK; n],
         };
         for t in &self.tables {
             let v = ev.table(t);
