@@ -387,7 +387,14 @@ impl Store {
         }
         let now = w.now();
         let today = tongban_domain::cases::local_date(now);
-        d.pay(paid_on, voucher, actor, now, today)?;
+        d.pay(paid_on, voucher, actor, now, today)
+            .map_err(|e| match e {
+                DeclarationError::WrongState(_) => StoreError::Conflict {
+                    field: "state",
+                    code: "not_awaiting_payment",
+                },
+                e => e.into(),
+            })?;
         self.update_declaration(&mut w, &d).await?;
         sqlx::query("UPDATE policies SET paid_fen = paid_fen + $2 WHERE code = $1")
             .bind(&d.policy)

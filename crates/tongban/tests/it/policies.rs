@@ -132,7 +132,7 @@ fn a_policy_from_matching_to_payout_with_joint_sign_off() {
         };
         assert_eq!(
             problem_type(&pay(&czj, "2026-11-20")),
-            "/problems/declaration_not_open"
+            "/problems/not_awaiting_payment"
         );
         let d = ok(sign(&app, &czj, &id, true, ""));
         assert_eq!(d["state"], "approved");
