@@ -9,7 +9,7 @@ use sqlx::Row;
 use tongban_domain::policies::{
     AfterSignOff, Declaration, DeclarationError, DeclarationState, DeclaredMaterial, Policy,
 };
-use tongban_domain::rules::{Decision, Facts};
+use tongban_domain::rules::{Decision, Facts, Outcome};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct PolicyRow {
@@ -531,16 +531,17 @@ impl Store {
                 field: "rule_set",
                 code: "no_rule_set_in_force",
             })?;
+        // Judge everyone column-wise first; only those who pass are judged again with the
+        // trace their grant keeps.
+        let all = self.all_enterprise_facts(today).await?;
+        let facts: Vec<Facts> = all.iter().map(|(_, _, f)| f.clone()).collect();
+        let results = rs.decide_batch(&tongban_domain::rules::batch::Batch::from_facts(&facts));
         let mut report = GrantReport::default();
-        for (uscc, _) in self.enterprises_with_facts().await? {
-            let Some((name, facts)) = self.enterprise_facts(&uscc, today).await? else {
-                continue;
-            };
-            let d = rs.decide(&facts);
-            match (d.outcome, d.amount_fen) {
-                (tongban_domain::rules::Outcome::Pass, Some(a)) if a > 0 => {
+        for ((uscc, name, facts), r) in all.iter().zip(results) {
+            match (r.outcome, r.amount_fen) {
+                (Outcome::Pass, Some(a)) if a > 0 => {
                     match self
-                        .grant(actor, &p.policy, &uscc, &name, &facts, d)
+                        .grant(actor, &p.policy, uscc, name, facts, rs.decide(facts))
                         .await?
                     {
                         None => report.already_granted += 1,
@@ -548,7 +549,7 @@ impl Store {
                         Some(_) => report.budget_exhausted += 1,
                     }
                 }
-                (tongban_domain::rules::Outcome::Undecided, _) => report.undecided += 1,
+                (Outcome::Undecided, _) => report.undecided += 1,
                 _ => report.not_eligible += 1,
             }
         }

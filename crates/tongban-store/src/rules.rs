@@ -7,6 +7,7 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use tongban_domain::FieldErrors;
+use tongban_domain::accounts::ApplicantIdentity;
 use tongban_domain::rules::{self, Decision, Facts, RuleSet, Value};
 
 /// One saved version of a rule set.
@@ -352,13 +353,6 @@ impl Store {
         else {
             return Ok(None);
         };
-        let name: String = r.try_get("name")?;
-        let stored: Option<String> = r.try_get("facts_json")?;
-        let mut facts: Facts = match stored {
-            Some(s) => serde_json::from_str(&s)
-                .map_err(|e| StoreError::Corrupt(format!("facts of {uscc}: {e}")))?,
-            None => Facts::new(),
-        };
         let marks = sqlx::query(
             "SELECT COUNT(*) AS n FROM credit_marks m JOIN users u ON u.username = m.subject
              WHERE u.identity_json LIKE $1",
@@ -366,22 +360,67 @@ impl Store {
         .bind(format!("%\"{uscc}\"%"))
         .fetch_one(self.reader())
         .await?;
-        let marks: i64 = marks.try_get("n")?;
-        facts.insert("applicant.credit_good".into(), Value::Bool(marks == 0));
-        facts.insert("applicant.is_enterprise".into(), Value::Bool(true));
-        facts.insert("today".into(), Value::Date(today));
-        Ok(Some((name, facts)))
+        let marked: i64 = marks.try_get("n")?;
+        Ok(Some((
+            r.try_get("name")?,
+            enterprise_facts_of(uscc, r.try_get("facts_json")?, marked > 0, today)?,
+        )))
     }
 
-    /// Every enterprise with stored facts: (code, name).
-    pub async fn enterprises_with_facts(&self) -> Result<Vec<(String, String)>> {
+    /// Every enterprise with stored facts, as `enterprise_facts` gives them, in two queries:
+    /// (code, name, facts), by code.
+    pub async fn all_enterprise_facts(
+        &self,
+        today: jiff::civil::Date,
+    ) -> Result<Vec<(String, String, Facts)>> {
+        let marked: std::collections::HashSet<String> = sqlx::query(
+            "SELECT DISTINCT u.identity_json FROM credit_marks m JOIN users u ON u.username = m.subject
+             WHERE u.identity_json IS NOT NULL",
+        )
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .filter_map(|r| r.try_get::<String, _>("identity_json").ok())
+        .filter_map(|j| serde_json::from_str::<ApplicantIdentity>(&j).ok())
+        .filter_map(|i| match i {
+            ApplicantIdentity::Enterprise(u) => Some(u.as_str().to_string()),
+            ApplicantIdentity::Citizen(_) => None,
+        })
+        .collect();
         let rows = sqlx::query(
-            "SELECT uscc, name FROM enterprises WHERE facts_json IS NOT NULL ORDER BY uscc",
+            "SELECT uscc, name, facts_json FROM enterprises WHERE facts_json IS NOT NULL ORDER BY uscc",
         )
         .fetch_all(self.reader())
         .await?;
         rows.iter()
-            .map(|r| Ok((r.try_get("uscc")?, r.try_get("name")?)))
+            .map(|r| {
+                let uscc: String = r.try_get("uscc")?;
+                let facts = enterprise_facts_of(
+                    &uscc,
+                    r.try_get("facts_json")?,
+                    marked.contains(&uscc),
+                    today,
+                )?;
+                Ok((uscc, r.try_get("name")?, facts))
+            })
             .collect()
     }
+}
+
+/// Stored facts completed with credit, kind and the day of judgement.
+fn enterprise_facts_of(
+    uscc: &str,
+    stored: Option<String>,
+    credit_marked: bool,
+    today: jiff::civil::Date,
+) -> Result<Facts> {
+    let mut facts: Facts = match stored {
+        Some(s) => serde_json::from_str(&s)
+            .map_err(|e| StoreError::Corrupt(format!("facts of {uscc}: {e}")))?,
+        None => Facts::new(),
+    };
+    facts.insert("applicant.credit_good".into(), Value::Bool(!credit_marked));
+    facts.insert("applicant.is_enterprise".into(), Value::Bool(true));
+    facts.insert("today".into(), Value::Date(today));
+    Ok(facts)
 }

@@ -225,10 +225,38 @@ fn a_policy_from_matching_to_payout_with_joint_sign_off() {
         );
         let b = app.get("/api/v1/policies/GX-AWARD/beneficiaries").json();
         assert_eq!(b["items"].as_array().unwrap().len(), 2);
+        // Every enterprise with graduates, but not the one with bad credit.
+        let mut auto = app.get("/api/v1/policies/GRAD").json()["item"].clone();
+        for k in ["committed_fen", "paid_fen", "remaining_fen", "figures"] {
+            auto.as_object_mut().unwrap().remove(k);
+        }
+        auto["code"] = json!("GRAD-AUTO");
+        auto["exempt"] = json!(true);
+        let r = app.json("PUT", "/api/v1/policies/GRAD-AUTO", &supervisor.h(), &auto);
+        assert_eq!(r.status, 200, "{}", r.body);
+        let g = ok(app.json(
+            "POST",
+            "/api/v1/policies/GRAD-AUTO/grants",
+            &supervisor.h(),
+            &json!({}),
+        ));
+        assert_eq!(
+            (g["granted"].as_u64(), g["not_eligible"].as_u64()),
+            (Some(5), Some(1)),
+            "{g}"
+        );
+        let names: Vec<String> =
+            app.get("/api/v1/policies/GRAD-AUTO/beneficiaries").json()["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| b["enterprise_name"].as_str().unwrap().to_string())
+                .collect();
+        assert!(!names.iter().any(|n| n.contains("恒通商贸")), "{names:?}");
 
         // An enterprise sees its own declarations only; the audit trail has every change.
         let mine = app.get_with("/api/v1/declarations", &company.h()).json();
-        assert_eq!(mine["items"].as_array().unwrap().len(), 3);
+        assert_eq!(mine["items"].as_array().unwrap().len(), 4);
         assert_eq!(
             app.get_with("/api/v1/declarations", &trader.h()).json()["items"]
                 .as_array()
