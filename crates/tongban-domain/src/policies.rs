@@ -10,6 +10,11 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+/// Declaration numbers are `ZC<year>-<serial>`; case numbers are `<year>-<serial>`.
+pub fn is_declaration_id(id: &str) -> bool {
+    id.starts_with("ZC")
+}
+
 /// A benefit policy as the district publishes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

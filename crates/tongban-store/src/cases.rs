@@ -67,6 +67,7 @@ pub struct HeldFile {
 pub struct InboxMessage {
     pub id: i64,
     pub recipient: String,
+    /// The case or the policy declaration (`ZC…`) it is about.
     pub case_id: Option<String>,
     /// Message key, e.g. `accepted`, `overdue`.
     pub kind: String,
@@ -348,21 +349,25 @@ impl Store {
     /// Queues one inbox message (and its e-mail, when mail is on and the user has an address).
     /// With a `dedupe` key a second identical message is dropped, so the clock job can run again
     /// (or on another server) without notifying twice.
+    /// `about` is a case or a policy declaration.
     pub(crate) async fn notify(
         &self,
         w: &mut Write,
         recipient: &str,
-        case_id: &str,
+        about: &str,
         kind: &str,
         dedupe: Option<&str>,
     ) -> Result<bool> {
         let at = w.at().to_string();
+        let declaration = tongban_domain::policies::is_declaration_id(about);
         let row = sqlx::query(
-            "INSERT INTO inbox (recipient, case_id, kind, created_at, dedupe) VALUES ($1, $2, $3, $4, $5)
+            "INSERT INTO inbox (recipient, case_id, declaration_id, kind, created_at, dedupe)
+             VALUES ($1, $2, $3, $4, $5, $6)
              ON CONFLICT (dedupe) DO NOTHING RETURNING id",
         )
         .bind(recipient)
-        .bind(case_id)
+        .bind((!declaration).then_some(about))
+        .bind(declaration.then_some(about))
         .bind(kind)
         .bind(&at)
         .bind(dedupe)
@@ -562,7 +567,7 @@ impl Store {
         }
         let list: Vec<String> = (1..=recipients.len()).map(|i| format!("${i}")).collect();
         let text = format!(
-            "SELECT id, recipient, case_id, kind, created_at, read_at FROM inbox
+            "SELECT id, recipient, COALESCE(case_id, declaration_id) AS case_id, kind, created_at, read_at FROM inbox
              WHERE recipient IN ({}) ORDER BY id DESC LIMIT ${}",
             list.join(", "),
             recipients.len() + 1

@@ -31,7 +31,7 @@ impl Store {
 
     pub async fn pending_mail(&self, limit: i64) -> Result<Vec<PendingMail>> {
         let rows = sqlx::query(
-            "SELECT m.id, m.address, m.attempts, i.kind, i.case_id FROM mail_outbox m
+            "SELECT m.id, m.address, m.attempts, i.kind, COALESCE(i.case_id, i.declaration_id) AS case_id FROM mail_outbox m
              JOIN inbox i ON i.id = m.inbox_id
              WHERE m.sent_at IS NULL AND m.attempts < $1 ORDER BY m.id LIMIT $2",
         )

@@ -65,6 +65,37 @@ fn pending_units(d: &Declaration) -> String {
 }
 
 impl Store {
+    /// Tells the enterprise (every account of its code) and, when it awaits payment, the payer.
+    async fn notify_claim(&self, w: &mut Write, d: &Declaration, payer: &str) -> Result<()> {
+        let kind = match d.state {
+            DeclarationState::UnderReview => return Ok(()),
+            DeclarationState::Approved => "declaration_approved",
+            DeclarationState::Rejected => "declaration_rejected",
+            DeclarationState::BudgetExhausted => "declaration_budget_exhausted",
+            DeclarationState::Paid => "declaration_paid",
+        };
+        let accounts = sqlx::query("SELECT username FROM users WHERE identity_json LIKE $1")
+            .bind(format!("%\"{}\"%", d.uscc))
+            .fetch_all(w.conn())
+            .await?;
+        for r in accounts {
+            let user: String = r.try_get("username")?;
+            self.notify(w, &format!("user:{user}"), &d.id, kind, None)
+                .await?;
+        }
+        if d.state == DeclarationState::Approved {
+            self.notify(
+                w,
+                &format!("unit:{payer}"),
+                &d.id,
+                "declaration_to_pay",
+                None,
+            )
+            .await?;
+        }
+        Ok(())
+    }
+
     /// Creates or replaces a policy. Its budget may not fall below what is already reserved.
     pub async fn save_policy(&self, actor: &str, p: &Policy) -> Result<()> {
         let mut w = self.begin_write(actor).await?;
@@ -256,6 +287,16 @@ impl Store {
             &decision,
         )
         .await?;
+        for unit in &d.departments {
+            self.notify(
+                &mut w,
+                &format!("unit:{unit}"),
+                &id,
+                "declaration_submitted",
+                None,
+            )
+            .await?;
+        }
         let after = serde_json::json!({"state": d.state, "policy": d.policy, "uscc": d.uscc, "amount_fen": d.amount_fen});
         w.audit(
             "declaration.create",
@@ -315,6 +356,7 @@ impl Store {
         self.insert_declaration(&mut w, &d).await?;
         self.record_decision(&mut w, "grant", &id, enterprise_name, facts, &decision)
             .await?;
+        self.notify_claim(&mut w, &d, &policy.payer).await?;
         let after = serde_json::json!({"state": d.state, "policy": d.policy, "uscc": d.uscc, "amount_fen": amount});
         w.audit(
             "declaration.grant",
@@ -347,6 +389,14 @@ impl Store {
             d.budget_reserved(reserved, now);
         }
         self.update_declaration(&mut w, &d).await?;
+        if d.state != before {
+            let payer = self
+                .policy(&d.policy)
+                .await?
+                .map(|p| p.policy.payer)
+                .unwrap_or_default();
+            self.notify_claim(&mut w, &d, &payer).await?;
+        }
         let b = serde_json::json!({"state": before});
         let a = serde_json::json!({"state": d.state, "unit": unit, "approved": approved, "opinion": opinion});
         w.audit(
@@ -396,6 +446,7 @@ impl Store {
                 e => e.into(),
             })?;
         self.update_declaration(&mut w, &d).await?;
+        self.notify_claim(&mut w, &d, unit).await?;
         sqlx::query("UPDATE policies SET paid_fen = paid_fen + $2 WHERE code = $1")
             .bind(&d.policy)
             .bind(d.amount_fen)

@@ -119,6 +119,16 @@ pub async fn unit_names(
         .collect())
 }
 
+/// The page of the record an inbox message is about: a policy declaration (`ZC2026-…`) or a
+/// case.
+pub fn record_path(id: &str) -> String {
+    if tongban_domain::policies::is_declaration_id(id) {
+        format!("/declarations/{id}")
+    } else {
+        format!("/cases/{id}")
+    }
+}
+
 pub fn urlencode(s: &str) -> String {
     let mut out = String::new();
     for b in s.bytes() {

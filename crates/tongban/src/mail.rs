@@ -63,8 +63,9 @@ fn compose(m: &PendingMail, public_url: &str) -> (String, String) {
         Some(id) => (
             format!("{app}：办件 {id} {what}"),
             format!(
-                "{what}\r\n\r\n办件编号：{id}\r\n查看详情：{}/cases/{id}\r\n\r\n{}\r\n",
+                "{what}\r\n\r\n办件编号：{id}\r\n查看详情：{}{}\r\n\r\n{}\r\n",
                 public_url.trim_end_matches('/'),
+                tongban_web::pages::record_path(id),
                 c.get(Lang::Zh, "app.footer")
             ),
         ),

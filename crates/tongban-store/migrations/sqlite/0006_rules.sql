@@ -71,3 +71,6 @@ CREATE TABLE declarations (
 );
 CREATE INDEX declarations_state ON declarations (state, policy);
 CREATE INDEX declarations_uscc ON declarations (uscc);
+
+-- Inbox messages about a declaration (those about a case keep `case_id`).
+ALTER TABLE inbox ADD COLUMN declaration_id TEXT REFERENCES declarations (id);

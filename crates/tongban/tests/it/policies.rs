@@ -152,6 +152,34 @@ fn a_policy_from_matching_to_payout_with_joint_sign_off() {
         let d = ok(pay(&czj, "2026-11-26"));
         assert_eq!(d["state"], "paid");
         assert_eq!(d["payout"]["voucher"], "XHCZ-2026-0817");
+        // Each step reached the inboxes it concerns.
+        let inbox = |who: &Who| -> Vec<(String, String)> {
+            app.get_with("/api/v1/inbox", &who.h()).json()["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|m| m["case_id"] == id.as_str())
+                .map(|m| {
+                    (
+                        m["kind"].as_str().unwrap().into(),
+                        m["recipient"].as_str().unwrap().into(),
+                    )
+                })
+                .collect()
+        };
+        let to_jkt = inbox(&jkt);
+        assert!(
+            to_jkt.contains(&("declaration_submitted".into(), "unit:XH-JKT".into())),
+            "{to_jkt:?}"
+        );
+        let to_czj = inbox(&czj);
+        assert!(
+            to_czj.contains(&("declaration_to_pay".into(), "unit:XH-CZJ".into())),
+            "{to_czj:?}"
+        );
+        let mut to_company: Vec<String> = inbox(&company).into_iter().map(|(k, _)| k).collect();
+        to_company.sort();
+        assert_eq!(to_company, ["declaration_approved", "declaration_paid"]);
         let p = ok(app.get("/api/v1/policies/KJ-RD"));
         assert_eq!(p["paid_fen"], 15_000_000);
         assert_eq!(p["figures"]["paid"], 1);
