@@ -219,6 +219,7 @@ impl Table {
         }
         let mut out = Vec::new();
         let (mut missing, mut overlaps) = (0, 0);
+        let mut gap_at: Option<Vec<usize>> = None;
         let mut idx = vec![0usize; axes.len()];
         loop {
             let point: Vec<&Value> = idx.iter().enumerate().map(|(c, i)| &axes[c][*i]).collect();
@@ -230,9 +231,16 @@ impl Table {
                 .map(|(i, _)| i)
                 .collect();
             let example = || self.describe(&point);
-            if hits.is_empty() && missing < 3 {
-                missing += 1;
-                out.push(TableProblem::Missing { example: example() });
+            // A gap met again one step further along the first input is the same gap.
+            let same_gap = gap_at
+                .as_ref()
+                .is_some_and(|g: &Vec<usize>| g[0] + 1 == idx[0] && g[1..] == idx[1..]);
+            if hits.is_empty() {
+                if !same_gap && missing < 3 {
+                    missing += 1;
+                    out.push(TableProblem::Missing { example: example() });
+                }
+                gap_at = Some(idx.clone());
             } else if hits.len() > 1 && overlaps < 3 {
                 let pair = (hits[0] + 1, hits[1] + 1);
                 let seen = out

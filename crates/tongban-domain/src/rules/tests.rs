@@ -135,6 +135,13 @@ fn validation_names_unknown_facts_type_errors_and_table_gaps() {
         "{e:?}"
     );
 
+    // The gap [4亿元, 5亿元) is reported once, at its first value.
+    assert_eq!(
+        e.iter().filter(|x| x.1 == "table_missing_row").count(),
+        1,
+        "{e:?}"
+    );
+
     let overlap = GAZELLE.replace(
         "[\">= 5亿元\", \"200万元\"],",
         "[\">= 4亿元\", \"200万元\"],",
