@@ -57,10 +57,22 @@ impl Store {
             };
             let mut decided = case.clone();
             decided.rule_decision = Some(decision.clone());
-            if may_auto_approve(&decision, &ctx) {
+            let username = r.rule_set.actor();
+            // Try the whole chain in memory first: should the item's process refuse a step, the
+            // case goes to the clerk rather than the submission failing.
+            let chain_runs = || {
+                let mut c = decided.clone();
+                while let Some(cmd) = next_command(&c, &decision, &r.rule_set.name) {
+                    match apply(&c, &cmd, &rules_actor(&username, &c), &ctx) {
+                        Ok((next, _)) => c = next,
+                        Err(_) => return false,
+                    }
+                }
+                true
+            };
+            if may_auto_approve(&decision, &ctx) && chain_runs() {
                 // Each step applies to the case as written by the step before (with its
                 // numbered notices), so the chain reads exactly like a clerk's.
-                let username = r.rule_set.actor();
                 let mut prev = case.clone();
                 let mut cur = decided;
                 while let Some(cmd) = next_command(&cur, &decision, &r.rule_set.name) {
