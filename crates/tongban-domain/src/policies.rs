@@ -194,7 +194,51 @@ pub enum AfterSignOff {
     Rejected,
 }
 
+/// Who an enterprise and a new claim are.
+pub struct Claimant<'a> {
+    pub uscc: &'a str,
+    pub enterprise_name: &'a str,
+    /// The declaring account; `None` for a grant without declaration (免申即享).
+    pub declared_by: Option<&'a str>,
+}
+
 impl Declaration {
+    /// A new claim under review, with the rules' decision: a declaration goes to the policy's
+    /// departments; a grant has no departments (the rules are its approval).
+    pub fn new(
+        id: String,
+        policy: &Policy,
+        who: Claimant,
+        decision: Decision,
+        materials: Vec<DeclaredMaterial>,
+        now: Timestamp,
+    ) -> Declaration {
+        let exempt = who.declared_by.is_none();
+        Declaration {
+            id,
+            policy: policy.code.clone(),
+            policy_name: policy.name.clone(),
+            uscc: who.uscc.into(),
+            enterprise_name: who.enterprise_name.into(),
+            declared_by: who.declared_by.map(str::to_string),
+            exempt,
+            state: DeclarationState::UnderReview,
+            amount_fen: decision.amount_fen.unwrap_or(0),
+            decision,
+            materials,
+            departments: if exempt {
+                Vec::new()
+            } else {
+                policy.departments.clone()
+            },
+            signoffs: Vec::new(),
+            declared_at: now,
+            approved_at: None,
+            payout: None,
+            reasons: String::new(),
+        }
+    }
+
     pub fn pending_units(&self) -> Vec<&str> {
         self.departments
             .iter()

@@ -238,19 +238,8 @@ impl Store {
         detail: Option<&serde_json::Value>,
         f: impl FnOnce(&Case, &Calendar, jiff::Timestamp) -> Result<(Case, Effects), CaseError>,
     ) -> Result<Case> {
-        let mut w = self.begin_write(actor).await?;
-        let now = w.now();
-        let before = Self::case_in(&mut w, id).await?;
-        let cal = self.calendar();
-        let (case, fx) = f(&before, &cal, now)?;
-        let case = self
-            .write_case_change(&mut w, &before, case, fx, action, detail)
-            .await?;
-        if let Some(link) = &case.bundle {
-            self.advance_bundle(&mut w, &link.id).await?;
-        }
-        w.commit().await?;
-        Ok(case)
+        self.change_case_with_rules(actor, id, action, detail, f, None)
+            .await
     }
 
     /// Writes a decided change inside a write: numbers its notices, recomputes the clock

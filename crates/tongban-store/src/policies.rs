@@ -7,7 +7,8 @@ use crate::{Result, Store, StoreError, json_col, to_json};
 use serde::Serialize;
 use sqlx::Row;
 use tongban_domain::policies::{
-    AfterSignOff, Declaration, DeclarationError, DeclarationState, DeclaredMaterial, Policy,
+    AfterSignOff, Claimant, Declaration, DeclarationError, DeclarationState, DeclaredMaterial,
+    Policy,
 };
 use tongban_domain::rules::{Decision, Facts, Outcome};
 
@@ -53,6 +54,16 @@ impl From<DeclarationError> for StoreError {
             },
         }
     }
+}
+
+const POLICY_COLUMNS: &str = "policy_json, committed_fen, paid_fen";
+
+fn policy_row(r: &sqlx::any::AnyRow) -> Result<PolicyRow> {
+    Ok(PolicyRow {
+        policy: json_col(r, "policy_json")?,
+        committed_fen: r.try_get("committed_fen")?,
+        paid_fen: r.try_get("paid_fen")?,
+    })
 }
 
 fn pending_units(d: &Declaration) -> String {
@@ -146,27 +157,20 @@ impl Store {
     }
 
     pub async fn policies(&self) -> Result<Vec<PolicyRow>> {
-        let rows =
-            sqlx::query("SELECT policy_json, committed_fen, paid_fen FROM policies ORDER BY code")
-                .fetch_all(self.reader())
-                .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(PolicyRow {
-                    policy: json_col(r, "policy_json")?,
-                    committed_fen: r.try_get("committed_fen")?,
-                    paid_fen: r.try_get("paid_fen")?,
-                })
-            })
-            .collect()
+        let rows = sqlx::query(sql!("SELECT {POLICY_COLUMNS} FROM policies ORDER BY code"))
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter().map(policy_row).collect()
     }
 
     pub async fn policy(&self, code: &str) -> Result<Option<PolicyRow>> {
-        Ok(self
-            .policies()
-            .await?
-            .into_iter()
-            .find(|p| p.policy.code == code))
+        let row = sqlx::query(sql!(
+            "SELECT {POLICY_COLUMNS} FROM policies WHERE code = $1"
+        ))
+        .bind(code)
+        .fetch_optional(self.reader())
+        .await?;
+        row.as_ref().map(policy_row).transpose()
     }
 
     async fn next_declaration_id(w: &mut Write) -> Result<String> {
@@ -258,25 +262,19 @@ impl Store {
     ) -> Result<Declaration> {
         let mut w = self.begin_write(actor).await?;
         let id = Self::next_declaration_id(&mut w).await?;
-        let d = Declaration {
-            id: id.clone(),
-            policy: policy.code.clone(),
-            policy_name: policy.name.clone(),
-            uscc: uscc.into(),
-            enterprise_name: enterprise_name.into(),
-            declared_by: Some(actor.into()),
-            exempt: false,
-            state: DeclarationState::UnderReview,
-            amount_fen: decision.amount_fen.unwrap_or(0),
-            decision: decision.clone(),
-            materials,
-            departments: policy.departments.clone(),
-            signoffs: Vec::new(),
-            declared_at: w.now(),
-            approved_at: None,
-            payout: None,
-            reasons: String::new(),
+        let who = Claimant {
+            uscc,
+            enterprise_name,
+            declared_by: Some(actor),
         };
+        let d = Declaration::new(
+            id.clone(),
+            policy,
+            who,
+            decision.clone(),
+            materials,
+            w.now(),
+        );
         self.insert_declaration(&mut w, &d).await?;
         self.record_decision(
             &mut w,
@@ -331,26 +329,20 @@ impl Store {
             return Ok(None);
         }
         let id = Self::next_declaration_id(&mut w).await?;
-        let amount = decision.amount_fen.unwrap_or(0);
-        let mut d = Declaration {
-            id: id.clone(),
-            policy: policy.code.clone(),
-            policy_name: policy.name.clone(),
-            uscc: uscc.into(),
-            enterprise_name: enterprise_name.into(),
+        let who = Claimant {
+            uscc,
+            enterprise_name,
             declared_by: None,
-            exempt: true,
-            state: DeclarationState::UnderReview,
-            amount_fen: amount,
-            decision: decision.clone(),
-            materials: Vec::new(),
-            departments: Vec::new(),
-            signoffs: Vec::new(),
-            declared_at: w.now(),
-            approved_at: None,
-            payout: None,
-            reasons: String::new(),
         };
+        let mut d = Declaration::new(
+            id.clone(),
+            policy,
+            who,
+            decision.clone(),
+            Vec::new(),
+            w.now(),
+        );
+        let amount = d.amount_fen;
         let reserved = Self::reserve_budget(&mut w, &policy.code, amount).await?;
         d.budget_reserved(reserved, w.now());
         self.insert_declaration(&mut w, &d).await?;
@@ -552,6 +544,27 @@ impl Store {
         Ok(Some((name, facts, out)))
     }
 
+    /// The rule set that decides claims on a policy today: refused while the policy is closed
+    /// or no version is in force.
+    pub async fn policy_rule_set(
+        &self,
+        policy: &Policy,
+        today: jiff::civil::Date,
+    ) -> Result<tongban_domain::rules::RuleSet> {
+        if !policy.open_on(today) {
+            return Err(StoreError::Conflict {
+                field: "policy",
+                code: "policy_closed",
+            });
+        }
+        self.rule_set_in_force(&policy.rule_set, today)
+            .await?
+            .ok_or(StoreError::Conflict {
+                field: "rule_set",
+                code: "no_rule_set_in_force",
+            })
+    }
+
     /// 免申即享: grants an exempt policy to every qualifying enterprise not yet granted, each in
     /// its own write (so a run can stop and be run again).
     pub async fn grant_exempt(&self, actor: &str, code: &str) -> Result<GrantReport> {
@@ -569,19 +582,7 @@ impl Store {
                 code: "not_exempt",
             });
         }
-        if !p.policy.open_on(today) {
-            return Err(StoreError::Conflict {
-                field: "policy",
-                code: "policy_closed",
-            });
-        }
-        let rs = self
-            .rule_set_in_force(&p.policy.rule_set, today)
-            .await?
-            .ok_or(StoreError::Conflict {
-                field: "rule_set",
-                code: "no_rule_set_in_force",
-            })?;
+        let rs = self.policy_rule_set(&p.policy, today).await?;
         // Judge everyone column-wise first; only those who pass are judged again with the
         // trace their grant keeps.
         let all = self.all_enterprise_facts(today).await?;

@@ -12,6 +12,7 @@ use tongban_domain::rules::{self, Decision, Facts, RuleSet, Value};
 
 /// One saved version of a rule set.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RuleSetRow {
     pub code: String,
     pub version: i64,

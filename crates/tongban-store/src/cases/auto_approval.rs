@@ -18,12 +18,13 @@ pub struct AutoRules {
 }
 
 impl Store {
-    /// Runs the applicant's submission `f`; then, if `rules` is given and the case was
-    /// received, decides it by the rules in the same write.
-    pub async fn submit_case(
+    /// `change_case`; then, if `rules` is given and the change left the case received (a
+    /// submission), decides it by the rules in the same write.
+    pub async fn change_case_with_rules(
         &self,
         actor: &str,
         id: &str,
+        action: &str,
         detail: Option<&serde_json::Value>,
         f: impl FnOnce(&Case, &Calendar, jiff::Timestamp) -> Result<(Case, Effects), CaseError>,
         rules: Option<AutoRules>,
@@ -34,7 +35,7 @@ impl Store {
         let cal = self.calendar();
         let (case, fx) = f(&before, &cal, now)?;
         let mut case = self
-            .write_case_change(&mut w, &before, case, fx, "submit", detail)
+            .write_case_change(&mut w, &before, case, fx, action, detail)
             .await?;
         if let Some(r) = rules
             && case.state == CaseState::Submitted

@@ -9,8 +9,8 @@ use crate::catalog::parse_page;
 use crate::error::{AppError, AppResult};
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use serde::Deserialize;
 use std::collections::HashMap;
 use tongban_domain::FieldErrors;
@@ -268,31 +268,12 @@ pub async fn file_response(
     sha: &str,
 ) -> AppResult<Response> {
     let (_, case) = load_visible(state, viewer, id).await?;
-    let f = case
-        .materials
-        .iter()
-        .filter_map(|m| m.file.as_ref())
-        .find(|f| f.sha256 == sha)
-        .ok_or(AppError::NotFound)?
-        .clone();
-    let bytes = state
-        .store
-        .read_file(sha)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let disposition = format!(
-        "inline; filename*=UTF-8''{}",
-        crate::pages::urlencode(&f.filename)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, f.content_type),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-        ],
-        bytes,
+    super::serve_file(
+        state,
+        case.materials.iter().filter_map(|m| m.file.as_ref()),
+        sha,
     )
-        .into_response())
+    .await
 }
 
 /// The caller's in-app messages (and their unit's, for staff), newest first.

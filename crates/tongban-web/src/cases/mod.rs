@@ -117,12 +117,13 @@ pub async fn run_command(state: &AppState, user: &User, id: &str, cmd: Command) 
     }
     let standing = standing(state, &row.case).await?;
     let detail = serde_json::to_value(&cmd).expect("commands serialise");
-    if matches!(cmd, Command::Submit) {
-        return submit(state, user, &row.case, standing, &detail).await;
-    }
+    let rules = match cmd {
+        Command::Submit => auto_rules(state, user, &row.case, standing).await?,
+        _ => None,
+    };
     let case = state
         .store
-        .change_case(
+        .change_case_with_rules(
             &user.username,
             id,
             cmd.name(),
@@ -135,6 +136,7 @@ pub async fn run_command(state: &AppState, user: &User, id: &str, cmd: Command) 
                 };
                 cases::apply(c, &cmd, &actor(user), &ctx)
             },
+            rules,
         )
         .await?;
     Ok(case)
@@ -153,49 +155,31 @@ async fn form_field_errors(
     Ok(crate::rules::check_fields(&defs, &form.fields, false))
 }
 
-/// Submits a case. When its item is decided by rules, the answers to the rule set's questions
-/// must be complete, and the rules decide in the same write (automatic approval, or to the
-/// clerk with the trace).
-async fn submit(
+/// For the applicant's submission of an item decided by rules: the rule set in force and the
+/// facts it reads (the answers to its questions must be complete), so the rules decide in the
+/// same write (automatic approval, or to the clerk with the trace).
+async fn auto_rules(
     state: &AppState,
     user: &User,
     case: &Case,
     standing: ApplicantStanding,
-    detail: &serde_json::Value,
-) -> AppResult<Case> {
-    let auto = match crate::rules::rule_set_for_item(state, &case.item_code).await? {
-        Some(rs) if case.party(&actor(user)) == cases::Party::Applicant => {
-            let e = crate::rules::check_fields(&rs.form, &case.form.fields, true);
-            if !e.is_empty() {
-                return Err(e.into());
-            }
-            let facts = crate::rules::case_facts(state, case, &rs).await?;
-            Some(tongban_store::cases::auto_approval::AutoRules {
-                rule_set: rs,
-                facts,
-                standing,
-            })
-        }
-        _ => None,
+) -> AppResult<Option<tongban_store::cases::auto_approval::AutoRules>> {
+    if case.party(&actor(user)) != cases::Party::Applicant {
+        return Ok(None);
+    }
+    let Some(rs) = crate::rules::rule_set_for_item(state, &case.item_code).await? else {
+        return Ok(None);
     };
-    let cmd = Command::Submit;
-    Ok(state
-        .store
-        .submit_case(
-            &user.username,
-            &case.id,
-            Some(detail),
-            |c, cal, now| {
-                let ctx = Context {
-                    now,
-                    calendar: cal,
-                    standing,
-                };
-                cases::apply(c, &cmd, &actor(user), &ctx)
-            },
-            auto,
-        )
-        .await?)
+    let e = crate::rules::check_fields(&rs.form, &case.form.fields, true);
+    if !e.is_empty() {
+        return Err(e.into());
+    }
+    let facts = crate::rules::case_facts(state, case, &rs).await?;
+    Ok(Some(tongban_store::cases::auto_approval::AutoRules {
+        rule_set: rs,
+        facts,
+        standing,
+    }))
 }
 
 /// A new application as the API and the apply page send it.
@@ -523,6 +507,36 @@ pub async fn read_upload(multipart: axum::extract::Multipart) -> AppResult<Uploa
         });
     up.fields = parts.fields;
     Ok(up)
+}
+
+/// Sends one of a record's files (`sha` must be among `files`), shown inline under its name,
+/// never sniffed by the browser.
+pub async fn serve_file<'f>(
+    state: &AppState,
+    mut files: impl Iterator<Item = &'f cases::FileRef>,
+    sha: &str,
+) -> AppResult<axum::response::Response> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let f = files.find(|f| f.sha256 == sha).ok_or(AppError::NotFound)?;
+    let bytes = state
+        .store
+        .read_file(sha)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let disposition = format!(
+        "inline; filename*=UTF-8''{}",
+        crate::pages::urlencode(&f.filename)
+    );
+    Ok((
+        [
+            (header::CONTENT_TYPE, f.content_type.clone()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// Checks an uploaded material (kind by its bytes, size) and stores it content-addressed.

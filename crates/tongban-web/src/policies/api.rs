@@ -201,20 +201,7 @@ pub async fn declare_with(
             code: "exempt_no_declaration",
         });
     }
-    if !p.policy.open_on(today) {
-        return Err(AppError::Conflict {
-            field: "policy",
-            code: "policy_closed",
-        });
-    }
-    let rs = state
-        .store
-        .rule_set_in_force(&p.policy.rule_set, today)
-        .await?
-        .ok_or(AppError::Conflict {
-            field: "rule_set",
-            code: "no_rule_set_in_force",
-        })?;
+    let rs = state.store.policy_rule_set(&p.policy, today).await?;
     let (name, facts) =
         state
             .store
@@ -422,6 +409,19 @@ async fn get_declaration(
     Ok(Json(One { item: d }))
 }
 
+/// A clerk or approver who may see the declaration, with their unit (the store then checks
+/// that the unit signs or pays for it).
+async fn department_staff<'v>(
+    state: &AppState,
+    viewer: &'v Viewer,
+    id: &str,
+) -> AppResult<(&'v tongban_store::accounts::User, String)> {
+    let user = viewer.require(&[Role::Clerk, Role::Approver])?;
+    super::load_visible(state, user, id).await?;
+    let unit = user.unit.clone().ok_or(AppError::Forbidden)?;
+    Ok((user, unit))
+}
+
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SignOffRequest {
@@ -454,9 +454,7 @@ pub async fn sign_off_by(
     id: &str,
     req: SignOffRequest,
 ) -> AppResult<Declaration> {
-    let user = viewer.require(&[Role::Clerk, Role::Approver])?;
-    let (_, _) = super::load_visible(state, user, id).await?;
-    let unit = user.unit.clone().ok_or(AppError::Forbidden)?;
+    let (user, unit) = department_staff(state, viewer, id).await?;
     Ok(state
         .store
         .sign_declaration(&user.username, &unit, id, req.approved, &req.opinion)
@@ -494,9 +492,7 @@ pub async fn pay_by(
     id: &str,
     req: PayoutRequest,
 ) -> AppResult<Declaration> {
-    let user = viewer.require(&[Role::Clerk, Role::Approver])?;
-    let (_, _) = super::load_visible(state, user, id).await?;
-    let unit = user.unit.clone().ok_or(AppError::Forbidden)?;
+    let (user, unit) = department_staff(state, viewer, id).await?;
     Ok(state
         .store
         .pay_declaration(&user.username, &unit, id, req.paid_on, &req.voucher)

@@ -576,31 +576,8 @@ async fn file(
 ) -> AppResult<Response> {
     let user = viewer.user.as_ref().ok_or(AppError::Unauthorized)?;
     let (d, _) = load_visible(&state, user, &id).await?;
-    let f = d
-        .materials
-        .iter()
-        .filter_map(|m| m.file.as_ref())
-        .find(|f| f.sha256 == sha)
-        .ok_or(AppError::NotFound)?
-        .clone();
-    let bytes = state
-        .store
-        .read_file(&sha)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let disposition = format!(
-        "inline; filename*=UTF-8''{}",
-        crate::pages::urlencode(&f.filename)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, f.content_type),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    let files = d.materials.iter().filter_map(|m| m.file.as_ref());
+    crate::cases::serve_file(&state, files, &sha).await
 }
 
 // ---- the departments' queue ----------------------------------------------------------------

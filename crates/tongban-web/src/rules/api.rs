@@ -43,38 +43,6 @@ pub struct RuleSetSource {
     pub publish: bool,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct RuleSetVersion {
-    pub code: String,
-    pub version: i64,
-    pub name: String,
-    /// `draft` or `published`.
-    pub status: String,
-    pub valid_from: String,
-    pub valid_to: Option<String>,
-    pub created_by: String,
-    pub created_at: String,
-    pub published_at: Option<String>,
-    pub source: String,
-}
-
-impl From<RuleSetRow> for RuleSetVersion {
-    fn from(r: RuleSetRow) -> Self {
-        RuleSetVersion {
-            code: r.code,
-            version: r.version,
-            name: r.name,
-            status: r.status,
-            valid_from: r.valid_from,
-            valid_to: r.valid_to,
-            created_by: r.created_by,
-            created_at: r.created_at,
-            published_at: r.published_at,
-            source: r.source,
-        }
-    }
-}
-
 /// What a valid document contains.
 #[derive(Serialize, ToSchema)]
 pub struct CheckResult {
@@ -100,14 +68,14 @@ fn compile(source: &str) -> Result<rules::RuleSet, FieldErrors> {
 
 /// The newest version of every rule set.
 #[utoipa::path(get, path = "/api/v1/rules", tag = "rules", security(("bearer" = [])),
-    responses((status = 200, body = Many<RuleSetVersion>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Many<RuleSetRow>), (status = 403, body = Problem, content_type = "application/problem+json")))]
 async fn list_rule_sets(
     State(state): State<AppState>,
     viewer: Viewer,
-) -> AppResult<Json<Many<RuleSetVersion>>> {
+) -> AppResult<Json<Many<RuleSetRow>>> {
     viewer.require(READERS)?;
     let rows = state.store.rule_sets().await?;
-    Ok(many(rows.into_iter().map(Into::into).collect()))
+    Ok(many(rows))
 }
 
 /// Checks a document without saving it: 200 with its outline, or 422 naming every problem
@@ -139,13 +107,13 @@ async fn check_rule_set(
 
 /// Saves a checked document as the next version of its rule set (draft unless `publish`).
 #[utoipa::path(post, path = "/api/v1/rules", tag = "rules", request_body = RuleSetSource, security(("bearer" = [])),
-    responses((status = 201, body = One<RuleSetVersion>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = One<RuleSetRow>), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn save_rule_set(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
     ApiJson(body): ApiJson<RuleSetSource>,
-) -> AppResult<(StatusCode, Json<One<RuleSetVersion>>)> {
+) -> AppResult<(StatusCode, Json<One<RuleSetRow>>)> {
     let user = viewer.require(EDITORS)?;
     viewer.check_csrf(csrf_header(&headers))?;
     let rs = compile(&body.source)?;
@@ -158,7 +126,7 @@ async fn save_rule_set(
         .rule_set_version(&rs.code, version)
         .await?
         .expect("just saved");
-    Ok((StatusCode::CREATED, Json(One { item: row.into() })))
+    Ok((StatusCode::CREATED, Json(One { item: row })))
 }
 
 /// Replays a draft over the rule set's past decisions (newest 5000), on the facts each was made
@@ -189,30 +157,30 @@ async fn facts() -> Json<Many<FactDef>> {
 /// Every version of one rule set, newest first.
 #[utoipa::path(get, path = "/api/v1/rules/{code}", tag = "rules", security(("bearer" = [])),
     params(("code" = String, Path)),
-    responses((status = 200, body = Many<RuleSetVersion>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Many<RuleSetRow>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn versions(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(code): Path<String>,
-) -> AppResult<Json<Many<RuleSetVersion>>> {
+) -> AppResult<Json<Many<RuleSetRow>>> {
     viewer.require(READERS)?;
     let rows = state.store.rule_set_versions(&code).await?;
     if rows.is_empty() {
         return Err(crate::error::AppError::NotFound);
     }
-    Ok(many(rows.into_iter().map(Into::into).collect()))
+    Ok(many(rows))
 }
 
 /// Publishes a draft version.
 #[utoipa::path(post, path = "/api/v1/rules/{code}/versions/{version}/publish", tag = "rules", security(("bearer" = [])),
     params(("code" = String, Path), ("version" = i64, Path)),
-    responses((status = 200, body = One<RuleSetVersion>), (status = 409, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<RuleSetRow>), (status = 409, body = Problem, content_type = "application/problem+json")))]
 async fn publish(
     State(state): State<AppState>,
     viewer: Viewer,
     headers: HeaderMap,
     Path((code, version)): Path<(String, i64)>,
-) -> AppResult<Json<One<RuleSetVersion>>> {
+) -> AppResult<Json<One<RuleSetRow>>> {
     let user = viewer.require(EDITORS)?;
     viewer.check_csrf(csrf_header(&headers))?;
     state
@@ -224,7 +192,7 @@ async fn publish(
         .rule_set_version(&code, version)
         .await?
         .expect("just published");
-    Ok(Json(One { item: row.into() }))
+    Ok(Json(One { item: row }))
 }
 
 /// Facts typed as people write them (`"20万元"`, `"是"`, `"2026-01-01"`), and the day whose

@@ -4,6 +4,7 @@
 
 use crate::cases::{PDF, Who, ok};
 use crate::harness::{TestApp, backends, runtime};
+use crate::rules::failed_rules;
 use serde_json::{Value, json};
 
 fn declare(app: &TestApp, who: &Who, code: &str, with_material: bool) -> crate::harness::Resp {
@@ -72,14 +73,7 @@ fn a_policy_from_matching_to_payout_with_joint_sign_off() {
         // Bad credit: nothing that needs good credit.
         let ms = matches(&app, &trader);
         assert_eq!(judged(&ms, "GRAD")["decision"]["outcome"], "fail");
-        let failed: Vec<&str> = judged(&ms, "GRAD")["decision"]["trace"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|s| s["result"] == "failed")
-            .map(|s| s["id"].as_str().unwrap())
-            .collect();
-        assert_eq!(failed, ["credit"]);
+        assert_eq!(failed_rules(&judged(&ms, "GRAD")["decision"]), ["credit"]);
         // Only enterprises are matched.
         assert_eq!(
             app.get_with("/api/v1/policies/matches", &jkt.h()).status,

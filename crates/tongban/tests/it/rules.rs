@@ -8,6 +8,17 @@ use serde_json::{Value, json};
 
 pub(crate) const FOOD_RENEWAL: &str = "XH-SPJ-000101015000";
 
+/// The ids of the rules a decision (as JSON) found not to hold.
+pub(crate) fn failed_rules(decision: &Value) -> Vec<&str> {
+    decision["trace"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["result"] == "failed")
+        .map(|s| s["id"].as_str().unwrap())
+        .collect()
+}
+
 fn field_errors(r: &crate::harness::Resp) -> Vec<(String, String, String)> {
     r.json()["errors"]
         .as_array()
@@ -342,14 +353,7 @@ fn a_renewal_is_approved_by_the_rules_in_the_same_request_or_goes_to_a_clerk_wit
         let c = submit(&app, &company, &id);
         assert_eq!(c["state"], "submitted");
         assert_eq!(c["rule_decision"]["outcome"], "fail");
-        let failed: Vec<&str> = c["rule_decision"]["trace"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|s| s["result"] == "failed")
-            .map(|s| s["id"].as_str().unwrap())
-            .collect();
-        assert_eq!(failed, ["no-penalty"]);
+        assert_eq!(failed_rules(&c["rule_decision"]), ["no-penalty"]);
         let c = ok(app.get_with(&format!("/api/v1/cases/{id}"), &clerk.h()));
         assert!(
             c["allowed_actions"]
@@ -364,14 +368,7 @@ fn a_renewal_is_approved_by_the_rules_in_the_same_request_or_goes_to_a_clerk_wit
         let id = renewal_draft(&app, &trader, answers("2027-01-10", "0")).unwrap();
         let c = submit(&app, &trader, &id);
         assert_eq!(c["state"], "submitted");
-        let failed: Vec<&str> = c["rule_decision"]["trace"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|s| s["result"] == "failed")
-            .map(|s| s["id"].as_str().unwrap())
-            .collect();
-        assert_eq!(failed, ["credit"]);
+        assert_eq!(failed_rules(&c["rule_decision"]), ["credit"]);
         // Too early to renew.
         let id = renewal_draft(&app, &company, answers("2027-06-01", "0")).unwrap();
         assert_eq!(submit(&app, &company, &id)["state"], "submitted");
