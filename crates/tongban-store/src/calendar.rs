@@ -9,18 +9,27 @@ use crate::{Result, Store};
 use serde::Serialize;
 use sqlx::Row;
 use std::sync::Arc;
-use tongban_domain::calendar::{Calendar, OfficeHours, YearSchedule, bundled_schedules};
+use tongban_domain::calendar::{
+    Calendar, OfficeHours, YearSchedule, bundled_schedules, provisional_schedule,
+};
 
-/// A loaded year as the administrator page lists it.
+/// A year as the administrator page lists it: loaded from its notice, or provisional (the
+/// law's statutory days only, until the notice is loaded).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CalendarYear {
     pub year: i16,
+    /// The notice's title; for a provisional year, the law it follows.
     pub notice: String,
+    /// True until the year's notice is loaded.
+    pub provisional: bool,
     pub holiday_days: usize,
     pub makeup_workdays: usize,
-    pub loaded_at: String,
-    pub loaded_by: String,
+    /// When and by whom the notice was loaded; absent for a provisional year.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loaded_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub loaded_by: Option<String>,
 }
 
 impl Store {
@@ -134,12 +143,30 @@ impl Store {
             out.push(CalendarYear {
                 year: s.year,
                 notice: r.try_get("notice")?,
+                provisional: false,
                 holiday_days: s.holiday_days(),
                 makeup_workdays: s.workdays.len(),
-                loaded_at: r.try_get("loaded_at")?,
-                loaded_by: r.try_get("loaded_by")?,
+                loaded_at: Some(r.try_get("loaded_at")?),
+                loaded_by: Some(r.try_get("loaded_by")?),
             });
         }
+        // Provisional years up to next year: the ones an administrator should load.
+        let next_year = crate::local_year(self.now()) + 1;
+        for year in self.calendar().provisional_through(next_year) {
+            let Some(s) = provisional_schedule(year) else {
+                continue;
+            };
+            out.push(CalendarYear {
+                year,
+                notice: s.notice.clone(),
+                provisional: true,
+                holiday_days: s.holiday_days(),
+                makeup_workdays: 0,
+                loaded_at: None,
+                loaded_by: None,
+            });
+        }
+        out.sort_by_key(|y| y.year);
         Ok(out)
     }
 }

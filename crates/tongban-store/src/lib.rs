@@ -85,6 +85,11 @@ pub fn district_tz() -> jiff::tz::TimeZone {
     jiff::tz::TimeZone::get("Asia/Shanghai").expect("bundled tz database has Asia/Shanghai")
 }
 
+/// The district's calendar year at `ts`.
+pub fn local_year(ts: jiff::Timestamp) -> i16 {
+    ts.to_zoned(district_tz()).year()
+}
+
 /// RFC 3339 with the district's offset, to the second (what every stored time looks like).
 pub fn rfc3339(ts: jiff::Timestamp) -> String {
     ts.to_zoned(district_tz())

@@ -70,10 +70,16 @@ struct AddParams {
 struct Due {
     /// `YYYY-MM-DD`
     due: String,
+    /// True when the count ran over a year whose holiday notice is not loaded (statutory
+    /// holidays only, see `provisional_years`).
+    provisional: bool,
+    /// The years counted provisionally.
+    provisional_years: Vec<i16>,
 }
 
 /// The date N working days after `from` (from not counted; weekends and holidays skipped,
-/// make-up workdays counted). 409 `calendar_year_not_loaded` if it falls in an unloaded year.
+/// make-up workdays counted). A year whose notice is not loaded is counted on the statutory
+/// holidays and the answer says `provisional`; 409 `calendar_year_not_loaded` before 2025.
 #[utoipa::path(get, path = "/api/v1/calendar/add", tag = "calendar", params(AddParams),
     responses((status = 200, body = Due), (status = 409, body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -101,9 +107,13 @@ async fn add(State(state): State<AppState>, Query(p): Query<AddParams>) -> AppRe
     let (Some(from), Some(n)) = (from, n) else {
         return Err(e.into());
     };
-    let due = state.store.calendar().add_working_days(from, n)?;
+    let cal = state.store.calendar();
+    let due = cal.add_working_days(from, n)?;
+    let provisional_years = cal.provisional_years(from, due);
     Ok(Json(Due {
         due: due.to_string(),
+        provisional: !provisional_years.is_empty(),
+        provisional_years,
     }))
 }
 
@@ -119,6 +129,9 @@ struct BetweenParams {
 #[derive(Serialize, ToSchema)]
 struct Between {
     working_days: i64,
+    /// True when the span covers a year whose holiday notice is not loaded.
+    provisional: bool,
+    provisional_years: Vec<i16>,
 }
 
 /// Working days in (from, to]: `from` excluded, `to` included, so `between(from, add(from, N)) = N`.
@@ -140,12 +153,17 @@ async fn between(
     let (Some(from), Some(to), true) = (from, to, e.is_empty()) else {
         return Err(e.into());
     };
+    let cal = state.store.calendar();
+    let provisional_years = cal.provisional_years(from, to);
     Ok(Json(Between {
-        working_days: state.store.calendar().working_days_between(from, to)?,
+        working_days: cal.working_days_between(from, to)?,
+        provisional: !provisional_years.is_empty(),
+        provisional_years,
     }))
 }
 
-/// The loaded years with the notice each schedule comes from.
+/// The loaded years with the notice each schedule comes from, then the provisional years up to
+/// next year (`provisional: true`: statutory holidays only until the notice is loaded).
 #[utoipa::path(get, path = "/api/v1/calendar/years", tag = "calendar", responses((status = 200, body = Many<CalendarYear>)))]
 async fn years(State(state): State<AppState>) -> AppResult<Json<Many<CalendarYear>>> {
     let items = state.store.calendar_years().await?;

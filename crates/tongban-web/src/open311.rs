@@ -80,7 +80,15 @@ fn xml_value(name: &str, item: &str, v: &Value, out: &mut String) {
 /// A GeoReport answer in the asked format: `root`/`item` name the XML wrapper of an array.
 fn answer(status: StatusCode, f: Format, root: &str, item: &str, v: Value) -> Response {
     match f {
-        Format::Json => (status, axum::Json(v)).into_response(),
+        // The charset is stated: some GeoReport clients read bodies as Latin-1 without it.
+        Format::Json => {
+            let mut r = (status, axum::Json(v)).into_response();
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json; charset=utf-8"),
+            );
+            r
+        }
         Format::Xml => {
             let mut s = String::from(r#"<?xml version="1.0" encoding="utf-8"?>"#);
             xml_value(root, item, &v, &mut s);
@@ -486,12 +494,14 @@ async fn top_post(
         service_code: Some(route.code.clone()),
     };
     match crate::hotline::api::intake(&state, &user, Source::Open311, new).await {
-        Ok((t, token)) => answer(
+        // Every service is realtime (the ticket exists at once), so GeoReport v2 answers the
+        // id alone: a token is for queued requests and is not returned beside an id.
+        Ok((t, _token)) => answer(
             StatusCode::CREATED,
             f,
             "service_requests",
             "request",
-            json!([{"service_request_id": t.id, "token": token, "service_notice": "", "account_id": ""}]),
+            json!([{"service_request_id": t.id, "service_notice": "", "account_id": ""}]),
         ),
         Err(crate::error::AppError::Invalid(e)) => {
             let what =

@@ -476,9 +476,15 @@ async fn calendar(command: CalendarCommand) -> Result<(), String> {
         } => {
             let from = parse_date(&from)?;
             let (store, _) = store.open().await?;
-            let due = store.calendar().add_working_days(from, working_days);
+            let cal = store.calendar();
             store.close().await;
-            println!("{}", due.map_err(|e| e.to_string())?);
+            let due = cal
+                .add_working_days(from, working_days)
+                .map_err(|e| e.to_string())?;
+            println!(
+                "{due}{}",
+                provisional_note(&cal.provisional_years(from, due))
+            );
             Ok(())
         }
         CalendarCommand::Between { from, to, store } => {
@@ -487,23 +493,44 @@ async fn calendar(command: CalendarCommand) -> Result<(), String> {
                 return Err("TO must not be before FROM".into());
             }
             let (store, _) = store.open().await?;
-            let n = store.calendar().working_days_between(from, to);
+            let cal = store.calendar();
             store.close().await;
-            println!("{}", n.map_err(|e| e.to_string())?);
+            let n = cal
+                .working_days_between(from, to)
+                .map_err(|e| e.to_string())?;
+            println!("{n}{}", provisional_note(&cal.provisional_years(from, to)));
             Ok(())
         }
         CalendarCommand::Years { store } => {
             let (store, _) = store.open().await?;
             for y in store.calendar_years().await.map_err(|e| e.to_string())? {
+                // A provisional year is listed until its notice is loaded (statutory days only).
                 println!(
-                    "{}\t{} holiday days\t{} make-up workdays\t{}",
-                    y.year, y.holiday_days, y.makeup_workdays, y.notice
+                    "{}\t{}\t{} holiday days\t{} make-up workdays\t{}",
+                    y.year,
+                    if y.provisional {
+                        "provisional"
+                    } else {
+                        "loaded"
+                    },
+                    y.holiday_days,
+                    y.makeup_workdays,
+                    y.notice
                 );
             }
             store.close().await;
             Ok(())
         }
     }
+}
+
+/// After a computed date or count: which years it assumed from the statutory holidays alone.
+fn provisional_note(years: &[i16]) -> String {
+    if years.is_empty() {
+        return String::new();
+    }
+    let years: Vec<String> = years.iter().map(i16::to_string).collect();
+    format!("\tprovisional ({})", years.join(", "))
 }
 
 async fn shutdown_signal() {

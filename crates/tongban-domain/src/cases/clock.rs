@@ -71,6 +71,11 @@ pub struct ClockView {
     /// For a received case: the last day on which a correction may be requested (§32).
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub correction_deadline: Option<Date>,
+    /// True when a date above was counted over a year whose holiday notice is not loaded yet
+    /// (the law's statutory days only; see `calendar::statutory`).
+    pub provisional: bool,
+    /// The provisional years the dates above were counted over.
+    pub provisional_years: Vec<i16>,
 }
 
 impl ClockView {
@@ -87,6 +92,10 @@ impl ClockView {
             _ => None,
         };
         let Some(start) = case.accepted_at else {
+            let provisional_years = match (case.submitted_at, correction_deadline) {
+                (Some(s), Some(d)) => cal.provisional_years(local_date(s), d),
+                _ => Vec::new(),
+            };
             return Ok(ClockView {
                 started_on: None,
                 legal_due: None,
@@ -98,6 +107,8 @@ impl ClockView {
                 status: ClockStatus::NotStarted,
                 legal_status: ClockStatus::NotStarted,
                 correction_deadline,
+                provisional: !provisional_years.is_empty(),
+                provisional_years,
             });
         };
         // The clock stops at the decision, or when the case closed without one.
@@ -163,6 +174,8 @@ impl ClockView {
                 ClockStatus::OnTime
             }
         };
+        let provisional_years =
+            cal.provisional_years(start_day, legal_due.max(promised_due).max(end_day));
         Ok(ClockView {
             started_on: Some(start_day),
             legal_due: Some(legal_due),
@@ -174,6 +187,8 @@ impl ClockView {
             status: status_of(promised_left),
             legal_status: status_of(legal_left),
             correction_deadline,
+            provisional: !provisional_years.is_empty(),
+            provisional_years,
         })
     }
 }

@@ -407,7 +407,7 @@ fn outsiders_are_refused_and_applicants_may_withdraw() {
 }
 
 #[test]
-fn a_deadline_in_an_unloaded_year_is_an_error() {
+fn a_deadline_in_a_year_without_a_notice_is_provisional() {
     let mut r = Run::new("2026-12-20 09:00");
     r.act("2026-12-21 09:30", &APPLICANT, Command::Submit);
     r.act(
@@ -417,10 +417,16 @@ fn a_deadline_in_an_unloaded_year_is_an_error() {
             commitments: vec![],
         },
     );
-    assert_eq!(
-        ClockView::compute(&r.case, at("2026-12-21 11:00"), &r.cal).unwrap_err(),
-        CalendarError::YearNotLoaded(2027)
-    );
+    let clock = ClockView::compute(&r.case, at("2026-12-21 11:00"), &r.cal).unwrap();
+    // 20 working days from Monday 21 December: 8 in 2026, 元旦 off, 12 more in January.
+    assert_eq!(clock.legal_due, Some(jiff::civil::date(2027, 1, 19)));
+    assert!(clock.provisional);
+    assert_eq!(clock.provisional_years, vec![2027]);
+    // A case whose dates stay in 2026 is not provisional.
+    let mut r = Run::new("2026-11-02 09:00");
+    r.act("2026-11-02 09:30", &APPLICANT, Command::Submit);
+    let clock = ClockView::compute(&r.case, at("2026-11-02 11:00"), &r.cal).unwrap();
+    assert!(!clock.provisional && clock.provisional_years.is_empty());
 }
 
 #[test]

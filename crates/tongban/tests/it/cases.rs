@@ -115,11 +115,29 @@ fn calendar_api_counts_as_the_law_counts() {
             .map(|e| e["field"].as_str().unwrap())
             .collect();
         assert_eq!(fields, ["from", "working_days"]);
-        // A year with no schedule is an explicit error, never a guess.
+        app.set_now("2026-12-07 09:00");
+        let r = app.get("/api/v1/calendar/add?from=2026-09-30&working_days=1");
+        assert_eq!(r.json()["provisional"], false);
+        // A year with no notice yet is counted on the statutory holidays, and says so:
+        // Friday 25 December + 10 = 28–31 Dec, 元旦 off, 4–8 Jan, Monday 11 January.
         let r = app.get("/api/v1/calendar/add?from=2026-12-25&working_days=10");
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert_eq!(r.json()["due"], "2027-01-11");
+        assert_eq!(r.json()["provisional"], true);
+        assert_eq!(r.json()["provisional_years"], json!([2027]));
+        let r = app.get("/api/v1/calendar/between?from=2026-12-25&to=2027-01-11");
+        assert_eq!(r.json()["working_days"], 10);
+        assert_eq!(r.json()["provisional"], true);
+        let years = app.get("/api/v1/calendar/years").json();
+        assert_eq!(years["meta"]["total"], 3);
+        assert_eq!(years["items"][2]["year"], 2027);
+        assert_eq!(years["items"][2]["provisional"], true);
+        assert!(years["items"][2].get("loaded_at").is_none());
+        // Before the revised law (2025) a year with no schedule is an explicit error.
+        let r = app.get("/api/v1/calendar/add?from=2024-12-25&working_days=10");
         assert_eq!(r.status, 409, "{}", r.body);
         assert_eq!(r.json()["type"], "/problems/calendar_year_not_loaded");
-        assert_eq!(r.json()["errors"][0]["detail"], "2027");
+        assert_eq!(r.json()["errors"][0]["detail"], "2024");
 
         // An administrator loads 2027 without a release; the same question then has an answer.
         let admin = Who::new(app, "admin");
@@ -135,8 +153,10 @@ fn calendar_api_counts_as_the_law_counts() {
         assert_eq!(r.status, 200, "{}", r.body);
         let r = app.get("/api/v1/calendar/add?from=2026-12-25&working_days=10");
         assert_eq!(r.json()["due"], "2027-01-11");
+        assert_eq!(r.json()["provisional"], false);
         let years = app.get("/api/v1/calendar/years").json();
         assert_eq!(years["meta"]["total"], 3);
+        assert_eq!(years["items"][2]["provisional"], false);
         // A bad file names the field; applicants may not load years.
         let bad =
             "year = 2028\nnotice = \"x\"\n[[workday]]\ndate = \"2028-01-05\"\nfor = \"元旦\"\n";

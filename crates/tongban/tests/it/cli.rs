@@ -75,9 +75,18 @@ fn calendar_commands_print_the_answer_alone_and_load_a_year() {
         )),
         "6\n"
     );
-    let out = tongban(&dir, &["calendar", "add", "2026-12-28", "5"]);
+    // 2027 has no notice yet: counted on the statutory holidays, and the answer says so.
+    // Dec 28 (Mon) + 5: Dec 29, 30, 31, 元旦 off, Jan 4, 5.
+    assert_eq!(
+        stdout(tongban(&dir, &["calendar", "add", "2026-12-28", "5"])),
+        "2027-01-05\tprovisional (2027)\n"
+    );
+    let years = stdout(tongban(&dir, &["calendar", "years"]));
+    assert!(years.contains("2026\tloaded\t"), "{years}");
+    assert!(years.contains("2027\tprovisional\t"), "{years}");
+    let out = tongban(&dir, &["calendar", "add", "2024-12-28", "5"]);
     assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("2027"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2024"));
     let bad = tongban(&dir, &["calendar", "add", "2026-2-30", "1"]);
     assert!(!bad.status.success());
 
@@ -95,11 +104,13 @@ fn calendar_commands_print_the_answer_alone_and_load_a_year() {
         )),
         "loaded 2027\n"
     );
-    // Dec 28 (Mon) + 5: Dec 29, 30, 31, then Jan 4, 5.
+    // Dec 28 (Mon) + 5: Dec 29, 30, 31, then Jan 4, 5; no longer provisional.
     assert_eq!(
         stdout(tongban(&dir, &["calendar", "add", "2026-12-28", "5"])),
         "2027-01-05\n"
     );
+    let years = stdout(tongban(&dir, &["calendar", "years"]));
+    assert!(years.contains("2027\tloaded\t"), "{years}");
     std::fs::write(&file, "year = 2027\nnotice = \"x\"\n[[holiday]]\nname = \"元旦\"\nfrom = \"2027-01-03\"\nto = \"2027-01-01\"\n").unwrap();
     let out = tongban(&dir, &["calendar", "import", file.to_str().unwrap()]);
     assert!(!out.status.success());
