@@ -9,7 +9,7 @@
 //! every change of a part case, so no part is ever orphaned.
 
 use crate::calendar::{Calendar, CalendarError};
-use crate::cases::{Case, CaseState, district_tz};
+use crate::cases::{Case, CaseState, district_tz, local_date};
 use crate::validation::FieldErrors;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -442,6 +442,8 @@ pub struct BundleClock {
     pub status: &'static str,
     /// Finished within half a working day.
     pub within_best: bool,
+    /// Counted over a year whose holiday notice is not loaded yet (statutory holidays only).
+    pub provisional: bool,
 }
 
 /// Working days the start-up target allows (R1: ≤ 1, 0.5 at best).
@@ -462,6 +464,7 @@ pub fn clock(b: &Bundle, now: Timestamp, cal: &Calendar) -> Result<BundleClock, 
             left_minutes: target,
             status: "not_started",
             within_best: false,
+            provisional: false,
         });
     };
     let finished = b.state.is_closed();
@@ -491,6 +494,9 @@ pub fn clock(b: &Bundle, now: Timestamp, cal: &Calendar) -> Result<BundleClock, 
         left_minutes: target - used,
         status,
         within_best: b.state == BundleState::Done && used <= best,
+        provisional: !cal
+            .provisional_years(local_date(start), local_date(end.max(start)))
+            .is_empty(),
     })
 }
 

@@ -24,7 +24,9 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
+mod recount;
 mod statutory;
+pub use recount::{Binds, Moved, recount, recount_moved};
 pub use statutory::{
     BASIS as PROVISIONAL_BASIS, LAW_IN_FORCE_FROM, StatutoryDay, provisional_schedule,
     statutory_days,
@@ -460,6 +462,17 @@ pub enum CalendarError {
 
 const MINUTE_NS: i64 = 60_000_000_000;
 
+/// The day of the year from which administrators are reminded to load next year's notice, as
+/// `MM-DD` (the notice usually comes out in November or December).
+pub fn parse_reminder_day(s: &str) -> Result<(i8, i8), String> {
+    let bad = || format!("`{s}` is not a day of the year MM-DD");
+    let (m, d) = s.trim().split_once('-').ok_or_else(bad)?;
+    let (m, d): (i8, i8) = (m.parse().map_err(|_| bad())?, d.parse().map_err(|_| bad())?);
+    // 2024 has every day of the year, 29 February included.
+    Date::new(2024, m, d).map_err(|_| bad())?;
+    Ok((m, d))
+}
+
 /// Office hours, by default 09:00–12:00 and 13:30–17:30, Asia/Shanghai wall-clock times.
 ///
 /// Limits of a fraction of a working day ("0.5 个工作日") are counted in office minutes, so a
@@ -799,6 +812,21 @@ impl Calendar {
     pub fn provisional_years(&self, a: Date, b: Date) -> Vec<i16> {
         let (from, to) = (a.min(b).year(), a.max(b).year());
         (from..=to).filter(|&y| self.is_provisional(y)).collect()
+    }
+
+    /// The years an administrator should be reminded to load on `today`: this year if it is
+    /// still provisional, and next year from the reminder day (`(month, day)`, 1 October by
+    /// default) until its notice is loaded.
+    pub fn years_to_load(&self, today: Date, reminder: (i8, i8)) -> Vec<i16> {
+        let from = Date::new(today.year(), reminder.0, reminder.1).unwrap_or(today);
+        let through = if today >= from {
+            today.year() + 1
+        } else {
+            today.year()
+        };
+        (today.year()..=through)
+            .filter(|&y| self.is_provisional(y))
+            .collect()
     }
 
     /// The provisional years up to `through`: what an administrator should load.

@@ -226,6 +226,11 @@ pub struct Correction {
     pub items: Vec<CorrectionItem>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corrected_at: Option<Timestamp>,
+    /// The date the correction notice asks the material by (补正期限), counted in working days
+    /// from the request; it binds the applicant, so a new holiday notice never moves it earlier.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub supply_by: Option<Date>,
 }
 
 /// A proof the applicant promised in writing to supply later (容缺受理 / 告知承诺).
@@ -391,6 +396,14 @@ pub struct Notice {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
     pub legal_due: Option<Date>,
+    /// A correction notice: the date it asked the material by, as issued.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = Date))]
+    pub supply_by: Option<Date>,
+    /// A date above was counted over a year whose holiday notice was not loaded yet: the
+    /// document says it follows the statutory holidays until the year's arrangement is out.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub provisional: bool,
 }
 
 /// One line of the case's own history, shown to the applicant and staff.
@@ -845,6 +858,9 @@ pub struct Context<'a> {
 
 /// Working days the clerk has to flag incomplete material (§32).
 pub const CORRECTION_WINDOW_DAYS: u32 = 5;
+/// Working days the correction notice gives the applicant to supply the material. The law fixes
+/// no period; this is the district's choice, stated on the notice so the applicant can plan.
+pub const CORRECTION_SUPPLY_DAYS: u32 = 10;
 /// The §42 extension: 10 working days, 15 for joint handling (legal limit 45).
 pub fn max_extension(legal: TimeLimit) -> u16 {
     match legal {
@@ -917,6 +933,10 @@ pub fn apply(
                 requested_by: actor.username.into(),
                 items: items.clone(),
                 corrected_at: None,
+                supply_by: ctx
+                    .calendar
+                    .add_working_days(local_date(now), CORRECTION_SUPPLY_DAYS)
+                    .ok(),
             });
             c.state = CaseState::Correction;
             fx.notices.push(NoticeKind::Correction);

@@ -841,3 +841,27 @@ mod tests {
         assert!(suggest(&routes, "其他事情", Category::Suggestion).is_empty());
     }
 }
+
+/// The ticket as a new holiday notice leaves it: the reply date of a dispatch not yet answered
+/// follows the notice (it binds the unit).
+pub fn recount(
+    t: &Ticket,
+    old: &Calendar,
+    new: &Calendar,
+) -> Result<(Ticket, Vec<crate::calendar::Moved>), crate::calendar::CalendarError> {
+    use crate::calendar::{Binds, recount_moved};
+    let mut t = t.clone();
+    let mut moved = Vec::new();
+    if matches!(t.state, State::Dispatched | State::Returned)
+        && let Some(d) = t.dispatches.last_mut()
+    {
+        let anchor = local_date(d.at);
+        if let Some(m) =
+            recount_moved("reply_due", old, new, anchor, d.reply_due, Binds::Administration)?
+        {
+            d.reply_due = m.after;
+            moved.push(m);
+        }
+    }
+    Ok((t, moved))
+}

@@ -720,3 +720,23 @@ mod tests {
         assert_eq!(s.callback_satisfaction.value, Some(0.5));
     }
 }
+
+/// The rectification ticket as a new holiday notice leaves it: the deadline of a ticket not yet
+/// rectified follows the notice (it binds the unit).
+pub fn recount(
+    t: &Ticket,
+    old: &Calendar,
+    new: &Calendar,
+) -> Result<(Ticket, Vec<crate::calendar::Moved>), CalendarError> {
+    use crate::calendar::{Binds, recount_moved};
+    let mut t = t.clone();
+    let mut moved = Vec::new();
+    if t.rectified_at.is_none() {
+        let anchor = local_date(t.opened_at);
+        if let Some(m) = recount_moved("due", old, new, anchor, t.due, Binds::Administration)? {
+            t.due = m.after;
+            moved.push(m);
+        }
+    }
+    Ok((t, moved))
+}

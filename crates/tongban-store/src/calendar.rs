@@ -13,6 +13,15 @@ use tongban_domain::calendar::{
     Calendar, OfficeHours, YearSchedule, bundled_schedules, provisional_schedule,
 };
 
+/// What loading a year did.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Imported {
+    /// An earlier file for the year was replaced.
+    pub replaced: bool,
+    /// The open records' dates it moved.
+    pub moves: Vec<crate::recount::CalendarMove>,
+}
+
 /// A year as the administrator page lists it: loaded from its notice, or provisional (the
 /// law's statutory days only, until the notice is loaded).
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -86,9 +95,21 @@ impl Store {
         self.refresh_calendar().await
     }
 
-    /// Loads (or replaces) one year's schedule. Returns true when a year was replaced.
-    pub async fn import_calendar_year(&self, actor: &str, schedule: &YearSchedule) -> Result<bool> {
+    /// Loads (or replaces) one year's schedule and, in the same write, recounts the open records
+    /// whose dates it moves (`recount.rs`). The schedule is checked field by field first: a file
+    /// that fails leaves every date as it was.
+    pub async fn import_calendar_year(
+        &self,
+        actor: &str,
+        schedule: &YearSchedule,
+    ) -> Result<Imported> {
         schedule.validate()?;
+        let old = self.calendar();
+        let mut schedules = self.stored_schedules().await?;
+        schedules.retain(|s| s.year != schedule.year);
+        schedules.push(schedule.clone());
+        let hours = self.hours.read().expect("hours lock").clone();
+        let new = Calendar::new(schedules, hours);
         let mut w = self.begin_write(actor).await?;
         let year = i64::from(schedule.year);
         let before: Option<String> = sqlx::query("SELECT toml FROM calendar_years WHERE year = $1")
@@ -124,9 +145,15 @@ impl Store {
             after,
         )
         .await?;
+        let moves = self
+            .recount_open_records(&mut w, schedule.year, &old, &new)
+            .await?;
         w.commit().await?;
         self.refresh_calendar().await?;
-        Ok(before.is_some())
+        Ok(Imported {
+            replaced: before.is_some(),
+            moves,
+        })
     }
 
     pub async fn calendar_years(&self) -> Result<Vec<CalendarYear>> {
@@ -168,5 +195,95 @@ impl Store {
         }
         out.sort_by_key(|y| y.year);
         Ok(out)
+    }
+}
+
+/// Years whose holiday notice an administrator should load now, and how many open records have
+/// a date in them that is provisional until it is loaded.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CalendarReminder {
+    pub years: Vec<i16>,
+    /// Open cases, hotline tickets and rectifications with a due date in those years.
+    pub open_records: i64,
+}
+
+impl Store {
+    /// The reminder in force today (see [`Calendar::years_to_load`]), or `None`.
+    pub async fn calendar_reminder(&self) -> Result<Option<CalendarReminder>> {
+        let today = tongban_domain::cases::local_date(self.now());
+        let years = self
+            .calendar()
+            .years_to_load(today, self.calendar_reminder);
+        let (Some(first), Some(last)) = (years.first(), years.last()) else {
+            return Ok(None);
+        };
+        let (from, to) = (format!("{first}-01-01"), format!("{last}-12-31"));
+        // Dates are stored as YYYY-MM-DD, so text comparison is date order on both stores.
+        let row = sqlx::query(
+            "SELECT
+               (SELECT COUNT(*) FROM cases WHERE closed_at IS NULL AND decided_at IS NULL
+                  AND ((legal_due >= $1 AND legal_due <= $2) OR (promised_due >= $1 AND promised_due <= $2)))
+             + (SELECT COUNT(*) FROM hotline_tickets WHERE state IN ('dispatched', 'returned')
+                  AND reply_due >= $1 AND reply_due <= $2)
+             + (SELECT COUNT(*) FROM rectifications WHERE state <> 'closed' AND due >= $1 AND due <= $2)
+             AS n",
+        )
+        .bind(&from)
+        .bind(&to)
+        .fetch_one(self.reader())
+        .await?;
+        Ok(Some(CalendarReminder {
+            years,
+            open_records: row.try_get("n")?,
+        }))
+    }
+
+    /// Tells every administrator once per year to load (the clock job calls it each pass).
+    /// Returns the number of messages queued.
+    pub async fn send_calendar_reminder(&self) -> Result<usize> {
+        let Some(reminder) = self.calendar_reminder().await? else {
+            return Ok(0);
+        };
+        let year = reminder.years[reminder.years.len() - 1];
+        let key = format!("calendar-reminder:{year}");
+        // Checked before the write so a pass that has nothing to send appends no audit entry.
+        let sent = sqlx::query("SELECT 1 AS one FROM inbox WHERE dedupe LIKE $1 LIMIT 1")
+            .bind(format!("{key}:%"))
+            .fetch_optional(self.reader())
+            .await?;
+        if sent.is_some() {
+            return Ok(0);
+        }
+        let admins: Vec<String> =
+            sqlx::query("SELECT username FROM users WHERE role = 'admin' AND disabled = 0 ORDER BY username")
+                .fetch_all(self.reader())
+                .await?
+                .iter()
+                .map(|r| r.try_get("username"))
+                .collect::<std::result::Result<_, _>>()?;
+        let mut w = self.begin_write("system").await?;
+        let mut n = 0;
+        let detail = serde_json::json!({"years": reminder.years, "open_records": reminder.open_records})
+            .to_string();
+        for admin in &admins {
+            let dedupe = format!("{key}:{admin}");
+            if self
+                .notify_with(&mut w, &format!("user:{admin}"), None, "calendar_reminder", Some(&dedupe), Some(&detail))
+                .await?
+            {
+                n += 1;
+            }
+        }
+        w.audit(
+            "calendar.remind",
+            "calendar_year",
+            &year.to_string(),
+            None::<&()>,
+            Some(&reminder),
+        )
+        .await?;
+        w.commit().await?;
+        Ok(n)
     }
 }

@@ -12,7 +12,7 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use tongban_domain::calendar::Calendar;
 use tongban_domain::cases::{
-    Case, CaseError, CaseState, ClockView, Effects, FileRef, Notice, local_date,
+    Case, CaseError, CaseState, ClockView, Effects, FileRef, Notice, NoticeKind, local_date,
 };
 
 pub mod auto_approval;
@@ -73,6 +73,8 @@ pub struct InboxMessage {
     pub kind: String,
     pub created_at: String,
     pub read_at: Option<String>,
+    /// A line of detail, e.g. which date moved from when to when.
+    pub detail: Option<String>,
 }
 
 const CASE_COLUMNS: &str = "case_json, version, clock_status, updated_at";
@@ -96,14 +98,14 @@ pub(crate) fn applicant_recipients(c: &Case) -> Vec<String> {
 }
 
 /// The columns derived from the case and its clock.
-struct Derived {
-    legal_due: Option<String>,
-    promised_due: Option<String>,
-    commitment_due: Option<String>,
-    clock_status: &'static str,
+pub(crate) struct Derived {
+    pub(crate) legal_due: Option<String>,
+    pub(crate) promised_due: Option<String>,
+    pub(crate) commitment_due: Option<String>,
+    pub(crate) clock_status: &'static str,
 }
 
-fn derive(c: &Case, cal: &Calendar, now: jiff::Timestamp) -> Result<Derived> {
+pub(crate) fn derive(c: &Case, cal: &Calendar, now: jiff::Timestamp) -> Result<Derived> {
     let view = ClockView::compute(c, now, cal).map_err(CaseError::from)?;
     Ok(Derived {
         legal_due: view.legal_due.map(|d| d.to_string()),
@@ -256,14 +258,20 @@ impl Store {
         let now = w.now();
         let cal = self.calendar();
         let year = local_date(now).year();
-        // A notice states the legal due date as it stood when it was issued.
-        let legal_due = if fx.notices.is_empty() {
-            None
+        // A notice states the legal due date as it stood when it was issued, and whether it was
+        // counted over a year whose holiday notice is not loaded yet.
+        let (legal_due, mut provisional) = if fx.notices.is_empty() {
+            (None, false)
         } else {
-            ClockView::compute(&case, now, &cal)
-                .map_err(CaseError::from)?
-                .legal_due
+            let view = ClockView::compute(&case, now, &cal).map_err(CaseError::from)?;
+            (view.legal_due, view.provisional)
         };
+        let supply_by = case
+            .correction
+            .as_ref()
+            .filter(|c| c.corrected_at.is_none())
+            .and_then(|c| c.supply_by);
+        provisional |= supply_by.is_some_and(|d| !cal.provisional_years(local_date(now), d).is_empty());
         for kind in &fx.notices {
             let counter = format!("notice:{}:{}:{year}", case.unit, kind.as_str());
             let n = Self::next_counter(w, &counter).await?;
@@ -272,6 +280,8 @@ impl Store {
                 number: format!("{}{}字〔{year}〕第{n:04}号", case.unit, kind.number_word()),
                 issued_at: now,
                 legal_due,
+                supply_by: supply_by.filter(|_| *kind == NoticeKind::Correction),
+                provisional,
             });
         }
         let d = derive(&case, &cal, now)?;
@@ -347,19 +357,34 @@ impl Store {
         kind: &str,
         dedupe: Option<&str>,
     ) -> Result<bool> {
+        self.notify_with(w, recipient, Some(about), kind, dedupe, None)
+            .await
+    }
+
+    /// [`Store::notify`] with a line of detail, about a case, a declaration or nothing linkable.
+    pub(crate) async fn notify_with(
+        &self,
+        w: &mut Write,
+        recipient: &str,
+        about: Option<&str>,
+        kind: &str,
+        dedupe: Option<&str>,
+        detail: Option<&str>,
+    ) -> Result<bool> {
         let at = w.at().to_string();
-        let declaration = tongban_domain::policies::is_declaration_id(about);
+        let declaration = about.is_some_and(tongban_domain::policies::is_declaration_id);
         let row = sqlx::query(
-            "INSERT INTO inbox (recipient, case_id, declaration_id, kind, created_at, dedupe)
-             VALUES ($1, $2, $3, $4, $5, $6)
+            "INSERT INTO inbox (recipient, case_id, declaration_id, kind, created_at, dedupe, detail)
+             VALUES ($1, $2, $3, $4, $5, $6, $7)
              ON CONFLICT (dedupe) DO NOTHING RETURNING id",
         )
         .bind(recipient)
-        .bind((!declaration).then_some(about))
-        .bind(declaration.then_some(about))
+        .bind(about.filter(|_| !declaration))
+        .bind(about.filter(|_| declaration))
         .bind(kind)
         .bind(&at)
         .bind(dedupe)
+        .bind(detail)
         .fetch_optional(w.conn())
         .await?;
         let Some(row) = row else {
@@ -556,7 +581,7 @@ impl Store {
         }
         let list: Vec<String> = (1..=recipients.len()).map(|i| format!("${i}")).collect();
         let text = format!(
-            "SELECT id, recipient, COALESCE(case_id, declaration_id) AS case_id, kind, created_at, read_at FROM inbox
+            "SELECT id, recipient, COALESCE(case_id, declaration_id) AS case_id, kind, created_at, read_at, detail FROM inbox
              WHERE recipient IN ({}) ORDER BY id DESC LIMIT ${}",
             list.join(", "),
             recipients.len() + 1
@@ -575,6 +600,7 @@ impl Store {
                     kind: r.try_get("kind")?,
                     created_at: r.try_get("created_at")?,
                     read_at: r.try_get("read_at")?,
+                    detail: r.try_get("detail")?,
                 })
             })
             .collect()

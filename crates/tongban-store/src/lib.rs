@@ -34,6 +34,7 @@ pub mod hotline;
 pub mod mail;
 pub mod org;
 pub mod policies;
+pub mod recount;
 pub mod reviews;
 pub mod rules;
 mod schema;
@@ -76,6 +77,10 @@ pub enum StoreError {
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
 
+/// 1 October: the State Council's notice for next year usually comes out in November or
+/// December, and a 20-working-day limit set in early December already reaches into January.
+pub const DEFAULT_CALENDAR_REMINDER: (i8, i8) = (10, 1);
+
 /// Source of the current time. The store stamps audit entries and sessions with it; tests
 /// replace it to move time forward.
 pub type Clock = Arc<dyn Fn() -> jiff::Timestamp + Send + Sync>;
@@ -112,6 +117,8 @@ pub struct Store {
     files: Option<Arc<PathBuf>>,
     /// Queue e-mail beside inbox messages (SMTP configured); see `mail.rs`.
     mail: bool,
+    /// `(month, day)` from which administrators are reminded to load next year's holiday notice.
+    calendar_reminder: (i8, i8),
 }
 
 impl std::fmt::Debug for Store {
@@ -160,6 +167,7 @@ impl Store {
                 hours: Default::default(),
                 files: None,
                 mail: false,
+                calendar_reminder: DEFAULT_CALENDAR_REMINDER,
             }
         } else {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
@@ -191,6 +199,7 @@ impl Store {
                 hours: Default::default(),
                 files: None,
                 mail: false,
+                calendar_reminder: DEFAULT_CALENDAR_REMINDER,
             }
         };
         store.init_calendar().await?;
@@ -199,6 +208,13 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// Sets the day of the year (`(month, day)`) from which administrators are reminded to load
+    /// next year's holiday notice.
+    pub fn with_calendar_reminder(mut self, day: (i8, i8)) -> Store {
+        self.calendar_reminder = day;
+        self
     }
 
     /// Replaces the clock (tests).

@@ -13,6 +13,8 @@ pub struct PendingMail {
     pub kind: String,
     pub case_id: Option<String>,
     pub attempts: i64,
+    /// The inbox message's line of detail.
+    pub detail: Option<String>,
 }
 
 /// Rows are retried this many times, then left with their last error for an administrator.
@@ -31,7 +33,7 @@ impl Store {
 
     pub async fn pending_mail(&self, limit: i64) -> Result<Vec<PendingMail>> {
         let rows = sqlx::query(
-            "SELECT m.id, m.address, m.attempts, i.kind, COALESCE(i.case_id, i.declaration_id) AS case_id FROM mail_outbox m
+            "SELECT m.id, m.address, m.attempts, i.kind, COALESCE(i.case_id, i.declaration_id) AS case_id, i.detail FROM mail_outbox m
              JOIN inbox i ON i.id = m.inbox_id
              WHERE m.sent_at IS NULL AND m.attempts < $1 ORDER BY m.id LIMIT $2",
         )
@@ -47,6 +49,7 @@ impl Store {
                     kind: r.try_get("kind")?,
                     case_id: r.try_get("case_id")?,
                     attempts: r.try_get("attempts")?,
+                    detail: r.try_get("detail")?,
                 })
             })
             .collect()

@@ -35,6 +35,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "rules",
         include_str!("../migrations/sqlite/0006_rules.sql"),
     ),
+    (
+        7,
+        "calendar_moves",
+        include_str!("../migrations/sqlite/0007_calendar_moves.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -66,6 +71,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         6,
         "rules",
         include_str!("../migrations/postgres/0006_rules.sql"),
+    ),
+    (
+        7,
+        "calendar_moves",
+        include_str!("../migrations/postgres/0007_calendar_moves.sql"),
     ),
 ];
 

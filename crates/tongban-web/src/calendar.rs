@@ -7,7 +7,7 @@ use crate::catalog::api::{Many, One, Problem};
 use crate::error::{AppError, AppResult};
 use crate::pages::{Chrome, render};
 use askama::Template;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -18,6 +18,7 @@ use tongban_domain::FieldErrors;
 use tongban_domain::accounts::Role;
 use tongban_domain::calendar::{CalendarError, YearSchedule};
 use tongban_store::calendar::CalendarYear;
+use tongban_store::recount::CalendarMove;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -27,6 +28,7 @@ pub fn api() -> OpenApiRouter<AppState> {
         .routes(routes!(add))
         .routes(routes!(between))
         .routes(routes!(years, import_year))
+        .routes(routes!(moves))
 }
 
 pub fn pages() -> Router<AppState> {
@@ -174,6 +176,9 @@ async fn years(State(state): State<AppState>) -> AppResult<Json<Many<CalendarYea
 struct Imported {
     year: i16,
     replaced: bool,
+    /// The open records' dates the load moved: dates binding the unit follow the notice, dates
+    /// binding the applicant never move earlier.
+    moves: Vec<CalendarMove>,
 }
 
 /// Load (or replace) a year: the body is the year file in the format of `data/calendar/README.md`
@@ -190,16 +195,33 @@ async fn import_year(
     let user = viewer.require(&[Role::Admin])?;
     viewer.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
     let schedule = YearSchedule::from_toml(&body)?;
-    let replaced = state
+    let imported = state
         .store
         .import_calendar_year(&user.username, &schedule)
         .await?;
     Ok(Json(One {
         item: Imported {
             year: schedule.year,
-            replaced,
+            replaced: imported.replaced,
+            moves: imported.moves,
         },
     }))
+}
+
+/// The dates that loading `year` moved (every load of it), for administrators and supervisors.
+#[utoipa::path(get, path = "/api/v1/calendar/years/{year}/moves", tag = "calendar", security(("bearer" = [])),
+    params(("year" = i16, Path, description = "The year loaded")),
+    responses((status = 200, body = Many<CalendarMove>),
+        (status = 401, body = Problem, content_type = "application/problem+json"),
+        (status = 403, body = Problem, content_type = "application/problem+json")))]
+async fn moves(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Path(year): Path<i16>,
+) -> AppResult<Json<Many<CalendarMove>>> {
+    viewer.require(&[Role::Admin, Role::Supervisor])?;
+    let items = state.store.calendar_moves(year).await?;
+    Ok(crate::catalog::api::many(items))
 }
 
 #[derive(Template)]
@@ -209,6 +231,8 @@ struct AdminCalendar {
     years: Vec<CalendarYear>,
     errors: Vec<String>,
     done: Option<i16>,
+    /// What the load just done moved.
+    moves: Vec<CalendarMove>,
     hours: String,
 }
 
@@ -236,11 +260,16 @@ async fn admin_render(
 ) -> AppResult<Response> {
     let years = state.store.calendar_years().await?;
     let hours = state.store.calendar().hours().to_string();
+    let moves = match done {
+        Some(year) => state.store.calendar_moves(year).await?,
+        None => Vec::new(),
+    };
     let mut resp = render(&AdminCalendar {
         c,
         years,
         errors,
         done,
+        moves,
         hours,
     });
     *resp.status_mut() = status;

@@ -211,10 +211,54 @@ impl T {
         }
         s
     }
+    /// An inbox message's detail in words, e.g. `H2026-000001：答复期限 2027-02-12 →
+    /// 2027-02-05` (see [`inbox_detail`]).
+    pub fn detail(&self, kind: &str, detail: &str) -> String {
+        inbox_detail(self.lang, kind, detail)
+    }
     /// `fill` with the one placeholder `{n}`, for templates.
     pub fn n(&self, key: &str, n: impl std::fmt::Display) -> String {
         self.get(key).replace("{n}", &n.to_string())
     }
+}
+
+/// An inbox message's detail in words in `lang` (pages and e-mail share it). The store keeps
+/// details as data: the dates a loaded holiday notice moved (`deadline_moved`), the years to
+/// load and the open records they concern (`calendar_reminder`). Anything else is shown as is.
+pub fn inbox_detail(lang: Lang, kind: &str, detail: &str) -> String {
+    #[derive(serde::Deserialize)]
+    struct Moved {
+        record: String,
+        dates: Vec<[String; 3]>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Reminder {
+        years: Vec<i16>,
+        open_records: i64,
+    }
+    let c = catalog();
+    if kind == "calendar_reminder" {
+        let Ok(r) = serde_json::from_str::<Reminder>(detail) else {
+            return detail.to_string();
+        };
+        let years: Vec<String> = r.years.iter().map(i16::to_string).collect();
+        return c
+            .get(lang, "inbox.calendar_reminder.detail")
+            .replace("{years}", &years.join("、"))
+            .replace("{n}", &r.open_records.to_string());
+    }
+    let Ok(d) = serde_json::from_str::<Moved>(detail) else {
+        return detail.to_string();
+    };
+    let dates: Vec<String> = d
+        .dates
+        .iter()
+        .map(|[field, before, after]| {
+            format!("{} {before} → {after}", c.get(lang, &format!("moved.{field}")))
+        })
+        .collect();
+    let (colon, sep) = if lang == Lang::Zh { ("：", "；") } else { (": ", "; ") };
+    format!("{}{colon}{}", d.record, dates.join(sep))
 }
 
 /// `2026-11-27T03:09:41.123+08:00` → `2026-11-27 03:09`. The stored timestamps carry the

@@ -22,6 +22,11 @@ pub struct Chrome {
     pub user: Option<User>,
     pub csrf: String,
     pub path: String,
+    /// For administrators and supervisors while next year's holiday notice is not loaded: how
+    /// many open records have provisional dates (see `Store::calendar_reminder`).
+    pub calendar_banner: Option<String>,
+    /// The calendar and today, for marking provisional dates on the page.
+    calendar: Option<(std::sync::Arc<tongban_domain::calendar::Calendar>, jiff::civil::Date)>,
 }
 
 impl Chrome {
@@ -32,7 +37,19 @@ impl Chrome {
             user: viewer.user.clone(),
             csrf: viewer.csrf.clone().unwrap_or_default(),
             path: path.to_string(),
+            calendar_banner: None,
+            calendar: None,
         }
+    }
+    /// Why `date` is provisional (counted over a year whose holiday notice is not loaded, from
+    /// today), for a 暂定 mark's title; `None` when it is not.
+    pub fn provisional_title(&self, date: &jiff::civil::Date) -> Option<String> {
+        let (cal, today) = self.calendar.as_ref()?;
+        let years = cal.provisional_years(*today, *date);
+        (!years.is_empty()).then(|| {
+            let years: Vec<String> = years.iter().map(i16::to_string).collect();
+            self.t.n("provisional.explain", years.join("、"))
+        })
     }
     pub fn role(&self) -> &'static str {
         self.user.as_ref().map_or("", |u| u.role.as_str())
@@ -77,11 +94,21 @@ impl axum::extract::FromRequestParts<AppState> for Chrome {
         let viewer =
             <Viewer as axum::extract::FromRequestParts<AppState>>::from_request_parts(parts, state)
                 .await?;
-        Ok(Chrome::new(
-            crate::i18n::lang_of(parts),
-            &viewer,
-            here(&parts.uri),
-        ))
+        let mut c = Chrome::new(crate::i18n::lang_of(parts), &viewer, here(&parts.uri));
+        c.calendar = Some((
+            state.store.calendar(),
+            tongban_domain::cases::local_date(state.store.now()),
+        ));
+        if c.is("admin") || c.is("supervisor") {
+            c.calendar_banner = state.store.calendar_reminder().await?.map(|r| {
+                let years: Vec<String> = r.years.iter().map(i16::to_string).collect();
+                c.t.fill(
+                    "calendar.banner",
+                    &[("years", &years.join("、")), ("n", &r.open_records.to_string())],
+                )
+            });
+        }
+        Ok(c)
     }
 }
 

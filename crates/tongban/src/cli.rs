@@ -457,16 +457,27 @@ async fn calendar(command: CalendarCommand) -> Result<(), String> {
                     .join("; ")
             })?;
             let (store, _) = store.open().await?;
-            let replaced = store
+            let imported = store
                 .import_calendar_year("cli", &schedule)
                 .await
                 .map_err(|e| e.to_string())?;
             store.close().await;
             println!(
                 "{} {}",
-                if replaced { "replaced" } else { "loaded" },
+                if imported.replaced {
+                    "replaced"
+                } else {
+                    "loaded"
+                },
                 schedule.year
             );
+            // What the load moved, one date a line (dates binding applicants never move earlier).
+            for m in imported.moves {
+                println!(
+                    "moved\t{} {}\t{}\t{} -> {}\t{:+} days",
+                    m.record_kind, m.record_id, m.field, m.before, m.after, m.days
+                );
+            }
             Ok(())
         }
         CalendarCommand::Add {

@@ -57,7 +57,10 @@ pub async fn send_pending(store: &Store, smtp: &SmtpConfig) -> Result<usize, Str
 /// Subject and body in Chinese (the message catalog's `inbox.*` texts).
 fn compose(m: &PendingMail, public_url: &str) -> (String, String) {
     let c = catalog();
-    let what = c.get(Lang::Zh, &format!("inbox.{}", m.kind));
+    let mut what = c.get(Lang::Zh, &format!("inbox.{}", m.kind)).to_string();
+    if let Some(d) = &m.detail {
+        what = format!("{what}（{}）", tongban_web::i18n::inbox_detail(Lang::Zh, &m.kind, d));
+    }
     let app = c.get(Lang::Zh, "app.name");
     match &m.case_id {
         Some(id) => (

@@ -137,6 +137,9 @@ pub struct ProjectClock {
     pub left: i64,
     /// `not_started`, `on_time`, `overdue`, `finished_on_time`, `finished_late`, `not_finished`.
     pub status: &'static str,
+    /// Counted over a year whose holiday notice is not loaded yet (statutory holidays only),
+    /// here or in a part's own clock.
+    pub provisional: bool,
 }
 
 /// The whole project's clock from its part cases: each stage counts from its first acceptance to
@@ -204,12 +207,19 @@ pub fn project_clock(
         (_, true, super::BundleState::Done, false) => "finished_late",
         _ => "not_finished",
     };
+    let first_start = cases.iter().filter_map(|c| c.accepted_at).min();
+    let mut provisional = first_start
+        .is_some_and(|s| !cal.provisional_years(local_date(s), today).is_empty());
+    for c in cases {
+        provisional |= crate::cases::ClockView::compute(c, now, cal)?.provisional;
+    }
     Ok(ProjectClock {
         stages,
         used,
         budget: PROJECT_BUDGET,
         left: PROJECT_BUDGET - used,
         status,
+        provisional,
     })
 }
 

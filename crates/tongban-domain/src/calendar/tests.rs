@@ -700,3 +700,18 @@ proptest! {
         prop_assert_eq!(c.working_minutes_between(a, b), naive.minutes(a, b));
     }
 }
+
+#[test]
+fn administrators_are_reminded_from_the_reminder_day_until_the_year_is_loaded() {
+    let c = cal();
+    let oct = (10, 1);
+    assert_eq!(c.years_to_load(date(2026, 9, 30), oct), Vec::<i16>::new());
+    assert_eq!(c.years_to_load(date(2026, 10, 1), oct), vec![2027]);
+    assert_eq!(c.years_to_load(date(2026, 12, 7), oct), vec![2027]);
+    // In a year that is itself provisional, at once.
+    assert_eq!(c.years_to_load(date(2027, 6, 1), oct), vec![2027]);
+    assert_eq!(c.years_to_load(date(2027, 11, 1), oct), vec![2027, 2028]);
+    assert_eq!(parse_reminder_day("10-01"), Ok((10, 1)));
+    assert_eq!(parse_reminder_day("2-29"), Ok((2, 29)));
+    assert!(parse_reminder_day("13-01").is_err() && parse_reminder_day("1001").is_err());
+}

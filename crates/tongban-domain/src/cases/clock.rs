@@ -7,7 +7,7 @@
 //! natural-day limits end on the natural date, moved to the next working day.
 
 use super::{Case, local_date};
-use crate::calendar::{Calendar, CalendarError};
+use crate::calendar::{Binds, Calendar, CalendarError, Moved, recount_moved};
 use crate::catalog::TimeLimit;
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -91,11 +91,20 @@ impl ClockView {
                 .ok(),
             _ => None,
         };
+        // The date the applicant was asked to correct by is counted on the same calendar.
+        let supply_years = match &case.correction {
+            Some(c) if c.corrected_at.is_none() => c
+                .supply_by
+                .map(|d| cal.provisional_years(local_date(c.requested_at), d))
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
         let Some(start) = case.accepted_at else {
-            let provisional_years = match (case.submitted_at, correction_deadline) {
+            let mut provisional_years = match (case.submitted_at, correction_deadline) {
                 (Some(s), Some(d)) => cal.provisional_years(local_date(s), d),
                 _ => Vec::new(),
             };
+            merge_years(&mut provisional_years, supply_years);
             return Ok(ClockView {
                 started_on: None,
                 legal_due: None,
@@ -174,8 +183,9 @@ impl ClockView {
                 ClockStatus::OnTime
             }
         };
-        let provisional_years =
+        let mut provisional_years =
             cal.provisional_years(start_day, legal_due.max(promised_due).max(end_day));
+        merge_years(&mut provisional_years, supply_years);
         Ok(ClockView {
             started_on: Some(start_day),
             legal_due: Some(legal_due),
@@ -191,4 +201,53 @@ impl ClockView {
             provisional_years,
         })
     }
+}
+
+fn merge_years(years: &mut Vec<i16>, more: Vec<i16>) {
+    years.extend(more);
+    years.sort_unstable();
+    years.dedup();
+}
+
+/// The case as a new holiday notice leaves it, with the dates that moved: its legal and promised
+/// due dates and the §32 correction window follow the notice (they bind the unit); the date the
+/// correction notice gave the applicant never moves earlier.
+pub fn recount(
+    case: &Case,
+    now: Timestamp,
+    old: &Calendar,
+    new: &Calendar,
+) -> Result<(Case, Vec<Moved>), CalendarError> {
+    let mut case = case.clone();
+    let mut moved = Vec::new();
+    if let Some(corr) = case.correction.as_mut()
+        && corr.corrected_at.is_none()
+        && let Some(due) = corr.supply_by
+    {
+        let anchor = local_date(corr.requested_at);
+        if let Some(m) = recount_moved("supply_by", old, new, anchor, due, Binds::Applicant)? {
+            corr.supply_by = Some(m.after);
+            moved.push(m);
+        }
+    }
+    let (before, after) = (
+        ClockView::compute(&case, now, old)?,
+        ClockView::compute(&case, now, new)?,
+    );
+    let stopped = case.decision.is_some() || case.closed_at.is_some();
+    let pairs = [
+        ("legal_due", before.legal_due, after.legal_due),
+        ("promised_due", before.promised_due, after.promised_due),
+        (
+            "correction_deadline",
+            before.correction_deadline,
+            after.correction_deadline,
+        ),
+    ];
+    for (field, b, a) in pairs {
+        if let (false, Some(b), Some(a)) = (stopped, b, a) {
+            moved.extend(Moved::between(field, Binds::Administration, b, a));
+        }
+    }
+    Ok((case, moved))
 }

@@ -25,6 +25,8 @@ pub struct ClockReport {
     pub commitments_broken: usize,
     pub due_soon: usize,
     pub overdue: usize,
+    /// Administrators told to load next year's holiday notice (once a year).
+    pub calendar_reminders: usize,
 }
 
 impl Store {
@@ -110,6 +112,7 @@ impl Store {
                 }
             }
         }
+        report.calendar_reminders = self.send_calendar_reminder().await?;
         Ok(report)
     }
 

@@ -659,6 +659,9 @@ struct NoticePage {
     item_address: String,
     legal_due: String,
     applicant_id: String,
+    /// A correction notice: the date asked for.
+    supply_by: Option<jiff::civil::Date>,
+    provisional: bool,
 }
 
 async fn notice_page(
@@ -700,6 +703,8 @@ async fn notice_page(
         item_address,
         legal_due,
         applicant_id,
+        supply_by: notice.supply_by,
+        provisional: notice.provisional,
         case,
     }))
 }

@@ -1,0 +1,280 @@
+//! The year's end: when a year's holiday notice is loaded, every open record whose dates were
+//! counted over the provisional arrangement (or over an earlier file for that year) is counted
+//! again, in the same write as the import.
+//!
+//! One transaction for the whole load: a crash halfway leaves the year unloaded and every date
+//! as it was, and the administrator loads it again. Inside it each record that moved gets its
+//! own row update, its own audit entry, a message to whoever's date moved, and a row in
+//! `calendar_moves` for the administrator's list. The domain decides each move
+//! (`cases::clock::recount`, `hotline::recount`, `reviews::recount`): dates that bind the unit
+//! follow the notice, dates that bind the applicant never move earlier.
+
+use crate::cases::{applicant_recipients, derive};
+use crate::write::Write;
+use crate::{Result, Store, json_col, to_json};
+use jiff::civil::Date;
+use serde::Serialize;
+use sqlx::Row;
+use tongban_domain::calendar::{Binds, Calendar, Moved};
+use tongban_domain::{cases, hotline, reviews};
+
+/// One date of one record moved by a loaded notice, as the administrator's list shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CalendarMove {
+    pub year: i16,
+    pub moved_at: String,
+    /// `case`, `hotline_ticket` or `rectification`.
+    pub record_kind: String,
+    pub record_id: String,
+    /// The unit that handles the record.
+    pub unit: String,
+    /// `legal_due`, `promised_due`, `correction_deadline`, `supply_by`, `reply_due` or `due`.
+    pub field: String,
+    pub binds: Binds,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub before: Date,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub after: Date,
+    /// Calendar days, positive later.
+    pub days: i64,
+}
+
+/// The detail of a "deadline moved" message, as data the pages and e-mail put into words:
+/// `{"record": "H2026-000001", "dates": [["reply_due", "2027-02-12", "2027-02-05"]]}`.
+fn detail(record: &str, moved: &[Moved]) -> String {
+    let dates: Vec<[String; 3]> = moved
+        .iter()
+        .map(|m| [m.field.clone(), m.before.to_string(), m.after.to_string()])
+        .collect();
+    serde_json::json!({"record": record, "dates": dates}).to_string()
+}
+
+impl Store {
+    /// Recounts every open record from `old` to `new` inside the import's write.
+    pub(crate) async fn recount_open_records(
+        &self,
+        w: &mut Write,
+        year: i16,
+        old: &Calendar,
+        new: &Calendar,
+    ) -> Result<Vec<CalendarMove>> {
+        let mut out = Vec::new();
+        self.recount_cases(w, year, old, new, &mut out).await?;
+        self.recount_hotline(w, year, old, new, &mut out).await?;
+        self.recount_rectifications(w, year, old, new, &mut out)
+            .await?;
+        Ok(out)
+    }
+
+    async fn recount_cases(
+        &self,
+        w: &mut Write,
+        year: i16,
+        old: &Calendar,
+        new: &Calendar,
+        out: &mut Vec<CalendarMove>,
+    ) -> Result<()> {
+        let rows = sqlx::query(
+            "SELECT case_json FROM cases WHERE closed_at IS NULL AND decided_at IS NULL ORDER BY id",
+        )
+        .fetch_all(w.conn())
+        .await?;
+        let now = w.now();
+        for row in rows {
+            let before: cases::Case = json_col(&row, "case_json")?;
+            // A record the old calendar could not count (a year before the law) is left alone.
+            let Ok((case, moved)) = cases::clock::recount(&before, now, old, new) else {
+                continue;
+            };
+            if moved.is_empty() {
+                continue;
+            }
+            let d = derive(&case, new, now)?;
+            sqlx::query(
+                "UPDATE cases SET legal_due = $2, promised_due = $3, clock_status = $4,
+                    version = version + 1, updated_at = $5, case_json = $6 WHERE id = $1",
+            )
+            .bind(&case.id)
+            .bind(d.legal_due)
+            .bind(d.promised_due)
+            .bind(d.clock_status)
+            .bind(w.at().to_string())
+            .bind(to_json(&case))
+            .execute(w.conn())
+            .await?;
+            let text = detail(&case.id, &moved);
+            let mut recipients = vec![format!("unit:{}", case.unit)];
+            recipients.extend(applicant_recipients(&case));
+            for r in recipients {
+                self.notify_with(w, &r, Some(&case.id), "deadline_moved", None, Some(&text))
+                    .await?;
+            }
+            self.record_moves(w, year, "case", &case.id, &case.unit, moved, out)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn recount_hotline(
+        &self,
+        w: &mut Write,
+        year: i16,
+        old: &Calendar,
+        new: &Calendar,
+        out: &mut Vec<CalendarMove>,
+    ) -> Result<()> {
+        let rows = sqlx::query(
+            "SELECT ticket_json FROM hotline_tickets WHERE state IN ('dispatched', 'returned') ORDER BY id",
+        )
+        .fetch_all(w.conn())
+        .await?;
+        for row in rows {
+            let before: hotline::Ticket = json_col(&row, "ticket_json")?;
+            let Ok((t, moved)) = hotline::recount(&before, old, new) else {
+                continue;
+            };
+            let (false, Some(lead)) = (moved.is_empty(), t.lead.clone()) else {
+                continue;
+            };
+            self.write_hotline(w, &t).await?;
+            let text = detail(&t.id, &moved);
+            self.notify_with(w, &format!("unit:{lead}"), None, "deadline_moved", None, Some(&text))
+                .await?;
+            self.record_moves(w, year, "hotline_ticket", &t.id, &lead, moved, out)
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn recount_rectifications(
+        &self,
+        w: &mut Write,
+        year: i16,
+        old: &Calendar,
+        new: &Calendar,
+        out: &mut Vec<CalendarMove>,
+    ) -> Result<()> {
+        let rows = sqlx::query(
+            "SELECT ticket_json FROM rectifications WHERE state <> 'closed' ORDER BY id",
+        )
+        .fetch_all(w.conn())
+        .await?;
+        for row in rows {
+            let before: reviews::Ticket = json_col(&row, "ticket_json")?;
+            let Ok((t, moved)) = reviews::recount(&before, old, new) else {
+                continue;
+            };
+            if moved.is_empty() {
+                continue;
+            }
+            sqlx::query(
+                "UPDATE rectifications SET due = $2, updated_at = $3, ticket_json = $4 WHERE id = $1",
+            )
+            .bind(&t.id)
+            .bind(t.due.to_string())
+            .bind(w.at().to_string())
+            .bind(to_json(&t))
+            .execute(w.conn())
+            .await?;
+            let text = detail(&t.id, &moved);
+            self.notify_with(w, &format!("unit:{}", t.unit), None, "deadline_moved", None, Some(&text))
+                .await?;
+            self.record_moves(w, year, "rectification", &t.id, &t.unit, moved, out)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Keeps the moves of one record for the administrator and audits them as one entry.
+    #[allow(clippy::too_many_arguments)]
+    async fn record_moves(
+        &self,
+        w: &mut Write,
+        year: i16,
+        kind: &str,
+        id: &str,
+        unit: &str,
+        moved: Vec<Moved>,
+        out: &mut Vec<CalendarMove>,
+    ) -> Result<()> {
+        let before: Vec<(&str, Date)> = moved.iter().map(|m| (m.field.as_str(), m.before)).collect();
+        let after: Vec<(&str, Date)> = moved.iter().map(|m| (m.field.as_str(), m.after)).collect();
+        w.audit(
+            &format!("{kind}.recount"),
+            kind,
+            id,
+            Some(&serde_json::json!({"year": year, "dates": before})),
+            Some(&serde_json::json!({"year": year, "dates": after})),
+        )
+        .await?;
+        for m in moved {
+            sqlx::query(
+                "INSERT INTO calendar_moves (year, moved_at, record_kind, record_id, unit, field, binds,
+                    before_date, after_date, days) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(i64::from(year))
+            .bind(w.at().to_string())
+            .bind(kind)
+            .bind(id)
+            .bind(unit)
+            .bind(&m.field)
+            .bind(m.binds.as_str())
+            .bind(m.before.to_string())
+            .bind(m.after.to_string())
+            .bind(m.days)
+            .execute(w.conn())
+            .await?;
+            out.push(CalendarMove {
+                year,
+                moved_at: w.at().to_string(),
+                record_kind: kind.to_string(),
+                record_id: id.to_string(),
+                unit: unit.to_string(),
+                field: m.field,
+                binds: m.binds,
+                before: m.before,
+                after: m.after,
+                days: m.days,
+            });
+        }
+        Ok(())
+    }
+
+    /// What loading `year` moved, in the order it was recorded (all loads of that year).
+    pub async fn calendar_moves(&self, year: i16) -> Result<Vec<CalendarMove>> {
+        let rows = sqlx::query(
+            "SELECT year, moved_at, record_kind, record_id, unit, field, binds, before_date,
+                after_date, days FROM calendar_moves WHERE year = $1 ORDER BY id",
+        )
+        .bind(i64::from(year))
+        .fetch_all(self.reader())
+        .await?;
+        let date = |r: &sqlx::any::AnyRow, col: &str| -> Result<Date> {
+            let s: String = r.try_get(col)?;
+            s.parse()
+                .map_err(|e| crate::StoreError::Corrupt(format!("calendar_moves.{col}: {e}")))
+        };
+        rows.iter()
+            .map(|r| {
+                let binds: String = r.try_get("binds")?;
+                Ok(CalendarMove {
+                    year: i16::try_from(r.try_get::<i64, _>("year")?).unwrap_or_default(),
+                    moved_at: r.try_get("moved_at")?,
+                    record_kind: r.try_get("record_kind")?,
+                    record_id: r.try_get("record_id")?,
+                    unit: r.try_get("unit")?,
+                    field: r.try_get("field")?,
+                    binds: if binds == "applicant" {
+                        Binds::Applicant
+                    } else {
+                        Binds::Administration
+                    },
+                    before: date(r, "before_date")?,
+                    after: date(r, "after_date")?,
+                    days: r.try_get("days")?,
+                })
+            })
+            .collect()
+    }
+}
