@@ -856,9 +856,14 @@ pub fn recount(
         && let Some(d) = t.dispatches.last_mut()
     {
         let anchor = local_date(d.at);
-        if let Some(m) =
-            recount_moved("reply_due", old, new, anchor, d.reply_due, Binds::Administration)?
-        {
+        if let Some(m) = recount_moved(
+            "reply_due",
+            old,
+            new,
+            anchor,
+            d.reply_due,
+            Binds::Administration,
+        )? {
             d.reply_due = m.after;
             moved.push(m);
         }

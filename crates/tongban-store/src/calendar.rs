@@ -212,9 +212,7 @@ impl Store {
     /// The reminder in force today (see [`Calendar::years_to_load`]), or `None`.
     pub async fn calendar_reminder(&self) -> Result<Option<CalendarReminder>> {
         let today = tongban_domain::cases::local_date(self.now());
-        let years = self
-            .calendar()
-            .years_to_load(today, self.calendar_reminder);
+        let years = self.calendar().years_to_load(today, self.calendar_reminder);
         let (Some(first), Some(last)) = (years.first(), years.last()) else {
             return Ok(None);
         };
@@ -255,21 +253,30 @@ impl Store {
         if sent.is_some() {
             return Ok(0);
         }
-        let admins: Vec<String> =
-            sqlx::query("SELECT username FROM users WHERE role = 'admin' AND disabled = 0 ORDER BY username")
-                .fetch_all(self.reader())
-                .await?
-                .iter()
-                .map(|r| r.try_get("username"))
-                .collect::<std::result::Result<_, _>>()?;
+        let admins: Vec<String> = sqlx::query(
+            "SELECT username FROM users WHERE role = 'admin' AND disabled = 0 ORDER BY username",
+        )
+        .fetch_all(self.reader())
+        .await?
+        .iter()
+        .map(|r| r.try_get("username"))
+        .collect::<std::result::Result<_, _>>()?;
         let mut w = self.begin_write("system").await?;
         let mut n = 0;
-        let detail = serde_json::json!({"years": reminder.years, "open_records": reminder.open_records})
-            .to_string();
+        let detail =
+            serde_json::json!({"years": reminder.years, "open_records": reminder.open_records})
+                .to_string();
         for admin in &admins {
             let dedupe = format!("{key}:{admin}");
             if self
-                .notify_with(&mut w, &format!("user:{admin}"), None, "calendar_reminder", Some(&dedupe), Some(&detail))
+                .notify_with(
+                    &mut w,
+                    &format!("user:{admin}"),
+                    None,
+                    "calendar_reminder",
+                    Some(&dedupe),
+                    Some(&detail),
+                )
                 .await?
             {
                 n += 1;

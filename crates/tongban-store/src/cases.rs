@@ -271,7 +271,8 @@ impl Store {
             .as_ref()
             .filter(|c| c.corrected_at.is_none())
             .and_then(|c| c.supply_by);
-        provisional |= supply_by.is_some_and(|d| !cal.provisional_years(local_date(now), d).is_empty());
+        provisional |=
+            supply_by.is_some_and(|d| !cal.provisional_years(local_date(now), d).is_empty());
         for kind in &fx.notices {
             let counter = format!("notice:{}:{}:{year}", case.unit, kind.as_str());
             let n = Self::next_counter(w, &counter).await?;

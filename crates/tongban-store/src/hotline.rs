@@ -300,7 +300,11 @@ impl Store {
         Ok(t)
     }
 
-    pub(crate) async fn write_hotline(&self, w: &mut crate::write::Write, t: &Ticket) -> Result<()> {
+    pub(crate) async fn write_hotline(
+        &self,
+        w: &mut crate::write::Write,
+        t: &Ticket,
+    ) -> Result<()> {
         sqlx::query(
             "UPDATE hotline_tickets SET state = $2, lead = $3, updated_at = $4, reply_due = $5, ticket_json = $6,
                 units = $7

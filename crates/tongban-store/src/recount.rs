@@ -139,8 +139,15 @@ impl Store {
             };
             self.write_hotline(w, &t).await?;
             let text = detail(&t.id, &moved);
-            self.notify_with(w, &format!("unit:{lead}"), None, "deadline_moved", None, Some(&text))
-                .await?;
+            self.notify_with(
+                w,
+                &format!("unit:{lead}"),
+                None,
+                "deadline_moved",
+                None,
+                Some(&text),
+            )
+            .await?;
             self.record_moves(w, year, "hotline_ticket", &t.id, &lead, moved, out)
                 .await?;
         }
@@ -178,8 +185,15 @@ impl Store {
             .execute(w.conn())
             .await?;
             let text = detail(&t.id, &moved);
-            self.notify_with(w, &format!("unit:{}", t.unit), None, "deadline_moved", None, Some(&text))
-                .await?;
+            self.notify_with(
+                w,
+                &format!("unit:{}", t.unit),
+                None,
+                "deadline_moved",
+                None,
+                Some(&text),
+            )
+            .await?;
             self.record_moves(w, year, "rectification", &t.id, &t.unit, moved, out)
                 .await?;
         }
@@ -198,7 +212,8 @@ impl Store {
         moved: Vec<Moved>,
         out: &mut Vec<CalendarMove>,
     ) -> Result<()> {
-        let before: Vec<(&str, Date)> = moved.iter().map(|m| (m.field.as_str(), m.before)).collect();
+        let before: Vec<(&str, Date)> =
+            moved.iter().map(|m| (m.field.as_str(), m.before)).collect();
         let after: Vec<(&str, Date)> = moved.iter().map(|m| (m.field.as_str(), m.after)).collect();
         w.audit(
             &format!("{kind}.recount"),

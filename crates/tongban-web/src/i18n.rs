@@ -254,10 +254,17 @@ pub fn inbox_detail(lang: Lang, kind: &str, detail: &str) -> String {
         .dates
         .iter()
         .map(|[field, before, after]| {
-            format!("{} {before} → {after}", c.get(lang, &format!("moved.{field}")))
+            format!(
+                "{} {before} → {after}",
+                c.get(lang, &format!("moved.{field}"))
+            )
         })
         .collect();
-    let (colon, sep) = if lang == Lang::Zh { ("：", "；") } else { (": ", "; ") };
+    let (colon, sep) = if lang == Lang::Zh {
+        ("：", "；")
+    } else {
+        (": ", "; ")
+    };
     format!("{}{colon}{}", d.record, dates.join(sep))
 }
 

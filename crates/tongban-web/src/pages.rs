@@ -26,7 +26,10 @@ pub struct Chrome {
     /// many open records have provisional dates (see `Store::calendar_reminder`).
     pub calendar_banner: Option<String>,
     /// The calendar and today, for marking provisional dates on the page.
-    calendar: Option<(std::sync::Arc<tongban_domain::calendar::Calendar>, jiff::civil::Date)>,
+    calendar: Option<(
+        std::sync::Arc<tongban_domain::calendar::Calendar>,
+        jiff::civil::Date,
+    )>,
 }
 
 impl Chrome {
@@ -104,7 +107,10 @@ impl axum::extract::FromRequestParts<AppState> for Chrome {
                 let years: Vec<String> = r.years.iter().map(i16::to_string).collect();
                 c.t.fill(
                     "calendar.banner",
-                    &[("years", &years.join("、")), ("n", &r.open_records.to_string())],
+                    &[
+                        ("years", &years.join("、")),
+                        ("n", &r.open_records.to_string()),
+                    ],
                 )
             });
         }

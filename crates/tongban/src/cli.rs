@@ -48,11 +48,14 @@ impl StoreArgs {
         let c = self.config()?;
         let hours =
             OfficeHours::parse(&c.office_hours).map_err(|e| format!("office_hours: {e}"))?;
+        let reminder = tongban_domain::calendar::parse_reminder_day(&c.calendar_reminder)
+            .map_err(|e| format!("calendar_reminder: {e}"))?;
         let store = Store::open(&c.store_url()?)
             .await
             .map_err(|e| format!("opening the store: {e}"))?
             .with_files(c.files_dir())
-            .with_mail(c.smtp().is_some());
+            .with_mail(c.smtp().is_some())
+            .with_calendar_reminder(reminder);
         store
             .set_office_hours(hours)
             .await

@@ -26,6 +26,8 @@ pub struct Config {
     pub smtp_from: String,
     /// Base URL of the platform, for links in e-mail.
     pub public_url: String,
+    /// `MM-DD` from which administrators are reminded to load next year's holiday notice.
+    pub calendar_reminder: String,
 }
 
 impl Default for Config {
@@ -40,6 +42,7 @@ impl Default for Config {
             smtp_relay: String::new(),
             smtp_from: "tongban@localhost".into(),
             public_url: "http://127.0.0.1:8080".into(),
+            calendar_reminder: "10-01".into(),
         }
     }
 }
@@ -62,6 +65,7 @@ impl std::fmt::Debug for Config {
             .field("smtp_relay", &self.smtp_relay)
             .field("smtp_from", &self.smtp_from)
             .field("public_url", &self.public_url)
+            .field("calendar_reminder", &self.calendar_reminder)
             .finish()
     }
 }
@@ -105,6 +109,9 @@ impl Config {
         }
         if let Ok(v) = std::env::var("TONGBAN_PUBLIC_URL") {
             config.public_url = v;
+        }
+        if let Ok(v) = std::env::var("TONGBAN_CALENDAR_REMINDER") {
+            config.calendar_reminder = v;
         }
         if let Ok(v) = std::env::var("TONGBAN_SECURE_COOKIES") {
             config.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");

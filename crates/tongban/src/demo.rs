@@ -142,6 +142,26 @@ pub fn policies() -> Vec<tongban_domain::policies::Policy> {
         .expect("data/xihu/policies.toml is valid")
         .policy
 }
+
+/// The demo policies as this year's round: the file's windows (calendar years) moved to `year`,
+/// so a demo started in any year has open policies and dated claims.
+pub fn policies_of(year: i16) -> Vec<tongban_domain::policies::Policy> {
+    let shift = |d: jiff::civil::Date| {
+        let to = i16::try_from(i32::from(year) + i32::from(d.year()) - 2026).unwrap_or(year);
+        // 29 February moves to 28 February in a common year.
+        jiff::civil::Date::new(to, d.month(), d.day())
+            .or_else(|_| jiff::civil::Date::new(to, d.month(), 28))
+            .unwrap_or(d)
+    };
+    policies()
+        .into_iter()
+        .map(|mut p| {
+            p.opens = shift(p.opens);
+            p.closes = shift(p.closes);
+            p
+        })
+        .collect()
+}
 #[derive(Deserialize)]
 struct EnterprisesFile {
     enterprise: Vec<DemoEnterprise>,
@@ -221,12 +241,20 @@ pub async fn load_if_empty(store: &Store) -> Result<bool, String> {
 pub async fn load_policy_claims(store: &Store) -> Result<(), String> {
     let e = |e: tongban_store::StoreError| e.to_string();
     let today = tongban_domain::cases::local_date(store.now());
-    // The demo's policies run for 2026; after that the claims would be refused, so none are made.
+    // The demo's policies run for the year they were loaded in (three weeks back); in the first
+    // weeks of a year that round is closed today, and then no claims are made.
     // Declarations carry files: a store without a file directory (some tests) gets none.
-    if !policies().iter().all(|p| p.open_on(today)) || !store.has_files() {
+    let round: Vec<_> = store
+        .policies()
+        .await
+        .map_err(e)?
+        .into_iter()
+        .map(|r| r.policy)
+        .collect();
+    if !round.iter().all(|p| p.open_on(today)) || !store.has_files() {
         return Ok(());
     }
-    for p in policies().iter().filter(|p| p.exempt) {
+    for p in round.iter().filter(|p| p.exempt) {
         store.grant_exempt("system", &p.code).await.map_err(e)?;
     }
     let (uscc, user) = ("91360103MA39K2R741", "company");
@@ -275,7 +303,13 @@ pub async fn load_policy_claims(store: &Store) -> Result<(), String> {
             .map_err(e)?;
     }
     store
-        .pay_declaration("approver.czj", &p.payer, id, today, "XHCZ-2026-0001")
+        .pay_declaration(
+            "approver.czj",
+            &p.payer,
+            id,
+            today,
+            &format!("XHCZ-{}-0001", today.year()),
+        )
         .await
         .map_err(e)?;
     // The R&D subsidy waits for the finance bureau.
@@ -481,7 +515,8 @@ async fn load_rules(store: &Store) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
     }
     let units = units();
-    for p in policies() {
+    let year = tongban_domain::cases::local_date(store.now()).year();
+    for p in policies_of(year) {
         let e = p.validate(&|c| units.iter().any(|u| u.code == c));
         if !e.is_empty() {
             return Err(format!("demo policy {}: {e:?}", p.code));

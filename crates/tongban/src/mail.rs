@@ -59,7 +59,10 @@ fn compose(m: &PendingMail, public_url: &str) -> (String, String) {
     let c = catalog();
     let mut what = c.get(Lang::Zh, &format!("inbox.{}", m.kind)).to_string();
     if let Some(d) = &m.detail {
-        what = format!("{what}（{}）", tongban_web::i18n::inbox_detail(Lang::Zh, &m.kind, d));
+        what = format!(
+            "{what}（{}）",
+            tongban_web::i18n::inbox_detail(Lang::Zh, &m.kind, d)
+        );
     }
     let app = c.get(Lang::Zh, "app.name");
     match &m.case_id {

@@ -208,8 +208,8 @@ pub fn project_clock(
         _ => "not_finished",
     };
     let first_start = cases.iter().filter_map(|c| c.accepted_at).min();
-    let mut provisional = first_start
-        .is_some_and(|s| !cal.provisional_years(local_date(s), today).is_empty());
+    let mut provisional =
+        first_start.is_some_and(|s| !cal.provisional_years(local_date(s), today).is_empty());
     for c in cases {
         provisional |= crate::cases::ClockView::compute(c, now, cal)?.provisional;
     }

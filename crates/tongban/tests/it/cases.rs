@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 const ITEM: &str = "XH-SPJ-000101007000";
 pub(crate) const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
-fn each_app(test: impl Fn(&TestApp)) {
+pub(crate) fn each_app(test: impl Fn(&TestApp)) {
     for b in backends() {
         let app = TestApp::demo(&b);
         eprintln!("-- {}", app.backend_name);
@@ -89,7 +89,7 @@ pub(crate) fn submitted(app: &TestApp, who: &Who) -> String {
     id
 }
 
-fn run_clock(app: &TestApp, admin: &Who) -> Value {
+pub(crate) fn run_clock(app: &TestApp, admin: &Who) -> Value {
     ok(app.json("POST", "/api/v1/clock/run", &admin.h(), &json!({})))
 }
 

@@ -205,11 +205,29 @@ fn start_cluster() -> Result<String, String> {
     Ok(format!("postgres://tongban@127.0.0.1:{port}"))
 }
 
+/// Where every test app's clock starts unless the test sets it: Monday 7 December 2026, 10:00
+/// in the district, the day the year-end clock was built (a 20-working-day limit from it runs
+/// into the next year). Time then runs on from there.
+pub const PINNED_START: &str = "2026-12-07 10:00";
+
+fn pinned_start() -> jiff::Timestamp {
+    local_time(PINNED_START)
+}
+
+/// A district wall-clock time, `YYYY-MM-DD HH:MM`, as an instant.
+pub fn local_time(local: &str) -> jiff::Timestamp {
+    let dt: jiff::civil::DateTime = local.replace(' ', "T").parse().expect("YYYY-MM-DD HH:MM");
+    dt.to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
+        .unwrap()
+        .timestamp()
+}
+
 /// The running application under test.
 pub struct TestApp {
     pub base: String,
     pub store: Store,
-    /// The server's "now": `None` is the real time; tests set it to move through deadlines.
+    /// The server's "now": `None` is [`PINNED_START`] plus the time since the app started (so
+    /// no test depends on the day it runs); tests set it to move through deadlines.
     pub now: std::sync::Arc<std::sync::Mutex<Option<jiff::Timestamp>>>,
     pub backend_name: &'static str,
     running: Option<tongban::Running>,
@@ -244,6 +262,8 @@ impl TestApp {
         let url = fresh_store_url(backend);
         let now: std::sync::Arc<std::sync::Mutex<Option<jiff::Timestamp>>> = Default::default();
         let clock_now = now.clone();
+        let started = std::time::Instant::now();
+        let pinned = pinned_start();
         let files = scratch_dir().join("files");
         let (store, running) = runtime().block_on(async {
             let store = Store::open(&url)
@@ -252,10 +272,11 @@ impl TestApp {
                 .with_files(files)
                 .with_mail(mail)
                 .with_clock(std::sync::Arc::new(move || {
-                    clock_now
-                        .lock()
-                        .unwrap()
-                        .unwrap_or_else(jiff::Timestamp::now)
+                    clock_now.lock().unwrap().unwrap_or_else(|| {
+                        let elapsed = jiff::SignedDuration::try_from(started.elapsed())
+                            .expect("a test runs for less than centuries");
+                        pinned.checked_add(elapsed).expect("in range")
+                    })
                 }));
             let running = tongban::spawn(store.clone(), "127.0.0.1:0", Default::default())
                 .await
@@ -283,12 +304,7 @@ impl TestApp {
 
     /// Sets the server's clock to a district wall-clock time, e.g. `"2026-11-02 09:00"`.
     pub fn set_now(&self, local: &str) {
-        let dt: jiff::civil::DateTime = local.replace(' ', "T").parse().expect("YYYY-MM-DD HH:MM");
-        let ts = dt
-            .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap())
-            .unwrap()
-            .timestamp();
-        *self.now.lock().unwrap() = Some(ts);
+        *self.now.lock().unwrap() = Some(local_time(local));
     }
 
     /// A multipart upload of one file part (and a `csrf` field when given).

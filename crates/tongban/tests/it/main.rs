@@ -15,3 +15,4 @@ mod policies;
 mod reviews;
 mod rules;
 mod store;
+mod year_end;

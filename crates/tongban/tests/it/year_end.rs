@@ -1,0 +1,279 @@
+//! The clock through the year's end, on both stores: a case lifecycle on 7 December 2026 whose
+//! limit runs into 2027, one in June 2027 with no 2027 notice (provisional), and loading a 2027
+//! notice while cases are open (recounted, the applicant's correction date never earlier).
+
+use crate::cases::{Who, act, each_app, ok, run_clock, submitted};
+use crate::harness::{TestApp, backends};
+use serde_json::json;
+
+/// A 2027 notice for the test (not the real one): 春节 Saturday 6 – Sunday 14 February,
+/// worked Saturday 30 January and Saturday 20 February.
+const NOTICE_2027: &str = "year = 2027\nnotice = \"测试用2027年节假日安排\"\n\
+    [[holiday]]\nname = \"元旦\"\nfrom = \"2027-01-01\"\nto = \"2027-01-03\"\n\
+    [[holiday]]\nname = \"春节\"\nfrom = \"2027-02-06\"\nto = \"2027-02-14\"\n\
+    [[workday]]\ndate = \"2027-01-30\"\nfor = \"春节\"\n\
+    [[workday]]\ndate = \"2027-02-20\"\nfor = \"春节\"\n";
+
+fn case(app: &TestApp, who: &Who, id: &str) -> serde_json::Value {
+    ok(app.get_with(&format!("/api/v1/cases/{id}"), &who.h()))
+}
+
+/// Accepts, completes the review step, approves and issues: the whole way to the result.
+fn decide(app: &TestApp, id: &str) -> serde_json::Value {
+    let clerk = Who::new(app, "clerk.spj");
+    let approver = Who::new(app, "approver.spj");
+    ok(act(
+        app,
+        &clerk,
+        id,
+        json!({"action": "complete_step", "opinion": "现场核查符合要求"}),
+    ));
+    let c = ok(act(
+        app,
+        &approver,
+        id,
+        json!({"action": "approve", "reasons": "经审查符合法定条件"}),
+    ));
+    assert_eq!(c["state"], "approved");
+    ok(act(app, &clerk, id, json!({"action": "issue"})))
+}
+
+fn load_2027(app: &TestApp, admin: &Who, text: &str) -> crate::harness::Resp {
+    app.raw_post(
+        "/api/v1/calendar/years",
+        &[
+            ("authorization", &admin.auth),
+            ("content-type", "application/toml"),
+        ],
+        text.as_bytes().to_vec(),
+    )
+}
+
+#[test]
+fn a_limit_that_runs_into_next_year_is_provisional_and_says_so() {
+    each_app(|app| {
+        let company = Who::new(app, "company");
+        let clerk = Who::new(app, "clerk.spj");
+        let approver = Who::new(app, "approver.spj");
+        app.set_now("2026-12-07 09:30");
+        let id = submitted(app, &company);
+        // Accepted Monday 7 December: 20 working days are 8–31 December (18), 元旦 off, 4 and 5
+        // January 2027, counted on the law's statutory days because 2027 is not loaded.
+        app.set_now("2026-12-07 10:00");
+        let c = ok(act(app, &clerk, &id, json!({"action": "accept"})));
+        assert_eq!(c["clock"]["legal_due"], "2027-01-05");
+        assert_eq!(c["clock"]["promised_due"], "2026-12-10");
+        assert_eq!(c["clock"]["provisional"], true);
+        assert_eq!(c["clock"]["provisional_years"], json!([2027]));
+        let acceptance = c["notices"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|n| n["kind"] == "acceptance")
+            .unwrap()
+            .clone();
+        assert_eq!(acceptance["provisional"], true);
+        // The extension runs further into 2027 and is still answered.
+        let c = ok(act(
+            app,
+            &approver,
+            &id,
+            json!({"action": "extend", "days": 10, "reason": "情况复杂需进一步核实"}),
+        ));
+        assert_eq!(c["clock"]["legal_due"], "2027-01-19");
+        // The case page and the notice say 暂定, with the year.
+        let (cookie, _) = app.login("company", "company-demo-2026");
+        let page = app.get_with(&format!("/cases/{id}"), &[("cookie", &cookie)]);
+        assert!(
+            page.body.contains("id=\"clock-provisional\""),
+            "{}",
+            page.body
+        );
+        assert!(
+            page.body.contains("2027年"),
+            "the explanation names the year"
+        );
+        let notice = app.get_with(
+            &format!("/cases/{id}/notices/acceptance"),
+            &[("cookie", &cookie)],
+        );
+        assert!(notice.body.contains("id=\"notice-provisional\""));
+        assert!(notice.body.contains("法定节假日"));
+        // And the case is decided as usual.
+        app.set_now("2026-12-09 15:00");
+        let c = decide(app, &id);
+        assert_eq!(c["state"], "issued");
+        assert_eq!(c["clock"]["status"], "finished_on_time");
+
+        // Administrators and supervisors see the reminder; the clock job tells administrators
+        // once.
+        let (admin_cookie, _) = app.login("admin", "admin-demo-2026");
+        let page = app.get_with("/admin/calendar", &[("cookie", &admin_cookie)]);
+        assert!(
+            page.body.contains("id=\"calendar-banner\""),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("2027年节假日安排尚未载入"));
+        assert!(
+            page.body.contains("暂定：通知未载入"),
+            "2027 listed as provisional"
+        );
+        let page = app.get_with("/", &[("cookie", &cookie)]);
+        assert!(
+            !page.body.contains("calendar-banner"),
+            "applicants are not bothered"
+        );
+        let admin = Who::new(app, "admin");
+        assert_eq!(run_clock(app, &admin)["calendar_reminders"], 1);
+        assert_eq!(run_clock(app, &admin)["calendar_reminders"], 0);
+        let inbox = app.get_with("/inbox", &[("cookie", &admin_cookie)]);
+        assert!(
+            inbox.body.contains("请载入下一年度节假日安排"),
+            "{}",
+            inbox.body
+        );
+    });
+}
+
+#[test]
+fn in_a_year_without_a_notice_cases_run_on_the_statutory_days() {
+    each_app(|app| {
+        let company = Who::new(app, "company");
+        let clerk = Who::new(app, "clerk.spj");
+        app.set_now("2027-06-01 09:30");
+        let id = submitted(app, &company);
+        app.set_now("2027-06-01 10:00");
+        let c = ok(act(app, &clerk, &id, json!({"action": "accept"})));
+        // Tuesday 1 June 2027 + 20: 端午 (Wednesday 9 June) off, Wednesday 30 June.
+        assert_eq!(c["clock"]["legal_due"], "2027-06-30");
+        assert_eq!(c["clock"]["provisional"], true);
+        let r = app.get("/api/v1/calendar/add?from=2027-06-01&working_days=20");
+        assert_eq!(r.json()["due"], "2027-06-30");
+        assert_eq!(r.json()["provisional"], true);
+        app.set_now("2027-06-03 11:00");
+        assert_eq!(decide(app, &id)["state"], "issued");
+    });
+}
+
+#[test]
+fn loading_the_notice_recounts_open_records_and_never_shortens_the_applicants_time() {
+    each_app(|app| {
+        let company = Who::new(app, "company");
+        let clerk = Who::new(app, "clerk.spj");
+        let admin = Who::new(app, "admin");
+        let supervisor = Who::new(app, "supervisor");
+        // Monday 25 January 2027, no 2027 notice yet.
+        app.set_now("2027-01-25 09:30");
+        let corrected = submitted(app, &company);
+        let accepted = submitted(app, &company);
+        app.set_now("2027-01-25 10:00");
+        // The correction notice asks for the material in 10 working days: 26 January – 4
+        // February (8), 除夕 to the 补假 (5–10 February) off, 11 and 12 February.
+        let c = ok(act(
+            app,
+            &clerk,
+            &corrected,
+            json!({"action": "request_correction", "items": [
+                {"material": "公共场所平面布局图", "problem": "缺少比例尺"}]}),
+        ));
+        assert_eq!(c["correction"]["supply_by"], "2027-02-12");
+        assert_eq!(c["notices"][0]["supply_by"], "2027-02-12");
+        assert_eq!(c["notices"][0]["provisional"], true);
+        // Accepted the same day: 20 working days end Friday 26 February provisionally.
+        let c = ok(act(app, &clerk, &accepted, json!({"action": "accept"})));
+        assert_eq!(c["clock"]["legal_due"], "2027-02-26");
+        assert_eq!(c["clock"]["promised_due"], "2027-01-28");
+
+        // A file with a mistake is refused field by field and moves nothing.
+        let bad = NOTICE_2027.replace("2027-02-14", "2027-02-04");
+        let r = load_2027(app, &admin, &bad);
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("holiday[1].to"), "{}", r.body);
+        assert_eq!(
+            case(app, &company, &accepted)["clock"]["legal_due"],
+            "2027-02-26"
+        );
+
+        // The notice: the worked Saturdays bring the unit's date a day earlier; the date the
+        // applicant was given stays.
+        app.set_now("2027-01-26 09:00");
+        let r = load_2027(app, &admin, NOTICE_2027);
+        assert_eq!(r.status, 200, "{}", r.body);
+        let moves = r.json()["item"]["moves"].clone();
+        assert_eq!(
+            moves,
+            json!([{"year": 2027, "moved_at": moves[0]["moved_at"], "record_kind": "case",
+                "record_id": accepted, "unit": "XH-SPJ", "field": "legal_due",
+                "binds": "administration", "before": "2027-02-26", "after": "2027-02-25",
+                "days": -1}]),
+        );
+        let c = case(app, &company, &accepted);
+        assert_eq!(c["clock"]["legal_due"], "2027-02-25");
+        assert_eq!(c["clock"]["provisional"], false);
+        let c = case(app, &company, &corrected);
+        assert_eq!(c["correction"]["supply_by"], "2027-02-12", "never earlier");
+        // Both sides of the moved case are told, with the dates.
+        let (cookie, _) = app.login("company", "company-demo-2026");
+        let inbox = app.get_with("/inbox", &[("cookie", &cookie)]);
+        assert!(
+            inbox.body.contains("法定期限 2027-02-26 → 2027-02-25"),
+            "{}",
+            inbox.body
+        );
+        let unit = app.get_with("/api/v1/inbox", &clerk.h()).json();
+        assert!(
+            unit["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["kind"] == "deadline_moved" && m["case_id"] == accepted.as_str()),
+            "{unit}"
+        );
+        // The list stays for administrators and supervisors, not for applicants.
+        let list = app.get_with("/api/v1/calendar/years/2027/moves", &supervisor.h());
+        assert_eq!(list.json()["meta"]["total"], 1);
+        assert_eq!(
+            app.get_with("/api/v1/calendar/years/2027/moves", &company.h())
+                .status,
+            403
+        );
+        let (admin_cookie, _) = app.login("admin", "admin-demo-2026");
+        let page = app.get_with("/admin/calendar?loaded=2027", &[("cookie", &admin_cookie)]);
+        assert!(page.body.contains("id=\"calendar-moves\""), "{}", page.body);
+        assert!(page.body.contains(&accepted));
+        // Every recount is in the audit trail.
+        let audit = app
+            .get_with("/api/v1/audit?per_page=100", &supervisor.h())
+            .json();
+        assert!(
+            audit["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|e| e["action"] == "case.recount" && e["entity_id"] == accepted.as_str()),
+            "{audit}"
+        );
+    });
+}
+
+#[test]
+fn the_demo_loads_in_a_year_without_a_notice() {
+    for b in backends() {
+        let app = TestApp::empty(&b);
+        app.set_now("2027-06-01 10:00");
+        let loaded = crate::harness::runtime()
+            .block_on(tongban::demo::load_if_empty(&app.store))
+            .expect("the demo loads");
+        assert!(loaded);
+        let cases = app.get_with("/api/v1/cases", &Who::new(&app, "supervisor").h());
+        assert!(
+            cases.json()["meta"]["total"].as_i64().unwrap() > 5,
+            "{}",
+            cases.body
+        );
+        // Its policies are this year's round.
+        let p = app.get("/api/v1/policies/KJ-RD").json();
+        assert_eq!(p["item"]["opens"], "2027-01-01");
+    }
+}
