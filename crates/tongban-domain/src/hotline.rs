@@ -842,6 +842,17 @@ mod tests {
     }
 }
 
+/// The years without a loaded holiday notice that the open reply date was counted over (empty
+/// when it was counted on loaded notices only, or once the ticket is answered).
+pub fn provisional_years(t: &Ticket, cal: &Calendar) -> Vec<i16> {
+    match (t.state, t.dispatches.last()) {
+        (State::Dispatched | State::Returned, Some(d)) => {
+            cal.provisional_years(local_date(d.at), d.reply_due)
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// The ticket as a new holiday notice leaves it: the reply date of a dispatch not yet answered
 /// follows the notice (it binds the unit).
 pub fn recount(

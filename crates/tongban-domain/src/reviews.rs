@@ -721,6 +721,14 @@ mod tests {
     }
 }
 
+/// The years without a loaded holiday notice that the open deadline was counted over.
+pub fn provisional_years(t: &Ticket, cal: &Calendar) -> Vec<i16> {
+    if t.rectified_at.is_some() {
+        return Vec::new();
+    }
+    cal.provisional_years(local_date(t.opened_at), t.due)
+}
+
 /// The rectification ticket as a new holiday notice leaves it: the deadline of a ticket not yet
 /// rectified follows the notice (it binds the unit).
 pub fn recount(

@@ -41,7 +41,8 @@ pub struct CalendarMove {
 }
 
 /// The detail of a "deadline moved" message, as data the pages and e-mail put into words:
-/// `{"record": "H2026-000001", "dates": [["reply_due", "2027-02-12", "2027-02-05"]]}`.
+/// `{"record": "H2026-000001", "dates": [["reply_due", "2027-02-12", "2027-02-05"]]}`. The record
+/// is empty for a case: the message links to it already.
 fn detail(record: &str, moved: &[Moved]) -> String {
     let dates: Vec<[String; 3]> = moved
         .iter()
@@ -103,7 +104,7 @@ impl Store {
             .bind(to_json(&case))
             .execute(w.conn())
             .await?;
-            let text = detail(&case.id, &moved);
+            let text = detail("", &moved);
             let mut recipients = vec![format!("unit:{}", case.unit)];
             recipients.extend(applicant_recipients(&case));
             for r in recipients {

@@ -233,7 +233,21 @@ struct AdminCalendar {
     done: Option<i16>,
     /// What the load just done moved.
     moves: Vec<CalendarMove>,
+    /// The rest days each provisional year assumes, for the administrator to see.
+    provisional: Vec<YearSchedule>,
+    units: std::collections::HashMap<String, String>,
     hours: String,
+}
+
+impl AdminCalendar {
+    /// The page of a moved record.
+    fn record_href(&self, m: &CalendarMove) -> String {
+        match m.record_kind.as_str() {
+            "hotline_ticket" => format!("/hotline/tickets/{}", m.record_id),
+            "rectification" => format!("/rectifications/{}", m.record_id),
+            _ => format!("/cases/{}", m.record_id),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -264,12 +278,20 @@ async fn admin_render(
         Some(year) => state.store.calendar_moves(year).await?,
         None => Vec::new(),
     };
+    let units = crate::pages::unit_names(state, &c).await?;
+    let provisional = years
+        .iter()
+        .filter(|y| y.provisional)
+        .filter_map(|y| tongban_domain::calendar::provisional_schedule(y.year).cloned())
+        .collect();
     let mut resp = render(&AdminCalendar {
         c,
         years,
         errors,
         done,
         moves,
+        provisional,
+        units,
         hours,
     });
     *resp.status_mut() = status;

@@ -265,6 +265,9 @@ pub fn inbox_detail(lang: Lang, kind: &str, detail: &str) -> String {
     } else {
         (": ", "; ")
     };
+    if d.record.is_empty() {
+        return dates.join(sep);
+    }
     format!("{}{colon}{}", d.record, dates.join(sep))
 }
 

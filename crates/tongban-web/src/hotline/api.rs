@@ -44,6 +44,9 @@ pub struct TicketView {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub suggestions: Vec<Route>,
     pub allowed_actions: Vec<&'static str>,
+    /// The reply date was counted over a year whose holiday notice is not loaded yet.
+    pub provisional: bool,
+    pub provisional_years: Vec<i16>,
 }
 
 pub async fn view(
@@ -62,11 +65,15 @@ pub async fn view(
     } else {
         Vec::new()
     };
-    let allowed = hotline::allowed(&t, p, state.store.now(), &state.store.calendar());
+    let cal = state.store.calendar();
+    let allowed = hotline::allowed(&t, p, state.store.now(), &cal);
+    let provisional_years = hotline::provisional_years(&t, &cal);
     Ok(TicketView {
         ticket: for_reader(user, t),
         suggestions,
         allowed_actions: allowed,
+        provisional: !provisional_years.is_empty(),
+        provisional_years,
     })
 }
 

@@ -190,6 +190,9 @@ pub struct TicketView {
     pub ticket: Ticket,
     pub rating: Rating,
     pub allowed_actions: Vec<&'static str>,
+    /// The deadline was counted over a year whose holiday notice is not loaded yet.
+    pub provisional: bool,
+    pub provisional_years: Vec<i16>,
 }
 
 pub async fn ticket_view(
@@ -202,9 +205,12 @@ pub async fn ticket_view(
         .rating(&t.rating_id)
         .await?
         .ok_or_else(|| AppError::Internal(format!("rating {} missing", t.rating_id)))?;
+    let provisional_years = reviews::provisional_years(&t, &state.store.calendar());
     Ok(TicketView {
         allowed_actions: reviews::ticket_actions(&t, party(user, &t)),
         rating: rating_for(user, &rating),
+        provisional: !provisional_years.is_empty(),
+        provisional_years,
         ticket: t,
     })
 }

@@ -184,6 +184,26 @@ fn loading_the_notice_recounts_open_records_and_never_shortens_the_applicants_ti
         let c = ok(act(app, &clerk, &accepted, json!({"action": "accept"})));
         assert_eq!(c["clock"]["legal_due"], "2027-02-26");
         assert_eq!(c["clock"]["promised_due"], "2027-01-28");
+        // A complaint dispatched the same day: 5 working days, Monday 1 February.
+        let operator = Who::new(app, "operator");
+        let r = app.json(
+            "POST",
+            "/api/v1/hotline/tickets",
+            &operator.h(),
+            &json!({"category": "complaint", "matter": "小区门口路灯不亮",
+                "caller": {"name": "王五", "phone": "13907910002", "confidential": false},
+                "location": {"address": "西湖区朝阳中路88号"}, "street": "XH-NP"}),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        let ticket = r.json()["item"]["id"].as_str().unwrap().to_string();
+        let t = ok(app.json(
+            "POST",
+            &format!("/api/v1/hotline/tickets/{ticket}/actions"),
+            &operator.h(),
+            &json!({"action": "dispatch", "lead": "XH-CJJ"}),
+        ));
+        assert_eq!(t["dispatches"][0]["reply_due"], "2027-02-01");
+        assert_eq!(t["provisional"], true);
 
         // A file with a mistake is refused field by field and moves nothing.
         let bad = NOTICE_2027.replace("2027-02-14", "2027-02-04");
@@ -201,12 +221,33 @@ fn loading_the_notice_recounts_open_records_and_never_shortens_the_applicants_ti
         let r = load_2027(app, &admin, NOTICE_2027);
         assert_eq!(r.status, 200, "{}", r.body);
         let moves = r.json()["item"]["moves"].clone();
+        let at = moves[0]["moved_at"].clone();
         assert_eq!(
             moves,
-            json!([{"year": 2027, "moved_at": moves[0]["moved_at"], "record_kind": "case",
+            json!([{"year": 2027, "moved_at": at, "record_kind": "case",
                 "record_id": accepted, "unit": "XH-SPJ", "field": "legal_due",
                 "binds": "administration", "before": "2027-02-26", "after": "2027-02-25",
-                "days": -1}]),
+                "days": -1},
+                // The worked Saturday 30 January is the fifth working day of the complaint.
+                {"year": 2027, "moved_at": at, "record_kind": "hotline_ticket",
+                "record_id": ticket, "unit": "XH-CJJ", "field": "reply_due",
+                "binds": "administration", "before": "2027-02-01", "after": "2027-01-30",
+                "days": -2}]),
+        );
+        let t = ok(app.get_with(&format!("/api/v1/hotline/tickets/{ticket}"), &operator.h()));
+        assert_eq!(t["dispatches"][0]["reply_due"], "2027-01-30");
+        assert_eq!(t["provisional"], false);
+        let cjj = app
+            .get_with("/api/v1/inbox", &Who::new(app, "clerk.cjj").h())
+            .json();
+        assert!(
+            cjj["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|m| m["kind"] == "deadline_moved"
+                    && m["detail"].as_str().is_some_and(|d| d.contains(&ticket))),
+            "{cjj}"
         );
         let c = case(app, &company, &accepted);
         assert_eq!(c["clock"]["legal_due"], "2027-02-25");
@@ -232,7 +273,7 @@ fn loading_the_notice_recounts_open_records_and_never_shortens_the_applicants_ti
         );
         // The list stays for administrators and supervisors, not for applicants.
         let list = app.get_with("/api/v1/calendar/years/2027/moves", &supervisor.h());
-        assert_eq!(list.json()["meta"]["total"], 1);
+        assert_eq!(list.json()["meta"]["total"], 2);
         assert_eq!(
             app.get_with("/api/v1/calendar/years/2027/moves", &company.h())
                 .status,
