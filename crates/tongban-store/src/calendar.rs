@@ -64,6 +64,31 @@ impl Store {
         Ok(())
     }
 
+    /// The calendar as it stood at `at`: a year whose notice was loaded later is provisional on
+    /// it again. What an applicant was told at `at` was counted on this calendar. (A year whose
+    /// file was replaced later counts with its current file.)
+    pub async fn calendar_as_of(&self, at: jiff::Timestamp) -> Result<Calendar> {
+        let rows = sqlx::query("SELECT toml, loaded_at FROM calendar_years ORDER BY year")
+            .fetch_all(self.reader())
+            .await?;
+        let mut schedules = Vec::new();
+        for r in rows {
+            let loaded: String = r.try_get("loaded_at")?;
+            let loaded: jiff::Timestamp = loaded
+                .parse()
+                .map_err(|e| crate::StoreError::Corrupt(format!("calendar loaded_at: {e}")))?;
+            if loaded <= at {
+                let text: String = r.try_get("toml")?;
+                schedules
+                    .push(YearSchedule::from_toml(&text).map_err(|e| {
+                        crate::StoreError::Corrupt(format!("calendar year: {e:?}"))
+                    })?);
+            }
+        }
+        let hours = self.hours.read().expect("hours lock").clone();
+        Ok(Calendar::new(schedules, hours))
+    }
+
     async fn stored_schedules(&self) -> Result<Vec<YearSchedule>> {
         let rows = sqlx::query("SELECT year, toml FROM calendar_years ORDER BY year")
             .fetch_all(self.reader())

@@ -88,7 +88,7 @@ pub async fn rate_case(
         return Err(FieldErrors::single("case", "not_served_yet").into());
     }
     let served = case.closed_at.unwrap_or(case.created_at);
-    if !within_window(served, state.store.now(), &state.store.calendar())? {
+    if !rating_window_open(state, served).await? {
         return Err(FieldErrors::single("case", "rating_window_passed").into());
     }
     let base = Rating {
@@ -112,6 +112,18 @@ pub async fn rate_case(
     store_rating(state, &user.username, base, new).await
 }
 
+/// Is the 5-working-day rating window of a service delivered at `served` still open? The window
+/// binds the applicant, so a holiday notice loaded since the service never shortens it: it is
+/// open on today's calendar or on the calendar as it stood when the service was delivered.
+async fn rating_window_open(state: &AppState, served: jiff::Timestamp) -> AppResult<bool> {
+    let now = state.store.now();
+    if within_window(served, now, &state.store.calendar())? {
+        return Ok(true);
+    }
+    let then = state.store.calendar_as_of(served).await?;
+    Ok(within_window(served, now, &then)?)
+}
+
 /// Rates a window visit by its QR token: no account, within 5 working days, once.
 pub async fn rate_visit(
     state: &AppState,
@@ -128,7 +140,7 @@ pub async fn rate_visit(
         .served_at
         .parse()
         .map_err(|e| AppError::Internal(format!("visit time: {e}")))?;
-    if !within_window(served, state.store.now(), &state.store.calendar())? {
+    if !rating_window_open(state, served).await? {
         return Err(FieldErrors::single("visit", "rating_window_passed").into());
     }
     let item_name = match &visit.item_code {

@@ -167,7 +167,11 @@ fn loading_the_notice_recounts_open_records_and_never_shortens_the_applicants_ti
         app.set_now("2027-01-25 09:30");
         let corrected = submitted(app, &company);
         let accepted = submitted(app, &company);
+        let served = submitted(app, &company);
         app.set_now("2027-01-25 10:00");
+        // Served today: the applicant may rate for 5 working days, to Monday 1 February.
+        ok(act(app, &clerk, &served, json!({"action": "accept"})));
+        assert_eq!(decide(app, &served)["state"], "issued");
         // The correction notice asks for the material in 10 working days: 26 January – 4
         // February (8), 除夕 to the 补假 (5–10 February) off, 11 and 12 February.
         let c = ok(act(
@@ -254,6 +258,19 @@ fn loading_the_notice_recounts_open_records_and_never_shortens_the_applicants_ti
         assert_eq!(c["clock"]["provisional"], false);
         let c = case(app, &company, &corrected);
         assert_eq!(c["correction"]["supply_by"], "2027-02-12", "never earlier");
+        // On the notice the fifth working day after the service is Saturday 30 January; the
+        // applicant, told 1 February, may still rate on 1 February.
+        app.set_now("2027-02-01 16:00");
+        let r = app.json(
+            "POST",
+            &format!("/api/v1/cases/{served}/rating"),
+            &company.h(),
+            &json!({"scores": {"overall": "satisfied", "efficiency": "satisfied",
+                "guide_accuracy": "satisfied", "convenience": "satisfied",
+                "platform_usability": "satisfied"}}),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        app.set_now("2027-01-26 09:30");
         // Both sides of the moved case are told, with the dates.
         let (cookie, _) = app.login("company", "company-demo-2026");
         let inbox = app.get_with("/inbox", &[("cookie", &cookie)]);
