@@ -12,6 +12,7 @@ pub mod hotline;
 pub mod ids;
 pub mod org;
 pub mod policies;
+pub mod records;
 pub mod reviews;
 pub mod rules;
 pub mod validation;

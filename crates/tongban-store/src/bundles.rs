@@ -3,6 +3,7 @@
 //! `advance` inside the write that changed a part, so starting the next parts, issuing the code
 //! and cancelling the rest happen atomically with the change that caused them.
 
+use crate::inbox::Message;
 use crate::write::Write;
 use crate::{Page, Result, Store, StoreError, json_col, to_json};
 use serde::Serialize;
@@ -16,6 +17,7 @@ use tongban_domain::cases::{
     local_date,
 };
 use tongban_domain::ids;
+use tongban_domain::records::{RecordKind, RecordRef};
 
 /// The actor name bundles act under when they start or cancel parts.
 pub const BUNDLE_ACTOR: &str = "system:bundle";
@@ -437,14 +439,10 @@ impl Store {
             note: b.id.clone(),
         });
         self.insert_case(w, &case).await?;
-        self.notify(
-            w,
-            &format!("unit:{}", case.unit),
-            &case.id,
-            "submitted",
-            None,
-        )
-        .await?;
+        let unit = format!("unit:{}", case.unit);
+        let about = Some(RecordRef::new(RecordKind::Case, &case.id));
+        self.notify(w, Message::new(&unit, about, "submitted"))
+            .await?;
         Ok(())
     }
 }

@@ -5,6 +5,7 @@
 //! on their clock job's next tick via [`Store::refresh_calendar`]. On first start the bundled
 //! official schedules (`data/calendar/`) are loaded.
 
+use crate::inbox::Message;
 use crate::{Result, Store};
 use serde::Serialize;
 use sqlx::Row;
@@ -12,6 +13,7 @@ use std::sync::Arc;
 use tongban_domain::calendar::{
     Calendar, OfficeHours, YearSchedule, bundled_schedules, provisional_schedule,
 };
+use tongban_domain::records::{RecordKind, RecordRef};
 
 /// What loading a year did.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -291,19 +293,14 @@ impl Store {
         let detail =
             serde_json::json!({"years": reminder.years, "open_records": reminder.open_records})
                 .to_string();
+        let year_id = year.to_string();
+        let about = Some(RecordRef::new(RecordKind::CalendarYear, &year_id));
         for admin in &admins {
-            let dedupe = format!("{key}:{admin}");
-            if self
-                .notify_with(
-                    &mut w,
-                    &format!("user:{admin}"),
-                    None,
-                    "calendar_reminder",
-                    Some(&dedupe),
-                    Some(&detail),
-                )
-                .await?
-            {
+            let (to, dedupe) = (format!("user:{admin}"), format!("{key}:{admin}"));
+            let m = Message::new(&to, about, "calendar_reminder")
+                .dedupe(&dedupe)
+                .detail(&detail);
+            if self.notify(&mut w, m).await? {
                 n += 1;
             }
         }

@@ -5,6 +5,7 @@
 //! writes the row, queues the inbox messages and appends the audit entry. A crash at any point
 //! leaves either the whole change or none of it.
 
+use crate::inbox::Message;
 use crate::write::Write;
 use crate::{Page, Result, Store, StoreError, json_col, to_json};
 use serde::Serialize;
@@ -14,6 +15,7 @@ use tongban_domain::calendar::Calendar;
 use tongban_domain::cases::{
     Case, CaseError, CaseState, ClockView, Effects, FileRef, Notice, NoticeKind, local_date,
 };
+use tongban_domain::records::{RecordKind, RecordRef};
 
 pub mod auto_approval;
 pub mod clock_job;
@@ -59,22 +61,6 @@ pub struct HeldFile {
     pub item_name: String,
     pub material: String,
     pub file: FileRef,
-}
-
-/// One in-app message.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct InboxMessage {
-    pub id: i64,
-    pub recipient: String,
-    /// The case or the policy declaration (`ZC…`) it is about.
-    pub case_id: Option<String>,
-    /// Message key, e.g. `accepted`, `overdue`.
-    pub kind: String,
-    pub created_at: String,
-    pub read_at: Option<String>,
-    /// A line of detail, e.g. which date moved from when to when.
-    pub detail: Option<String>,
 }
 
 const CASE_COLUMNS: &str = "case_json, version, clock_status, updated_at";
@@ -306,14 +292,15 @@ impl Store {
         .bind(to_json(&case))
         .execute(w.conn())
         .await?;
+        let about = Some(RecordRef::new(RecordKind::Case, &case.id));
         if let Some(kind) = fx.notify_applicant {
             for r in applicant_recipients(&case) {
-                self.notify(w, &r, &case.id, kind, None).await?;
+                self.notify(w, Message::new(&r, about, kind)).await?;
             }
         }
         if let Some(kind) = fx.notify_unit {
-            self.notify(w, &format!("unit:{}", case.unit), &case.id, kind, None)
-                .await?;
+            let unit = format!("unit:{}", case.unit);
+            self.notify(w, Message::new(&unit, about, kind)).await?;
         }
         if fx.false_promise {
             sqlx::query(
@@ -344,66 +331,6 @@ impl Store {
         )
         .await?;
         Ok(case)
-    }
-
-    /// Queues one inbox message (and its e-mail, when mail is on and the user has an address).
-    /// With a `dedupe` key a second identical message is dropped, so the clock job can run again
-    /// (or on another server) without notifying twice.
-    /// `about` is a case or a policy declaration.
-    pub(crate) async fn notify(
-        &self,
-        w: &mut Write,
-        recipient: &str,
-        about: &str,
-        kind: &str,
-        dedupe: Option<&str>,
-    ) -> Result<bool> {
-        self.notify_with(w, recipient, Some(about), kind, dedupe, None)
-            .await
-    }
-
-    /// [`Store::notify`] with a line of detail, about a case, a declaration or nothing linkable.
-    pub(crate) async fn notify_with(
-        &self,
-        w: &mut Write,
-        recipient: &str,
-        about: Option<&str>,
-        kind: &str,
-        dedupe: Option<&str>,
-        detail: Option<&str>,
-    ) -> Result<bool> {
-        let at = w.at().to_string();
-        let declaration = about.is_some_and(tongban_domain::policies::is_declaration_id);
-        let row = sqlx::query(
-            "INSERT INTO inbox (recipient, case_id, declaration_id, kind, created_at, dedupe, detail)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (dedupe) DO NOTHING RETURNING id",
-        )
-        .bind(recipient)
-        .bind(about.filter(|_| !declaration))
-        .bind(about.filter(|_| declaration))
-        .bind(kind)
-        .bind(&at)
-        .bind(dedupe)
-        .bind(detail)
-        .fetch_optional(w.conn())
-        .await?;
-        let Some(row) = row else {
-            return Ok(false);
-        };
-        if let (true, Some(user)) = (self.mail_enabled(), recipient.strip_prefix("user:")) {
-            let id: i64 = row.try_get("id")?;
-            sqlx::query(
-                "INSERT INTO mail_outbox (inbox_id, address, created_at)
-                 SELECT $1, email, $3 FROM users WHERE username = $2 AND email IS NOT NULL AND email <> ''",
-            )
-            .bind(id)
-            .bind(user)
-            .bind(&at)
-            .execute(w.conn())
-            .await?;
-        }
-        Ok(true)
     }
 
     /// Lists cases with the total count, for queues, boards and the applicant's list.
@@ -573,37 +500,5 @@ impl Store {
         w.audit("credit.mark", "user", subject, None::<&()>, Some(&after))
             .await?;
         w.commit().await
-    }
-
-    /// The newest messages for any of the recipients (`user:NAME`, `unit:CODE`).
-    pub async fn inbox(&self, recipients: &[String], limit: i64) -> Result<Vec<InboxMessage>> {
-        if recipients.is_empty() {
-            return Ok(Vec::new());
-        }
-        let list: Vec<String> = (1..=recipients.len()).map(|i| format!("${i}")).collect();
-        let text = format!(
-            "SELECT id, recipient, COALESCE(case_id, declaration_id) AS case_id, kind, created_at, read_at, detail FROM inbox
-             WHERE recipient IN ({}) ORDER BY id DESC LIMIT ${}",
-            list.join(", "),
-            recipients.len() + 1
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(text));
-        for r in recipients {
-            q = q.bind(r.clone());
-        }
-        let rows = q.bind(limit).fetch_all(self.reader()).await?;
-        rows.iter()
-            .map(|r| {
-                Ok(InboxMessage {
-                    id: r.try_get("id")?,
-                    recipient: r.try_get("recipient")?,
-                    case_id: r.try_get("case_id")?,
-                    kind: r.try_get("kind")?,
-                    created_at: r.try_get("created_at")?,
-                    read_at: r.try_get("read_at")?,
-                    detail: r.try_get("detail")?,
-                })
-            })
-            .collect()
     }
 }

@@ -1,9 +1,11 @@
 //! The 12345 hotline: the routing catalog and the tickets (JSON plus the columns the boards, the
 //! units' queues and Open311's filters query).
 
+use crate::inbox::Message;
 use crate::{Page, Result, Store, StoreError, json_col, to_json};
 use sqlx::Row;
 use tongban_domain::hotline::{Route, Ticket};
+use tongban_domain::records::{RecordKind, RecordRef};
 
 /// Which tickets to list. Empty fields do not filter.
 #[derive(Debug, Clone, Default)]
@@ -286,14 +288,10 @@ impl Store {
         if let (Some(lead), "dispatch" | "redispatch" | "insist" | "call_back") = (&t.lead, action)
         {
             if t.state == tongban_domain::hotline::State::Dispatched {
-                sqlx::query(
-                    "INSERT INTO inbox (recipient, case_id, kind, created_at, dedupe) VALUES ($1, NULL, 'hotline', $2, NULL)",
-                )
-                .bind(format!("unit:{lead}"))
-                .bind(w.at().to_string())
-                .execute(w.conn())
-                .await
-                .map_err(StoreError::from)?;
+                let unit = format!("unit:{lead}");
+                let about = Some(RecordRef::new(RecordKind::HotlineTicket, &t.id));
+                self.notify(&mut w, Message::new(&unit, about, "hotline"))
+                    .await?;
             }
         }
         w.commit().await?;

@@ -31,6 +31,7 @@ pub mod cases;
 pub mod catalog;
 pub mod files;
 pub mod hotline;
+pub mod inbox;
 pub mod mail;
 pub mod org;
 pub mod policies;

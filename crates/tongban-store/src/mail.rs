@@ -11,7 +11,9 @@ pub struct PendingMail {
     pub id: i64,
     pub address: String,
     pub kind: String,
-    pub case_id: Option<String>,
+    /// The record the message is about (kind and id), for the link.
+    pub about_kind: Option<String>,
+    pub about_id: Option<String>,
     pub attempts: i64,
     /// The inbox message's line of detail.
     pub detail: Option<String>,
@@ -33,7 +35,7 @@ impl Store {
 
     pub async fn pending_mail(&self, limit: i64) -> Result<Vec<PendingMail>> {
         let rows = sqlx::query(
-            "SELECT m.id, m.address, m.attempts, i.kind, COALESCE(i.case_id, i.declaration_id) AS case_id, i.detail FROM mail_outbox m
+            "SELECT m.id, m.address, m.attempts, i.kind, i.about_kind, i.about_id, i.detail FROM mail_outbox m
              JOIN inbox i ON i.id = m.inbox_id
              WHERE m.sent_at IS NULL AND m.attempts < $1 ORDER BY m.id LIMIT $2",
         )
@@ -47,7 +49,8 @@ impl Store {
                     id: r.try_get("id")?,
                     address: r.try_get("address")?,
                     kind: r.try_get("kind")?,
-                    case_id: r.try_get("case_id")?,
+                    about_kind: r.try_get("about_kind")?,
+                    about_id: r.try_get("about_id")?,
                     attempts: r.try_get("attempts")?,
                     detail: r.try_get("detail")?,
                 })

@@ -2,6 +2,7 @@
 //! reserved by a conditional UPDATE in the write that approves, so no two approvals can spend
 //! the same money, on either store.
 
+use crate::inbox::Message;
 use crate::write::Write;
 use crate::{Result, Store, StoreError, json_col, to_json};
 use serde::Serialize;
@@ -10,6 +11,7 @@ use tongban_domain::policies::{
     AfterSignOff, Claimant, Declaration, DeclarationError, DeclarationState, DeclaredMaterial,
     Policy,
 };
+use tongban_domain::records::{RecordKind, RecordRef};
 use tongban_domain::rules::{Decision, Facts, Outcome};
 
 #[derive(Debug, Clone, Serialize)]
@@ -89,20 +91,15 @@ impl Store {
             .bind(format!("%\"{}\"%", d.uscc))
             .fetch_all(w.conn())
             .await?;
+        let about = Some(RecordRef::new(RecordKind::Declaration, &d.id));
         for r in accounts {
-            let user: String = r.try_get("username")?;
-            self.notify(w, &format!("user:{user}"), &d.id, kind, None)
-                .await?;
+            let user = format!("user:{}", r.try_get::<String, _>("username")?);
+            self.notify(w, Message::new(&user, about, kind)).await?;
         }
         if d.state == DeclarationState::Approved {
-            self.notify(
-                w,
-                &format!("unit:{payer}"),
-                &d.id,
-                "declaration_to_pay",
-                None,
-            )
-            .await?;
+            let unit = format!("unit:{payer}");
+            self.notify(w, Message::new(&unit, about, "declaration_to_pay"))
+                .await?;
         }
         Ok(())
     }
@@ -286,14 +283,10 @@ impl Store {
         )
         .await?;
         for unit in &d.departments {
-            self.notify(
-                &mut w,
-                &format!("unit:{unit}"),
-                &id,
-                "declaration_submitted",
-                None,
-            )
-            .await?;
+            let to = format!("unit:{unit}");
+            let about = Some(RecordRef::new(RecordKind::Declaration, &id));
+            self.notify(&mut w, Message::new(&to, about, "declaration_submitted"))
+                .await?;
         }
         let after = serde_json::json!({"state": d.state, "policy": d.policy, "uscc": d.uscc, "amount_fen": d.amount_fen});
         w.audit(

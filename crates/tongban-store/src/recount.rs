@@ -10,12 +10,14 @@
 //! follow the notice, dates that bind the applicant never move earlier.
 
 use crate::cases::{applicant_recipients, derive};
+use crate::inbox::Message;
 use crate::write::Write;
 use crate::{Result, Store, json_col, to_json};
 use jiff::civil::Date;
 use serde::Serialize;
 use sqlx::Row;
 use tongban_domain::calendar::{Binds, Calendar, Moved};
+use tongban_domain::records::{RecordKind, RecordRef};
 use tongban_domain::{cases, hotline, reviews};
 
 /// One date of one record moved by a loaded notice, as the administrator's list shows it.
@@ -41,14 +43,13 @@ pub struct CalendarMove {
 }
 
 /// The detail of a "deadline moved" message, as data the pages and e-mail put into words:
-/// `{"record": "H2026-000001", "dates": [["reply_due", "2027-02-12", "2027-02-05"]]}`. The record
-/// is empty for a case: the message links to it already.
-fn detail(record: &str, moved: &[Moved]) -> String {
+/// `{"dates": [["reply_due", "2027-02-12", "2027-02-05"]]}` (the message links to its record).
+fn detail(moved: &[Moved]) -> String {
     let dates: Vec<[String; 3]> = moved
         .iter()
         .map(|m| [m.field.clone(), m.before.to_string(), m.after.to_string()])
         .collect();
-    serde_json::json!({"record": record, "dates": dates}).to_string()
+    serde_json::json!({"dates": dates}).to_string()
 }
 
 impl Store {
@@ -104,12 +105,13 @@ impl Store {
             .bind(to_json(&case))
             .execute(w.conn())
             .await?;
-            let text = detail("", &moved);
+            let text = detail(&moved);
             let mut recipients = vec![format!("unit:{}", case.unit)];
             recipients.extend(applicant_recipients(&case));
+            let about = Some(RecordRef::new(RecordKind::Case, &case.id));
             for r in recipients {
-                self.notify_with(w, &r, Some(&case.id), "deadline_moved", None, Some(&text))
-                    .await?;
+                let m = Message::new(&r, about, "deadline_moved").detail(&text);
+                self.notify(w, m).await?;
             }
             self.record_moves(w, year, "case", &case.id, &case.unit, moved, out)
                 .await?;
@@ -139,14 +141,12 @@ impl Store {
                 continue;
             };
             self.write_hotline(w, &t).await?;
-            let text = detail(&t.id, &moved);
-            self.notify_with(
+            let text = detail(&moved);
+            let unit = format!("unit:{lead}");
+            let about = Some(RecordRef::new(RecordKind::HotlineTicket, &t.id));
+            self.notify(
                 w,
-                &format!("unit:{lead}"),
-                None,
-                "deadline_moved",
-                None,
-                Some(&text),
+                Message::new(&unit, about, "deadline_moved").detail(&text),
             )
             .await?;
             self.record_moves(w, year, "hotline_ticket", &t.id, &lead, moved, out)
@@ -185,14 +185,12 @@ impl Store {
             .bind(to_json(&t))
             .execute(w.conn())
             .await?;
-            let text = detail(&t.id, &moved);
-            self.notify_with(
+            let text = detail(&moved);
+            let unit = format!("unit:{}", t.unit);
+            let about = Some(RecordRef::new(RecordKind::Rectification, &t.id));
+            self.notify(
                 w,
-                &format!("unit:{}", t.unit),
-                None,
-                "deadline_moved",
-                None,
-                Some(&text),
+                Message::new(&unit, about, "deadline_moved").detail(&text),
             )
             .await?;
             self.record_moves(w, year, "rectification", &t.id, &t.unit, moved, out)

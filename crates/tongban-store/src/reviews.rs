@@ -2,11 +2,13 @@
 //! written in one transaction; the unique indexes hold "one rating per case, one per visit" even
 //! against two submissions at once.
 
+use crate::inbox::Message;
 use crate::write::Write;
 use crate::{Result, Store, StoreError, json_col, to_json};
 use serde::Serialize;
 use sqlx::Row;
 use tongban_domain::cases::local_date;
+use tongban_domain::records::{RecordKind, RecordRef};
 use tongban_domain::reviews::{Rating, RatingFact, Ticket, TicketFact};
 
 /// A service at a window.
@@ -232,13 +234,10 @@ impl Store {
             Some(&after),
         )
         .await?;
-        sqlx::query(
-            "INSERT INTO inbox (recipient, case_id, kind, created_at, dedupe) VALUES ($1, NULL, 'rectification', $2, NULL)",
-        )
-        .bind(format!("unit:{}", t.unit))
-        .bind(w.at().to_string())
-        .execute(w.conn())
-        .await?;
+        let unit = format!("unit:{}", t.unit);
+        let about = Some(RecordRef::new(RecordKind::Rectification, &t.id));
+        self.notify(w, Message::new(&unit, about, "rectification"))
+            .await?;
         Ok(())
     }
 

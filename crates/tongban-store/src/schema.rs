@@ -40,6 +40,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "calendar_moves",
         include_str!("../migrations/sqlite/0007_calendar_moves.sql"),
     ),
+    (
+        8,
+        "inbox_about",
+        include_str!("../migrations/sqlite/0008_inbox_about.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -76,6 +81,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         7,
         "calendar_moves",
         include_str!("../migrations/postgres/0007_calendar_moves.sql"),
+    ),
+    (
+        8,
+        "inbox_about",
+        include_str!("../migrations/postgres/0008_inbox_about.sql"),
     ),
 ];
 

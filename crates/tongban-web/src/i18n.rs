@@ -228,7 +228,6 @@ impl T {
 pub fn inbox_detail(lang: Lang, kind: &str, detail: &str) -> String {
     #[derive(serde::Deserialize)]
     struct Moved {
-        record: String,
         dates: Vec<[String; 3]>,
     }
     #[derive(serde::Deserialize)]
@@ -260,15 +259,7 @@ pub fn inbox_detail(lang: Lang, kind: &str, detail: &str) -> String {
             )
         })
         .collect();
-    let (colon, sep) = if lang == Lang::Zh {
-        ("：", "；")
-    } else {
-        (": ", "; ")
-    };
-    if d.record.is_empty() {
-        return dates.join(sep);
-    }
-    format!("{}{colon}{}", d.record, dates.join(sep))
+    dates.join(if lang == Lang::Zh { "；" } else { "; " })
 }
 
 /// `2026-11-27T03:09:41.123+08:00` → `2026-11-27 03:09`. The stored timestamps carry the

@@ -152,14 +152,18 @@ pub async fn unit_names(
         .collect())
 }
 
-/// The page of the record an inbox message is about: a policy declaration (`ZC2026-…`) or a
-/// case.
-pub fn record_path(id: &str) -> String {
-    if tongban_domain::policies::is_declaration_id(id) {
-        format!("/declarations/{id}")
-    } else {
-        format!("/cases/{id}")
-    }
+/// The page of a record an inbox message is about, by its kind (`case`, `declaration`,
+/// `bundle`, `hotline_ticket`, `rectification`, `calendar_year`); `None` for an unknown kind.
+pub fn record_path(kind: &str, id: &str) -> Option<String> {
+    use tongban_domain::records::RecordKind;
+    Some(match RecordKind::parse(kind)? {
+        RecordKind::Case => format!("/cases/{id}"),
+        RecordKind::Declaration => format!("/declarations/{id}"),
+        RecordKind::Bundle => format!("/bundles/{id}"),
+        RecordKind::HotlineTicket => format!("/hotline/tickets/{id}"),
+        RecordKind::Rectification => format!("/rectifications/{id}"),
+        RecordKind::CalendarYear => "/admin/calendar".to_string(),
+    })
 }
 
 pub fn urlencode(s: &str) -> String {

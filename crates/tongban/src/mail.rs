@@ -65,16 +65,20 @@ fn compose(m: &PendingMail, public_url: &str) -> (String, String) {
         );
     }
     let app = c.get(Lang::Zh, "app.name");
-    match &m.case_id {
-        Some(id) => (
-            format!("{app}：办件 {id} {what}"),
-            format!(
-                "{what}\r\n\r\n办件编号：{id}\r\n查看详情：{}{}\r\n\r\n{}\r\n",
-                public_url.trim_end_matches('/'),
-                tongban_web::pages::record_path(id),
-                c.get(Lang::Zh, "app.footer")
-            ),
-        ),
+    let about = m.about_kind.as_deref().zip(m.about_id.as_deref());
+    match about.and_then(|(kind, id)| Some((kind, id, tongban_web::pages::record_path(kind, id)?)))
+    {
+        Some((kind, id, path)) => {
+            let label = c.get(Lang::Zh, &format!("record.{kind}"));
+            (
+                format!("{app}：{label} {id} {what}"),
+                format!(
+                    "{what}\r\n\r\n{label}编号：{id}\r\n查看详情：{}{path}\r\n\r\n{}\r\n",
+                    public_url.trim_end_matches('/'),
+                    c.get(Lang::Zh, "app.footer")
+                ),
+            )
+        }
         None => (format!("{app}：{what}"), format!("{what}\r\n")),
     }
 }

@@ -8,12 +8,14 @@
 //! (case, status, due date), so a pass interrupted by a crash, repeated after a restart, or run
 //! by two servers at once never notifies twice.
 
+use crate::inbox::Message;
 use crate::{Result, Store};
 use serde::Serialize;
 use sqlx::Row;
 use tongban_domain::cases::{
     self, Actor, ApplicantStanding, ClockStatus, ClockView, Command, Context, local_date,
 };
+use tongban_domain::records::{RecordKind, RecordRef};
 
 /// What one pass did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -166,18 +168,13 @@ impl Store {
             return Ok(false);
         }
         let key = format!("{}:{}:{due}", c.id, status.as_str());
-        self.notify(
-            &mut w,
-            &format!("unit:{}", c.unit),
-            &c.id,
-            status.as_str(),
-            Some(&format!("unit:{key}")),
-        )
-        .await?;
-        for r in super::applicant_recipients(c) {
+        let about = Some(RecordRef::new(RecordKind::Case, &c.id));
+        let mut recipients = vec![format!("unit:{}", c.unit)];
+        recipients.extend(super::applicant_recipients(c));
+        for r in recipients {
             let dedupe = format!("{r}:{key}");
-            self.notify(&mut w, &r, &c.id, status.as_str(), Some(&dedupe))
-                .await?;
+            let m = Message::new(&r, about, status.as_str()).dedupe(&dedupe);
+            self.notify(&mut w, m).await?;
         }
         let after = serde_json::json!({"clock_status": status, "due": due});
         w.audit("case.clock", "case", &c.id, None::<&()>, Some(&after))

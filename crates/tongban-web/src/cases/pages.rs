@@ -25,7 +25,8 @@ use tongban_domain::cases::{
 use tongban_domain::catalog::ItemGuide;
 use tongban_domain::rules::{FactDef, Type, parse_value};
 use tongban_store::Page;
-use tongban_store::cases::{CaseFilter, CaseOrder, InboxMessage};
+use tongban_store::cases::{CaseFilter, CaseOrder};
+use tongban_store::inbox::InboxMessage;
 
 pub fn router() -> Router<AppState> {
     Router::new()

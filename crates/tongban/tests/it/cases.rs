@@ -759,7 +759,6 @@ fn smtp_sink() -> (
 
 #[test]
 fn e_mail_notices_go_out_over_smtp_once() {
-    use base64::Engine;
     for b in backends() {
         let app = TestApp::demo_with_mail(&b);
         let company = Who::new(&app, "company");
@@ -779,9 +778,11 @@ fn e_mail_notices_go_out_over_smtp_once() {
         );
         let (relay, got) = smtp_sink();
         let up = tongban::mail::SmtpConfig { relay, ..down };
+        // The unit's staff with an address are told of the submission, the company of the
+        // acceptance.
         assert_eq!(
             rt.block_on(tongban::mail::send_pending(&app.store, &up)),
-            Ok(1)
+            Ok(2)
         );
         assert_eq!(
             rt.block_on(tongban::mail::send_pending(&app.store, &up)),
@@ -789,23 +790,130 @@ fn e_mail_notices_go_out_over_smtp_once() {
             "sent once"
         );
         let got = got.lock().unwrap().clone();
-        assert_eq!(got.len(), 1);
-        assert_eq!(got[0].0, "company@example.com");
-        let subject = got[0]
-            .1
-            .lines()
-            .find_map(|l| l.strip_prefix("Subject: =?UTF-8?B?"))
+        assert_eq!(got.len(), 2);
+        assert_eq!(got[0].0, "clerk.spj@xihu.example");
+        assert!(subject(&got[0].1).contains("收到新的申请"));
+        assert_eq!(got[1].0, "company@example.com");
+        let s = subject(&got[1].1);
+        assert!(s.contains(&id) && s.contains("已受理"), "{s}");
+    }
+}
+
+/// The decoded subject of a message as the SMTP sink received it.
+fn subject(message: &str) -> String {
+    use base64::Engine;
+    let b64 = message
+        .lines()
+        .find_map(|l| l.strip_prefix("Subject: =?UTF-8?B?"))
+        .unwrap()
+        .trim_end_matches("?=");
+    String::from_utf8(
+        base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap(),
+    )
+    .unwrap()
+}
+
+/// Every capability's messages go one way: a dispatched hotline ticket and a rectification reach
+/// the unit's inbox with a link to the ticket, and its staff by e-mail.
+#[test]
+fn a_units_messages_link_to_their_record_and_go_out_by_e_mail() {
+    for b in backends() {
+        let app = TestApp::demo_with_mail(&b);
+        let operator = Who::new(&app, "operator");
+        let company = Who::new(&app, "company");
+        let r = app.json(
+            "POST",
+            "/api/v1/hotline/tickets",
+            &operator.h(),
+            &json!({"category": "complaint", "matter": "小区门口路灯不亮",
+                "caller": {"name": "王五", "phone": "13907910002", "confidential": false},
+                "location": {"address": "西湖区朝阳中路88号"}, "street": "XH-NP"}),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        let ticket = r.json()["item"]["id"].as_str().unwrap().to_string();
+        ok(app.json(
+            "POST",
+            &format!("/api/v1/hotline/tickets/{ticket}/actions"),
+            &operator.h(),
+            &json!({"action": "dispatch", "lead": "XH-CJJ"}),
+        ));
+        let case = submitted(&app, &company);
+        ok(act(
+            &app,
+            &Who::new(&app, "clerk.spj"),
+            &case,
+            json!({"action": "accept"}),
+        ));
+        crate::year_end::decide(&app, &case);
+        let r = app.json(
+            "POST",
+            &format!("/api/v1/cases/{case}/rating"),
+            &company.h(),
+            &json!({"scores": {"overall": "very_dissatisfied", "efficiency": "dissatisfied",
+                "guide_accuracy": "satisfied", "convenience": "satisfied",
+                "platform_usability": "satisfied"}, "comment": "等候时间太长"}),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        let rectification = r.json()["item"]["rectification"]
+            .as_str()
             .unwrap()
-            .trim_end_matches("?=");
-        let subject = String::from_utf8(
-            base64::engine::general_purpose::STANDARD
-                .decode(subject)
-                .unwrap(),
-        )
-        .unwrap();
+            .to_string();
+
+        // In the inbox: the record's kind and id, and a link to its page.
+        let inbox = |user: &str| {
+            app.get_with("/api/v1/inbox", &Who::new(&app, user).h())
+                .json()
+        };
+        let cjj = inbox("clerk.cjj");
+        let m = &cjj["items"][0];
+        assert_eq!(
+            (m["kind"].as_str(), m["about_kind"].as_str()),
+            (Some("hotline"), Some("hotline_ticket"))
+        );
+        assert_eq!(m["about_id"], ticket.as_str());
+        let spj = inbox("clerk.spj");
+        let m = &spj["items"][0];
+        assert_eq!(m["kind"], "rectification");
+        assert_eq!(
+            (m["about_kind"].as_str(), m["about_id"].as_str()),
+            (Some("rectification"), Some(rectification.as_str()))
+        );
+        let (cookie, _) = app.login("clerk.cjj", "clerk-cjj-demo-2026");
+        let page = app.get_with("/inbox", &[("cookie", &cookie)]);
         assert!(
-            subject.contains(&id) && subject.contains("已受理"),
-            "{subject}"
+            page.body
+                .contains(&format!("href=\"/hotline/tickets/{ticket}\"")),
+            "{}",
+            page.body
+        );
+
+        // By e-mail, to the units' staff, with the link.
+        let (relay, got) = smtp_sink();
+        let smtp = tongban::mail::SmtpConfig {
+            relay,
+            from: "tongban@xihu.example".into(),
+            public_url: "https://tongban.example".into(),
+        };
+        crate::harness::runtime()
+            .block_on(tongban::mail::send_pending(&app.store, &smtp))
+            .unwrap();
+        let got = got.lock().unwrap().clone();
+        let to_cjj: Vec<&(String, String)> = got
+            .iter()
+            .filter(|(to, _)| to == "clerk.cjj@xihu.example")
+            .collect();
+        assert_eq!(to_cjj.len(), 1);
+        assert!(subject(&to_cjj[0].1).contains(&format!("12345工单 {ticket}")));
+        let rect = got
+            .iter()
+            .find(|(to, m)| to == "clerk.spj@xihu.example" && subject(m).contains("差评整改"))
+            .expect("the rectification went out by e-mail");
+        assert!(
+            subject(&rect.1).contains(&rectification),
+            "{}",
+            subject(&rect.1)
         );
     }
 }

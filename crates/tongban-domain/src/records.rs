@@ -1,0 +1,74 @@
+//! The kinds of record a message (and, in time, an audit entry) can be about, one per
+//! capability that keeps records. A message refers to its record by kind and id, so the inbox and
+//! the e-mail link to any capability's record the same way.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum RecordKind {
+    Case,
+    /// A policy declaration (惠企政策申报).
+    Declaration,
+    /// A one-thing-one-time bundle (start-up, deregistration, construction project).
+    Bundle,
+    /// A 12345 hotline ticket.
+    HotlineTicket,
+    /// A rectification ticket opened by a bad rating (差评整改).
+    Rectification,
+    /// A year of the working-day calendar (its notice to load).
+    CalendarYear,
+}
+
+impl RecordKind {
+    pub const ALL: [RecordKind; 6] = [
+        RecordKind::Case,
+        RecordKind::Declaration,
+        RecordKind::Bundle,
+        RecordKind::HotlineTicket,
+        RecordKind::Rectification,
+        RecordKind::CalendarYear,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecordKind::Case => "case",
+            RecordKind::Declaration => "declaration",
+            RecordKind::Bundle => "bundle",
+            RecordKind::HotlineTicket => "hotline_ticket",
+            RecordKind::Rectification => "rectification",
+            RecordKind::CalendarYear => "calendar_year",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RecordKind> {
+        RecordKind::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// One record: its kind and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordRef<'a> {
+    pub kind: RecordKind,
+    pub id: &'a str,
+}
+
+impl<'a> RecordRef<'a> {
+    pub fn new(kind: RecordKind, id: &'a str) -> RecordRef<'a> {
+        RecordRef { kind, id }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_read_back() {
+        for k in RecordKind::ALL {
+            assert_eq!(RecordKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(RecordKind::parse("nothing"), None);
+    }
+}
