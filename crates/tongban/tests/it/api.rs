@@ -1,15 +1,8 @@
 //! The JSON API through HTTP, on both stores.
 
-use crate::harness::{TestApp, backends};
+use crate::harness::TestApp;
+use crate::harness::flows::*;
 use serde_json::json;
-
-fn each_app(test: impl Fn(&TestApp)) {
-    for b in backends() {
-        let app = TestApp::demo(&b);
-        eprintln!("-- {}", app.backend_name);
-        test(&app);
-    }
-}
 
 #[test]
 fn public_catalog_search_filters_and_guides() {

@@ -2,96 +2,10 @@
 //! lifecycle with correction, commitment, pause, extension, overdue and revocation, who may see
 //! and do what, notices, the inbox, the overdue board and the indicators.
 
-use crate::harness::{Resp, TestApp, backends};
-use serde_json::{Value, json};
-
-/// Public sanitary licence (公共场所卫生许可): legal 20 working days, promised 3.
-const ITEM: &str = "XH-SPJ-000101007000";
-pub(crate) const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
-
-pub(crate) fn each_app(test: impl Fn(&TestApp)) {
-    for b in backends() {
-        let app = TestApp::demo(&b);
-        eprintln!("-- {}", app.backend_name);
-        test(&app);
-    }
-}
-
-pub(crate) struct Who {
-    pub(crate) auth: String,
-}
-
-impl Who {
-    pub(crate) fn new(app: &TestApp, user: &str) -> Who {
-        Who {
-            auth: format!("Bearer {}", app.token_for(user)),
-        }
-    }
-    pub(crate) fn h(&self) -> [(&str, &str); 1] {
-        [("authorization", self.auth.as_str())]
-    }
-}
-
-fn get(app: &TestApp, who: &Who, path: &str) -> Resp {
-    app.get_with(path, &who.h())
-}
-
-pub(crate) fn act(app: &TestApp, who: &Who, id: &str, body: Value) -> Resp {
-    app.json(
-        "POST",
-        &format!("/api/v1/cases/{id}/actions"),
-        &who.h(),
-        &body,
-    )
-}
-
-pub(crate) fn ok(r: Resp) -> Value {
-    assert_eq!(r.status, 200, "{}", r.body);
-    r.json()["item"].clone()
-}
-
-/// Creates a draft as `who`, uploads every required material, and returns its id.
-fn draft(app: &TestApp, who: &Who) -> String {
-    draft_of(app, who, ITEM)
-}
-
-fn draft_of(app: &TestApp, who: &Who, item: &str) -> String {
-    let r = app.json(
-        "POST",
-        "/api/v1/cases",
-        &who.h(),
-        &json!({"item_code": item, "form": {
-            "contact_name": "李四", "contact_phone": "13800138000", "details": "申请公共场所卫生许可"}}),
-    );
-    assert_eq!(r.status, 201, "{}", r.body);
-    let case = r.json()["item"].clone();
-    assert_eq!(case["state"], "draft");
-    let id = case["id"].as_str().unwrap().to_string();
-    for (i, m) in case["materials"].as_array().unwrap().iter().enumerate() {
-        if m["required"] == true && m.get("shared_by").is_none() {
-            let r = app.upload(
-                &format!("/api/v1/cases/{id}/materials/{i}"),
-                &who.h(),
-                "scan.pdf",
-                PDF,
-                None,
-            );
-            assert_eq!(r.status, 200, "{}", r.body);
-        }
-    }
-    id
-}
-
-pub(crate) fn submitted(app: &TestApp, who: &Who) -> String {
-    let id = draft(app, who);
-    let c = ok(act(app, who, &id, json!({"action": "submit"})));
-    assert_eq!(c["state"], "submitted");
-    id
-}
-
-pub(crate) fn run_clock(app: &TestApp, admin: &Who) -> Value {
-    ok(app.json("POST", "/api/v1/clock/run", &admin.h(), &json!({})))
-}
+use crate::harness::flows::*;
+use crate::harness::mail::{smtp_sink, subject};
+use crate::harness::{TestApp, backends};
+use serde_json::json;
 
 #[test]
 fn calendar_api_counts_as_the_law_counts() {
@@ -228,16 +142,16 @@ fn whole_lifecycle_with_correction_pause_extension_and_notices() {
 
         // Only the applicant and the implementing unit see it.
         assert_eq!(
-            get(app, &other_clerk, &format!("/api/v1/cases/{id}")).status,
+            get_as(app, &other_clerk, &format!("/api/v1/cases/{id}")).status,
             404
         );
         assert_eq!(
-            get(app, &citizen, &format!("/api/v1/cases/{id}")).status,
+            get_as(app, &citizen, &format!("/api/v1/cases/{id}")).status,
             404
         );
         let r = act(app, &other_clerk, &id, json!({"action": "accept"}));
         assert_eq!(r.status, 404);
-        let queue = get(app, &clerk, "/api/v1/cases").json();
+        let queue = get_as(app, &clerk, "/api/v1/cases").json();
         assert!(
             queue["items"]
                 .as_array()
@@ -245,7 +159,7 @@ fn whole_lifecycle_with_correction_pause_extension_and_notices() {
                 .iter()
                 .any(|c| c["id"] == id.as_str())
         );
-        let theirs = get(app, &other_clerk, "/api/v1/cases").json();
+        let theirs = get_as(app, &other_clerk, "/api/v1/cases").json();
         assert!(
             !theirs["items"]
                 .as_array()
@@ -351,7 +265,7 @@ fn whole_lifecycle_with_correction_pause_extension_and_notices() {
             json!({"action": "pause", "kind": "expert_review", "reason": "组织专家评审"}),
         ));
         app.set_now("2026-11-10 10:00");
-        let c = ok(get(app, &company, &format!("/api/v1/cases/{id}")));
+        let c = ok(get_as(app, &company, &format!("/api/v1/cases/{id}")));
         assert_eq!(c["state"], "paused");
         let c = ok(act(app, &clerk, &id, json!({"action": "resume"})));
         assert_eq!(c["clock"]["paused_working_days"], 3);
@@ -416,16 +330,16 @@ fn whole_lifecycle_with_correction_pause_extension_and_notices() {
         );
         assert!(r.body.contains(&number) && r.body.contains("检测报告已过有效期"));
         // Files come back byte for byte, to those who may see the case.
-        let c = ok(get(app, &company, &format!("/api/v1/cases/{id}")));
+        let c = ok(get_as(app, &company, &format!("/api/v1/cases/{id}")));
         let sha = c["materials"][0]["file"]["sha256"]
             .as_str()
             .unwrap()
             .to_string();
-        let f = get(app, &clerk, &format!("/api/v1/cases/{id}/files/{sha}"));
+        let f = get_as(app, &clerk, &format!("/api/v1/cases/{id}/files/{sha}"));
         assert_eq!(f.status, 200);
         assert_eq!(f.bytes, PDF);
         assert_eq!(
-            get(
+            get_as(
                 app,
                 &other_clerk,
                 &format!("/api/v1/cases/{id}/files/{sha}")
@@ -435,7 +349,7 @@ fn whole_lifecycle_with_correction_pause_extension_and_notices() {
         );
 
         // The applicant was told at each step; the audit trail has every change and is intact.
-        let inbox = get(app, &company, "/api/v1/inbox").json();
+        let inbox = get_as(app, &company, "/api/v1/inbox").json();
         let kinds: Vec<&str> = inbox["items"]
             .as_array()
             .unwrap()
@@ -454,7 +368,7 @@ fn whole_lifecycle_with_correction_pause_extension_and_notices() {
             assert!(kinds.contains(&k), "{k} in {kinds:?}");
         }
         let supervisor = Who::new(app, "supervisor");
-        let trail = get(
+        let trail = get_as(
             app,
             &supervisor,
             &format!("/api/v1/audit?entity=case&entity_id={id}"),
@@ -539,13 +453,13 @@ fn commitments_overdue_revocation_and_receipt_acceptance() {
         assert_eq!(run_clock(app, &admin)["overdue"], 0, "no second notice");
         app.set_now("2026-11-10 09:00");
         assert_eq!(run_clock(app, &admin)["deemed_accepted"], 1);
-        let c = ok(get(app, &clerk, &format!("/api/v1/cases/{ignored}")));
+        let c = ok(get_as(app, &clerk, &format!("/api/v1/cases/{ignored}")));
         assert_eq!(c["state"], "review");
         assert_eq!(c["deemed_accepted"], true);
         assert_eq!(c["clock"]["started_on"], "2026-11-02");
 
         // The broken promise: revocation path, recorded for credit, so no more commitments.
-        let c = ok(get(app, &company, &format!("/api/v1/cases/{promised}")));
+        let c = ok(get_as(app, &company, &format!("/api/v1/cases/{promised}")));
         assert_eq!(c["state"], "revocation_pending");
         assert_eq!(c["commitments"][0]["broken"], true);
         let again = submitted(app, &company);
@@ -578,7 +492,7 @@ fn commitments_overdue_revocation_and_receipt_acceptance() {
         );
 
         // The overdue case is on the unit's inbox, the supervisor's board and the API filter.
-        let inbox = get(app, &clerk, "/api/v1/inbox").json();
+        let inbox = get_as(app, &clerk, "/api/v1/inbox").json();
         assert!(
             inbox["items"]
                 .as_array()
@@ -586,7 +500,7 @@ fn commitments_overdue_revocation_and_receipt_acceptance() {
                 .iter()
                 .any(|m| m["kind"] == "overdue" && m["case_id"] == late.as_str())
         );
-        let overdue = get(app, &supervisor, "/api/v1/cases?clock=overdue").json();
+        let overdue = get_as(app, &supervisor, "/api/v1/cases?clock=overdue").json();
         assert!(
             overdue["items"]
                 .as_array()
@@ -615,7 +529,7 @@ fn commitments_overdue_revocation_and_receipt_acceptance() {
         assert_eq!(c["state"], "withdrawn");
         let r = app.get("/api/v1/cases?state=bogus");
         assert_eq!(r.status, 401);
-        let r = get(app, &company, "/api/v1/cases?state=bogus");
+        let r = get_as(app, &company, "/api/v1/cases?state=bogus");
         assert_eq!(r.status, 422);
     });
 }
@@ -644,7 +558,7 @@ fn proxy_applications_and_material_reuse() {
         let id = c["id"].as_str().unwrap().to_string();
         // Both principal and agent see it.
         assert_eq!(
-            get(app, &company, &format!("/api/v1/cases/{id}")).status,
+            get_as(app, &company, &format!("/api/v1/cases/{id}")).status,
             200
         );
         let r = app.json(
@@ -705,58 +619,6 @@ fn proxy_applications_and_material_reuse() {
     });
 }
 
-/// A minimal SMTP peer on loopback that accepts every message and records (recipient, data).
-fn smtp_sink() -> (
-    String,
-    std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>>,
-) {
-    use std::io::{BufRead, BufReader, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap().to_string();
-    let got: std::sync::Arc<std::sync::Mutex<Vec<(String, String)>>> = Default::default();
-    let store = got.clone();
-    std::thread::spawn(move || {
-        for conn in listener.incoming() {
-            let Ok(mut w) = conn else { continue };
-            let mut r = BufReader::new(w.try_clone().unwrap());
-            let _ = w.write_all(b"220 sink ESMTP\r\n");
-            let (mut rcpt, mut line) = (String::new(), String::new());
-            loop {
-                line.clear();
-                if r.read_line(&mut line).unwrap_or(0) == 0 {
-                    break;
-                }
-                let cmd = line.trim_end().to_string();
-                if cmd.starts_with("EHLO") {
-                    let _ = w.write_all(b"250-sink\r\n250 8BITMIME\r\n");
-                } else if cmd.starts_with("RCPT TO:") {
-                    rcpt = cmd[8..].trim_matches(['<', '>']).to_string();
-                    let _ = w.write_all(b"250 ok\r\n");
-                } else if cmd == "DATA" {
-                    let _ = w.write_all(b"354 go\r\n");
-                    let mut data = String::new();
-                    loop {
-                        line.clear();
-                        r.read_line(&mut line).unwrap();
-                        if line == ".\r\n" {
-                            break;
-                        }
-                        data.push_str(&line);
-                    }
-                    store.lock().unwrap().push((rcpt.clone(), data));
-                    let _ = w.write_all(b"250 queued\r\n");
-                } else if cmd == "QUIT" {
-                    let _ = w.write_all(b"221 bye\r\n");
-                    break;
-                } else {
-                    let _ = w.write_all(b"250 ok\r\n");
-                }
-            }
-        }
-    });
-    (addr, got)
-}
-
 #[test]
 fn e_mail_notices_go_out_over_smtp_once() {
     for b in backends() {
@@ -799,22 +661,6 @@ fn e_mail_notices_go_out_over_smtp_once() {
     }
 }
 
-/// The decoded subject of a message as the SMTP sink received it.
-fn subject(message: &str) -> String {
-    use base64::Engine;
-    let b64 = message
-        .lines()
-        .find_map(|l| l.strip_prefix("Subject: =?UTF-8?B?"))
-        .unwrap()
-        .trim_end_matches("?=");
-    String::from_utf8(
-        base64::engine::general_purpose::STANDARD
-            .decode(b64)
-            .unwrap(),
-    )
-    .unwrap()
-}
-
 /// Every capability's messages go one way: a dispatched hotline ticket and a rectification reach
 /// the unit's inbox with a link to the ticket, and its staff by e-mail.
 #[test]
@@ -846,7 +692,7 @@ fn a_units_messages_link_to_their_record_and_go_out_by_e_mail() {
             &case,
             json!({"action": "accept"}),
         ));
-        crate::year_end::decide(&app, &case);
+        decide(&app, &case);
         let r = app.json(
             "POST",
             &format!("/api/v1/cases/{case}/rating"),
@@ -1056,29 +902,4 @@ fn simple_deregistration_with_and_without_objection() {
                 .is_empty()
         );
     });
-}
-
-/// One step by the clerk or the approver, whichever may: complete a step, approve, issue.
-pub(crate) fn c_step(app: &TestApp, clerk: &Who, approver: &Who, id: &str) -> bool {
-    for who in [clerk, approver] {
-        let c = ok(app.get_with(&format!("/api/v1/cases/{id}"), &who.h()));
-        let allowed: Vec<String> = c["allowed_actions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| a.as_str().unwrap().to_string())
-            .collect();
-        let body = if allowed.iter().any(|a| a == "complete_step") {
-            json!({"action": "complete_step", "opinion": "符合简易注销条件"})
-        } else if allowed.iter().any(|a| a == "approve") {
-            json!({"action": "approve", "reasons": "公告期满无异议，准予简易注销"})
-        } else if allowed.iter().any(|a| a == "issue") {
-            json!({"action": "issue"})
-        } else {
-            continue;
-        };
-        ok(act(app, who, id, body));
-        return true;
-    }
-    false
 }

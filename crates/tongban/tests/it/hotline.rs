@@ -2,29 +2,9 @@
 //! re-dispatch, reply, callback, reopening and closing; the return window; merging duplicates;
 //! the business-environment line; who sees the caller; the per-unit indicators.
 
-use crate::cases::{Who, ok};
+use crate::harness::flows::*;
 use crate::harness::{TestApp, backends};
-use serde_json::{Value, json};
-
-fn act(app: &TestApp, who: &Who, id: &str, body: Value) -> crate::harness::Resp {
-    app.json(
-        "POST",
-        &format!("/api/v1/hotline/tickets/{id}/actions"),
-        &who.h(),
-        &body,
-    )
-}
-
-fn created(r: crate::harness::Resp) -> Value {
-    assert_eq!(r.status, 201, "{}", r.body);
-    r.json()["item"].clone()
-}
-
-fn complaint(matter: &str) -> Value {
-    json!({"category": "complaint", "matter": matter,
-        "caller": {"name": "王五", "phone": "13907910002", "confidential": true},
-        "location": {"address": "西湖区朝阳中路88号小区门口"}, "street": "XH-NP"})
-}
+use serde_json::json;
 
 #[test]
 fn a_ticket_through_dispatch_return_redispatch_reply_callback_and_reopening() {
@@ -65,7 +45,7 @@ fn a_ticket_through_dispatch_return_redispatch_reply_callback_and_reopening() {
         assert_eq!(t["suggestions"][0]["lead"], "XH-CJJ");
 
         // Dispatched to the suggested unit, which sees the matter but not the confidential caller.
-        let t = ok(act(
+        let t = ok(ticket_act(
             &app,
             &operator,
             &id,
@@ -84,7 +64,7 @@ fn a_ticket_through_dispatch_return_redispatch_reply_callback_and_reopening() {
             404
         );
         assert_eq!(
-            act(
+            ticket_act(
                 &app,
                 &cjj,
                 &id,
@@ -96,14 +76,14 @@ fn a_ticket_through_dispatch_return_redispatch_reply_callback_and_reopening() {
 
         // Not theirs: returned within 2 working days; the office re-dispatches to the street.
         app.set_now("2026-11-03 10:00");
-        let t = ok(act(
+        let t = ok(ticket_act(
             &app,
             &cjj,
             &id,
             json!({"action": "return", "reason": "小区内路灯由物业和街道管理"}),
         ));
         assert_eq!(t["state"], "returned");
-        let t = ok(act(
+        let t = ok(ticket_act(
             &app,
             &operator,
             &id,
@@ -128,20 +108,20 @@ fn a_ticket_through_dispatch_return_redispatch_reply_callback_and_reopening() {
             "assisting units see it"
         );
         assert_eq!(
-            act(&app, &cjj, &id, json!({"action": "reply", "text": "x"})).status,
+            ticket_act(&app, &cjj, &id, json!({"action": "reply", "text": "x"})).status,
             403,
             "assisting units do not reply"
         );
 
         // Reply; the callback finds it not fixed: reopened to the same unit.
         app.set_now("2026-11-04 10:00");
-        ok(act(
+        ok(ticket_act(
             &app,
             &np,
             &id,
             json!({"action": "reply", "text": "已联系物业更换灯泡"}),
         ));
-        let t = ok(act(
+        let t = ok(ticket_act(
             &app,
             &operator,
             &id,
@@ -150,13 +130,13 @@ fn a_ticket_through_dispatch_return_redispatch_reply_callback_and_reopening() {
         assert_eq!(t["state"], "dispatched");
         assert_eq!(t["reopened"], 1);
         app.set_now("2026-11-05 10:00");
-        ok(act(
+        ok(ticket_act(
             &app,
             &np,
             &id,
             json!({"action": "reply", "text": "已更换线路，路灯恢复"}),
         ));
-        let t = ok(act(
+        let t = ok(ticket_act(
             &app,
             &operator,
             &id,
@@ -184,7 +164,7 @@ fn a_ticket_through_dispatch_return_redispatch_reply_callback_and_reopening() {
             .unwrap()
             .to_string();
         assert_eq!(
-            act(
+            ticket_act(
                 &app,
                 &operator,
                 &dup,
@@ -193,7 +173,7 @@ fn a_ticket_through_dispatch_return_redispatch_reply_callback_and_reopening() {
             .status,
             422
         );
-        let t = ok(act(
+        let t = ok(ticket_act(
             &app,
             &operator,
             &dup,
@@ -204,7 +184,7 @@ fn a_ticket_through_dispatch_return_redispatch_reply_callback_and_reopening() {
         assert_eq!(f["merged"], json!([dup]));
 
         // Returning after the window is refused, naming the rule.
-        ok(act(
+        ok(ticket_act(
             &app,
             &operator,
             &first,
@@ -212,7 +192,7 @@ fn a_ticket_through_dispatch_return_redispatch_reply_callback_and_reopening() {
         ));
         let ga = Who::new(&app, "clerk.ga");
         app.set_now("2026-11-10 10:00");
-        let r = act(
+        let r = ticket_act(
             &app,
             &ga,
             &first,
@@ -271,7 +251,7 @@ fn enterprises_run_on_the_business_environment_line() {
         let id = t["id"].as_str().unwrap().to_string();
         assert_eq!(t["source"], "web");
         assert_eq!(t["business"], true);
-        let t = ok(act(
+        let t = ok(ticket_act(
             &app,
             &operator,
             &id,
@@ -495,7 +475,7 @@ fn open311_georeport_v2_in_json_and_xml() {
         // Once the office dispatches and closes it, Open311 says closed with the detail in notes.
         let operator = Who::new(&app, "operator");
         let ga = Who::new(&app, "clerk.ga");
-        ok(act(
+        ok(ticket_act(
             &app,
             &operator,
             &id,
@@ -514,13 +494,13 @@ fn open311_georeport_v2_in_json_and_xml() {
                 .unwrap()
                 .starts_with("2026-11-09T17:30:00+08:00")
         );
-        ok(act(
+        ok(ticket_act(
             &app,
             &ga,
             &id,
             json!({"action": "reply", "text": "已责令停止夜间施工"}),
         ));
-        ok(act(
+        ok(ticket_act(
             &app,
             &operator,
             &id,

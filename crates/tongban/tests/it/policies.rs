@@ -2,7 +2,7 @@
 //! declaration from materials to joint sign-off to payout, refusal with reasons, 免申即享
 //! grants, published beneficiaries, and a budget that concurrent approvals cannot overspend.
 
-use crate::cases::{PDF, Who, ok};
+use crate::harness::flows::*;
 use crate::harness::{TestApp, backends, runtime};
 use crate::rules::failed_rules;
 use serde_json::{Value, json};

@@ -2,16 +2,9 @@
 //! re-examination and callback; a window visit rated from its code without an account, removed
 //! on appeal; the rating window; the public statistics; who sees the rater.
 
-use crate::cases::{Who, act, c_step, ok, submitted};
+use crate::harness::flows::*;
 use crate::harness::{TestApp, backends};
 use serde_json::json;
-
-fn issued_case(app: &TestApp, company: &Who, clerk: &Who, approver: &Who) -> String {
-    let id = submitted(app, company);
-    ok(act(app, clerk, &id, json!({"action": "accept"})));
-    while c_step(app, clerk, approver, &id) {}
-    id
-}
 
 fn online(overall: &str) -> serde_json::Value {
     json!({"scores": {"overall": overall, "efficiency": overall, "guide_accuracy": "satisfied",

@@ -2,7 +2,7 @@
 //! chosen by date, traces, what-if over past decisions; automatic approval end to end (and the
 //! refusals that go to a clerk); "cannot decide" instead of a guess.
 
-use crate::cases::{PDF, Who, act, ok};
+use crate::harness::flows::*;
 use crate::harness::{TestApp, backends};
 use serde_json::{Value, json};
 

@@ -2,7 +2,7 @@
 //! limit runs into 2027, one in June 2027 with no 2027 notice (provisional), and loading a 2027
 //! notice while cases are open (recounted, the applicant's correction date never earlier).
 
-use crate::cases::{Who, act, each_app, ok, run_clock, submitted};
+use crate::harness::flows::*;
 use crate::harness::{TestApp, backends};
 use serde_json::json;
 
@@ -16,26 +16,6 @@ const NOTICE_2027: &str = "year = 2027\nnotice = \"测试用2027年节假日安�
 
 fn case(app: &TestApp, who: &Who, id: &str) -> serde_json::Value {
     ok(app.get_with(&format!("/api/v1/cases/{id}"), &who.h()))
-}
-
-/// Accepts, completes the review step, approves and issues: the whole way to the result.
-pub(crate) fn decide(app: &TestApp, id: &str) -> serde_json::Value {
-    let clerk = Who::new(app, "clerk.spj");
-    let approver = Who::new(app, "approver.spj");
-    ok(act(
-        app,
-        &clerk,
-        id,
-        json!({"action": "complete_step", "opinion": "现场核查符合要求"}),
-    ));
-    let c = ok(act(
-        app,
-        &approver,
-        id,
-        json!({"action": "approve", "reasons": "经审查符合法定条件"}),
-    ));
-    assert_eq!(c["state"], "approved");
-    ok(act(app, &clerk, id, json!({"action": "issue"})))
 }
 
 fn load_2027(app: &TestApp, admin: &Who, text: &str) -> crate::harness::Resp {

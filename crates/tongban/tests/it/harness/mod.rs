@@ -2,6 +2,9 @@
 //! database in a throwaway PostgreSQL cluster. Tests are plain `#[test]` functions that talk HTTP
 //! with a blocking client; the server runs on its own runtime thread.
 
+pub mod flows;
+pub mod mail;
+
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
