@@ -1,8 +1,8 @@
 //! The audit trail, readable by supervisors and administrators.
 
 use crate::AppState;
+use crate::api::{Many, Meta};
 use crate::auth::{SUPERVISORS, Viewer};
-use crate::catalog::api::{Many, Meta};
 use crate::error::{AppError, AppResult};
 use axum::Json;
 use axum::extract::{Query, State};
@@ -20,7 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// code); page with `page` and `per_page`.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "supervision", security(("bearer" = [])),
     params(("entity" = Option<String>, Query), ("entity_id" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
-    responses((status = 200, body = Many<AuditEntry>), (status = 401, body = crate::catalog::api::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Many<AuditEntry>), (status = 401, body = crate::api::Problem, content_type = "application/problem+json")))]
 async fn list_entries(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -28,7 +28,7 @@ async fn list_entries(
 ) -> AppResult<Json<Many<AuditEntry>>> {
     viewer.require(SUPERVISORS)?;
     let mut errors = FieldErrors::new();
-    let page = crate::catalog::parse_page(&q, &mut errors);
+    let page = crate::api::parse_page(&q, &mut errors);
     let entity = q.get("entity").map(String::as_str).unwrap_or("");
     let entity_id = q.get("entity_id").map(String::as_str).unwrap_or("");
     errors.optional_text("entity", entity, 40);

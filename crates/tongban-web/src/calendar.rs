@@ -2,13 +2,13 @@
 //! and loading a new year (the API, and the administrator page `/admin/calendar`).
 
 use crate::AppState;
-use crate::auth::Viewer;
-use crate::catalog::api::{Many, One, Problem};
+use crate::api::{Many, One, Problem};
+use crate::auth::{CsrfChecked, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
@@ -169,7 +169,7 @@ async fn between(
 #[utoipa::path(get, path = "/api/v1/calendar/years", tag = "calendar", responses((status = 200, body = Many<CalendarYear>)))]
 async fn years(State(state): State<AppState>) -> AppResult<Json<Many<CalendarYear>>> {
     let items = state.store.calendar_years().await?;
-    Ok(crate::catalog::api::many(items))
+    Ok(crate::api::many(items))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -189,11 +189,10 @@ struct Imported {
 async fn import_year(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _: CsrfChecked,
     body: String,
 ) -> AppResult<Json<One<Imported>>> {
     let user = viewer.require(&[Role::Admin])?;
-    viewer.check_csrf(headers.get("x-csrf-token").and_then(|v| v.to_str().ok()))?;
     let schedule = YearSchedule::from_toml(&body)?;
     let imported = state
         .store
@@ -221,7 +220,7 @@ async fn moves(
 ) -> AppResult<Json<Many<CalendarMove>>> {
     viewer.require(&[Role::Admin, Role::Supervisor])?;
     let items = state.store.calendar_moves(year).await?;
-    Ok(crate::catalog::api::many(items))
+    Ok(crate::api::many(items))
 }
 
 #[derive(Template)]

@@ -2,9 +2,9 @@
 //! browsers get the same error as a page in their language (see `pages::render_errors`).
 //! Internal errors are logged with a request id and never shown.
 
+use crate::api::{Problem, ProblemError};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
 use tongban_domain::calendar::CalendarError;
 use tongban_domain::cases::CaseError;
 use tongban_domain::{FieldError, FieldErrors};
@@ -182,16 +182,6 @@ pub struct ErrorInfo {
     pub errors: Vec<FieldError>,
 }
 
-#[derive(Serialize)]
-struct ProblemError<'a> {
-    field: &'a str,
-    code: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    detail: Option<&'a str>,
-    /// English sentence; pages use the message catalog for Chinese.
-    message: String,
-}
-
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();
@@ -207,25 +197,33 @@ impl IntoResponse for AppError {
         };
         let errors = self.field_errors();
         let i18n = crate::i18n::catalog();
-        let body = serde_json::json!({
-            "type": format!("/problems/{code}"),
-            "title": i18n.get(crate::i18n::Lang::En, &format!("problem.{code}")),
-            "status": status.as_u16(),
-            "detail": i18n.get(crate::i18n::Lang::En, &format!("problem.{code}.detail")),
-            "errors": errors.iter().map(|e| ProblemError {
-                field: &e.field, code: e.code, detail: e.detail.as_deref(),
-                message: i18n.field_error(crate::i18n::Lang::En, e),
-            }).collect::<Vec<_>>(),
-        });
-        let mut body = body;
-        if let AppError::NotAllowed { state, allowed, .. } = &self {
-            // Tell the client what it may do instead.
-            body["state"] = serde_json::Value::from(*state);
-            body["allowed_actions"] = serde_json::json!(allowed);
-        }
-        if let Some(id) = &request_id {
-            body["request_id"] = serde_json::Value::from(id.as_str());
-        }
+        let en = crate::i18n::Lang::En;
+        // A command not allowed now tells the client what it may do instead.
+        let (state, allowed_actions) = match &self {
+            AppError::NotAllowed { state, allowed, .. } => (
+                Some(state.to_string()),
+                Some(allowed.iter().map(|a| a.to_string()).collect()),
+            ),
+            _ => (None, None),
+        };
+        let body = Problem {
+            r#type: format!("/problems/{code}"),
+            title: i18n.get(en, &format!("problem.{code}")).to_string(),
+            status: status.as_u16(),
+            detail: i18n.get(en, &format!("problem.{code}.detail")).to_string(),
+            errors: errors
+                .iter()
+                .map(|e| ProblemError {
+                    field: e.field.clone(),
+                    code: e.code.to_string(),
+                    detail: e.detail.clone(),
+                    message: i18n.field_error(en, e),
+                })
+                .collect(),
+            state,
+            allowed_actions,
+            request_id,
+        };
         let mut resp = (status, axum::Json(body)).into_response();
         resp.headers_mut().insert(
             header::CONTENT_TYPE,

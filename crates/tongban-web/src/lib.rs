@@ -2,6 +2,7 @@
 //! server-rendered pages in Chinese first, and authentication. Each capability owns a folder
 //! with its `router()`; `router.rs` wires them all in one place.
 
+pub mod api;
 pub mod audit;
 pub mod auth;
 pub mod bundles;

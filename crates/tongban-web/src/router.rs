@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Tongban (通办) API", description = "Government-service platform of Xihu District. Errors are RFC 9457 problem+json."),
-    components(schemas(crate::catalog::api::Problem)),
+    components(schemas(crate::api::Problem)),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;

@@ -178,6 +178,62 @@ async fn resolve(headers: &HeaderMap, state: &AppState) -> Result<Viewer, AppErr
     Ok(Viewer::default())
 }
 
+/// A signed-in user (by session or API token); 401 otherwise, which pages turn into the sign-in
+/// page. Take it instead of unwrapping `Viewer::user` in a handler.
+pub struct SignedIn(pub User);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<SignedIn, AppError> {
+        let viewer = Viewer::from_request_parts(parts, state).await?;
+        viewer.user.map(SignedIn).ok_or(AppError::Unauthorized)
+    }
+}
+
+/// An API write whose CSRF token checked out: a session client sends it in `X-CSRF-Token`; a
+/// client with an API token needs none. Without any sign-in it passes, so that the handler's own
+/// check answers 401 rather than a CSRF error.
+pub struct CsrfChecked;
+
+impl FromRequestParts<AppState> for CsrfChecked {
+    type Rejection = AppError;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<CsrfChecked, AppError> {
+        let viewer = Viewer::from_request_parts(parts, state).await?;
+        if viewer.user.is_some() {
+            viewer.check_csrf(csrf_header(&parts.headers))?;
+        }
+        Ok(CsrfChecked)
+    }
+}
+
+/// A submitted page form whose `csrf` field checked out, as its fields. Without a sign-in it
+/// passes, so that the handler's own check sends the reader to the sign-in page.
+pub struct CsrfForm(pub std::collections::HashMap<String, String>);
+
+impl axum::extract::FromRequest<AppState> for CsrfForm {
+    type Rejection = AppError;
+    async fn from_request(
+        req: axum::extract::Request,
+        state: &AppState,
+    ) -> Result<CsrfForm, AppError> {
+        let (mut parts, body) = req.into_parts();
+        let viewer = Viewer::from_request_parts(&mut parts, state).await?;
+        let req = axum::extract::Request::from_parts(parts, body);
+        let axum::extract::Form(fields) = axum::extract::Form::<
+            std::collections::HashMap<String, String>,
+        >::from_request(req, state)
+        .await
+        .map_err(|e| AppError::bad_body("malformed_body", e.body_text()))?;
+        if viewer.user.is_some() {
+            viewer.check_csrf(fields.get("csrf").map(String::as_str))?;
+        }
+        Ok(CsrfForm(fields))
+    }
+}
+
 /// The CSRF token an API client sent in the `X-CSRF-Token` header (session clients only).
 pub fn csrf_header(headers: &HeaderMap) -> Option<&str> {
     headers.get("x-csrf-token").and_then(|v| v.to_str().ok())

@@ -3,14 +3,14 @@
 
 use super::{BundleIndicators, BundleView, load_visible, view};
 use crate::AppState;
+use crate::api::parse_page;
+use crate::api::{ApiJson, Many, Meta, One, Problem};
 use crate::auth::Viewer;
-use crate::auth::csrf_header;
-use crate::catalog::api::{ApiJson, Many, Meta, One, Problem};
-use crate::catalog::parse_page;
+use crate::auth::{CsrfChecked, SignedIn};
 use crate::error::{AppError, AppResult};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use tongban_domain::FieldErrors;
@@ -51,11 +51,10 @@ async fn views(
 async fn start_startup(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     ApiJson(form): ApiJson<StartupForm>,
 ) -> AppResult<(StatusCode, Json<One<BundleView>>)> {
     let user = viewer.require(&[Role::Applicant])?.clone();
-    viewer.check_csrf(csrf_header(&headers))?;
     let b = super::start_startup(&state, &user, form).await?;
     Ok((
         StatusCode::CREATED,
@@ -72,11 +71,10 @@ async fn start_startup(
 async fn start_construction(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     ApiJson(form): ApiJson<ConstructionForm>,
 ) -> AppResult<(StatusCode, Json<One<BundleView>>)> {
     let user = viewer.require(&[Role::Applicant])?.clone();
-    viewer.check_csrf(csrf_header(&headers))?;
     let b = super::start_construction(&state, &user, form).await?;
     Ok((
         StatusCode::CREATED,
@@ -100,12 +98,11 @@ struct ManagerBody {
 async fn set_manager(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<ManagerBody>,
 ) -> AppResult<Json<One<BundleView>>> {
     let user = viewer.require(crate::auth::SUPERVISORS)?.clone();
-    viewer.check_csrf(csrf_header(&headers))?;
     let b = load_visible(&state, &user, &id).await?;
     if b.kind != tongban_domain::bundles::BundleKind::Construction {
         return Err(FieldErrors::single("id", "not_a_project").into());
@@ -130,10 +127,9 @@ async fn set_manager(
     responses((status = 200, body = Many<BundleView>)))]
 async fn list_bundles(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(user): SignedIn,
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Json<Many<BundleView>>> {
-    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
     let mut e = FieldErrors::new();
     let page = parse_page(&q, &mut e);
     if !e.is_empty() {
@@ -161,10 +157,9 @@ async fn list_bundles(
     responses((status = 200, body = One<BundleView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn get_bundle(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(user): SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Json<One<BundleView>>> {
-    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
     let b = load_visible(&state, &user, &id).await?;
     Ok(Json(One {
         item: view(&state, &user, b).await?,
@@ -176,13 +171,11 @@ async fn get_bundle(
     responses((status = 200, body = One<BundleView>), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn withdraw_bundle(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
+    SignedIn(user): SignedIn,
+    _csrf: CsrfChecked,
     Path(id): Path<String>,
 ) -> AppResult<Json<One<BundleView>>> {
-    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
     load_visible(&state, &user, &id).await?;
-    viewer.check_csrf(csrf_header(&headers))?;
     let b = state.store.withdraw_bundle(&user.username, &id).await?;
     Ok(Json(One {
         item: view(&state, &user, b).await?,

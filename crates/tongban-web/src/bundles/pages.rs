@@ -3,12 +3,13 @@
 
 use super::{BundleView, load_visible, view};
 use crate::AppState;
-use crate::auth::{SUPERVISORS, Viewer};
+use crate::auth::CsrfForm;
+use crate::auth::{SUPERVISORS, SignedIn, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Path, State};
+use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -167,10 +168,9 @@ async fn create(
     State(state): State<AppState>,
     c: Chrome,
     viewer: Viewer,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm,
 ) -> AppResult<Response> {
     let user = viewer.require(&[Role::Applicant])?.clone();
-    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
     let result = match parse_form(&f) {
         Ok(form) => super::start_startup(&state, &user, form).await,
         Err(e) => Err(e.into()),
@@ -249,10 +249,9 @@ impl BundlePage {
 async fn bundle_page(
     State(state): State<AppState>,
     c: Chrome,
-    viewer: Viewer,
+    SignedIn(user): SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
     let b = load_visible(&state, &user, &id).await?;
     let units = crate::pages::unit_names(&state, &c).await?;
     let cases = state.store.bundle_cases(&id).await?;
@@ -302,13 +301,11 @@ fn timeline(
 
 async fn withdraw(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(user): SignedIn,
     Path(id): Path<String>,
-    Form(f): Form<HashMap<String, String>>,
+    _: CsrfForm,
 ) -> AppResult<Response> {
-    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
     load_visible(&state, &user, &id).await?;
-    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
     state.store.withdraw_bundle(&user.username, &id).await?;
     Ok((
         StatusCode::SEE_OTHER,
@@ -459,10 +456,9 @@ async fn create_project(
     State(state): State<AppState>,
     c: Chrome,
     viewer: Viewer,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm,
 ) -> AppResult<Response> {
     let user = viewer.require(&[Role::Applicant])?.clone();
-    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
     let result = match parse_project(&f) {
         Ok(form) => super::start_construction(&state, &user, form).await,
         Err(e) => Err(e.into()),

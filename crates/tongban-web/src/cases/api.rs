@@ -2,10 +2,11 @@
 
 use super::{CaseView, NewApplication, load_visible, mask_for, run_command, view};
 use crate::AppState;
+use crate::api::parse_page;
+use crate::api::{ApiJson, Many, Meta, One, Problem};
 use crate::auth::Viewer;
 use crate::auth::csrf_header;
-use crate::catalog::api::{ApiJson, Many, Meta, One, Problem};
-use crate::catalog::parse_page;
+use crate::auth::{CsrfChecked, SignedIn};
 use crate::error::{AppError, AppResult};
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
@@ -90,10 +91,9 @@ pub fn parse_list(q: &HashMap<String, String>) -> AppResult<(CaseFilter, tongban
     responses((status = 200, body = Many<CaseView>), (status = 401, body = Problem, content_type = "application/problem+json")))]
 async fn list_cases(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(user): SignedIn,
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Json<Many<CaseView>>> {
-    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
     let (f, page) = parse_list(&q)?;
     let f = super::scope(&user, f)?;
     let (rows, total) = state.store.list_cases(&f, page).await?;
@@ -119,11 +119,10 @@ async fn list_cases(
 async fn create_case(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     ApiJson(req): ApiJson<NewApplication>,
 ) -> AppResult<(StatusCode, Json<One<CaseView>>)> {
     let user = viewer.require(&[Role::Applicant])?.clone();
-    viewer.check_csrf(csrf_header(&headers))?;
     let case = super::create(&state, &user, req).await?;
     Ok((
         StatusCode::CREATED,
@@ -162,12 +161,11 @@ struct FormBody {
 async fn save_case_form(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     Path(id): Path<String>,
     ApiJson(body): ApiJson<FormBody>,
 ) -> AppResult<Json<One<CaseView>>> {
     let (user, _) = load_visible(&state, &viewer, &id).await?;
-    viewer.check_csrf(csrf_header(&headers))?;
     let case = super::save_form(&state, &user, &id, body.form).await?;
     Ok(Json(One {
         item: view(&state, &user, case).await?,
@@ -184,12 +182,11 @@ async fn save_case_form(
 async fn case_action(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     Path(id): Path<String>,
     ApiJson(cmd): ApiJson<Command>,
 ) -> AppResult<Json<One<CaseView>>> {
     let (user, _) = load_visible(&state, &viewer, &id).await?;
-    viewer.check_csrf(csrf_header(&headers))?;
     if matches!(cmd, Command::BreakCommitment { .. }) {
         // Only the clock job breaks commitments.
         return Err(AppError::Forbidden);
@@ -238,12 +235,11 @@ struct ReuseBody {
 async fn reuse_material(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     Path((id, index)): Path<(String, usize)>,
     ApiJson(body): ApiJson<ReuseBody>,
 ) -> AppResult<Json<One<CaseView>>> {
     let (user, _) = load_visible(&state, &viewer, &id).await?;
-    viewer.check_csrf(csrf_header(&headers))?;
     let case = super::reuse(&state, &user, &id, index, &body.from_case).await?;
     Ok(Json(One {
         item: view(&state, &user, case).await?,
@@ -282,11 +278,10 @@ pub async fn file_response(
     responses((status = 200, body = Many<InboxMessage>)))]
 async fn inbox(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(user): SignedIn,
 ) -> AppResult<Json<Many<InboxMessage>>> {
-    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
     let items = state.store.inbox(&recipients(&user), 100).await?;
-    Ok(crate::catalog::api::many(items))
+    Ok(crate::api::many(items))
 }
 
 /// Inbox addresses of a user: their own, and their unit's for staff.
@@ -335,10 +330,9 @@ pub async fn compute_indicators(
 async fn run_clock(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
 ) -> AppResult<Json<One<ClockReport>>> {
     viewer.require(&[Role::Admin])?;
-    viewer.check_csrf(csrf_header(&headers))?;
     Ok(Json(One {
         item: state.store.run_clock().await?,
     }))

@@ -5,7 +5,8 @@
 
 use super::{CaseView, NewApplication, ProxyRequest, load_visible, mask_for, run_command, view};
 use crate::AppState;
-use crate::auth::{SUPERVISORS, Viewer};
+use crate::auth::CsrfForm;
+use crate::auth::{SUPERVISORS, SignedIn, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::pages::{Chrome, render};
 use askama::Template;
@@ -253,10 +254,9 @@ impl ListPage {
 async fn list_page(
     State(state): State<AppState>,
     c: Chrome,
-    viewer: Viewer,
+    SignedIn(user): SignedIn,
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
     let tab = q.get("tab").cloned().unwrap_or_default();
     let mut query = q.clone();
     query.remove("tab");
@@ -626,10 +626,9 @@ async fn act(
     c: Chrome,
     viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm,
 ) -> AppResult<Response> {
     let (user, case) = load_visible(&state, &viewer, &id).await?;
-    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
     let r = match command_from_form(&case, &f) {
         Ok(cmd) if matches!(cmd, Command::BreakCommitment { .. }) => Err(AppError::Forbidden),
         Ok(cmd) => run_command(&state, &user, &id, cmd).await,
@@ -722,9 +721,8 @@ struct InboxPage {
 async fn inbox_page(
     State(state): State<AppState>,
     c: Chrome,
-    viewer: Viewer,
+    SignedIn(user): SignedIn,
 ) -> AppResult<Response> {
-    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
     let messages = state
         .store
         .inbox(&super::api::recipients(&user), 100)

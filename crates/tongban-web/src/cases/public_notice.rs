@@ -3,8 +3,8 @@
 //! objection stops the simple path at once, with the objection as the reason.
 
 use crate::AppState;
+use crate::api::{ApiJson, Many, One, Problem};
 use crate::auth::{PRELOGIN_CSRF_COOKIE, constant_time_eq, cookie, random_token};
-use crate::catalog::api::{ApiJson, Many, One, Problem};
 use crate::error::{AppError, AppResult};
 use crate::pages::{Chrome, render};
 use askama::Template;
@@ -74,7 +74,7 @@ async fn list_notices(State(state): State<AppState>) -> AppResult<Json<Many<Publ
         .iter()
         .filter_map(public)
         .collect();
-    Ok(crate::catalog::api::many(items))
+    Ok(crate::api::many(items))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -6,6 +6,7 @@ use super::import::{
     read_table,
 };
 use crate::AppState;
+use crate::auth::CsrfForm;
 use crate::auth::{CATALOG_EDITORS, Viewer};
 use crate::error::AppError;
 use crate::i18n::{Lang, catalog};
@@ -60,7 +61,7 @@ async fn list(
 ) -> Result<Response, AppError> {
     viewer.require(CATALOG_EDITORS)?;
     let mut errors = FieldErrors::new();
-    let page = super::parse_page(&q, &mut errors);
+    let page = crate::api::parse_page(&q, &mut errors);
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
@@ -339,10 +340,9 @@ async fn publish(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(code): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm,
 ) -> Result<Response, AppError> {
     let user = viewer.require(CATALOG_EDITORS)?;
-    viewer.check_csrf(form.get("csrf").map(String::as_str))?;
     let note = form
         .get("note")
         .map(|s| s.trim().to_string())
@@ -588,10 +588,9 @@ async fn export(State(state): State<AppState>, viewer: Viewer) -> Result<Respons
 async fn save_certificate(
     State(state): State<AppState>,
     viewer: Viewer,
-    Form(form): Form<HashMap<String, String>>,
+    CsrfForm(form): CsrfForm,
 ) -> Result<Response, AppError> {
     let user = viewer.require(CATALOG_EDITORS)?;
-    viewer.check_csrf(form.get("csrf").map(String::as_str))?;
     let get = |k: &str| {
         form.get(k)
             .map(|s| s.trim().to_string())
@@ -622,10 +621,9 @@ async fn delete_certificate(
     State(state): State<AppState>,
     viewer: Viewer,
     Path(id): Path<String>,
-    Form(form): Form<HashMap<String, String>>,
+    _: CsrfForm,
 ) -> Result<Response, AppError> {
     let user = viewer.require(CATALOG_EDITORS)?;
-    viewer.check_csrf(form.get("csrf").map(String::as_str))?;
     state
         .store
         .delete_retained_certificate(&user.username, &id)

@@ -2,16 +2,15 @@
 
 use super::parse_filter;
 use crate::AppState;
-use crate::auth::csrf_header;
+use crate::api::{ApiJson, Many, Meta, One, Problem, many};
+use crate::auth::CsrfChecked;
 use crate::auth::{CATALOG_EDITORS, SUPERVISORS, Viewer};
 use crate::error::{AppError, AppResult};
 use axum::Json;
-use axum::extract::rejection::JsonRejection;
-use axum::extract::{FromRequest, Path, Query, Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use tongban_domain::FieldError;
 use tongban_domain::catalog::{Handling, ItemGuide, indicators, uniformity};
 use tongban_domain::org::Unit;
 use tongban_store::catalog::{ItemRecord, PublishedItem, StoredCertificate, VersionInfo};
@@ -30,43 +29,6 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(catalog_indicators))
         .routes(routes!(list_units))
         .routes(routes!(list_certificates))
-}
-
-/// RFC 9457 problem details, as every error of this API is returned.
-#[derive(Serialize, ToSchema)]
-pub struct Problem {
-    /// Stable problem type, e.g. `/problems/validation`.
-    #[schema(example = "/problems/validation")]
-    pub r#type: String,
-    pub title: String,
-    pub status: u16,
-    pub detail: String,
-    /// One entry per bad field.
-    pub errors: Vec<FieldError>,
-}
-
-/// JSON body whose syntax or shape errors come back as problem+json naming what is wrong.
-pub struct ApiJson<T>(pub T);
-
-impl<S: Send + Sync, T: serde::de::DeserializeOwned> FromRequest<S> for ApiJson<T> {
-    type Rejection = AppError;
-    async fn from_request(req: Request, state: &S) -> Result<Self, AppError> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(v)) => Ok(ApiJson(v)),
-            Err(JsonRejection::JsonDataError(e)) => {
-                Err(AppError::bad_body("malformed_body", e.body_text()))
-            }
-            Err(JsonRejection::JsonSyntaxError(e)) => {
-                Err(AppError::bad_body("malformed_json", e.body_text()))
-            }
-            Err(JsonRejection::MissingJsonContentType(_)) => Err(AppError::bad_body(
-                "content_type",
-                "Content-Type: application/json",
-            )),
-            Err(JsonRejection::BytesRejection(_)) => Err(AppError::TooLarge),
-            Err(e) => Err(AppError::bad_body("malformed_body", e.body_text())),
-        }
-    }
 }
 
 /// A published item as the API shows it.
@@ -93,40 +55,9 @@ impl From<PublishedItem> for ItemView {
 }
 
 #[derive(Serialize, ToSchema)]
-pub struct Meta {
-    pub total: i64,
-    pub page: u32,
-    pub per_page: u32,
-}
-
-#[derive(Serialize, ToSchema)]
 pub struct ItemList {
     pub items: Vec<ItemView>,
     pub meta: Meta,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct One<T> {
-    pub item: T,
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct Many<T> {
-    pub items: Vec<T>,
-    pub meta: Meta,
-}
-
-/// A whole (unpaged) list in the `Many` envelope.
-pub(crate) fn many<T>(items: Vec<T>) -> Json<Many<T>> {
-    let n = items.len();
-    Json(Many {
-        meta: Meta {
-            total: n as i64,
-            page: 1,
-            per_page: n as u32,
-        },
-        items,
-    })
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -195,11 +126,10 @@ pub async fn validate_guide(state: &AppState, guide: &ItemGuide) -> AppResult<()
 async fn create_item(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     ApiJson(guide): ApiJson<ItemGuide>,
 ) -> AppResult<(StatusCode, Json<One<ItemRecord>>)> {
     let user = viewer.require(CATALOG_EDITORS)?;
-    viewer.check_csrf(csrf_header(&headers))?;
     validate_guide(&state, &guide).await?;
     let record = state.store.create_item(&user.username, &guide).await?;
     Ok((
@@ -218,12 +148,11 @@ async fn create_item(
 async fn update_item(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     Path(code): Path<String>,
     ApiJson(guide): ApiJson<ItemGuide>,
 ) -> AppResult<Json<One<ItemRecord>>> {
     let user = viewer.require(CATALOG_EDITORS)?;
-    viewer.check_csrf(csrf_header(&headers))?;
     if guide.code != code {
         return Err(AppError::bad_request("code_mismatch", "code"));
     }
@@ -257,12 +186,11 @@ struct Published {
 async fn publish_item(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     Path(code): Path<String>,
     body: axum::body::Bytes,
 ) -> AppResult<Json<One<Published>>> {
     let user = viewer.require(CATALOG_EDITORS)?;
-    viewer.check_csrf(csrf_header(&headers))?;
     // The body is optional: an empty one publishes without a note.
     let note = if body.iter().all(u8::is_ascii_whitespace) {
         String::new()

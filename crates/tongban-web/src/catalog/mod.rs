@@ -8,35 +8,13 @@ pub mod import;
 pub mod pages;
 
 use crate::AppState;
+use crate::api::parse_page;
 use crate::error::AppError;
 use std::collections::HashMap;
 use tongban_domain::FieldErrors;
 use tongban_domain::catalog::Level;
 use tongban_store::Page;
 use tongban_store::catalog::ItemFilter;
-
-pub const DEFAULT_PER_PAGE: u32 = 20;
-
-/// Reads `page` and `per_page`, naming the parameter that is wrong.
-pub fn parse_page(q: &HashMap<String, String>, errors: &mut FieldErrors) -> Page {
-    let mut number = |name: &str, default: u32, max: u32| match q
-        .get(name)
-        .map(|s| s.trim())
-        .filter(|s| !s.is_empty())
-    {
-        None => default,
-        Some(s) => match s.parse::<u32>() {
-            Ok(n) if (1..=max).contains(&n) => n,
-            _ => {
-                errors.push_detail(name, "out_of_range", format!("1–{max}"));
-                default
-            }
-        },
-    };
-    let page = number("page", 1, 100_000);
-    let per_page = number("per_page", DEFAULT_PER_PAGE, Page::MAX_PER_PAGE);
-    Page { page, per_page }
-}
 
 /// Reads the public catalog filter (`q`, `level`, `unit`, `theme`) and the page.
 pub fn parse_filter(q: &HashMap<String, String>) -> Result<(ItemFilter, Page), AppError> {

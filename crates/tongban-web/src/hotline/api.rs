@@ -2,14 +2,14 @@
 
 use super::{for_reader, load, party};
 use crate::AppState;
+use crate::api::parse_page;
+use crate::api::{ApiJson, Many, Meta, One, Problem};
 use crate::auth::Viewer;
-use crate::auth::csrf_header;
-use crate::catalog::api::{ApiJson, Many, Meta, One, Problem};
-use crate::catalog::parse_page;
+use crate::auth::{CsrfChecked, SignedIn};
 use crate::error::{AppError, AppResult};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use tongban_domain::FieldErrors;
@@ -108,12 +108,10 @@ pub async fn intake(
     responses((status = 201, body = One<TicketView>), (status = 422, body = Problem, content_type = "application/problem+json")))]
 async fn create_ticket(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
+    SignedIn(user): SignedIn,
+    _csrf: CsrfChecked,
     ApiJson(new): ApiJson<NewTicket>,
 ) -> AppResult<(StatusCode, Json<One<TicketView>>)> {
-    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
-    viewer.check_csrf(csrf_header(&headers))?;
     let source = if user.role == Role::HotlineOperator {
         Source::Phone
     } else {
@@ -146,10 +144,9 @@ struct ListParams {
     responses((status = 200, body = Many<TicketView>)))]
 async fn list_tickets(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(user): SignedIn,
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Json<Many<TicketView>>> {
-    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
     let mut e = FieldErrors::new();
     let page = parse_page(&q, &mut e);
     let mut f = TicketFilter::default();
@@ -204,10 +201,9 @@ async fn list_tickets(
     responses((status = 200, body = One<TicketView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn get_ticket(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(user): SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Json<One<TicketView>>> {
-    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
     let t = load(&state, &user, &id).await?;
     Ok(Json(One {
         item: view(&state, &user, t).await?,
@@ -256,13 +252,11 @@ pub async fn run(
     responses((status = 200, body = One<TicketView>), (status = 409, body = Problem, content_type = "application/problem+json")))]
 async fn ticket_action(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
+    SignedIn(user): SignedIn,
+    _csrf: CsrfChecked,
     Path(id): Path<String>,
     ApiJson(cmd): ApiJson<Command>,
 ) -> AppResult<Json<One<TicketView>>> {
-    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
-    viewer.check_csrf(csrf_header(&headers))?;
     let t = run(&state, &user, &id, cmd).await?;
     Ok(Json(One {
         item: view(&state, &user, t).await?,
@@ -273,7 +267,7 @@ async fn ticket_action(
 #[utoipa::path(get, path = "/api/v1/hotline/routes", tag = "hotline", responses((status = 200, body = Many<Route>)))]
 async fn list_routes(State(state): State<AppState>) -> AppResult<Json<Many<Route>>> {
     let items = state.store.routes().await?;
-    Ok(crate::catalog::api::many(items))
+    Ok(crate::api::many(items))
 }
 
 /// Add or change a routing entry (the hotline office, administrators).
@@ -282,14 +276,13 @@ async fn list_routes(State(state): State<AppState>) -> AppResult<Json<Many<Route
 async fn save_route(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     Path(code): Path<String>,
     ApiJson(route): ApiJson<Route>,
 ) -> AppResult<Json<One<Route>>> {
     let user = viewer
         .require(&[Role::HotlineOperator, Role::Admin])?
         .clone();
-    viewer.check_csrf(csrf_header(&headers))?;
     check_route(&state, &route, &code).await?;
     state.store.save_route(&user.username, &route).await?;
     Ok(Json(One { item: route }))
@@ -345,7 +338,7 @@ async fn suggest(
         .into_iter()
         .cloned()
         .collect();
-    Ok(crate::catalog::api::many(items))
+    Ok(crate::api::many(items))
 }
 
 /// Per-unit hotline indicators: on-time replies, callbacks, satisfaction, returns, reopenings.
@@ -358,5 +351,5 @@ async fn hotline_indicators(State(state): State<AppState>) -> AppResult<Json<Man
             items.push(hotline::indicators(&u.code, &tickets));
         }
     }
-    Ok(crate::catalog::api::many(items))
+    Ok(crate::api::many(items))
 }

@@ -6,11 +6,12 @@ use super::api::{TicketView, intake, run, view};
 use super::load;
 use crate::AppState;
 use crate::auth::Viewer;
+use crate::auth::{CsrfForm, SignedIn};
 use crate::error::{AppError, AppResult};
 use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Path, Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -103,11 +104,9 @@ fn parse_new(f: &HashMap<String, String>) -> Result<NewTicket, FieldErrors> {
 async fn create(
     State(state): State<AppState>,
     c: Chrome,
-    viewer: Viewer,
-    Form(f): Form<HashMap<String, String>>,
+    SignedIn(user): SignedIn,
+    CsrfForm(f): CsrfForm,
 ) -> AppResult<Response> {
-    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
-    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
     let source = if user.role == Role::HotlineOperator {
         Source::Phone
     } else {
@@ -158,10 +157,9 @@ impl Board {
 async fn board(
     State(state): State<AppState>,
     c: Chrome,
-    viewer: Viewer,
+    SignedIn(user): SignedIn,
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
     let tab = q.get("tab").cloned().unwrap_or_default();
     let mut f = TicketFilter::default();
     let office = matches!(
@@ -298,11 +296,10 @@ async fn act(
     State(state): State<AppState>,
     c: Chrome,
     viewer: Viewer,
+    SignedIn(user): SignedIn,
     Path(id): Path<String>,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm,
 ) -> AppResult<Response> {
-    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
-    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
     let r = match command(&f) {
         Ok(cmd) => run(&state, &user, &id, cmd).await.map(|_| ()),
         Err(e) => Err(e.into()),
@@ -386,12 +383,11 @@ async fn save_route(
     State(state): State<AppState>,
     c: Chrome,
     viewer: Viewer,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm,
 ) -> AppResult<Response> {
     let user = viewer
         .require(&[Role::HotlineOperator, Role::Admin])?
         .clone();
-    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
     let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
     let list = |k: &str| -> Vec<String> {
         get(k)

@@ -2,12 +2,13 @@
 
 use super::{Beneficiary, OFFICE, PolicyFigures, enterprise_of};
 use crate::AppState;
-use crate::auth::{Viewer, csrf_header};
-use crate::catalog::api::{ApiJson, Many, One, Problem, many};
+use crate::api::{ApiJson, Many, One, Problem, many};
+use crate::auth::CsrfChecked;
+use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use axum::Json;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tongban_domain::FieldErrors;
 use tongban_domain::accounts::Role;
@@ -87,12 +88,11 @@ async fn get_policy(
 async fn save_policy(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     Path(code): Path<String>,
     ApiJson(p): ApiJson<Policy>,
 ) -> AppResult<Json<One<PolicyView>>> {
     let user = viewer.require(OFFICE)?;
-    viewer.check_csrf(csrf_header(&headers))?;
     let units = state.store.unit_codes().await?;
     let mut e = p.validate(&|u| units.iter().any(|x| x == u));
     if p.code != code {
@@ -175,11 +175,10 @@ pub async fn my_matches(state: &AppState, viewer: &Viewer) -> AppResult<Vec<Poli
 async fn declare(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     Path(code): Path<String>,
     multipart: Multipart,
 ) -> AppResult<(StatusCode, Json<One<Declaration>>)> {
-    viewer.check_csrf(csrf_header(&headers))?;
     let parts = crate::cases::read_parts(multipart).await?;
     let d = declare_with(&state, &viewer, &code, parts).await?;
     Ok((StatusCode::CREATED, Json(One { item: d })))
@@ -270,10 +269,9 @@ pub async fn declare_with(
 async fn run_grants(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     Path(code): Path<String>,
 ) -> AppResult<Json<One<GrantReportView>>> {
-    viewer.check_csrf(csrf_header(&headers))?;
     let r = grants_by(&state, &viewer, &code).await?;
     Ok(Json(One { item: r.into() }))
 }
@@ -439,11 +437,10 @@ pub struct SignOffRequest {
 async fn sign_off(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<SignOffRequest>,
 ) -> AppResult<Json<One<Declaration>>> {
-    viewer.check_csrf(csrf_header(&headers))?;
     let d = sign_off_by(&state, &viewer, &id, req).await?;
     Ok(Json(One { item: d }))
 }
@@ -477,11 +474,10 @@ pub struct PayoutRequest {
 async fn pay(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     Path(id): Path<String>,
     ApiJson(req): ApiJson<PayoutRequest>,
 ) -> AppResult<Json<One<Declaration>>> {
-    viewer.check_csrf(csrf_header(&headers))?;
     let d = pay_by(&state, &viewer, &id, req).await?;
     Ok(Json(One { item: d }))
 }

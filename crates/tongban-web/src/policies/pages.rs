@@ -10,17 +10,17 @@ use super::api::{
 };
 use super::{OFFICE, PolicyFigures, enterprise_of, load_visible};
 use crate::AppState;
+use crate::auth::CsrfForm;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::pages::{Chrome, problem_messages, render, unit_names};
 use crate::rules::pages::{TraceView, yuan};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Form, Multipart, Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use std::collections::HashMap;
 use tongban_domain::FieldErrors;
 use tongban_domain::accounts::Role;
 use tongban_domain::cases::local_date;
@@ -295,9 +295,8 @@ async fn run_grants(
     c: Chrome,
     viewer: Viewer,
     Path(code): Path<String>,
-    Form(f): Form<HashMap<String, String>>,
+    _: CsrfForm,
 ) -> AppResult<Response> {
-    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
     match grants_by(&state, &viewer, &code).await {
         Ok(report) => Ok(render(
             &detail_page(&state, c, &viewer, &code, Some(report), vec![]).await?,
@@ -526,9 +525,8 @@ async fn sign_off(
     c: Chrome,
     viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm,
 ) -> AppResult<Response> {
-    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
     let req = SignOffRequest {
         approved: f.get("decision").map(String::as_str) == Some("approve"),
         opinion: f.get("opinion").cloned().unwrap_or_default(),
@@ -543,9 +541,8 @@ async fn payout(
     c: Chrome,
     viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm,
 ) -> AppResult<Response> {
-    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
     let r = match f
         .get("paid_on")
         .map(|s| s.trim())

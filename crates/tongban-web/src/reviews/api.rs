@@ -2,13 +2,13 @@
 
 use super::{party, rating_for};
 use crate::AppState;
+use crate::api::{ApiJson, Many, One, Problem};
 use crate::auth::Viewer;
-use crate::auth::csrf_header;
-use crate::catalog::api::{ApiJson, Many, One, Problem};
+use crate::auth::{CsrfChecked, SignedIn};
 use crate::error::{AppError, AppResult};
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tongban_domain::accounts::Role;
 use tongban_domain::reviews::{self, NewRating, Rating, Stats, Ticket, TicketCommand};
@@ -53,11 +53,10 @@ async fn get_settings(State(state): State<AppState>) -> AppResult<Json<One<Revie
 async fn put_settings(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     ApiJson(body): ApiJson<ReviewSettings>,
 ) -> AppResult<Json<One<ReviewSettings>>> {
     let user = viewer.require(crate::auth::SUPERVISORS)?.clone();
-    viewer.check_csrf(csrf_header(&headers))?;
     if !(1..=30).contains(&body.office_rectify_days) {
         let mut e = tongban_domain::FieldErrors::new();
         e.push_detail("office_rectify_days", "out_of_range", "1–30");
@@ -90,12 +89,11 @@ struct Rated {
 async fn rate_case(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     Path(id): Path<String>,
     ApiJson(new): ApiJson<NewRating>,
 ) -> AppResult<(StatusCode, Json<One<Rated>>)> {
     let user = viewer.require(&[Role::Applicant])?.clone();
-    viewer.check_csrf(csrf_header(&headers))?;
     let (rating, ticket) = super::rate_case(&state, &user, &id, new).await?;
     Ok((
         StatusCode::CREATED,
@@ -131,11 +129,10 @@ struct VisitView {
 async fn create_visit(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     ApiJson(body): ApiJson<VisitBody>,
 ) -> AppResult<(StatusCode, Json<One<VisitView>>)> {
     let user = viewer.require(&[Role::Clerk, Role::Approver])?.clone();
-    viewer.check_csrf(csrf_header(&headers))?;
     let visit = serve(&state, &user, body.item_code.as_deref()).await?;
     let rate_path = format!("/rate/{}", visit.token);
     Ok((
@@ -233,7 +230,7 @@ async fn list_tickets(
     for t in state.store.tickets(unit.as_deref()).await? {
         items.push(ticket_view(&state, &user, t).await?);
     }
-    Ok(crate::catalog::api::many(items))
+    Ok(crate::api::many(items))
 }
 
 pub async fn load_ticket(
@@ -253,10 +250,9 @@ pub async fn load_ticket(
     responses((status = 200, body = One<TicketView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
 async fn get_ticket(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(user): SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Json<One<TicketView>>> {
-    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
     let t = load_ticket(&state, &user, &id).await?;
     Ok(Json(One {
         item: ticket_view(&state, &user, t).await?,
@@ -291,13 +287,11 @@ pub async fn run_ticket(
     responses((status = 200, body = One<TicketView>), (status = 409, body = Problem, content_type = "application/problem+json")))]
 async fn ticket_action(
     State(state): State<AppState>,
-    viewer: Viewer,
-    headers: HeaderMap,
+    SignedIn(user): SignedIn,
+    _csrf: CsrfChecked,
     Path(id): Path<String>,
     ApiJson(cmd): ApiJson<TicketCommand>,
 ) -> AppResult<Json<One<TicketView>>> {
-    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
-    viewer.check_csrf(csrf_header(&headers))?;
     let t = run_ticket(&state, &user, &id, cmd).await?;
     Ok(Json(One {
         item: ticket_view(&state, &user, t).await?,

@@ -4,7 +4,8 @@
 
 use super::api::{TicketView, compute_stats, load_ticket, run_ticket, serve, ticket_view};
 use crate::AppState;
-use crate::auth::{PRELOGIN_CSRF_COOKIE, Viewer, constant_time_eq, cookie, random_token};
+use crate::auth::CsrfForm;
+use crate::auth::{PRELOGIN_CSRF_COOKIE, SignedIn, Viewer, constant_time_eq, cookie, random_token};
 use crate::error::{AppError, AppResult};
 use crate::pages::{Chrome, render};
 use askama::Template;
@@ -118,10 +119,9 @@ async fn window_serve(
     c: Chrome,
     viewer: Viewer,
     headers: HeaderMap,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm,
 ) -> AppResult<Response> {
     let user = viewer.require(&[Role::Clerk, Role::Approver])?.clone();
-    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
     let item = f.get("item_code").cloned().unwrap_or_default();
     match serve(&state, &user, Some(&item)).await {
         Ok(v) => Ok(see_other(&format!("/window?served={}", v.ticket))),
@@ -311,10 +311,9 @@ async fn case_rate(
     c: Chrome,
     viewer: Viewer,
     Path(id): Path<String>,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm,
 ) -> AppResult<Response> {
     let user = viewer.require(&[Role::Applicant])?.clone();
-    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
     let new = parse_rating(Channel::Online, &f);
     match super::rate_case(&state, &user, &id, new).await {
         Ok(_) => Ok(see_other(&format!("/cases/{id}"))),
@@ -442,11 +441,10 @@ async fn ticket_act(
     State(state): State<AppState>,
     c: Chrome,
     viewer: Viewer,
+    SignedIn(user): SignedIn,
     Path(id): Path<String>,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm,
 ) -> AppResult<Response> {
-    let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
-    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
     let result = match ticket_command(&f) {
         Ok(cmd) => run_ticket(&state, &user, &id, cmd).await.map(|_| ()),
         Err(e) => Err(e.into()),

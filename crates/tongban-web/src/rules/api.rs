@@ -4,12 +4,13 @@
 
 use super::{EDITORS, READERS, WhatIf};
 use crate::AppState;
-use crate::auth::{Viewer, csrf_header};
-use crate::catalog::api::{ApiJson, Many, One, Problem, many};
+use crate::api::{ApiJson, Many, One, Problem, many};
+use crate::auth::CsrfChecked;
+use crate::auth::Viewer;
 use crate::error::AppResult;
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use tongban_domain::FieldErrors;
@@ -85,11 +86,10 @@ async fn list_rule_sets(
 async fn check_rule_set(
     State(_state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     ApiJson(body): ApiJson<RuleSetSource>,
 ) -> AppResult<Json<One<CheckResult>>> {
     viewer.require(READERS)?;
-    viewer.check_csrf(csrf_header(&headers))?;
     let rs = compile(&body.source)?;
     Ok(Json(One {
         item: CheckResult {
@@ -111,11 +111,10 @@ async fn check_rule_set(
 async fn save_rule_set(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     ApiJson(body): ApiJson<RuleSetSource>,
 ) -> AppResult<(StatusCode, Json<One<RuleSetRow>>)> {
     let user = viewer.require(EDITORS)?;
-    viewer.check_csrf(csrf_header(&headers))?;
     let rs = compile(&body.source)?;
     let version = state
         .store
@@ -136,11 +135,10 @@ async fn save_rule_set(
 async fn what_if(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     ApiJson(body): ApiJson<RuleSetSource>,
 ) -> AppResult<Json<One<WhatIf>>> {
     viewer.require(READERS)?;
-    viewer.check_csrf(csrf_header(&headers))?;
     let rs = compile(&body.source)?;
     Ok(Json(One {
         item: super::what_if(&state, &rs).await?,
@@ -178,11 +176,10 @@ async fn versions(
 async fn publish(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     Path((code, version)): Path<(String, i64)>,
 ) -> AppResult<Json<One<RuleSetRow>>> {
     let user = viewer.require(EDITORS)?;
-    viewer.check_csrf(csrf_header(&headers))?;
     state
         .store
         .publish_rule_set(&user.username, &code, version)
@@ -213,12 +210,11 @@ pub struct EvaluateRequest {
 async fn evaluate(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     Path(code): Path<String>,
     ApiJson(req): ApiJson<EvaluateRequest>,
 ) -> AppResult<Json<One<Decision>>> {
     viewer.require(READERS)?;
-    viewer.check_csrf(csrf_header(&headers))?;
     let date = req
         .date
         .unwrap_or_else(|| tongban_domain::cases::local_date(state.store.now()));
@@ -283,11 +279,10 @@ async fn list_auto_items(State(state): State<AppState>) -> AppResult<Json<Many<A
 async fn set_auto_item(
     State(state): State<AppState>,
     viewer: Viewer,
-    headers: HeaderMap,
+    _csrf: CsrfChecked,
     ApiJson(body): ApiJson<AutoItem>,
 ) -> AppResult<Json<One<AutoItem>>> {
     let user = viewer.require(EDITORS)?;
-    viewer.check_csrf(csrf_header(&headers))?;
     state
         .store
         .set_item_rule(&user.username, &body.item_code, body.rule_set.as_deref())

@@ -5,6 +5,7 @@
 
 use super::{EDITORS, READERS};
 use crate::AppState;
+use crate::auth::CsrfForm;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{Lang, T, catalog};
@@ -328,10 +329,9 @@ async fn set_item(
     State(state): State<AppState>,
     c: Chrome,
     viewer: Viewer,
-    Form(f): Form<HashMap<String, String>>,
+    CsrfForm(f): CsrfForm,
 ) -> AppResult<Response> {
     let user = viewer.require(EDITORS)?.clone();
-    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
     let item_code = f
         .get("item_code")
         .map(|s| s.trim().to_string())
@@ -446,10 +446,9 @@ async fn publish(
     c: Chrome,
     viewer: Viewer,
     Path((code, version)): Path<(String, i64)>,
-    Form(f): Form<HashMap<String, String>>,
+    _: CsrfForm,
 ) -> AppResult<Response> {
     let user = viewer.require(EDITORS)?.clone();
-    viewer.check_csrf(f.get("csrf").map(String::as_str))?;
     match state
         .store
         .publish_rule_set(&user.username, &code, version)

@@ -280,5 +280,24 @@ fn openapi_and_health_describe_the_running_server() {
         assert!(doc["paths"].get(path).is_some(), "openapi documents {path}");
     }
     assert!(doc["components"]["schemas"].get("ItemGuide").is_some());
+    // The problem schema is the struct every error is sent as, fields and all.
+    let problem = &doc["components"]["schemas"]["Problem"]["properties"];
+    for field in [
+        "type",
+        "title",
+        "status",
+        "detail",
+        "errors",
+        "state",
+        "allowed_actions",
+        "request_id",
+    ] {
+        assert!(
+            problem.get(field).is_some(),
+            "Problem documents {field}: {problem}"
+        );
+    }
+    let error = &doc["components"]["schemas"]["ProblemError"]["properties"];
+    assert!(error.get("message").is_some(), "{error}");
     assert_eq!(app.get("/healthz").json()["status"], "ok");
 }
