@@ -1,4 +1,7 @@
 use super::*;
+use crate::validation::FieldErrors;
+use jiff::SignedDuration;
+use jiff::civil::Time;
 use jiff::civil::{date, datetime};
 use proptest::prelude::*;
 use std::collections::HashSet;

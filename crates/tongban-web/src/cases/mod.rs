@@ -3,8 +3,11 @@
 //! written once.
 
 pub mod api;
+mod inbox;
+mod notices;
 pub mod pages;
 pub mod public_notice;
+mod supervision;
 
 use crate::AppState;
 use crate::auth::Viewer;

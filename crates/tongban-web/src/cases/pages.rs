@@ -1,12 +1,13 @@
 //! Case pages: apply (mobile friendly), my cases, the staff work queue sorted by time left, the
-//! case with its clock and the actions the reader may take, printable notices, the inbox, the
-//! supervisors' overdue board and the public case indicators. Forms post back and redirect;
-//! a refused action re-renders the case with the reasons in the reader's language.
+//! case with its clock and the actions the reader may take (notices, the inbox and the
+//! supervision pages are in the files beside this one; all routes are listed here). Forms post
+//! back and redirect; a refused action re-renders the case with the reasons in the reader's
+//! language.
 
 use super::{CaseView, NewApplication, ProxyRequest, load_visible, mask_for, run_command, view};
 use crate::AppState;
 use crate::auth::CsrfForm;
-use crate::auth::{SUPERVISORS, SignedIn, Viewer};
+use crate::auth::{SignedIn, Viewer};
 use crate::error::{AppError, AppResult};
 use crate::pages::{Chrome, render};
 use askama::Template;
@@ -18,16 +19,12 @@ use axum::routing::{get, post};
 use std::collections::HashMap;
 use tongban_domain::FieldErrors;
 use tongban_domain::accounts::Role;
-use tongban_domain::cases::indicators::CaseIndicators;
 use tongban_domain::cases::{
-    ApplicationForm, Case, CaseState, Command, CommitmentRequest, CorrectionItem, NoticeKind,
-    PauseKind,
+    ApplicationForm, Case, CaseState, Command, CommitmentRequest, CorrectionItem, PauseKind,
 };
 use tongban_domain::catalog::ItemGuide;
 use tongban_domain::rules::{FactDef, Type, parse_value};
 use tongban_store::Page;
-use tongban_store::cases::{CaseFilter, CaseOrder};
-use tongban_store::inbox::InboxMessage;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -38,11 +35,20 @@ pub fn router() -> Router<AppState> {
         .route("/cases/{id}/materials/{index}", post(upload))
         .route("/cases/{id}/materials/{index}/reuse", post(reuse))
         .route("/cases/{id}/act", post(act))
-        .route("/cases/{id}/notices/{kind}", get(notice_page))
+        .route(
+            "/cases/{id}/notices/{kind}",
+            get(super::notices::notice_page),
+        )
         .route("/cases/{id}/files/{sha}", get(file))
-        .route("/inbox", get(inbox_page))
-        .route("/supervision/overdue", get(overdue_page))
-        .route("/indicators/cases", get(indicators_page))
+        .route("/inbox", get(super::inbox::inbox_page))
+        .route(
+            "/supervision/overdue",
+            get(super::supervision::overdue_page),
+        )
+        .route(
+            "/indicators/cases",
+            get(super::supervision::indicators_page),
+        )
 }
 
 fn see_other(to: &str) -> Response {
@@ -643,192 +649,4 @@ async fn file(
     Path((id, sha)): Path<(String, String)>,
 ) -> AppResult<Response> {
     super::api::file_response(&state, &viewer, &id, &sha).await
-}
-
-// ---- notices -------------------------------------------------------------------------------
-
-#[derive(Template)]
-#[template(path = "notice.html")]
-struct NoticePage {
-    c: Chrome,
-    case: Case,
-    kind: &'static str,
-    number: String,
-    issued: String,
-    unit_name: String,
-    item_address: String,
-    legal_due: String,
-    applicant_id: String,
-    /// A correction notice: the date asked for.
-    supply_by: Option<jiff::civil::Date>,
-    provisional: bool,
-}
-
-async fn notice_page(
-    State(state): State<AppState>,
-    c: Chrome,
-    viewer: Viewer,
-    Path((id, kind)): Path<(String, String)>,
-) -> AppResult<Response> {
-    let (_, case) = load_visible(&state, &viewer, &id).await?;
-    let kind = NoticeKind::parse(&kind).ok_or(AppError::NotFound)?;
-    let notice = case.notice(kind).ok_or(AppError::NotFound)?.clone();
-    let units = state.store.units().await?;
-    let unit_name = units
-        .iter()
-        .find(|u| u.code == case.unit)
-        .map(|u| {
-            if c.t.is_en() {
-                u.name_en.clone()
-            } else {
-                u.name.clone()
-            }
-        })
-        .unwrap_or_else(|| case.unit.clone());
-    let item_address = state
-        .store
-        .published_item(&case.item_code)
-        .await?
-        .map(|p| p.guide.address)
-        .unwrap_or_default();
-    let legal_due = notice.legal_due.map(|d| d.to_string()).unwrap_or_default();
-    let issued = crate::i18n::local_minutes(&tongban_store::rfc3339(notice.issued_at));
-    let applicant_id = super::mask_id(&case.applicant_id_number);
-    Ok(render(&NoticePage {
-        c,
-        kind: kind.as_str(),
-        number: notice.number,
-        issued,
-        unit_name,
-        item_address,
-        legal_due,
-        applicant_id,
-        supply_by: notice.supply_by,
-        provisional: notice.provisional,
-        case,
-    }))
-}
-
-// ---- inbox ---------------------------------------------------------------------------------
-
-#[derive(Template)]
-#[template(path = "inbox.html")]
-struct InboxPage {
-    c: Chrome,
-    messages: Vec<InboxMessage>,
-}
-
-async fn inbox_page(
-    State(state): State<AppState>,
-    c: Chrome,
-    SignedIn(user): SignedIn,
-) -> AppResult<Response> {
-    let messages = state
-        .store
-        .inbox(&super::api::recipients(&user), 100)
-        .await?;
-    Ok(render(&InboxPage { c, messages }))
-}
-
-// ---- supervision ---------------------------------------------------------------------------
-
-#[derive(Template)]
-#[template(path = "overdue.html")]
-struct OverduePage {
-    c: Chrome,
-    cases: Vec<CaseView>,
-    units: HashMap<String, String>,
-    /// (unit name, overdue, due soon), worst first.
-    by_unit: Vec<(String, usize, usize)>,
-}
-
-impl OverduePage {
-    fn unit(&self, code: &str) -> String {
-        self.units
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| code.to_string())
-    }
-}
-
-async fn overdue_page(
-    State(state): State<AppState>,
-    c: Chrome,
-    viewer: Viewer,
-) -> AppResult<Response> {
-    let user = viewer.require(SUPERVISORS)?.clone();
-    let f = CaseFilter {
-        clock: vec!["overdue", "due_soon"],
-        order: CaseOrder::DueFirst,
-        ..Default::default()
-    };
-    let (rows, _) = state
-        .store
-        .list_cases(
-            &f,
-            Page {
-                page: 1,
-                per_page: Page::MAX_PER_PAGE,
-            },
-        )
-        .await?;
-    let units = crate::pages::unit_names(&state, &c).await?;
-    let mut cases = Vec::new();
-    let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
-    for r in rows {
-        let mut case = r.case;
-        let e = counts.entry(case.unit.clone()).or_default();
-        if r.clock_status == "overdue" {
-            e.0 += 1;
-        } else {
-            e.1 += 1;
-        }
-        mask_for(&user, &mut case);
-        cases.push(view(&state, &user, case).await?);
-    }
-    let mut by_unit: Vec<(String, usize, usize)> = counts
-        .into_iter()
-        .map(|(u, (o, s))| (units.get(&u).cloned().unwrap_or(u), o, s))
-        .collect();
-    by_unit.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)).then(a.0.cmp(&b.0)));
-    Ok(render(&OverduePage {
-        c,
-        cases,
-        units,
-        by_unit,
-    }))
-}
-
-#[derive(Template)]
-#[template(path = "case_indicators.html")]
-struct IndicatorsPage {
-    c: Chrome,
-    all: CaseIndicators,
-    /// (unit name, its indicators), units with finished cases only.
-    units: Vec<(String, CaseIndicators)>,
-}
-
-impl IndicatorsPage {
-    fn pct(&self, r: &tongban_domain::cases::indicators::Ratio) -> String {
-        r.value.map_or("—".into(), |v| format!("{:.1}%", v * 100.0))
-    }
-    fn avg(&self, r: &tongban_domain::cases::indicators::Ratio) -> String {
-        r.value.map_or("—".into(), |v| format!("{v:.2}"))
-    }
-}
-
-async fn indicators_page(State(state): State<AppState>, c: Chrome) -> AppResult<Response> {
-    use tongban_domain::cases::indicators::compute;
-    let cases = state.store.finished_cases(None).await?;
-    let (now, cal) = (state.store.now(), state.store.calendar());
-    let all = compute(&cases, now, &cal);
-    let mut units = Vec::new();
-    for u in state.store.units().await? {
-        let mine: Vec<&Case> = cases.iter().filter(|k| k.unit == u.code).collect();
-        if !mine.is_empty() {
-            let name = if c.t.is_en() { u.name_en } else { u.name };
-            units.push((name, compute(mine, now, &cal)));
-        }
-    }
-    Ok(render(&IndicatorsPage { c, all, units }))
 }
