@@ -224,7 +224,7 @@ async fn moves(
 }
 
 #[derive(Template)]
-#[template(path = "admin_calendar.html")]
+#[template(path = "calendar/admin.html")]
 struct AdminCalendar {
     c: Chrome,
     years: Vec<CalendarYear>,

@@ -206,7 +206,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Template)]
-#[template(path = "home.html")]
+#[template(path = "catalog/home.html")]
 struct Home {
     c: Chrome,
     themes: Vec<String>,

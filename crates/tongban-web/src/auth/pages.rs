@@ -23,7 +23,7 @@ pub fn router() -> axum::Router<AppState> {
 }
 
 #[derive(Template)]
-#[template(path = "login.html")]
+#[template(path = "auth/login.html")]
 struct LoginPage {
     c: Chrome,
     form_csrf: String,
@@ -205,7 +205,7 @@ async fn logout(
 }
 
 #[derive(Template)]
-#[template(path = "register.html")]
+#[template(path = "auth/register.html")]
 struct RegisterPage {
     c: Chrome,
     form_csrf: String,

@@ -37,7 +37,7 @@ pub fn router() -> Router<AppState> {
 const SHAREHOLDER_ROWS: usize = 3;
 
 #[derive(Template)]
-#[template(path = "bundle_new.html")]
+#[template(path = "bundles/new.html")]
 struct NewPage {
     c: Chrome,
     f: HashMap<String, String>,
@@ -197,7 +197,7 @@ async fn create(
 }
 
 #[derive(Template)]
-#[template(path = "bundle.html")]
+#[template(path = "bundles/bundle.html")]
 struct BundlePage {
     c: Chrome,
     v: BundleView,
@@ -315,7 +315,7 @@ async fn withdraw(
 }
 
 #[derive(Template)]
-#[template(path = "bundles.html")]
+#[template(path = "bundles/list.html")]
 struct ListPage {
     c: Chrome,
     bundles: Vec<BundleView>,
@@ -397,7 +397,7 @@ async fn board_page(
 }
 
 #[derive(Template)]
-#[template(path = "project_new.html")]
+#[template(path = "bundles/project_new.html")]
 struct ProjectNewPage {
     c: Chrome,
     f: HashMap<String, String>,
@@ -480,7 +480,7 @@ async fn create_project(
 }
 
 #[derive(Template)]
-#[template(path = "projects.html")]
+#[template(path = "bundles/projects.html")]
 struct ProjectsPage {
     c: Chrome,
     projects: Vec<BundleView>,

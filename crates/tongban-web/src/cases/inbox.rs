@@ -12,7 +12,7 @@ use tongban_store::inbox::InboxMessage;
 // ---- inbox ---------------------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "inbox.html")]
+#[template(path = "cases/inbox.html")]
 struct InboxPage {
     c: Chrome,
     messages: Vec<InboxMessage>,

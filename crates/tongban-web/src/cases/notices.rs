@@ -13,7 +13,7 @@ use tongban_domain::cases::{Case, NoticeKind};
 // ---- notices -------------------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "notice.html")]
+#[template(path = "cases/notice.html")]
 struct NoticePage {
     c: Chrome,
     case: Case,

@@ -114,7 +114,7 @@ async fn questions_of(state: &AppState, item_code: &str) -> AppResult<Vec<FactDe
 // ---- apply ---------------------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "case_apply.html")]
+#[template(path = "cases/apply.html")]
 struct ApplyPage {
     c: Chrome,
     guide: ItemGuide,
@@ -240,7 +240,7 @@ async fn create(
 // ---- lists ---------------------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "cases.html")]
+#[template(path = "cases/list.html")]
 struct ListPage {
     c: Chrome,
     cases: Vec<CaseView>,
@@ -304,7 +304,7 @@ async fn list_page(
 // ---- one case ------------------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "case.html")]
+#[template(path = "cases/case.html")]
 struct CasePage {
     c: Chrome,
     v: CaseView,

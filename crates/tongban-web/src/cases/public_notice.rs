@@ -133,7 +133,7 @@ async fn object(
 }
 
 #[derive(Template)]
-#[template(path = "public_notices.html")]
+#[template(path = "cases/public_notices.html")]
 struct NoticesPage {
     c: Chrome,
     notices: Vec<PublicNotice>,

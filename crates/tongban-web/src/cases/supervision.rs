@@ -17,7 +17,7 @@ use tongban_store::cases::{CaseFilter, CaseOrder};
 // ---- supervision ---------------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "overdue.html")]
+#[template(path = "cases/overdue.html")]
 struct OverduePage {
     c: Chrome,
     cases: Vec<CaseView>,
@@ -84,7 +84,7 @@ pub(super) async fn overdue_page(
 }
 
 #[derive(Template)]
-#[template(path = "case_indicators.html")]
+#[template(path = "cases/indicators.html")]
 struct IndicatorsPage {
     c: Chrome,
     all: CaseIndicators,

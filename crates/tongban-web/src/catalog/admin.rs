@@ -43,7 +43,7 @@ fn see_other(to: &str) -> Response {
 }
 
 #[derive(Template)]
-#[template(path = "admin_items.html")]
+#[template(path = "catalog/admin_items.html")]
 struct List {
     c: Chrome,
     q: String,
@@ -79,7 +79,7 @@ async fn list(
 }
 
 #[derive(Template)]
-#[template(path = "admin_edit.html")]
+#[template(path = "catalog/admin_edit.html")]
 struct Edit {
     c: Chrome,
     /// `None` when creating.
@@ -360,7 +360,7 @@ async fn publish(
 }
 
 #[derive(Template)]
-#[template(path = "admin_history.html")]
+#[template(path = "catalog/admin_history.html")]
 struct History {
     c: Chrome,
     code: String,
@@ -477,7 +477,7 @@ async fn history(
 }
 
 #[derive(Template)]
-#[template(path = "admin_import.html")]
+#[template(path = "catalog/admin_import.html")]
 struct Import {
     c: Chrome,
     errors: Vec<RowError>,

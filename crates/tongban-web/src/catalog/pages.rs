@@ -47,7 +47,7 @@ impl Units {
 }
 
 #[derive(Template)]
-#[template(path = "items.html")]
+#[template(path = "catalog/items.html")]
 struct Browse {
     c: Chrome,
     q: String,
@@ -97,7 +97,7 @@ async fn browse(
 }
 
 #[derive(Template)]
-#[template(path = "guide.html")]
+#[template(path = "catalog/guide.html")]
 struct Guide {
     c: Chrome,
     item: PublishedItem,
@@ -187,7 +187,7 @@ async fn flowchart(
 }
 
 #[derive(Template)]
-#[template(path = "certificates.html")]
+#[template(path = "catalog/certificates.html")]
 struct Certificates {
     c: Chrome,
     list: Vec<StoredCertificate>,
@@ -208,7 +208,7 @@ async fn certificates(
 }
 
 #[derive(Template)]
-#[template(path = "indicators.html")]
+#[template(path = "catalog/indicators.html")]
 struct Indicators {
     c: Chrome,
     i: indicators::CatalogIndicators,
@@ -222,7 +222,7 @@ async fn indicators_page(State(state): State<AppState>, c: Chrome) -> Result<Res
 }
 
 #[derive(Template)]
-#[template(path = "uniformity.html")]
+#[template(path = "catalog/uniformity.html")]
 struct Uniformity {
     c: Chrome,
     r: uniformity::Report,

@@ -32,7 +32,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Template)]
-#[template(path = "hotline_new.html")]
+#[template(path = "hotline/new.html")]
 struct NewPage {
     c: Chrome,
     f: HashMap<String, String>,
@@ -140,7 +140,7 @@ async fn create(
 }
 
 #[derive(Template)]
-#[template(path = "hotline_board.html")]
+#[template(path = "hotline/board.html")]
 struct Board {
     c: Chrome,
     tickets: Vec<TicketView>,
@@ -201,7 +201,7 @@ async fn board(
 }
 
 #[derive(Template)]
-#[template(path = "hotline_ticket.html")]
+#[template(path = "hotline/ticket.html")]
 struct TicketPage {
     c: Chrome,
     v: TicketView,
@@ -320,7 +320,7 @@ async fn act(
 }
 
 #[derive(Template)]
-#[template(path = "hotline_routes.html")]
+#[template(path = "hotline/routes.html")]
 struct RoutesPage {
     c: Chrome,
     routes: Vec<tongban_domain::hotline::Route>,

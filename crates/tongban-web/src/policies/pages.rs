@@ -163,7 +163,7 @@ impl MatchView {
 // ---- the list ------------------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "policies_list.html")]
+#[template(path = "policies/list.html")]
 struct ListPage {
     c: Chrome,
     cards: Vec<PolicyCard>,
@@ -186,7 +186,7 @@ async fn list(State(state): State<AppState>, c: Chrome, viewer: Viewer) -> AppRe
 // ---- one policy ----------------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "policies_detail.html")]
+#[template(path = "policies/detail.html")]
 struct DetailPage {
     c: Chrome,
     card: PolicyCard,
@@ -324,7 +324,7 @@ struct BeneficiaryRow {
 }
 
 #[derive(Template)]
-#[template(path = "policies_beneficiaries.html")]
+#[template(path = "policies/beneficiaries.html")]
 struct BeneficiariesPage {
     c: Chrome,
     code: String,
@@ -365,7 +365,7 @@ async fn beneficiaries(
 // ---- the enterprise's matches --------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "policies_mine.html")]
+#[template(path = "policies/mine.html")]
 struct MinePage {
     c: Chrome,
     rows: Vec<MatchView>,
@@ -419,7 +419,7 @@ struct SignRow {
 }
 
 #[derive(Template)]
-#[template(path = "declaration.html")]
+#[template(path = "policies/declaration.html")]
 struct DeclarationPage {
     c: Chrome,
     d: Declaration,
@@ -590,7 +590,7 @@ struct QueueRow {
 }
 
 #[derive(Template)]
-#[template(path = "policies_review.html")]
+#[template(path = "policies/review.html")]
 struct ReviewPage {
     c: Chrome,
     unit: String,

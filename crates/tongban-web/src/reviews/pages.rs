@@ -40,7 +40,7 @@ fn see_other(to: &str) -> Response {
 // ---- the window --------------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "window.html")]
+#[template(path = "reviews/window.html")]
 struct WindowPage {
     c: Chrome,
     visits: Vec<Visit>,
@@ -137,7 +137,7 @@ async fn window_serve(
 // ---- rating forms -------------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "rate.html")]
+#[template(path = "reviews/rate.html")]
 struct RatePage {
     c: Chrome,
     channel: Channel,
@@ -341,7 +341,7 @@ async fn case_rate(
 // ---- rectification tickets ---------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "rectifications.html")]
+#[template(path = "reviews/rectifications.html")]
 struct TicketsPage {
     c: Chrome,
     tickets: Vec<TicketView>,
@@ -367,7 +367,7 @@ async fn tickets_page(
 }
 
 #[derive(Template)]
-#[template(path = "rectification.html")]
+#[template(path = "reviews/rectification.html")]
 struct TicketPage {
     c: Chrome,
     v: TicketView,
@@ -463,7 +463,7 @@ async fn ticket_act(
 // ---- public statistics -------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "reviews_stats.html")]
+#[template(path = "reviews/stats.html")]
 struct StatsPage {
     c: Chrome,
     all: Stats,

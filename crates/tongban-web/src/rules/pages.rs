@@ -243,7 +243,7 @@ struct AutoItem {
 }
 
 #[derive(Template)]
-#[template(path = "rules_list.html")]
+#[template(path = "rules/list.html")]
 struct ListPage {
     c: Chrome,
     sets: Vec<RuleSetRow>,
@@ -365,7 +365,7 @@ async fn set_item(
 // ---- one rule set --------------------------------------------------------------------------
 
 #[derive(Template)]
-#[template(path = "rules_versions.html")]
+#[template(path = "rules/versions.html")]
 struct VersionsPage {
     c: Chrome,
     code: String,
@@ -567,7 +567,7 @@ impl WhatIfView {
 }
 
 #[derive(Template)]
-#[template(path = "rules_editor.html")]
+#[template(path = "rules/editor.html")]
 struct EditorPage {
     c: Chrome,
     /// The rule set being edited; `None` for a new one.

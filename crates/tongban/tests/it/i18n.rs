@@ -57,8 +57,21 @@ fn every_template_key_exists() {
     let zh = c.keys(Lang::Zh);
     let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/../tongban-web/templates");
     let mut missing = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
+    // Templates sit in a folder per capability.
+    let mut paths = Vec::new();
+    let mut dirs = vec![std::path::PathBuf::from(dir)];
+    while let Some(d) = dirs.pop() {
+        for entry in std::fs::read_dir(d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                paths.push(path);
+            }
+        }
+    }
+    assert!(paths.len() > 40, "templates found: {}", paths.len());
+    for path in paths {
         let text = std::fs::read_to_string(&path).unwrap();
         for part in text.split("t.get(\"").skip(1) {
             let key = part.split('"').next().unwrap();
