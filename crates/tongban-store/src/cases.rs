@@ -375,9 +375,11 @@ impl Store {
         let order = match f.order {
             CaseOrder::Newest => "created_at DESC, id DESC",
             CaseOrder::DueFirst => {
-                // Running clocks by due date, then received cases waiting for acceptance (oldest
-                // first), then closed cases at the end.
-                "CASE WHEN state IN ('issued', 'rejected', 'refused', 'withdrawn', 'revoked') THEN 2
+                // Running clocks by time left (the overdue first), then received cases waiting
+                // for acceptance (oldest first), then decided cases waiting for their result,
+                // then closed cases at the end.
+                "CASE WHEN state IN ('issued', 'rejected', 'refused', 'withdrawn', 'revoked') THEN 3
+                      WHEN decided_at IS NOT NULL THEN 2
                       WHEN promised_due IS NULL THEN 1 ELSE 0 END,
                  promised_due, legal_due, submitted_at, id"
             }

@@ -246,7 +246,7 @@ struct ListPage {
     cases: Vec<CaseView>,
     total: i64,
     page: Page,
-    /// Which tab: "" (all), `due_soon`, `overdue`, `open`.
+    /// Which tab: `all`, `open` (staff's default), `due_soon`, `overdue`, `finished`.
     tab: String,
     staff: bool,
 }
@@ -263,7 +263,13 @@ async fn list_page(
     SignedIn(user): SignedIn,
     Query(q): Query<HashMap<String, String>>,
 ) -> AppResult<Response> {
-    let tab = q.get("tab").cloned().unwrap_or_default();
+    let staff = user.role != Role::Applicant;
+    // Staff open on their open work, by time left; finished cases have a tab of their own.
+    let tab = match q.get("tab").map(String::as_str) {
+        Some(t @ ("all" | "open" | "due_soon" | "overdue" | "finished")) => t.to_string(),
+        _ if staff => "open".to_string(),
+        _ => "all".to_string(),
+    };
     let mut query = q.clone();
     query.remove("tab");
     let (mut f, page) = super::api::parse_list(&query)?;
@@ -280,6 +286,12 @@ async fn list_page(
                 CaseState::RevocationPending,
             ]
         }
+        "finished" => {
+            f.states = CaseState::ALL
+                .into_iter()
+                .filter(|s| s.is_closed())
+                .collect()
+        }
         _ => {}
     }
     let f = super::scope(&user, f)?;
@@ -290,7 +302,6 @@ async fn list_page(
         mask_for(&user, &mut case);
         cases.push(view(&state, &user, case).await?);
     }
-    let staff = user.role != Role::Applicant;
     Ok(render(&ListPage {
         c,
         cases,

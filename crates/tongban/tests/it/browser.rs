@@ -20,7 +20,8 @@ fn public_search_and_admin_publish_journeys_in_chromium() {
         (
             "tests/browser/node_modules (npm ci)",
             root.join("tests/browser/node_modules/playwright-core")
-                .exists(),
+                .exists()
+                && root.join("tests/browser/node_modules/axe-core").exists(),
         ),
     ]
     .into_iter()
@@ -51,4 +52,15 @@ fn public_search_and_admin_publish_journeys_in_chromium() {
         stdout.contains("browser: 9 passed, 0 failed"),
         "every journey passed"
     );
+
+    // Every page each demo role can reach, on a desktop and on a phone, against WCAG 2.2 AA.
+    let out = Command::new("node")
+        .arg(root.join("tests/browser/axe.mjs"))
+        .arg(&app.base)
+        .output()
+        .expect("node runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "axe found violations:\n{stdout}");
+    assert!(stdout.contains(", 0 failed"), "{stdout}");
 }
