@@ -5,7 +5,7 @@
 //! it. Tickets from enterprises or tagged 营商环境 run on the business-environment line: shorter
 //! limits, their own board. Confidential callers are hidden from units.
 
-use crate::calendar::{Calendar, CalendarError};
+use crate::calendar::Calendar;
 use crate::cases::local_date;
 use crate::validation::FieldErrors;
 use jiff::Timestamp;
@@ -420,21 +420,8 @@ pub enum Party {
     Other,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum Error {
-    #[error("not permitted")]
-    Forbidden,
-    #[error("not allowed in {state:?}")]
-    NotAllowed {
-        state: State,
-        allowed: Vec<&'static str>,
-        reason: Option<&'static str>,
-    },
-    #[error(transparent)]
-    Invalid(#[from] FieldErrors),
-    #[error(transparent)]
-    Calendar(#[from] CalendarError),
-}
+/// Why a ticket command was refused (the one domain refusal).
+pub type Error = crate::refusal::Refusal;
 
 /// What this party may do now.
 pub fn allowed(t: &Ticket, party: Party, now: Timestamp, cal: &Calendar) -> Vec<&'static str> {
@@ -484,7 +471,8 @@ pub fn apply(
             (cmd.name() == "return" && t.state == State::Dispatched && party == Party::Lead)
                 .then_some("return_window_passed");
         return Err(Error::NotAllowed {
-            state: t.state,
+            action: cmd.name(),
+            state: t.state.as_str(),
             allowed: ok,
             reason,
         });

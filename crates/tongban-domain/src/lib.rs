@@ -13,6 +13,7 @@ pub mod ids;
 pub mod org;
 pub mod policies;
 pub mod records;
+pub mod refusal;
 pub mod reviews;
 pub mod rules;
 pub mod validation;

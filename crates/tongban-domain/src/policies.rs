@@ -172,17 +172,8 @@ pub struct Declaration {
     pub reasons: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum DeclarationError {
-    #[error("not this unit's to sign")]
-    NotYours,
-    #[error("not allowed in state {0:?}")]
-    WrongState(DeclarationState),
-    #[error("already signed by this unit")]
-    AlreadySigned,
-    #[error("invalid: {0}")]
-    Invalid(FieldErrors),
-}
+/// Why a declaration command was refused (the one domain refusal).
+pub type DeclarationError = crate::refusal::Refusal;
 
 /// What the store must do after a sign-off.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -258,13 +249,22 @@ impl Declaration {
         now: Timestamp,
     ) -> Result<AfterSignOff, DeclarationError> {
         if self.state != DeclarationState::UnderReview {
-            return Err(DeclarationError::WrongState(self.state));
+            return Err(DeclarationError::Conflict {
+                field: "state",
+                code: "declaration_not_open",
+            });
         }
         if !self.departments.iter().any(|d| d == unit) {
-            return Err(DeclarationError::NotYours);
+            return Err(DeclarationError::Conflict {
+                field: "unit",
+                code: "not_a_signing_department",
+            });
         }
         if self.signoffs.iter().any(|s| s.unit == unit) {
-            return Err(DeclarationError::AlreadySigned);
+            return Err(DeclarationError::Conflict {
+                field: "unit",
+                code: "already_signed",
+            });
         }
         let mut e = FieldErrors::new();
         if approved {
@@ -315,7 +315,10 @@ impl Declaration {
         today: Date,
     ) -> Result<(), DeclarationError> {
         if self.state != DeclarationState::Approved {
-            return Err(DeclarationError::WrongState(self.state));
+            return Err(DeclarationError::Conflict {
+                field: "state",
+                code: "not_awaiting_payment",
+            });
         }
         let mut e = FieldErrors::new();
         e.text("voucher", voucher, 60);

@@ -377,15 +377,8 @@ pub enum TicketParty {
     Other,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum TicketError {
-    #[error("not permitted")]
-    Forbidden,
-    #[error("not allowed in state {0:?}")]
-    NotAllowed(TicketState, Vec<&'static str>),
-    #[error(transparent)]
-    Invalid(#[from] FieldErrors),
-}
+/// Why a rectification command was refused (the one domain refusal).
+pub type TicketError = crate::refusal::Refusal;
 
 /// What the ticket allows this party now.
 pub fn ticket_actions(t: &Ticket, party: TicketParty) -> Vec<&'static str> {
@@ -419,7 +412,12 @@ pub fn apply_ticket(
     }
     let allowed = ticket_actions(t, party);
     if !allowed.contains(&cmd.name()) {
-        return Err(TicketError::NotAllowed(t.state, allowed));
+        return Err(TicketError::NotAllowed {
+            action: cmd.name(),
+            state: t.state.as_str(),
+            allowed,
+            reason: None,
+        });
     }
     let mut t = t.clone();
     let mut e = FieldErrors::new();
@@ -618,7 +616,7 @@ mod tests {
                 "u",
                 now
             ),
-            Err(TicketError::NotAllowed(..))
+            Err(TicketError::NotAllowed { .. })
         ));
         let (a, _) = apply_ticket(
             &t,
@@ -643,7 +641,7 @@ mod tests {
                 "u",
                 now
             ),
-            Err(TicketError::NotAllowed(..))
+            Err(TicketError::NotAllowed { .. })
         ));
         let (upheld, removed) = apply_ticket(
             &a,

@@ -192,7 +192,7 @@ impl Store {
         let mut w = self.begin_write(actor).await?;
         let b = Self::bundle_in(&mut w, id).await?;
         if b.applicant != actor {
-            return Err(StoreError::Case(cases::CaseError::Forbidden));
+            return Err(StoreError::Refused(cases::CaseError::Forbidden));
         }
         let (b2, actions) = bundles::withdraw(&b, w.now())?;
         let parts = self.part_cases(&mut w, id).await?;

@@ -65,9 +65,10 @@ pub enum StoreError {
     Invalid(#[from] FieldErrors),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
-    /// A case command the domain refused (not allowed now, not yours, invalid, no calendar).
+    /// A command the domain refused (not allowed now, not yours, a rule's conflict, invalid,
+    /// no calendar), for every capability.
     #[error(transparent)]
-    Case(#[from] tongban_domain::cases::CaseError),
+    Refused(#[from] tongban_domain::refusal::Refusal),
     /// A file could not be written to or read from the blob directory.
     #[error("file store: {0}")]
     Files(String),

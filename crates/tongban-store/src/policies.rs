@@ -8,8 +8,7 @@ use crate::{Result, Store, StoreError, json_col, to_json};
 use serde::Serialize;
 use sqlx::Row;
 use tongban_domain::policies::{
-    AfterSignOff, Claimant, Declaration, DeclarationError, DeclarationState, DeclaredMaterial,
-    Policy,
+    AfterSignOff, Claimant, Declaration, DeclarationState, DeclaredMaterial, Policy,
 };
 use tongban_domain::records::{RecordKind, RecordRef};
 use tongban_domain::rules::{Decision, Facts, Outcome};
@@ -36,26 +35,6 @@ pub struct DeclarationFilter {
     /// Still waiting for this department's sign-off.
     pub pending_unit: Option<String>,
     pub state: Option<DeclarationState>,
-}
-
-impl From<DeclarationError> for StoreError {
-    fn from(e: DeclarationError) -> Self {
-        match e {
-            DeclarationError::Invalid(f) => StoreError::Invalid(f),
-            DeclarationError::NotYours => StoreError::Conflict {
-                field: "unit",
-                code: "not_a_signing_department",
-            },
-            DeclarationError::AlreadySigned => StoreError::Conflict {
-                field: "unit",
-                code: "already_signed",
-            },
-            DeclarationError::WrongState(_) => StoreError::Conflict {
-                field: "state",
-                code: "declaration_not_open",
-            },
-        }
-    }
 }
 
 const POLICY_COLUMNS: &str = "policy_json, committed_fen, paid_fen";
@@ -422,14 +401,7 @@ impl Store {
         }
         let now = w.now();
         let today = tongban_domain::cases::local_date(now);
-        d.pay(paid_on, voucher, actor, now, today)
-            .map_err(|e| match e {
-                DeclarationError::WrongState(_) => StoreError::Conflict {
-                    field: "state",
-                    code: "not_awaiting_payment",
-                },
-                e => e.into(),
-            })?;
+        d.pay(paid_on, voucher, actor, now, today)?;
         self.update_declaration(&mut w, &d).await?;
         self.notify_claim(&mut w, &d, unit).await?;
         sqlx::query("UPDATE policies SET paid_fen = paid_fen + $2 WHERE code = $1")

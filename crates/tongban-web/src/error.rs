@@ -6,7 +6,7 @@ use crate::api::{Problem, ProblemError};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use tongban_domain::calendar::CalendarError;
-use tongban_domain::cases::CaseError;
+use tongban_domain::refusal::Refusal;
 use tongban_domain::{FieldError, FieldErrors};
 use tongban_store::StoreError;
 
@@ -56,29 +56,31 @@ impl From<StoreError> for AppError {
             StoreError::NotFound { .. } => AppError::NotFound,
             StoreError::Conflict { field, code } => AppError::Conflict { field, code },
             StoreError::Invalid(f) => AppError::Invalid(f),
-            StoreError::Case(e) => e.into(),
+            StoreError::Refused(e) => e.into(),
             other => AppError::Internal(other.to_string()),
         }
     }
 }
 
-impl From<CaseError> for AppError {
-    fn from(e: CaseError) -> Self {
+/// Every capability's refusals map here, once.
+impl From<Refusal> for AppError {
+    fn from(e: Refusal) -> Self {
         match e {
-            CaseError::Forbidden => AppError::Forbidden,
-            CaseError::NotAllowed {
+            Refusal::Forbidden => AppError::Forbidden,
+            Refusal::NotAllowed {
                 action,
                 state,
                 allowed,
                 reason,
             } => AppError::NotAllowed {
                 action,
-                state: state.as_str(),
+                state,
                 allowed,
                 reason,
             },
-            CaseError::Invalid(f) => AppError::Invalid(f),
-            CaseError::Calendar(CalendarError::YearNotLoaded(y)) => AppError::CalendarMissing(y),
+            Refusal::Conflict { field, code } => AppError::Conflict { field, code },
+            Refusal::Invalid(f) => AppError::Invalid(f),
+            Refusal::Calendar(CalendarError::YearNotLoaded(y)) => AppError::CalendarMissing(y),
         }
     }
 }

@@ -120,25 +120,8 @@ pub struct ApplicantStanding {
     pub commitment_barred: bool,
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum CaseError {
-    /// The actor has no part in this action on this case.
-    #[error("not permitted")]
-    Forbidden,
-    /// The action is not allowed in the current state; `allowed` lists what is.
-    #[error("action {action} is not allowed in state {state:?}")]
-    NotAllowed {
-        action: &'static str,
-        state: CaseState,
-        allowed: Vec<&'static str>,
-        /// Why, when the state alone does not say (a stable code for the message catalog).
-        reason: Option<&'static str>,
-    },
-    #[error(transparent)]
-    Invalid(#[from] FieldErrors),
-    #[error(transparent)]
-    Calendar(#[from] CalendarError),
-}
+/// Why a case command was refused (the one domain refusal).
+pub type CaseError = crate::refusal::Refusal;
 
 /// What a change caused besides the new state: notices to number and people to notify.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -192,7 +175,7 @@ pub fn apply(
         }
         return Err(CaseError::NotAllowed {
             action: name,
-            state: case.state,
+            state: case.state.as_str(),
             allowed,
             reason: blocking_reason(case, name, ctx),
         });

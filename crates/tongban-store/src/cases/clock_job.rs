@@ -140,11 +140,11 @@ impl Store {
             .await;
         match r {
             Ok(_) => Ok(true),
-            Err(crate::StoreError::Case(cases::CaseError::Calendar(e))) => {
+            Err(crate::StoreError::Refused(cases::CaseError::Calendar(e))) => {
                 tracing::warn!(case = id, error = %e, "clock job: load the missing calendar year");
                 Ok(false)
             }
-            Err(crate::StoreError::Case(e)) => {
+            Err(crate::StoreError::Refused(e)) => {
                 tracing::debug!(case = id, error = %e, "clock job: case moved on");
                 Ok(false)
             }

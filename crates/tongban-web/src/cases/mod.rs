@@ -320,7 +320,7 @@ fn editable_by(c: &Case, user: &User) -> Result<(), cases::CaseError> {
     if !c.editable() {
         return Err(cases::CaseError::NotAllowed {
             action: "edit",
-            state: c.state,
+            state: c.state.as_str(),
             allowed: vec![],
             reason: Some("not_editable"),
         });

@@ -7,7 +7,7 @@ pub mod pages;
 use crate::AppState;
 use crate::error::{AppError, AppResult};
 use tongban_domain::accounts::Role;
-use tongban_domain::hotline::{self, Party, Ticket};
+use tongban_domain::hotline::{Party, Ticket};
 use tongban_store::accounts::User;
 
 /// The reader's part in a ticket.
@@ -33,26 +33,6 @@ pub fn for_reader(user: &User, t: Ticket) -> Ticket {
     match party(user, &t) {
         Party::Lead | Party::Assisting => t.for_units(),
         _ => t,
-    }
-}
-
-impl From<hotline::Error> for AppError {
-    fn from(e: hotline::Error) -> Self {
-        match e {
-            hotline::Error::Forbidden => AppError::Forbidden,
-            hotline::Error::Invalid(f) => AppError::Invalid(f),
-            hotline::Error::Calendar(c) => c.into(),
-            hotline::Error::NotAllowed {
-                state,
-                allowed,
-                reason,
-            } => AppError::NotAllowed {
-                action: "hotline",
-                state: state.as_str(),
-                allowed,
-                reason,
-            },
-        }
     }
 }
 

@@ -195,21 +195,6 @@ pub fn rating_for(user: &User, r: &Rating) -> Rating {
     }
 }
 
-impl From<reviews::TicketError> for AppError {
-    fn from(e: reviews::TicketError) -> Self {
-        match e {
-            reviews::TicketError::Forbidden => AppError::Forbidden,
-            reviews::TicketError::Invalid(f) => AppError::Invalid(f),
-            reviews::TicketError::NotAllowed(state, allowed) => AppError::NotAllowed {
-                action: "ticket",
-                state: state.as_str(),
-                allowed,
-                reason: None,
-            },
-        }
-    }
-}
-
 /// A fresh unguessable token for a visit's QR code.
 pub fn visit_token() -> String {
     crate::auth::random_token()[..24].to_string()
