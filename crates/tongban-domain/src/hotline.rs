@@ -5,8 +5,10 @@
 //! it. Tickets from enterprises or tagged 营商环境 run on the business-environment line: shorter
 //! limits, their own board. Confidential callers are hidden from units.
 
+use crate::accounts::Role;
 use crate::calendar::Calendar;
 use crate::cases::local_date;
+use crate::records::Notify;
 use crate::validation::FieldErrors;
 use jiff::Timestamp;
 use jiff::civil::Date;
@@ -461,7 +463,7 @@ pub fn apply(
     cal: &Calendar,
     unit_exists: &dyn Fn(&str) -> bool,
     target_open: &dyn Fn(&str) -> bool,
-) -> Result<Ticket, Error> {
+) -> Result<(Ticket, Effects), Error> {
     if party == Party::Other || party == Party::Assisting {
         return Err(Error::Forbidden);
     }
@@ -575,7 +577,43 @@ pub fn apply(
     if !e.is_empty() {
         return Err(e.into());
     }
-    Ok(t)
+    // A ticket that (again) waits at its lead unit tells the unit: dispatched, re-dispatched,
+    // insisted on after a return, or reopened by an unsatisfied caller.
+    let mut fx = Effects::default();
+    if t.state == State::Dispatched
+        && let Some(lead) = &t.lead
+        && matches!(
+            cmd,
+            Command::Dispatch { .. }
+                | Command::Redispatch { .. }
+                | Command::Insist { .. }
+                | Command::CallBack { .. }
+        )
+    {
+        fx.messages.push(Notify::unit(lead, "hotline"));
+    }
+    Ok((t, fx))
+}
+
+/// What a ticket's change caused besides the new ticket.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Effects {
+    /// Messages about the ticket.
+    pub messages: Vec<Notify>,
+}
+
+/// Who the reader is to a ticket, from their role and unit: the office (operators, supervisors,
+/// administrators), its lead or an assisting unit, or no one.
+pub fn party(role: Role, unit: Option<&str>, t: &Ticket) -> Party {
+    match role {
+        Role::HotlineOperator | Role::Supervisor | Role::Admin => Party::Office,
+        Role::Clerk | Role::Approver => match unit {
+            Some(u) if t.lead.as_deref() == Some(u) => Party::Lead,
+            Some(u) if t.assisting.iter().any(|a| a == u) => Party::Assisting,
+            _ => Party::Other,
+        },
+        Role::Applicant => Party::Other,
+    }
 }
 
 /// Per-unit indicators from the records: on-time replies, callbacks, satisfaction, returns and

@@ -47,6 +47,29 @@ impl RecordKind {
     }
 }
 
+/// A message a transition asks to send about its own record: the inbox (and e-mail) of a user
+/// (`user:NAME`) or a unit (`unit:CODE`), with a message key (`inbox.<kind>` in the catalog).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notify {
+    pub to: String,
+    pub kind: &'static str,
+}
+
+impl Notify {
+    pub fn unit(code: &str, kind: &'static str) -> Notify {
+        Notify {
+            to: format!("unit:{code}"),
+            kind,
+        }
+    }
+    pub fn user(name: &str, kind: &'static str) -> Notify {
+        Notify {
+            to: format!("user:{name}"),
+            kind,
+        }
+    }
+}
+
 /// One record: its kind and id.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RecordRef<'a> {

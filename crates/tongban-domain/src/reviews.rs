@@ -406,7 +406,7 @@ pub fn apply_ticket(
     party: TicketParty,
     actor: &str,
     now: Timestamp,
-) -> Result<(Ticket, bool), TicketError> {
+) -> Result<(Ticket, TicketEffects), TicketError> {
     if party == TicketParty::Other {
         return Err(TicketError::Forbidden);
     }
@@ -475,7 +475,30 @@ pub fn apply_ticket(
     if !e.is_empty() {
         return Err(e.into());
     }
-    Ok((t, removed))
+    Ok((
+        t,
+        TicketEffects {
+            remove_rating: removed,
+        },
+    ))
+}
+
+/// What a rectification ticket's change caused besides the new ticket.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TicketEffects {
+    /// The re-examination found the rating mistaken or malicious: remove it from the statistics.
+    pub remove_rating: bool,
+}
+
+/// Who the reader is to a rectification ticket: a supervisor (or administrator), the unit that
+/// must rectify, or no one.
+pub fn ticket_party(role: crate::accounts::Role, unit: Option<&str>, t: &Ticket) -> TicketParty {
+    use crate::accounts::Role;
+    match role {
+        Role::Supervisor | Role::Admin => TicketParty::Supervisor,
+        Role::Clerk | Role::Approver if unit == Some(t.unit.as_str()) => TicketParty::Unit,
+        _ => TicketParty::Other,
+    }
 }
 
 /// The deadline of a new ticket: 1 working day for a real-name rating with a demand, else the
@@ -654,7 +677,7 @@ mod tests {
             now,
         )
         .unwrap();
-        assert!(!removed);
+        assert!(!removed.remove_rating);
         assert_eq!(upheld.state, TicketState::Open);
         assert!(
             !ticket_actions(&upheld, TicketParty::Unit).contains(&"appeal"),

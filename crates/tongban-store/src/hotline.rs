@@ -245,7 +245,10 @@ impl Store {
         actor: &str,
         id: &str,
         action: &str,
-        f: impl FnOnce(&Ticket, jiff::Timestamp) -> std::result::Result<Ticket, E>,
+        f: impl FnOnce(
+            &Ticket,
+            jiff::Timestamp,
+        ) -> std::result::Result<(Ticket, tongban_domain::hotline::Effects), E>,
     ) -> std::result::Result<Ticket, E> {
         let mut w = self.begin_write(actor).await?;
         let row = sqlx::query("SELECT ticket_json FROM hotline_tickets WHERE id = $1")
@@ -258,7 +261,7 @@ impl Store {
                 id: id.to_string(),
             })?;
         let before: Ticket = json_col(&row, "ticket_json")?;
-        let t = f(&before, w.now())?;
+        let (t, fx) = f(&before, w.now())?;
         self.write_hotline(&mut w, &t).await?;
         if let Some(target) = t
             .merged_into
@@ -285,14 +288,10 @@ impl Store {
             Some(&a),
         )
         .await?;
-        if let (Some(lead), "dispatch" | "redispatch" | "insist" | "call_back") = (&t.lead, action)
-        {
-            if t.state == tongban_domain::hotline::State::Dispatched {
-                let unit = format!("unit:{lead}");
-                let about = Some(RecordRef::new(RecordKind::HotlineTicket, &t.id));
-                self.notify(&mut w, Message::new(&unit, about, "hotline"))
-                    .await?;
-            }
+        let about = Some(RecordRef::new(RecordKind::HotlineTicket, &t.id));
+        for m in &fx.messages {
+            self.notify(&mut w, Message::new(&m.to, about, m.kind))
+                .await?;
         }
         w.commit().await?;
         Ok(t)

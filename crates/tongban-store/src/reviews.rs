@@ -283,7 +283,11 @@ impl Store {
         actor: &str,
         id: &str,
         action: &str,
-        f: impl FnOnce(&Ticket, jiff::Timestamp) -> std::result::Result<(Ticket, bool), E>,
+        f: impl FnOnce(
+            &Ticket,
+            jiff::Timestamp,
+        )
+            -> std::result::Result<(Ticket, tongban_domain::reviews::TicketEffects), E>,
     ) -> std::result::Result<Ticket, E> {
         let mut w = self.begin_write(actor).await?;
         let row = sqlx::query("SELECT ticket_json FROM rectifications WHERE id = $1")
@@ -296,7 +300,8 @@ impl Store {
                 id: id.to_string(),
             })?;
         let before: Ticket = json_col(&row, "ticket_json")?;
-        let (t, removed) = f(&before, w.now())?;
+        let (t, fx) = f(&before, w.now())?;
+        let removed = fx.remove_rating;
         sqlx::query(
             "UPDATE rectifications SET state = $2, updated_at = $3, ticket_json = $4 WHERE id = $1",
         )

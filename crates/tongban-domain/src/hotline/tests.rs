@@ -41,7 +41,7 @@ fn dispatch_return_redispatch_reply_callback_reopen() {
         at("2026-11-02 09:00"),
     );
     let run = |t: &Ticket, cmd: Command, p: Party, when: &str| {
-        apply(t, &cmd, p, "x", at(when), &cal, &yes, &yes)
+        apply(t, &cmd, p, "x", at(when), &cal, &yes, &yes).map(|(t, _)| t)
     };
     let t = run(
         &t,

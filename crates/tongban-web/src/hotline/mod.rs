@@ -6,21 +6,12 @@ pub mod pages;
 
 use crate::AppState;
 use crate::error::{AppError, AppResult};
-use tongban_domain::accounts::Role;
 use tongban_domain::hotline::{Party, Ticket};
 use tongban_store::accounts::User;
 
 /// The reader's part in a ticket.
 pub fn party(user: &User, t: &Ticket) -> Party {
-    match user.role {
-        Role::HotlineOperator | Role::Supervisor | Role::Admin => Party::Office,
-        Role::Clerk | Role::Approver => match &user.unit {
-            Some(u) if t.lead.as_ref() == Some(u) => Party::Lead,
-            Some(u) if t.assisting.contains(u) => Party::Assisting,
-            _ => Party::Other,
-        },
-        Role::Applicant => Party::Other,
-    }
+    tongban_domain::hotline::party(user.role, user.unit.as_deref(), t)
 }
 
 /// May the reader see the ticket: the office, its units, the person who filed it.

@@ -176,13 +176,7 @@ pub async fn rate_visit(
 
 /// The reader's part in a ticket: staff of its unit, supervisors, or nobody.
 pub fn party(user: &User, t: &Ticket) -> TicketParty {
-    match user.role {
-        Role::Supervisor | Role::Admin => TicketParty::Supervisor,
-        Role::Clerk | Role::Approver if user.unit.as_deref() == Some(t.unit.as_str()) => {
-            TicketParty::Unit
-        }
-        _ => TicketParty::Other,
-    }
+    reviews::ticket_party(user.role, user.unit.as_deref(), t)
 }
 
 /// The rating as this reader may see it: the office in full (for the callback), the unit
