@@ -105,15 +105,10 @@ impl Store {
             .bind(to_json(&case))
             .execute(w.conn())
             .await?;
-            let text = detail(&moved);
-            let mut recipients = vec![format!("unit:{}", case.unit)];
-            recipients.extend(applicant_recipients(&case));
-            let about = Some(RecordRef::new(RecordKind::Case, &case.id));
-            for r in recipients {
-                let m = Message::new(&r, about, "deadline_moved").detail(&text);
-                self.notify(w, m).await?;
-            }
-            self.record_moves(w, year, "case", &case.id, &case.unit, moved, out)
+            let mut to = vec![format!("unit:{}", case.unit)];
+            to.extend(applicant_recipients(&case));
+            let about = RecordRef::new(RecordKind::Case, &case.id);
+            self.announce(w, year, about, &case.unit, &to, moved, out)
                 .await?;
         }
         Ok(())
@@ -141,15 +136,9 @@ impl Store {
                 continue;
             };
             self.write_hotline(w, &t).await?;
-            let text = detail(&moved);
-            let unit = format!("unit:{lead}");
-            let about = Some(RecordRef::new(RecordKind::HotlineTicket, &t.id));
-            self.notify(
-                w,
-                Message::new(&unit, about, "deadline_moved").detail(&text),
-            )
-            .await?;
-            self.record_moves(w, year, "hotline_ticket", &t.id, &lead, moved, out)
+            let about = RecordRef::new(RecordKind::HotlineTicket, &t.id);
+            let to = [format!("unit:{lead}")];
+            self.announce(w, year, about, &lead, &to, moved, out)
                 .await?;
         }
         Ok(())
@@ -185,32 +174,33 @@ impl Store {
             .bind(to_json(&t))
             .execute(w.conn())
             .await?;
-            let text = detail(&moved);
-            let unit = format!("unit:{}", t.unit);
-            let about = Some(RecordRef::new(RecordKind::Rectification, &t.id));
-            self.notify(
-                w,
-                Message::new(&unit, about, "deadline_moved").detail(&text),
-            )
-            .await?;
-            self.record_moves(w, year, "rectification", &t.id, &t.unit, moved, out)
+            let about = RecordRef::new(RecordKind::Rectification, &t.id);
+            let to = [format!("unit:{}", t.unit)];
+            self.announce(w, year, about, &t.unit, &to, moved, out)
                 .await?;
         }
         Ok(())
     }
 
-    /// Keeps the moves of one record for the administrator and audits them as one entry.
+    /// Tells whoever's dates moved (`to`), audits the record's moves as one entry and keeps them
+    /// for the administrator's list.
     #[allow(clippy::too_many_arguments)]
-    async fn record_moves(
+    async fn announce(
         &self,
         w: &mut Write,
         year: i16,
-        kind: &str,
-        id: &str,
+        about: RecordRef<'_>,
         unit: &str,
+        to: &[String],
         moved: Vec<Moved>,
         out: &mut Vec<CalendarMove>,
     ) -> Result<()> {
+        let text = detail(&moved);
+        for r in to {
+            let m = Message::new(r, Some(about), "deadline_moved").detail(&text);
+            self.notify(w, m).await?;
+        }
+        let (kind, id) = (about.kind.as_str(), about.id);
         let before: Vec<(&str, Date)> =
             moved.iter().map(|m| (m.field.as_str(), m.before)).collect();
         let after: Vec<(&str, Date)> = moved.iter().map(|m| (m.field.as_str(), m.after)).collect();
