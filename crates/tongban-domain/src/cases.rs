@@ -550,6 +550,17 @@ pub enum Party {
 }
 
 impl Case {
+    /// Who an applicant-side message goes to: the applicant and the agent, if any.
+    pub fn applicant_recipients(&self) -> Vec<String> {
+        let mut r = vec![format!("user:{}", self.applicant)];
+        if let Some(p) = &self.proxy {
+            r.push(format!("user:{}", p.agent));
+        }
+        r
+    }
+}
+
+impl Case {
     /// The actor's relation to this case: the owner or their agent, staff of the implementing
     /// unit by role, the clock job, or nobody.
     pub fn party(&self, actor: &Actor) -> Party {

@@ -239,15 +239,16 @@ impl Declaration {
     }
 
     /// A department signs: agreement, or refusal with reasons (which rejects the declaration
-    /// at once; the other departments need not sign).
+    /// at once; the other departments need not sign). Returns the declaration after it and what
+    /// the store must do next.
     pub fn sign_off(
-        &mut self,
+        &self,
         unit: &str,
         by: &str,
         approved: bool,
         opinion: &str,
         now: Timestamp,
-    ) -> Result<AfterSignOff, DeclarationError> {
+    ) -> Result<(Declaration, AfterSignOff), DeclarationError> {
         if self.state != DeclarationState::UnderReview {
             return Err(DeclarationError::Conflict {
                 field: "state",
@@ -275,7 +276,8 @@ impl Declaration {
         if !e.is_empty() {
             return Err(DeclarationError::Invalid(e));
         }
-        self.signoffs.push(SignOff {
+        let mut d = self.clone();
+        d.signoffs.push(SignOff {
             unit: unit.into(),
             approved,
             opinion: opinion.trim().into(),
@@ -283,37 +285,41 @@ impl Declaration {
             at: now,
         });
         if !approved {
-            self.state = DeclarationState::Rejected;
-            self.reasons = opinion.trim().into();
-            return Ok(AfterSignOff::Rejected);
+            d.state = DeclarationState::Rejected;
+            d.reasons = opinion.trim().into();
+            return Ok((d, AfterSignOff::Rejected));
         }
-        Ok(if self.pending_units().is_empty() {
+        let next = if d.pending_units().is_empty() {
             AfterSignOff::ReserveBudget
         } else {
             AfterSignOff::Waiting
-        })
+        };
+        Ok((d, next))
     }
 
-    /// The outcome of the budget reservation that follows the last agreement (or a grant).
-    pub fn budget_reserved(&mut self, reserved: bool, now: Timestamp) {
+    /// The declaration after the budget reservation that follows the last agreement (or a
+    /// grant): approved, or the budget exhausted.
+    pub fn budget_reserved(&self, reserved: bool, now: Timestamp) -> Declaration {
+        let mut d = self.clone();
         if reserved {
-            self.state = DeclarationState::Approved;
-            self.approved_at = Some(now);
+            d.state = DeclarationState::Approved;
+            d.approved_at = Some(now);
         } else {
-            self.state = DeclarationState::BudgetExhausted;
-            self.reasons = "budget_exhausted".into();
+            d.state = DeclarationState::BudgetExhausted;
+            d.reasons = "budget_exhausted".into();
         }
+        d
     }
 
-    /// The payer records the payment.
+    /// The payer records the payment: the declaration after it.
     pub fn pay(
-        &mut self,
+        &self,
         paid_on: Date,
         voucher: &str,
         by: &str,
         now: Timestamp,
         today: Date,
-    ) -> Result<(), DeclarationError> {
+    ) -> Result<Declaration, DeclarationError> {
         if self.state != DeclarationState::Approved {
             return Err(DeclarationError::Conflict {
                 field: "state",
@@ -331,14 +337,15 @@ impl Declaration {
         if !e.is_empty() {
             return Err(DeclarationError::Invalid(e));
         }
-        self.state = DeclarationState::Paid;
-        self.payout = Some(Payout {
+        let mut d = self.clone();
+        d.state = DeclarationState::Paid;
+        d.payout = Some(Payout {
             paid_on,
             voucher: voucher.trim().into(),
             by: by.into(),
             recorded_at: now,
         });
-        Ok(())
+        Ok(d)
     }
 
     /// Natural days from declaration (or grant) to the money, once paid.

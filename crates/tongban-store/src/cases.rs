@@ -74,15 +74,6 @@ fn case_row(row: &AnyRow) -> Result<CaseRow> {
     })
 }
 
-/// Recipients for an applicant-side message: the applicant and the agent, if any.
-pub(crate) fn applicant_recipients(c: &Case) -> Vec<String> {
-    let mut r = vec![format!("user:{}", c.applicant)];
-    if let Some(p) = &c.proxy {
-        r.push(format!("user:{}", p.agent));
-    }
-    r
-}
-
 /// The columns derived from the case and its clock.
 pub(crate) struct Derived {
     pub(crate) legal_due: Option<String>,
@@ -293,14 +284,8 @@ impl Store {
         .execute(w.conn())
         .await?;
         let about = Some(RecordRef::new(RecordKind::Case, &case.id));
-        if let Some(kind) = fx.notify_applicant {
-            for r in applicant_recipients(&case) {
-                self.notify(w, Message::new(&r, about, kind)).await?;
-            }
-        }
-        if let Some(kind) = fx.notify_unit {
-            let unit = format!("unit:{}", case.unit);
-            self.notify(w, Message::new(&unit, about, kind)).await?;
+        for m in fx.messages(&case) {
+            self.notify(w, Message::new(&m.to, about, m.kind)).await?;
         }
         if fx.false_promise {
             sqlx::query(

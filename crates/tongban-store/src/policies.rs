@@ -306,7 +306,7 @@ impl Store {
             enterprise_name,
             declared_by: None,
         };
-        let mut d = Declaration::new(
+        let d = Declaration::new(
             id.clone(),
             policy,
             who,
@@ -316,7 +316,7 @@ impl Store {
         );
         let amount = d.amount_fen;
         let reserved = Self::reserve_budget(&mut w, &policy.code, amount).await?;
-        d.budget_reserved(reserved, w.now());
+        let d = d.budget_reserved(reserved, w.now());
         self.insert_declaration(&mut w, &d).await?;
         self.record_decision(&mut w, "grant", &id, enterprise_name, facts, &decision)
             .await?;
@@ -344,13 +344,13 @@ impl Store {
         opinion: &str,
     ) -> Result<Declaration> {
         let mut w = self.begin_write(actor).await?;
-        let mut d = Self::declaration_in(&mut w, id).await?;
-        let before = d.state;
+        let current = Self::declaration_in(&mut w, id).await?;
+        let before = current.state;
         let now = w.now();
-        let next = d.sign_off(unit, actor, approved, opinion, now)?;
+        let (mut d, next) = current.sign_off(unit, actor, approved, opinion, now)?;
         if next == AfterSignOff::ReserveBudget {
             let reserved = Self::reserve_budget(&mut w, &d.policy, d.amount_fen).await?;
-            d.budget_reserved(reserved, now);
+            d = d.budget_reserved(reserved, now);
         }
         self.update_declaration(&mut w, &d).await?;
         if d.state != before {
@@ -385,7 +385,7 @@ impl Store {
         voucher: &str,
     ) -> Result<Declaration> {
         let mut w = self.begin_write(actor).await?;
-        let mut d = Self::declaration_in(&mut w, id).await?;
+        let d = Self::declaration_in(&mut w, id).await?;
         let policy = self
             .policy(&d.policy)
             .await?
@@ -401,7 +401,7 @@ impl Store {
         }
         let now = w.now();
         let today = tongban_domain::cases::local_date(now);
-        d.pay(paid_on, voucher, actor, now, today)?;
+        let d = d.pay(paid_on, voucher, actor, now, today)?;
         self.update_declaration(&mut w, &d).await?;
         self.notify_claim(&mut w, &d, unit).await?;
         sqlx::query("UPDATE policies SET paid_fen = paid_fen + $2 WHERE code = $1")

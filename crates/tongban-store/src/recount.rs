@@ -9,7 +9,7 @@
 //! (`cases::clock::recount`, `hotline::recount`, `reviews::recount`): dates that bind the unit
 //! follow the notice, dates that bind the applicant never move earlier.
 
-use crate::cases::{applicant_recipients, derive};
+use crate::cases::derive;
 use crate::inbox::Message;
 use crate::write::Write;
 use crate::{Result, Store, json_col, to_json};
@@ -106,7 +106,7 @@ impl Store {
             .execute(w.conn())
             .await?;
             let mut to = vec![format!("unit:{}", case.unit)];
-            to.extend(applicant_recipients(&case));
+            to.extend(case.applicant_recipients());
             let about = RecordRef::new(RecordKind::Case, &case.id);
             self.announce(w, year, about, &case.unit, &to, moved, out)
                 .await?;

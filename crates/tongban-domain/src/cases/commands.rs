@@ -135,6 +135,23 @@ pub struct Effects {
     pub false_promise: bool,
 }
 
+impl Effects {
+    /// The messages to send about the case: the applicant's key to the applicant (and their
+    /// agent), the unit's key to the unit.
+    pub fn messages(&self, case: &Case) -> Vec<crate::records::Notify> {
+        let mut out = Vec::new();
+        if let Some(kind) = self.notify_applicant {
+            for to in case.applicant_recipients() {
+                out.push(crate::records::Notify { to, kind });
+            }
+        }
+        if let Some(kind) = self.notify_unit {
+            out.push(crate::records::Notify::unit(&case.unit, kind));
+        }
+        out
+    }
+}
+
 /// Everything the domain needs about "now" to judge a command.
 pub struct Context<'a> {
     pub now: Timestamp,

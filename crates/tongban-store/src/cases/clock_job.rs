@@ -170,7 +170,7 @@ impl Store {
         let key = format!("{}:{}:{due}", c.id, status.as_str());
         let about = Some(RecordRef::new(RecordKind::Case, &c.id));
         let mut recipients = vec![format!("unit:{}", c.unit)];
-        recipients.extend(super::applicant_recipients(c));
+        recipients.extend(c.applicant_recipients());
         for r in recipients {
             let dedupe = format!("{r}:{key}");
             let m = Message::new(&r, about, status.as_str()).dedupe(&dedupe);
