@@ -62,6 +62,20 @@ impl From<StoreError> for AppError {
     }
 }
 
+/// A use case's errors (`tongban_app`) map here, once.
+impl From<tongban_app::Error> for AppError {
+    fn from(e: tongban_app::Error) -> Self {
+        match e {
+            tongban_app::Error::NotFound => AppError::NotFound,
+            tongban_app::Error::Forbidden => AppError::Forbidden,
+            tongban_app::Error::Invalid(f) => AppError::Invalid(f),
+            tongban_app::Error::Refused(r) => r.into(),
+            tongban_app::Error::Store(s) => s.into(),
+            tongban_app::Error::Internal(m) => AppError::Internal(m),
+        }
+    }
+}
+
 /// Every capability's refusals map here, once.
 impl From<Refusal> for AppError {
     fn from(e: Refusal) -> Self {

@@ -324,7 +324,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                         .collect::<Vec<_>>()
                         .join("; ")
                 })?;
-            let hash = tongban_web::auth::hash_password(password)
+            let hash = tongban_app::accounts::hash_password(password)
                 .await
                 .map_err(|e| e.to_string())?;
             store
@@ -354,15 +354,15 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             command: TokenCommand::Create { user, name, store },
         } => {
             let (store, _) = store.open().await?;
-            let token = format!("tb_{}", tongban_web::auth::random_token());
-            let id = format!("tok_{}", &tongban_web::auth::random_token()[..12]);
+            let token = format!("tb_{}", tongban_app::accounts::random_token());
+            let id = format!("tok_{}", &tongban_app::accounts::random_token()[..12]);
             store
                 .create_api_token(
                     "cli",
                     &user,
                     &name,
                     &id,
-                    &tongban_web::auth::sha256_hex(&token),
+                    &tongban_app::accounts::sha256_hex(&token),
                 )
                 .await
                 .map_err(|e| e.to_string())?;

@@ -333,10 +333,6 @@ pub async fn load_bundles(store: &Store) -> Result<(), String> {
     use tongban_domain::bundles::startup::{
         CompanyType, InvoiceNeed, Person, SealChoice, Shareholder, StartupForm,
     };
-    let state = tongban_web::AppState {
-        store: store.clone(),
-        config: Default::default(),
-    };
     let user = |name: &str| {
         let store = store.clone();
         let name = name.to_string();
@@ -373,7 +369,7 @@ pub async fn load_bundles(store: &Store) -> Result<(), String> {
         housing_fund: true,
         bank: "江西银行西湖支行".into(),
     };
-    let b = tongban_web::bundles::start_startup(&state, &founder, startup)
+    let b = tongban_app::bundles::start_startup(store, &founder, startup)
         .await
         .map_err(|e| format!("demo bundle: {e:?}"))?;
     // The licence window has accepted it.
@@ -384,8 +380,8 @@ pub async fn load_bundles(store: &Store) -> Result<(), String> {
         .find(|p| p.key == "licence")
         .and_then(|p| p.case_id.clone())
     {
-        tongban_web::cases::run_command(
-            &state,
+        tongban_app::cases::run_command(
+            store,
             &clerk,
             &licence,
             tongban_domain::cases::Command::Accept {
@@ -407,7 +403,7 @@ pub async fn load_bundles(store: &Store) -> Result<(), String> {
         contact_phone: "13907910123".into(),
         major: true,
     };
-    let p = tongban_web::bundles::start_construction(&state, &builder, project)
+    let p = tongban_app::bundles::start_construction(store, &builder, project)
         .await
         .map_err(|e| format!("demo project: {e:?}"))?;
     store
@@ -432,7 +428,7 @@ pub async fn load_base_if_empty(store: &Store) -> Result<bool, String> {
         let new = u.new_user()?;
         new.validate(&u.password, &unit_exists)
             .map_err(|e| format!("demo user {}: {e:?}", u.username))?;
-        let hash = tongban_web::auth::hash_password(u.password.clone())
+        let hash = tongban_app::accounts::hash_password(u.password.clone())
             .await
             .map_err(|e| e.to_string())?;
         store
@@ -744,6 +740,8 @@ pub async fn load_cases(store: &Store) -> Result<(), String> {
                 DemoStep::Issue => plan.push((&clerk, Command::Issue)),
             }
         }
+        // Each step applied as recorded, at its own past time; straight through the domain, so
+        // an item decided by rules still shows the clerk's path the demo describes.
         for (who, cmd) in plan {
             let s = tick(store);
             let detail = serde_json::to_value(&cmd).expect("commands serialise");
@@ -758,7 +756,7 @@ pub async fn load_cases(store: &Store) -> Result<(), String> {
                         calendar: cal,
                         standing: Default::default(),
                     };
-                    cases::apply(c, &cmd, &tongban_web::cases::actor(who), &ctx)
+                    cases::apply(c, &cmd, &tongban_app::cases::actor(who), &ctx)
                 },
             )
             .await

@@ -9,7 +9,6 @@ use crate::error::AppError;
 use axum::extract::FromRequestParts;
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
-use sha2::{Digest, Sha256};
 use tongban_domain::accounts::Role;
 use tongban_store::accounts::User;
 
@@ -20,43 +19,7 @@ pub const SESSION_HOURS: i64 = 12;
 pub const MAX_LOGIN_FAILURES: i64 = 5;
 pub const LOGIN_WINDOW_MINUTES: i64 = 15;
 
-/// 32 random bytes as hex: session tokens, API tokens, CSRF tokens.
-pub fn random_token() -> String {
-    let mut b = [0u8; 32];
-    getrandom::fill(&mut b).expect("the OS provides randomness");
-    hex::encode(b)
-}
-
-pub fn sha256_hex(s: &str) -> String {
-    hex::encode(Sha256::digest(s.as_bytes()))
-}
-
-/// Hashes a password with argon2id off the async threads (it is deliberately slow).
-pub async fn hash_password(password: String) -> Result<String, AppError> {
-    tokio::task::spawn_blocking(move || {
-        use argon2::password_hash::{PasswordHasher, SaltString, rand_core::OsRng};
-        let salt = SaltString::generate(&mut OsRng);
-        argon2::Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .map(|h| h.to_string())
-    })
-    .await
-    .map_err(|e| AppError::Internal(e.to_string()))?
-    .map_err(|e| AppError::Internal(e.to_string()))
-}
-
-pub async fn verify_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || {
-        use argon2::password_hash::{PasswordHash, PasswordVerifier};
-        PasswordHash::new(&hash).is_ok_and(|h| {
-            argon2::Argon2::default()
-                .verify_password(password.as_bytes(), &h)
-                .is_ok()
-        })
-    })
-    .await
-    .unwrap_or(false)
-}
+pub use tongban_app::accounts::{hash_password, random_token, sha256_hex, verify_password};
 
 /// A fixed valid hash to verify against when the user does not exist, so that a login for an
 /// unknown name takes as long as one with a wrong password.

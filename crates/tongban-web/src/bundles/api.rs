@@ -55,7 +55,7 @@ async fn start_startup(
     ApiJson(form): ApiJson<StartupForm>,
 ) -> AppResult<(StatusCode, Json<One<BundleView>>)> {
     let user = viewer.require(&[Role::Applicant])?.clone();
-    let b = super::start_startup(&state, &user, form).await?;
+    let b = tongban_app::bundles::start_startup(&state.store, &user, form).await?;
     Ok((
         StatusCode::CREATED,
         Json(One {
@@ -75,7 +75,7 @@ async fn start_construction(
     ApiJson(form): ApiJson<ConstructionForm>,
 ) -> AppResult<(StatusCode, Json<One<BundleView>>)> {
     let user = viewer.require(&[Role::Applicant])?.clone();
-    let b = super::start_construction(&state, &user, form).await?;
+    let b = tongban_app::bundles::start_construction(&state.store, &user, form).await?;
     Ok((
         StatusCode::CREATED,
         Json(One {
@@ -210,7 +210,7 @@ async fn name_check(
     if !e.is_empty() {
         return Err(e.into());
     }
-    let clashes = super::check_name(&state, &name).await?;
+    let clashes = tongban_app::bundles::check_name(&state.store, &name).await?;
     Ok(Json(NameCheck {
         available: !clashes.iter().any(NameClash::blocks),
         clashes,

@@ -172,7 +172,9 @@ async fn create(
 ) -> AppResult<Response> {
     let user = viewer.require(&[Role::Applicant])?.clone();
     let result = match parse_form(&f) {
-        Ok(form) => super::start_startup(&state, &user, form).await,
+        Ok(form) => tongban_app::bundles::start_startup(&state.store, &user, form)
+            .await
+            .map_err(AppError::from),
         Err(e) => Err(e.into()),
     };
     match result {
@@ -460,7 +462,9 @@ async fn create_project(
 ) -> AppResult<Response> {
     let user = viewer.require(&[Role::Applicant])?.clone();
     let result = match parse_project(&f) {
-        Ok(form) => super::start_construction(&state, &user, form).await,
+        Ok(form) => tongban_app::bundles::start_construction(&state.store, &user, form)
+            .await
+            .map_err(AppError::from),
         Err(e) => Err(e.into()),
     };
     match result {

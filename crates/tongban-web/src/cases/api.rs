@@ -1,6 +1,6 @@
 //! `/api/v1/cases`: the whole lifecycle of a case, and the inbox, indicators and clock job.
 
-use super::{CaseView, NewApplication, load_visible, mask_for, run_command, view};
+use super::{CaseView, NewApplication, load_visible, mask_for, view};
 use crate::AppState;
 use crate::api::parse_page;
 use crate::api::{ApiJson, Many, Meta, One, Problem};
@@ -191,7 +191,7 @@ async fn case_action(
         // Only the clock job breaks commitments.
         return Err(AppError::Forbidden);
     }
-    let mut case = run_command(&state, &user, &id, cmd).await?;
+    let mut case = tongban_app::cases::run_command(&state.store, &user, &id, cmd).await?;
     mask_for(&user, &mut case);
     Ok(Json(One {
         item: view(&state, &user, case).await?,

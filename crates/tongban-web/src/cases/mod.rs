@@ -14,10 +14,7 @@ use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
 use tongban_domain::accounts::{ApplicantIdentity, Role};
-use tongban_domain::cases::{
-    self, Actor, ApplicantStanding, ApplicationForm, Case, CaseState, ClockView, Command, Context,
-    Proxy,
-};
+use tongban_domain::cases::{self, ApplicationForm, Case, CaseState, ClockView, Context, Proxy};
 use tongban_domain::{FieldErrors, ids};
 use tongban_store::accounts::User;
 use tongban_store::cases::{CaseFilter, CaseOrder, HeldFile};
@@ -47,21 +44,6 @@ pub struct CaseView {
     pub rule_form: Vec<tongban_domain::rules::FactDef>,
 }
 
-/// The viewer as the domain sees an actor.
-pub fn actor(user: &User) -> Actor<'_> {
-    Actor {
-        username: &user.username,
-        role: user.role,
-        unit: user.unit.as_deref(),
-    }
-}
-
-pub async fn standing(state: &AppState, case: &Case) -> AppResult<ApplicantStanding> {
-    Ok(ApplicantStanding {
-        commitment_barred: state.store.commitment_barred(&case.applicant).await?,
-    })
-}
-
 /// Loads a case the viewer may see; 404 for anyone else (not 403: a case number is no secret,
 /// but whether it exists is not for outsiders to learn).
 pub async fn load_visible(state: &AppState, viewer: &Viewer, id: &str) -> AppResult<(User, Case)> {
@@ -79,7 +61,7 @@ pub async fn view(state: &AppState, user: &User, case: Case) -> AppResult<CaseVi
     let ctx = Context {
         now,
         calendar: &cal,
-        standing: standing(state, &case).await?,
+        standing: tongban_app::cases::standing(&state.store, &case).await?,
     };
     let allowed = cases::allowed_actions(&case, &actor(user), &ctx);
     let (clock, clock_error) = match ClockView::compute(&case, now, &cal) {
@@ -95,7 +77,7 @@ pub async fn view(state: &AppState, user: &User, case: Case) -> AppResult<CaseVi
         Vec::new()
     };
     let rule_form = if owner && case.editable() {
-        crate::rules::rule_set_for_item(state, &case.item_code)
+        tongban_app::rules::rule_set_for_item(&state.store, &case.item_code)
             .await?
             .map(|rs| rs.form)
             .unwrap_or_default()
@@ -112,78 +94,20 @@ pub async fn view(state: &AppState, user: &User, case: Case) -> AppResult<CaseVi
     })
 }
 
-/// Runs a command as the viewer, in one write with its audit entry.
-pub async fn run_command(state: &AppState, user: &User, id: &str, cmd: Command) -> AppResult<Case> {
-    let row = state.store.case(id).await?.ok_or(AppError::NotFound)?;
-    if !row.case.visible_to(&actor(user)) {
-        return Err(AppError::NotFound);
-    }
-    let standing = standing(state, &row.case).await?;
-    let detail = serde_json::to_value(&cmd).expect("commands serialise");
-    let rules = match cmd {
-        Command::Submit => auto_rules(state, user, &row.case, standing).await?,
-        _ => None,
-    };
-    let case = state
-        .store
-        .change_case_with_rules(
-            &user.username,
-            id,
-            cmd.name(),
-            Some(&detail),
-            |c, cal, now| {
-                let ctx = Context {
-                    now,
-                    calendar: cal,
-                    standing,
-                };
-                cases::apply(c, &cmd, &actor(user), &ctx)
-            },
-            rules,
-        )
-        .await?;
-    Ok(case)
-}
-
 /// Checks the answers to an automatically decided item's questions (other items ask none).
 async fn form_field_errors(
     state: &AppState,
     item_code: &str,
     form: &ApplicationForm,
 ) -> AppResult<FieldErrors> {
-    let defs = match crate::rules::rule_set_for_item(state, item_code).await? {
+    let defs = match tongban_app::rules::rule_set_for_item(&state.store, item_code).await? {
         Some(rs) => rs.form,
         None => Vec::new(),
     };
-    Ok(crate::rules::check_fields(&defs, &form.fields, false))
+    Ok(tongban_app::rules::check_fields(&defs, &form.fields, false))
 }
 
-/// For the applicant's submission of an item decided by rules: the rule set in force and the
-/// facts it reads (the answers to its questions must be complete), so the rules decide in the
-/// same write (automatic approval, or to the clerk with the trace).
-async fn auto_rules(
-    state: &AppState,
-    user: &User,
-    case: &Case,
-    standing: ApplicantStanding,
-) -> AppResult<Option<tongban_store::cases::auto_approval::AutoRules>> {
-    if case.party(&actor(user)) != cases::Party::Applicant {
-        return Ok(None);
-    }
-    let Some(rs) = crate::rules::rule_set_for_item(state, &case.item_code).await? else {
-        return Ok(None);
-    };
-    let e = crate::rules::check_fields(&rs.form, &case.form.fields, true);
-    if !e.is_empty() {
-        return Err(e.into());
-    }
-    let facts = crate::rules::case_facts(state, case, &rs).await?;
-    Ok(Some(tongban_store::cases::auto_approval::AutoRules {
-        rule_set: rs,
-        facts,
-        standing,
-    }))
-}
+pub use tongban_app::cases::actor;
 
 /// A new application as the API and the apply page send it.
 #[derive(Debug, Deserialize, ToSchema)]

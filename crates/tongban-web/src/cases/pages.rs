@@ -4,7 +4,7 @@
 //! back and redirect; a refused action re-renders the case with the reasons in the reader's
 //! language.
 
-use super::{CaseView, NewApplication, ProxyRequest, load_visible, mask_for, run_command, view};
+use super::{CaseView, NewApplication, ProxyRequest, load_visible, mask_for, view};
 use crate::AppState;
 use crate::auth::CsrfForm;
 use crate::auth::{SignedIn, Viewer};
@@ -105,10 +105,12 @@ fn messages_with_questions(c: &Chrome, e: &AppError, defs: &[FactDef]) -> Vec<St
 }
 
 async fn questions_of(state: &AppState, item_code: &str) -> AppResult<Vec<FactDef>> {
-    Ok(crate::rules::rule_set_for_item(state, item_code)
-        .await?
-        .map(|rs| rs.form)
-        .unwrap_or_default())
+    Ok(
+        tongban_app::rules::rule_set_for_item(&state.store, item_code)
+            .await?
+            .map(|rs| rs.form)
+            .unwrap_or_default(),
+    )
 }
 
 // ---- apply ---------------------------------------------------------------------------------
@@ -648,7 +650,9 @@ async fn act(
     let (user, case) = load_visible(&state, &viewer, &id).await?;
     let r = match command_from_form(&case, &f) {
         Ok(cmd) if matches!(cmd, Command::BreakCommitment { .. }) => Err(AppError::Forbidden),
-        Ok(cmd) => run_command(&state, &user, &id, cmd).await,
+        Ok(cmd) => tongban_app::cases::run_command(&state.store, &user, &id, cmd)
+            .await
+            .map_err(AppError::from),
         Err(e) => Err(e.into()),
     };
     after(&state, c, &viewer, &id, r).await

@@ -14,10 +14,6 @@ pub(super) async fn bundles_bench(n: usize, database_url: Option<String>) -> Res
         .map_err(|e| e.to_string())?
         .with_files(scratch.join("files"));
     crate::demo::load_base_if_empty(&store).await?;
-    let state = tongban_web::AppState {
-        store: store.clone(),
-        config: Default::default(),
-    };
     // Every unit's clerk and approver, from the demo accounts.
     let mut staff: std::collections::HashMap<String, [tongban_store::accounts::User; 2]> =
         Default::default();
@@ -62,10 +58,9 @@ pub(super) async fn bundles_bench(n: usize, database_url: Option<String>) -> Res
     };
     // One bundle end to end: start it, then drive every part as soon as it has started.
     let run_bundle = |i: usize| {
-        let (state, staff, founder, store) =
-            (state.clone(), staff.clone(), founder.clone(), store.clone());
+        let (staff, founder, store) = (staff.clone(), founder.clone(), store.clone());
         async move {
-            let b = tongban_web::bundles::start_startup(&state, &founder, form(i))
+            let b = tongban_app::bundles::start_startup(&store, &founder, form(i))
                 .await
                 .map_err(|e| format!("{e:?}"))?;
             let mut done = std::collections::HashSet::new();

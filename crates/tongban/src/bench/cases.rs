@@ -85,7 +85,7 @@ pub(super) async fn lifecycle(
                         calendar: cal,
                         standing: Default::default(),
                     };
-                    cases::apply(c, &cmd, &tongban_web::cases::actor(who), &ctx)
+                    cases::apply(c, &cmd, &tongban_app::cases::actor(who), &ctx)
                 },
             )
             .await
@@ -278,7 +278,7 @@ pub(super) async fn drive_case(
                 calendar: &cal,
                 standing: Default::default(),
             };
-            let allowed = cases::allowed_actions(&case, &tongban_web::cases::actor(who), &ctx);
+            let allowed = cases::allowed_actions(&case, &tongban_app::cases::actor(who), &ctx);
             let cmd = if allowed.contains(&"accept") {
                 Command::Accept {
                     commitments: vec![],
@@ -309,7 +309,7 @@ pub(super) async fn drive_case(
                             calendar: cal,
                             standing: Default::default(),
                         };
-                        cases::apply(c, &cmd, &tongban_web::cases::actor(who), &ctx)
+                        cases::apply(c, &cmd, &tongban_app::cases::actor(who), &ctx)
                     },
                 )
                 .await

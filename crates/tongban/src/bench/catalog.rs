@@ -40,7 +40,7 @@ pub(super) async fn catalog(
             .map_err(|e| e.to_string())?;
     }
     let load = started.elapsed();
-    let hash = tongban_web::auth::hash_password("bench-password-1".into())
+    let hash = tongban_app::accounts::hash_password("bench-password-1".into())
         .await
         .map_err(|e| e.to_string())?;
     let supervisor = NewUser {
@@ -54,14 +54,14 @@ pub(super) async fn catalog(
         .create_user("bench", &supervisor, &hash)
         .await
         .map_err(|e| e.to_string())?;
-    let token = format!("tb_{}", tongban_web::auth::random_token());
+    let token = format!("tb_{}", tongban_app::accounts::random_token());
     store
         .create_api_token(
             "bench",
             "bench.supervisor",
             "bench",
             "tok_bench",
-            &tongban_web::auth::sha256_hex(&token),
+            &tongban_app::accounts::sha256_hex(&token),
         )
         .await
         .map_err(|e| e.to_string())?;

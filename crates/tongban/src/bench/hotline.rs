@@ -14,14 +14,14 @@ pub(super) async fn hotline_bench(
         .map_err(|e| e.to_string())?
         .with_files(scratch.join("files"));
     crate::demo::load_base_if_empty(&store).await?;
-    let token = format!("tb_{}", tongban_web::auth::random_token());
+    let token = format!("tb_{}", tongban_app::accounts::random_token());
     store
         .create_api_token(
             "bench",
             "operator",
             "bench",
             "tok_bench_op",
-            &tongban_web::auth::sha256_hex(&token),
+            &tongban_app::accounts::sha256_hex(&token),
         )
         .await
         .map_err(|e| e.to_string())?;

@@ -1,0 +1,40 @@
+//! Tongban's use cases, one module per capability: what a person does, written once over the
+//! store and the domain, and called by every edge alike — the web handlers, the CLI, the demo
+//! loader and the benchmarks. A use case takes the store, the acting user and a parsed input;
+//! it loads, lets the domain decide (who may act, the transition) and writes through the store's
+//! one write. Nothing here knows HTTP: errors are [`Error`], which the web maps to problems.
+//!
+//! Moving in capability by capability (see ARCHITECTURE.md): accounts, bundles, the commands on
+//! cases and the rules' view of a case are here; the rest still lives in `tongban-web/src/<cap>/`.
+
+pub mod accounts;
+pub mod bundles;
+pub mod cases;
+pub mod rules;
+
+use tongban_domain::FieldErrors;
+use tongban_domain::refusal::Refusal;
+use tongban_store::StoreError;
+
+/// Why a use case did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// No such record, or not one the actor may see (the two are not told apart).
+    #[error("not found")]
+    NotFound,
+    /// The actor may not do this at all.
+    #[error("forbidden")]
+    Forbidden,
+    #[error(transparent)]
+    Invalid(#[from] FieldErrors),
+    /// The domain refused the command.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Something that should not happen (a bundle item not published, a worker that died).
+    #[error("{0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
