@@ -5,11 +5,12 @@
 //! one write. Nothing here knows HTTP: errors are [`Error`], which the web maps to problems.
 //!
 //! Moving in capability by capability (see ARCHITECTURE.md): accounts, bundles, the commands on
-//! cases and the rules' view of a case are here; the rest still lives in `tongban-web/src/<cap>/`.
+//! cases, the hotline and the rules' view of a case are here; the rest still lives in `tongban-web/src/<cap>/`.
 
 pub mod accounts;
 pub mod bundles;
 pub mod cases;
+pub mod hotline;
 pub mod rules;
 
 use tongban_domain::FieldErrors;

@@ -493,7 +493,10 @@ async fn top_post(
         business_environment: false,
         service_code: Some(route.code.clone()),
     };
-    match crate::hotline::api::intake(&state, &user, Source::Open311, new).await {
+    match tongban_app::hotline::intake(&state.store, &user, Source::Open311, new)
+        .await
+        .map_err(crate::error::AppError::from)
+    {
         // Every service is realtime (the ticket exists at once), so GeoReport v2 answers the
         // id alone: a token is for queued requests and is not returned beside an id.
         Ok((t, _token)) => answer(

@@ -77,32 +77,6 @@ pub async fn view(
     })
 }
 
-/// Take in a ticket: operators from the phone, anyone signed in from the web form, Open311
-/// clients with an API key. Returns the ticket and the token an Open311 client may follow.
-pub async fn intake(
-    state: &AppState,
-    user: &tongban_store::accounts::User,
-    source: Source,
-    new: NewTicket,
-) -> AppResult<(Ticket, String)> {
-    let units = state.store.unit_codes().await?;
-    new.validate(&|u| units.contains(u))?;
-    if let Some(code) = &new.service_code {
-        if !state.store.routes().await?.iter().any(|r| &r.code == code) {
-            return Err(FieldErrors::single("service_code", "unknown_value").into());
-        }
-    }
-    let filed_by = user.username.clone();
-    let token = crate::auth::random_token()[..24].to_string();
-    let t = state
-        .store
-        .create_hotline_ticket(&user.username, &token, |id, now| {
-            hotline::new_ticket(id, source, new, &filed_by, now)
-        })
-        .await?;
-    Ok((t, token))
-}
-
 /// Take in a ticket (工单). Operators file phone calls; anyone signed in files from the web.
 #[utoipa::path(post, path = "/api/v1/hotline/tickets", tag = "hotline", request_body = NewTicket, security(("bearer" = [])),
     responses((status = 201, body = One<TicketView>), (status = 422, body = Problem, content_type = "application/problem+json")))]
@@ -117,7 +91,7 @@ async fn create_ticket(
     } else {
         Source::Web
     };
-    let (t, _) = intake(&state, &user, source, new).await?;
+    let (t, _) = tongban_app::hotline::intake(&state.store, &user, source, new).await?;
     Ok((
         StatusCode::CREATED,
         Json(One {
@@ -204,45 +178,10 @@ async fn get_ticket(
     SignedIn(user): SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Json<One<TicketView>>> {
-    let t = load(&state, &user, &id).await?;
+    let t = load(&state.store, &user, &id).await?;
     Ok(Json(One {
         item: view(&state, &user, t).await?,
     }))
-}
-
-pub async fn run(
-    state: &AppState,
-    user: &tongban_store::accounts::User,
-    id: &str,
-    cmd: Command,
-) -> AppResult<Ticket> {
-    load(state, user, id).await?;
-    let units = state.store.unit_codes().await?;
-    // Merging needs to know the target is open; read it before the write.
-    let target_open = match &cmd {
-        Command::MergeInto { ticket } => {
-            state.store.hotline_ticket(ticket).await?.is_some_and(|t| {
-                !matches!(t.state, hotline::State::Closed | hotline::State::Merged)
-            })
-        }
-        _ => false,
-    };
-    let cal = state.store.calendar();
-    state
-        .store
-        .change_hotline_ticket::<AppError>(&user.username, id, cmd.name(), |t, now| {
-            Ok(hotline::apply(
-                t,
-                &cmd,
-                party(user, t),
-                &user.username,
-                now,
-                &cal,
-                &|u| units.contains(u),
-                &|_| target_open,
-            )?)
-        })
-        .await
 }
 
 /// Act on a ticket: `dispatch`, `redispatch`, `insist`, `call_back`, `merge_into` (the office);
@@ -257,7 +196,7 @@ async fn ticket_action(
     Path(id): Path<String>,
     ApiJson(cmd): ApiJson<Command>,
 ) -> AppResult<Json<One<TicketView>>> {
-    let t = run(&state, &user, &id, cmd).await?;
+    let t = tongban_app::hotline::run(&state.store, &user, &id, cmd).await?;
     Ok(Json(One {
         item: view(&state, &user, t).await?,
     }))
@@ -283,37 +222,9 @@ async fn save_route(
     let user = viewer
         .require(&[Role::HotlineOperator, Role::Admin])?
         .clone();
-    check_route(&state, &route, &code).await?;
+    tongban_app::hotline::check_route(&state.store, &route, &code).await?;
     state.store.save_route(&user.username, &route).await?;
     Ok(Json(One { item: route }))
-}
-
-/// Checks a routing entry, naming each bad field.
-pub async fn check_route(state: &AppState, route: &Route, code: &str) -> AppResult<()> {
-    let units = state.store.unit_codes().await?;
-    let mut e = FieldErrors::new();
-    let well_formed = !route.code.is_empty()
-        && route.code.len() <= 48
-        && route
-            .code
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if route.code != code || !well_formed {
-        e.push("code", "route_code_format");
-    }
-    e.text("name", &route.name, 60);
-    if route.keywords.is_empty() {
-        e.push("keywords", "required");
-    }
-    if !units.contains(&route.lead) {
-        e.push("lead", "unknown_unit");
-    }
-    for (i, a) in route.assisting.iter().enumerate() {
-        if !units.contains(a) {
-            e.push(format!("assisting[{i}]"), "unknown_unit");
-        }
-    }
-    e.into_result(()).map_err(Into::into)
 }
 
 #[derive(Deserialize, IntoParams)]

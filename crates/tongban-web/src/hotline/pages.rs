@@ -2,7 +2,7 @@
 //! office's board with the business-environment line, a unit's queue, and the ticket with the
 //! actions the reader may take.
 
-use super::api::{TicketView, intake, run, view};
+use super::api::{TicketView, view};
 use super::load;
 use crate::AppState;
 use crate::auth::Viewer;
@@ -113,7 +113,9 @@ async fn create(
         Source::Web
     };
     let result = match parse_new(&f) {
-        Ok(new) => intake(&state, &user, source, new).await,
+        Ok(new) => tongban_app::hotline::intake(&state.store, &user, source, new)
+            .await
+            .map_err(AppError::from),
         Err(e) => Err(e.into()),
     };
     match result {
@@ -231,7 +233,7 @@ async fn show(
     status: StatusCode,
 ) -> AppResult<Response> {
     let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
-    let t = load(state, &user, id).await?;
+    let t = load(&state.store, &user, id).await?;
     let v = view(state, &user, t).await?;
     let units = state
         .store
@@ -301,7 +303,10 @@ async fn act(
     CsrfForm(f): CsrfForm,
 ) -> AppResult<Response> {
     let r = match command(&f) {
-        Ok(cmd) => run(&state, &user, &id, cmd).await.map(|_| ()),
+        Ok(cmd) => tongban_app::hotline::run(&state.store, &user, &id, cmd)
+            .await
+            .map(|_| ())
+            .map_err(AppError::from),
         Err(e) => Err(e.into()),
     };
     match r {
@@ -406,7 +411,10 @@ async fn save_route(
         assisting: list("assisting"),
         description: get("description"),
     };
-    match super::api::check_route(&state, &route, &route.code).await {
+    match tongban_app::hotline::check_route(&state.store, &route, &route.code)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(()) => {
             state.store.save_route(&user.username, &route).await?;
             Ok((
