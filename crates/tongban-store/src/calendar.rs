@@ -68,7 +68,9 @@ impl Store {
 
     /// The calendar as it stood at `at`: a year whose notice was loaded later is provisional on
     /// it again. What an applicant was told at `at` was counted on this calendar. (A year whose
-    /// file was replaced later counts with its current file.)
+    /// file was replaced after `at` counts as provisional here, since only the current file is
+    /// kept; callers take the more generous of this and today's calendar, so that errs on the
+    /// applicant's side.)
     pub async fn calendar_as_of(&self, at: jiff::Timestamp) -> Result<Calendar> {
         let rows = sqlx::query("SELECT toml, loaded_at FROM calendar_years ORDER BY year")
             .fetch_all(self.reader())
