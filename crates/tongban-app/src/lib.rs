@@ -5,17 +5,24 @@
 //! one write. Nothing here knows HTTP: errors are [`Error`], which the web maps to problems.
 //!
 //! Moving in capability by capability (see ARCHITECTURE.md): accounts, bundles, the commands on
-//! cases, the hotline and the rules' view of a case are here; the rest still lives in `tongban-web/src/<cap>/`.
+//! cases, the hotline, reviews and the rules' view of a case are here; the rest still lives in `tongban-web/src/<cap>/`.
 
 pub mod accounts;
 pub mod bundles;
 pub mod cases;
 pub mod hotline;
+pub mod reviews;
 pub mod rules;
 
 use tongban_domain::FieldErrors;
 use tongban_domain::refusal::Refusal;
 use tongban_store::StoreError;
+
+impl From<tongban_domain::calendar::CalendarError> for Error {
+    fn from(e: tongban_domain::calendar::CalendarError) -> Self {
+        Error::Refused(e.into())
+    }
+}
 
 /// Why a use case did not happen.
 #[derive(Debug, thiserror::Error)]

@@ -42,7 +42,7 @@ struct ReviewSettings {
 async fn get_settings(State(state): State<AppState>) -> AppResult<Json<One<ReviewSettings>>> {
     Ok(Json(One {
         item: ReviewSettings {
-            office_rectify_days: super::office_days(&state).await?,
+            office_rectify_days: tongban_app::reviews::office_days(&state.store).await?,
         },
     }))
 }
@@ -94,7 +94,7 @@ async fn rate_case(
     ApiJson(new): ApiJson<NewRating>,
 ) -> AppResult<(StatusCode, Json<One<Rated>>)> {
     let user = viewer.require(&[Role::Applicant])?.clone();
-    let (rating, ticket) = super::rate_case(&state, &user, &id, new).await?;
+    let (rating, ticket) = tongban_app::reviews::rate_case(&state.store, &user, &id, new).await?;
     Ok((
         StatusCode::CREATED,
         Json(One {
@@ -169,7 +169,7 @@ async fn rate_visit(
     Path(token): Path<String>,
     ApiJson(new): ApiJson<NewRating>,
 ) -> AppResult<(StatusCode, Json<One<Rated>>)> {
-    let (rating, ticket, _) = super::rate_visit(&state, &token, new).await?;
+    let (rating, ticket, _) = tongban_app::reviews::rate_visit(&state.store, &token, new).await?;
     Ok((
         StatusCode::CREATED,
         Json(One {
@@ -233,18 +233,6 @@ async fn list_tickets(
     Ok(crate::api::many(items))
 }
 
-pub async fn load_ticket(
-    state: &AppState,
-    user: &tongban_store::accounts::User,
-    id: &str,
-) -> AppResult<Ticket> {
-    let t = state.store.ticket(id).await?.ok_or(AppError::NotFound)?;
-    if party(user, &t) == reviews::TicketParty::Other {
-        return Err(AppError::NotFound);
-    }
-    Ok(t)
-}
-
 /// One rectification ticket with its rating (without the rater's identity for the unit).
 #[utoipa::path(get, path = "/api/v1/rectifications/{id}", tag = "reviews", params(("id" = String, Path)), security(("bearer" = [])),
     responses((status = 200, body = One<TicketView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
@@ -253,31 +241,10 @@ async fn get_ticket(
     SignedIn(user): SignedIn,
     Path(id): Path<String>,
 ) -> AppResult<Json<One<TicketView>>> {
-    let t = load_ticket(&state, &user, &id).await?;
+    let t = tongban_app::reviews::load_ticket(&state.store, &user, &id).await?;
     Ok(Json(One {
         item: ticket_view(&state, &user, t).await?,
     }))
-}
-
-pub async fn run_ticket(
-    state: &AppState,
-    user: &tongban_store::accounts::User,
-    id: &str,
-    cmd: TicketCommand,
-) -> AppResult<Ticket> {
-    load_ticket(state, user, id).await?;
-    state
-        .store
-        .change_ticket::<AppError>(&user.username, id, cmd.name(), |t, now| {
-            Ok(reviews::apply_ticket(
-                t,
-                &cmd,
-                party(user, t),
-                &user.username,
-                now,
-            )?)
-        })
-        .await
 }
 
 /// Act on a ticket: `rectify` (the unit), `appeal` (the unit, once), `reexamine` (a
@@ -292,7 +259,7 @@ async fn ticket_action(
     Path(id): Path<String>,
     ApiJson(cmd): ApiJson<TicketCommand>,
 ) -> AppResult<Json<One<TicketView>>> {
-    let t = run_ticket(&state, &user, &id, cmd).await?;
+    let t = tongban_app::reviews::run_ticket(&state.store, &user, &id, cmd).await?;
     Ok(Json(One {
         item: ticket_view(&state, &user, t).await?,
     }))

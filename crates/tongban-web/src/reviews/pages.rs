@@ -2,7 +2,7 @@
 //! offline on the pad or the phone that scanned the code, without an account), the rectification
 //! tickets, and the public statistics.
 
-use super::api::{TicketView, compute_stats, load_ticket, run_ticket, serve, ticket_view};
+use super::api::{TicketView, compute_stats, serve, ticket_view};
 use crate::AppState;
 use crate::auth::CsrfForm;
 use crate::auth::{PRELOGIN_CSRF_COOKIE, SignedIn, Viewer, constant_time_eq, cookie, random_token};
@@ -230,7 +230,10 @@ async fn pad_rate(
         return Err(AppError::bad_request("csrf", "csrf"));
     }
     let new = parse_rating(Channel::Offline, &f);
-    match super::rate_visit(&state, &token, new).await {
+    match tongban_app::reviews::rate_visit(&state.store, &token, new)
+        .await
+        .map_err(AppError::from)
+    {
         Ok((_, _, visit)) => {
             let units = crate::pages::unit_names(&state, &c).await?;
             let page = RatePage {
@@ -315,7 +318,10 @@ async fn case_rate(
 ) -> AppResult<Response> {
     let user = viewer.require(&[Role::Applicant])?.clone();
     let new = parse_rating(Channel::Online, &f);
-    match super::rate_case(&state, &user, &id, new).await {
+    match tongban_app::reviews::rate_case(&state.store, &user, &id, new)
+        .await
+        .map_err(AppError::from)
+    {
         Ok(_) => Ok(see_other(&format!("/cases/{id}"))),
         Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
             let status = e.status();
@@ -389,7 +395,7 @@ async fn show_ticket(
     status: StatusCode,
 ) -> AppResult<Response> {
     let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
-    let t = load_ticket(state, &user, id).await?;
+    let t = tongban_app::reviews::load_ticket(&state.store, &user, id).await?;
     let v = ticket_view(state, &user, t).await?;
     let mut r = render(&TicketPage { c, v, errors });
     *r.status_mut() = status;
@@ -446,7 +452,10 @@ async fn ticket_act(
     CsrfForm(f): CsrfForm,
 ) -> AppResult<Response> {
     let result = match ticket_command(&f) {
-        Ok(cmd) => run_ticket(&state, &user, &id, cmd).await.map(|_| ()),
+        Ok(cmd) => tongban_app::reviews::run_ticket(&state.store, &user, &id, cmd)
+            .await
+            .map(|_| ())
+            .map_err(AppError::from),
         Err(e) => Err(e.into()),
     };
     match result {
