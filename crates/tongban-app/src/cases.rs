@@ -28,11 +28,30 @@ pub async fn run_command(store: &Store, user: &User, id: &str, cmd: Command) -> 
         return Err(Error::NotFound);
     }
     let standing = standing(store, &row.case).await?;
-    let detail = serde_json::to_value(&cmd).expect("commands serialise");
     let rules = match cmd {
         Command::Submit => auto_rules(store, user, &row.case, standing).await?,
         _ => None,
     };
+    change(store, user, id, &cmd, standing, rules).await
+}
+
+/// Applies a command as recorded, straight through the domain: no visibility check, no
+/// automatic approval, a clean standing. For replaying a known history (the demo's cases) and
+/// for timing the write path (the benchmarks); people's commands go through [`run_command`].
+pub async fn apply_recorded(store: &Store, user: &User, id: &str, cmd: &Command) -> Result<Case> {
+    change(store, user, id, cmd, ApplicantStanding::default(), None).await
+}
+
+/// The one write of a case command: the domain decides inside the store's write.
+async fn change(
+    store: &Store,
+    user: &User,
+    id: &str,
+    cmd: &Command,
+    standing: ApplicantStanding,
+    rules: Option<tongban_store::cases::auto_approval::AutoRules>,
+) -> Result<Case> {
+    let detail = serde_json::to_value(cmd).expect("commands serialise");
     let case = store
         .change_case_with_rules(
             &user.username,
@@ -45,7 +64,7 @@ pub async fn run_command(store: &Store, user: &User, id: &str, cmd: Command) -> 
                     calendar: cal,
                     standing,
                 };
-                cases::apply(c, &cmd, &actor(user), &ctx)
+                cases::apply(c, cmd, &actor(user), &ctx)
             },
             rules,
         )

@@ -624,7 +624,7 @@ fn working_days_before(
 
 /// Loads the demo cases, each change stamped at its own past time through the one write path.
 pub async fn load_cases(store: &Store) -> Result<(), String> {
-    use tongban_domain::cases::{self, ApplicationForm, Command, Context, CorrectionItem};
+    use tongban_domain::cases::{self, ApplicationForm, Command, CorrectionItem};
     let tz = tongban_store::district_tz();
     let today = store.now().to_zoned(tz.clone()).date();
     let at = |d: jiff::civil::Date, h: i8, m: i8| -> jiff::Timestamp {
@@ -743,24 +743,9 @@ pub async fn load_cases(store: &Store) -> Result<(), String> {
         // Each step applied as recorded, at its own past time; straight through the domain, so
         // an item decided by rules still shows the clerk's path the demo describes.
         for (who, cmd) in plan {
-            let s = tick(store);
-            let detail = serde_json::to_value(&cmd).expect("commands serialise");
-            s.change_case(
-                &who.username,
-                &case.id,
-                cmd.name(),
-                Some(&detail),
-                |c, cal, now| {
-                    let ctx = Context {
-                        now,
-                        calendar: cal,
-                        standing: Default::default(),
-                    };
-                    cases::apply(c, &cmd, &tongban_app::cases::actor(who), &ctx)
-                },
-            )
-            .await
-            .map_err(|e| format!("demo case {}: {}: {e}", case.id, cmd.name()))?;
+            tongban_app::cases::apply_recorded(&tick(store), who, &case.id, &cmd)
+                .await
+                .map_err(|e| format!("demo case {}: {}: {e}", case.id, cmd.name()))?;
         }
     }
     Ok(())

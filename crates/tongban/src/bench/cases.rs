@@ -10,7 +10,7 @@ pub(super) async fn lifecycle(
     version: i64,
     users: &[tongban_store::accounts::User; 3],
 ) -> Result<(usize, usize), String> {
-    use tongban_domain::cases::{self, ApplicationForm, Command, Context};
+    use tongban_domain::cases::{self, ApplicationForm, Command};
     use tongban_domain::catalog::StepActor;
     let [applicant, clerk, approver] = users;
     let case = store
@@ -72,22 +72,7 @@ pub(super) async fn lifecycle(
     let writes = 1 + steps.len();
     let mut notices = 0;
     for (who, cmd) in steps {
-        let detail = serde_json::to_value(&cmd).expect("commands serialise");
-        store
-            .change_case(
-                &who.username,
-                &case.id,
-                cmd.name(),
-                Some(&detail),
-                |c, cal, now| {
-                    let ctx = Context {
-                        now,
-                        calendar: cal,
-                        standing: Default::default(),
-                    };
-                    cases::apply(c, &cmd, &tongban_app::cases::actor(who), &ctx)
-                },
-            )
+        tongban_app::cases::apply_recorded(store, who, &case.id, &cmd)
             .await
             .map_err(|e| format!("{}: {e}", cmd.name()))
             .map(|c| notices = c.notices.len())?;
@@ -296,22 +281,7 @@ pub(super) async fn drive_case(
             } else {
                 continue;
             };
-            let detail = serde_json::to_value(&cmd).expect("commands serialise");
-            case = store
-                .change_case(
-                    &who.username,
-                    id,
-                    cmd.name(),
-                    Some(&detail),
-                    |c, cal, now| {
-                        let ctx = Context {
-                            now,
-                            calendar: cal,
-                            standing: Default::default(),
-                        };
-                        cases::apply(c, &cmd, &tongban_app::cases::actor(who), &ctx)
-                    },
-                )
+            case = tongban_app::cases::apply_recorded(store, who, id, &cmd)
                 .await
                 .map_err(|e| format!("{id} {}: {e}", cmd.name()))?;
             writes += 1;
