@@ -217,6 +217,7 @@ pub struct Bundle {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = BundleOutcome))]
 pub struct Outcome {
     /// `key_part_failed`, `part_failed` or `withdrawn`.
     pub reason: String,

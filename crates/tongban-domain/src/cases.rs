@@ -332,6 +332,7 @@ pub struct StepRecord {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = CaseDecision))]
 pub struct Decision {
     pub approved: bool,
     pub reasons: String,
@@ -503,6 +504,7 @@ pub struct Case {
 /// A co-signing unit's opinion on a joint case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = CaseSignOff))]
 pub struct SignOff {
     pub unit: String,
     pub by: String,

@@ -16,6 +16,7 @@ pub mod uniformity;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ServiceLevel))]
 pub enum Level {
     /// 区
     District,
@@ -256,6 +257,7 @@ impl StepActor {
 /// One step of the handling process (办理流程), in order.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ProcessStep))]
 pub struct Step {
     /// e.g. 申请, 受理, 审查, 决定, 制证, 送达.
     pub name: String,

@@ -289,6 +289,7 @@ pub struct CallbackRecord {
 /// A hotline ticket (工单).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineTicket))]
 pub struct Ticket {
     pub id: String,
     pub source: Source,
@@ -372,6 +373,7 @@ pub fn new_ticket(
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = HotlineCommand))]
 pub enum Command {
     /// The office: send to a lead unit (and assisting units).
     Dispatch {

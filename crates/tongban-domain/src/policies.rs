@@ -116,6 +116,7 @@ impl DeclarationState {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DeclarationSignOff))]
 pub struct SignOff {
     pub unit: String,
     pub approved: bool,

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = RatingLevel))]
 pub enum Level {
     /// 非常满意
     VerySatisfied,
@@ -269,6 +270,7 @@ impl TicketState {
 /// A rectification ticket (整改工单) for one bad rating.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = RectificationTicket))]
 pub struct Ticket {
     pub id: String,
     pub rating_id: String,

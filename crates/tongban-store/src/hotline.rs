@@ -110,11 +110,8 @@ impl Store {
     }
 
     pub async fn hotline_ticket(&self, id: &str) -> Result<Option<Ticket>> {
-        let row = sqlx::query("SELECT ticket_json FROM hotline_tickets WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.reader())
-            .await?;
-        row.map(|r| json_col(&r, "ticket_json")).transpose()
+        self.json_by("hotline_tickets", "ticket_json", "id", id)
+            .await
     }
 
     /// The ticket id an Open311 token stands for.

@@ -266,6 +266,24 @@ fn system_clock() -> Clock {
     Arc::new(jiff::Timestamp::now)
 }
 
+impl Store {
+    /// A record kept as JSON in one column, found by its key (table and columns are ours, never
+    /// the caller's input).
+    pub(crate) async fn json_by<T: serde::de::DeserializeOwned>(
+        &self,
+        table: &'static str,
+        column: &'static str,
+        key: &'static str,
+        value: &str,
+    ) -> Result<Option<T>> {
+        let row = sqlx::query(sql!("SELECT {column} FROM {table} WHERE {key} = $1"))
+            .bind(value)
+            .fetch_optional(self.reader())
+            .await?;
+        row.map(|r| json_col(&r, column)).transpose()
+    }
+}
+
 /// Reads a JSON text column into a value, reporting unreadable rows as `Corrupt`.
 pub(crate) fn json_col<T: serde::de::DeserializeOwned>(row: &AnyRow, col: &str) -> Result<T> {
     let text: String = row.try_get(col)?;

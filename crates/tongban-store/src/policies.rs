@@ -418,11 +418,8 @@ impl Store {
     }
 
     pub async fn declaration(&self, id: &str) -> Result<Option<Declaration>> {
-        let r = sqlx::query("SELECT declaration_json FROM declarations WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.reader())
-            .await?;
-        r.map(|r| json_col(&r, "declaration_json")).transpose()
+        self.json_by("declarations", "declaration_json", "id", id)
+            .await
     }
 
     /// Declarations and grants, newest first.

@@ -242,27 +242,17 @@ impl Store {
     }
 
     pub async fn rating(&self, id: &str) -> Result<Option<Rating>> {
-        let row = sqlx::query("SELECT rating_json FROM ratings WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.reader())
-            .await?;
-        row.map(|r| json_col(&r, "rating_json")).transpose()
+        self.json_by("ratings", "rating_json", "id", id).await
     }
 
     pub async fn rating_of_case(&self, case_id: &str) -> Result<Option<Rating>> {
-        let row = sqlx::query("SELECT rating_json FROM ratings WHERE case_id = $1")
-            .bind(case_id)
-            .fetch_optional(self.reader())
-            .await?;
-        row.map(|r| json_col(&r, "rating_json")).transpose()
+        self.json_by("ratings", "rating_json", "case_id", case_id)
+            .await
     }
 
     pub async fn ticket(&self, id: &str) -> Result<Option<Ticket>> {
-        let row = sqlx::query("SELECT ticket_json FROM rectifications WHERE id = $1")
-            .bind(id)
-            .fetch_optional(self.reader())
-            .await?;
-        row.map(|r| json_col(&r, "ticket_json")).transpose()
+        self.json_by("rectifications", "ticket_json", "id", id)
+            .await
     }
 
     /// Tickets of a unit (or all), open ones first by due date.

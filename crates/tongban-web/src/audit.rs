@@ -1,7 +1,7 @@
 //! The audit trail, readable by supervisors and administrators.
 
 use crate::AppState;
-use crate::api::{Many, Meta};
+use crate::api::Many;
 use crate::auth::{SUPERVISORS, Viewer};
 use crate::error::{AppError, AppResult};
 use axum::Json;
@@ -20,7 +20,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 /// code); page with `page` and `per_page`.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "supervision", security(("bearer" = [])),
     params(("entity" = Option<String>, Query), ("entity_id" = Option<String>, Query), ("page" = Option<u32>, Query), ("per_page" = Option<u32>, Query)),
-    responses((status = 200, body = Many<AuditEntry>), (status = 401, body = crate::api::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Many<AuditEntry>)))]
 async fn list_entries(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -37,12 +37,5 @@ async fn list_entries(
         return Err(AppError::Invalid(errors));
     }
     let (items, total) = state.store.audit_entries(entity, entity_id, page).await?;
-    Ok(Json(Many {
-        items,
-        meta: Meta {
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        },
-    }))
+    Ok(crate::api::paged(items, total, page))
 }

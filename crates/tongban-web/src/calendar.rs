@@ -83,8 +83,7 @@ struct Due {
 /// make-up workdays counted). A year whose notice is not loaded is counted on the statutory
 /// holidays and the answer says `provisional`; 409 `calendar_year_not_loaded` before 2025.
 #[utoipa::path(get, path = "/api/v1/calendar/add", tag = "calendar", params(AddParams),
-    responses((status = 200, body = Due), (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Due), (status = 409, body = Problem, content_type = "application/problem+json")))]
 async fn add(State(state): State<AppState>, Query(p): Query<AddParams>) -> AppResult<Json<Due>> {
     let mut e = FieldErrors::new();
     let from = date(&mut e, "from", p.from.as_deref());
@@ -138,8 +137,7 @@ struct Between {
 
 /// Working days in (from, to]: `from` excluded, `to` included, so `between(from, add(from, N)) = N`.
 #[utoipa::path(get, path = "/api/v1/calendar/between", tag = "calendar", params(BetweenParams),
-    responses((status = 200, body = Between), (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Between), (status = 409, body = Problem, content_type = "application/problem+json")))]
 async fn between(
     State(state): State<AppState>,
     Query(p): Query<BetweenParams>,
@@ -185,7 +183,7 @@ struct Imported {
 /// (TOML). Administrators only.
 #[utoipa::path(post, path = "/api/v1/calendar/years", tag = "calendar", security(("bearer" = [])),
     request_body(content = String, content_type = "application/toml"),
-    responses((status = 200, body = One<Imported>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<Imported>)))]
 async fn import_year(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -210,9 +208,7 @@ async fn import_year(
 /// The dates that loading `year` moved (every load of it), for administrators and supervisors.
 #[utoipa::path(get, path = "/api/v1/calendar/years/{year}/moves", tag = "calendar", security(("bearer" = [])),
     params(("year" = i16, Path, description = "The year loaded")),
-    responses((status = 200, body = Many<CalendarMove>),
-        (status = 401, body = Problem, content_type = "application/problem+json"),
-        (status = 403, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Many<CalendarMove>)))]
 async fn moves(
     State(state): State<AppState>,
     viewer: Viewer,

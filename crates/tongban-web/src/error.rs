@@ -46,6 +46,8 @@ pub enum AppError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("payload too large")]
     TooLarge,
+    #[error("method not allowed")]
+    MethodNotAllowed,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -117,6 +119,7 @@ impl AppError {
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -134,6 +137,7 @@ impl AppError {
             AppError::BadRequest { code, .. } => code,
             AppError::TooManyRequests { .. } => "too_many_login_failures",
             AppError::TooLarge => "payload_too_large",
+            AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Internal(_) => "internal",
         }
     }

@@ -276,16 +276,7 @@ pub const MAX_REQUESTS: u32 = 200;
 
 async fn list_requests(state: &AppState, f: Format, q: &HashMap<String, String>) -> Response {
     let mut filter = TicketFilter::default();
-    let list = |k: &str| -> Vec<String> {
-        q.get(k)
-            .map(|s| {
-                s.split(',')
-                    .map(|x| x.trim().to_string())
-                    .filter(|x| !x.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let list = |k: &str| crate::api::comma_list(q, k);
     let ids = list("service_request_id");
     let codes = list("service_code");
     let statuses = list("status");

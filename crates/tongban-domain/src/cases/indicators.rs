@@ -10,6 +10,7 @@ use serde::Serialize;
 /// A ratio shown with what it was computed from.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = CaseRatio))]
 pub struct Ratio {
     pub numerator: f64,
     pub denominator: f64,

@@ -19,6 +19,7 @@ pub const MATERIALS_CUT_TARGET_PERCENT: u8 = 30;
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ItemRatio))]
 pub struct Ratio {
     pub numerator: f64,
     pub denominator: f64,

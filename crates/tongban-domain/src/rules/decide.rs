@@ -8,6 +8,7 @@ use super::*;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = RuleOutcome))]
 pub enum Outcome {
     /// Every rule holds.
     Pass,
@@ -64,6 +65,7 @@ pub enum StepKind {
 /// One line of the explanation: which rule, which facts with which values, which reference.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = RuleStep))]
 pub struct Step {
     pub kind: StepKind,
     pub id: String,
@@ -79,6 +81,7 @@ pub struct Step {
 /// The result of judging one applicant by one rule-set version.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = RuleDecision))]
 pub struct Decision {
     pub rule_set: String,
     pub version: i64,

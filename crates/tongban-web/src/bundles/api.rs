@@ -4,7 +4,7 @@
 use super::{BundleIndicators, BundleView, load_visible, view};
 use crate::AppState;
 use crate::api::parse_page;
-use crate::api::{ApiJson, Many, Meta, One, Problem};
+use crate::api::{ApiJson, Many, One};
 use crate::auth::Viewer;
 use crate::auth::{CsrfChecked, SignedIn};
 use crate::error::{AppError, AppResult};
@@ -47,7 +47,7 @@ async fn views(
 /// Start a company start-up bundle (企业开办一件事) with one form. The name is checked against
 /// the registered names: the same name or 字号 is refused (422), a similar one is flagged.
 #[utoipa::path(post, path = "/api/v1/bundles/startup", tag = "bundles", request_body = StartupForm, security(("bearer" = [])),
-    responses((status = 201, body = One<BundleView>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = One<BundleView>)))]
 async fn start_startup(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -67,7 +67,7 @@ async fn start_startup(
 /// Start a construction project (工程建设项目审批, R2): four stages in order, the items of a
 /// stage in parallel, joint review and acceptance signed off by several units.
 #[utoipa::path(post, path = "/api/v1/bundles/construction", tag = "bundles", request_body = ConstructionForm, security(("bearer" = [])),
-    responses((status = 201, body = One<BundleView>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = One<BundleView>)))]
 async fn start_construction(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -94,7 +94,7 @@ struct ManagerBody {
 /// Assign the project manager (项目经理) of a construction project. Supervisors and administrators.
 #[utoipa::path(post, path = "/api/v1/bundles/{id}/manager", tag = "bundles", params(("id" = String, Path)),
     request_body = ManagerBody, security(("bearer" = [])),
-    responses((status = 200, body = One<BundleView>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<BundleView>)))]
 async fn set_manager(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -141,20 +141,17 @@ async fn list_bundles(
         _ => return Err(AppError::Forbidden),
     };
     let (rows, total) = state.store.list_bundles(applicant, page).await?;
-    Ok(Json(Many {
-        items: views(&state, &user, rows).await?,
-        meta: Meta {
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        },
-    }))
+    Ok(crate::api::paged(
+        views(&state, &user, rows).await?,
+        total,
+        page,
+    ))
 }
 
 /// One bundle: its parts with their cases, units, states and times, its code once issued, and
 /// its clock (office minutes from the first acceptance, against one working day).
 #[utoipa::path(get, path = "/api/v1/bundles/{id}", tag = "bundles", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = One<BundleView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<BundleView>)))]
 async fn get_bundle(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
@@ -168,7 +165,7 @@ async fn get_bundle(
 
 /// Withdraw the whole bundle (the applicant): open parts are cancelled, waiting ones never start.
 #[utoipa::path(post, path = "/api/v1/bundles/{id}/withdraw", tag = "bundles", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = One<BundleView>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<BundleView>)))]
 async fn withdraw_bundle(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
@@ -199,7 +196,7 @@ struct NameCheck {
 /// Check a proposed company name against the registered ones (exact, same 字号, similar), with
 /// the 字号 compared, so the reason can be read.
 #[utoipa::path(get, path = "/api/v1/bundles/name-check", tag = "bundles", params(NameQuery),
-    responses((status = 200, body = NameCheck), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = NameCheck)))]
 async fn name_check(
     State(state): State<AppState>,
     Query(q): Query<NameQuery>,

@@ -3,7 +3,7 @@
 use super::{CaseView, NewApplication, load_visible, mask_for, view};
 use crate::AppState;
 use crate::api::parse_page;
-use crate::api::{ApiJson, Many, Meta, One, Problem};
+use crate::api::{ApiJson, Many, One, Problem};
 use crate::auth::Viewer;
 use crate::auth::csrf_header;
 use crate::auth::{CsrfChecked, SignedIn};
@@ -55,16 +55,7 @@ pub fn parse_list(q: &HashMap<String, String>) -> AppResult<(CaseFilter, tongban
     let mut e = FieldErrors::new();
     let page = parse_page(q, &mut e);
     let mut f = CaseFilter::default();
-    let list = |k: &str| -> Vec<String> {
-        q.get(k)
-            .map(|s| {
-                s.split(',')
-                    .map(|x| x.trim().to_string())
-                    .filter(|x| !x.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
+    let list = |k: &str| crate::api::comma_list(q, k);
     for s in list("state") {
         match CaseState::parse(&s) {
             Some(st) => f.states.push(st),
@@ -88,7 +79,7 @@ pub fn parse_list(q: &HashMap<String, String>) -> AppResult<(CaseFilter, tongban
 /// Cases the caller may see: applicants their own (also as agent), clerks and approvers their
 /// unit's sorted by time left, supervisors and administrators all.
 #[utoipa::path(get, path = "/api/v1/cases", tag = "cases", params(ListParams), security(("bearer" = [])),
-    responses((status = 200, body = Many<CaseView>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Many<CaseView>)))]
 async fn list_cases(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
@@ -103,19 +94,12 @@ async fn list_cases(
         mask_for(&user, &mut c);
         items.push(view(&state, &user, c).await?);
     }
-    Ok(Json(Many {
-        items,
-        meta: Meta {
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        },
-    }))
+    Ok(crate::api::paged(items, total, page))
 }
 
 /// Open a draft application for a published item (applicants; `on_behalf_of` for 代办).
 #[utoipa::path(post, path = "/api/v1/cases", tag = "cases", request_body = NewApplication, security(("bearer" = [])),
-    responses((status = 201, body = One<CaseView>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = One<CaseView>)))]
 async fn create_case(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -135,7 +119,7 @@ async fn create_case(
 /// One case with its clock (legal and promised due dates, time used, paused and left) and the
 /// actions the caller may take now.
 #[utoipa::path(get, path = "/api/v1/cases/{id}", tag = "cases", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = One<CaseView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<CaseView>)))]
 async fn get_case(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -176,9 +160,8 @@ async fn save_case_form(
 /// current state does not allow is a 409 whose body lists `allowed_actions`.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/actions", tag = "cases", params(("id" = String, Path)), request_body = Command,
     security(("bearer" = [])),
-    responses((status = 200, body = One<CaseView>), (status = 403, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<CaseView>),
+        (status = 409, body = Problem, content_type = "application/problem+json")))]
 async fn case_action(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -203,7 +186,7 @@ async fn case_action(
 #[utoipa::path(post, path = "/api/v1/cases/{id}/materials/{index}", tag = "cases",
     params(("id" = String, Path), ("index" = usize, Path)), security(("bearer" = [])),
     request_body(content_type = "multipart/form-data", description = "part `file`"),
-    responses((status = 200, body = One<CaseView>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<CaseView>)))]
 async fn upload_material(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -231,7 +214,7 @@ struct ReuseBody {
 /// Reuse for material `index` the file the applicant handed in on an earlier case.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/materials/{index}/reuse", tag = "cases",
     params(("id" = String, Path), ("index" = usize, Path)), request_body = ReuseBody, security(("bearer" = [])),
-    responses((status = 200, body = One<CaseView>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<CaseView>)))]
 async fn reuse_material(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -249,7 +232,7 @@ async fn reuse_material(
 /// Download a file attached to the case.
 #[utoipa::path(get, path = "/api/v1/cases/{id}/files/{sha256}", tag = "cases",
     params(("id" = String, Path), ("sha256" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, description = "the file"), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, description = "the file")))]
 async fn case_file(
     State(state): State<AppState>,
     viewer: Viewer,

@@ -3,7 +3,7 @@
 //! objection stops the simple path at once, with the objection as the reason.
 
 use crate::AppState;
-use crate::api::{ApiJson, Many, One, Problem};
+use crate::api::{ApiJson, Many, One};
 use crate::auth::{PRELOGIN_CSRF_COOKIE, constant_time_eq, cookie, random_token};
 use crate::error::{AppError, AppResult};
 use crate::pages::{Chrome, render};
@@ -119,8 +119,7 @@ async fn file_objection(state: &AppState, id: &str, body: ObjectionBody) -> AppR
 /// stops and the applicant is told why.
 #[utoipa::path(post, path = "/api/v1/public-notices/{id}/objections", tag = "cases", params(("id" = String, Path)),
     request_body = ObjectionBody,
-    responses((status = 200, body = One<String>), (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<String>)))]
 async fn object(
     State(state): State<AppState>,
     Path(id): Path<String>,

@@ -80,7 +80,7 @@ struct ListParams {
 
 /// Search the published catalog.
 #[utoipa::path(get, path = "/api/v1/items", tag = "catalog", params(ListParams),
-    responses((status = 200, body = ItemList), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = ItemList)))]
 async fn list_items(
     State(state): State<AppState>,
     Query(q): Query<HashMap<String, String>>,
@@ -89,17 +89,13 @@ async fn list_items(
     let (items, total) = state.store.search_items(&filter, page).await?;
     Ok(Json(ItemList {
         items: items.into_iter().map(ItemView::from).collect(),
-        meta: Meta {
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        },
+        meta: Meta::of(total, page),
     }))
 }
 
 /// The newest published version of an item's guide.
 #[utoipa::path(get, path = "/api/v1/items/{code}", tag = "catalog", params(("code" = String, Path, description = "实施编码")),
-    responses((status = 200, body = One<ItemView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<ItemView>)))]
 async fn get_item(
     State(state): State<AppState>,
     Path(code): Path<String>,
@@ -121,8 +117,7 @@ pub async fn validate_guide(state: &AppState, guide: &ItemGuide) -> AppResult<()
 
 /// Create an item (working copy, not yet public). Administrators only.
 #[utoipa::path(post, path = "/api/v1/items", tag = "catalog", request_body = ItemGuide, security(("bearer" = [])),
-    responses((status = 201, body = One<ItemRecord>), (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = One<ItemRecord>), (status = 409, body = Problem, content_type = "application/problem+json")))]
 async fn create_item(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -143,8 +138,7 @@ async fn create_item(
 /// Replace an item's working copy. Published versions never change. Administrators only.
 #[utoipa::path(put, path = "/api/v1/items/{code}", tag = "catalog", request_body = ItemGuide, security(("bearer" = [])),
     params(("code" = String, Path, description = "实施编码")),
-    responses((status = 200, body = One<ItemRecord>), (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<ItemRecord>)))]
 async fn update_item(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -227,7 +221,7 @@ async fn item_versions(
 /// One published version of an item, unchanged since it was published.
 #[utoipa::path(get, path = "/api/v1/items/{code}/versions/{version}", tag = "catalog",
     params(("code" = String, Path), ("version" = i64, Path)),
-    responses((status = 200, body = One<ItemGuide>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<ItemGuide>)))]
 async fn item_version(
     State(state): State<AppState>,
     Path((code, version)): Path<(String, i64)>,
@@ -243,7 +237,7 @@ async fn item_version(
 /// R3 uniformity: every difference between items that share a basic code. Supervisors and
 /// administrators.
 #[utoipa::path(get, path = "/api/v1/catalog/uniformity", tag = "supervision", security(("bearer" = [])),
-    responses((status = 200, body = One<uniformity::Report>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<uniformity::Report>)))]
 async fn uniformity_report(
     State(state): State<AppState>,
     viewer: Viewer,

@@ -3,7 +3,7 @@
 use super::{for_reader, load, party};
 use crate::AppState;
 use crate::api::parse_page;
-use crate::api::{ApiJson, Many, Meta, One, Problem};
+use crate::api::{ApiJson, Many, One, Problem};
 use crate::auth::Viewer;
 use crate::auth::{CsrfChecked, SignedIn};
 use crate::error::{AppError, AppResult};
@@ -37,6 +37,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 pub const OFFICE: &[Role] = &[Role::HotlineOperator, Role::Supervisor, Role::Admin];
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = HotlineTicketView)]
 pub struct TicketView {
     #[serde(flatten)]
     pub ticket: Ticket,
@@ -79,7 +80,7 @@ pub async fn view(
 
 /// Take in a ticket (工单). Operators file phone calls; anyone signed in files from the web.
 #[utoipa::path(post, path = "/api/v1/hotline/tickets", tag = "hotline", request_body = NewTicket, security(("bearer" = [])),
-    responses((status = 201, body = One<TicketView>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = One<TicketView>)))]
 async fn create_ticket(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
@@ -160,19 +161,12 @@ async fn list_tickets(
     for t in tickets {
         items.push(view(&state, &user, t).await?);
     }
-    Ok(Json(Many {
-        items,
-        meta: Meta {
-            total,
-            page: page.page,
-            per_page: page.per_page,
-        },
-    }))
+    Ok(crate::api::paged(items, total, page))
 }
 
 /// One ticket with the actions the caller may take (and routing suggestions for the office).
 #[utoipa::path(get, path = "/api/v1/hotline/tickets/{id}", tag = "hotline", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = One<TicketView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<TicketView>)))]
 async fn get_ticket(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
@@ -211,7 +205,7 @@ async fn list_routes(State(state): State<AppState>) -> AppResult<Json<Many<Route
 
 /// Add or change a routing entry (the hotline office, administrators).
 #[utoipa::path(put, path = "/api/v1/hotline/routes/{code}", tag = "hotline", params(("code" = String, Path)), request_body = Route,
-    security(("bearer" = [])), responses((status = 200, body = One<Route>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    security(("bearer" = [])), responses((status = 200, body = One<Route>)))]
 async fn save_route(
     State(state): State<AppState>,
     viewer: Viewer,

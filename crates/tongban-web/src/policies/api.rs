@@ -70,7 +70,7 @@ async fn list_policies(State(state): State<AppState>) -> AppResult<Json<Many<Pol
 
 #[utoipa::path(get, path = "/api/v1/policies/{code}", tag = "policies",
     params(("code" = String, Path)),
-    responses((status = 200, body = One<PolicyView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<PolicyView>)))]
 async fn get_policy(
     State(state): State<AppState>,
     Path(code): Path<String>,
@@ -84,7 +84,7 @@ async fn get_policy(
 /// Creates or replaces a policy (the office). The budget may not fall below what is reserved.
 #[utoipa::path(put, path = "/api/v1/policies/{code}", tag = "policies", request_body = Policy, security(("bearer" = [])),
     params(("code" = String, Path)),
-    responses((status = 200, body = One<PolicyView>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<PolicyView>)))]
 async fn save_policy(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -125,7 +125,7 @@ pub struct PolicyMatchView {
 
 /// The policies open today, judged for the signed-in enterprise.
 #[utoipa::path(get, path = "/api/v1/policies/matches", tag = "policies", security(("bearer" = [])),
-    responses((status = 200, body = Many<PolicyMatchView>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Many<PolicyMatchView>)))]
 async fn matches(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -171,7 +171,7 @@ pub async fn my_matches(state: &AppState, viewer: &Viewer) -> AppResult<Vec<Poli
 #[utoipa::path(post, path = "/api/v1/policies/{code}/declarations", tag = "policies", security(("bearer" = [])),
     params(("code" = String, Path)),
     request_body(content_type = "multipart/form-data", description = "`material_0`, `material_1`, … files"),
-    responses((status = 201, body = One<Declaration>), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = One<Declaration>), (status = 409, body = Problem, content_type = "application/problem+json")))]
 async fn declare(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -314,7 +314,7 @@ impl From<GrantReport> for GrantReportView {
 /// The published beneficiaries of a policy: approved and paid claims (public).
 #[utoipa::path(get, path = "/api/v1/policies/{code}/beneficiaries", tag = "policies",
     params(("code" = String, Path)),
-    responses((status = 200, body = Many<Beneficiary>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Many<Beneficiary>)))]
 async fn list_beneficiaries(
     State(state): State<AppState>,
     Path(code): Path<String>,
@@ -339,7 +339,7 @@ pub struct DeclarationQuery {
 /// (or only those waiting for it, with `pending=true`); the office all.
 #[utoipa::path(get, path = "/api/v1/declarations", tag = "policies", security(("bearer" = [])),
     params(DeclarationQuery),
-    responses((status = 200, body = Many<Declaration>), (status = 401, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Many<Declaration>)))]
 async fn list_declarations(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -396,7 +396,7 @@ pub async fn declarations_for(
 
 #[utoipa::path(get, path = "/api/v1/declarations/{id}", tag = "policies", security(("bearer" = [])),
     params(("id" = String, Path)),
-    responses((status = 200, body = One<Declaration>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<Declaration>)))]
 async fn get_declaration(
     State(state): State<AppState>,
     viewer: Viewer,

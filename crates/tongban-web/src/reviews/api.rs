@@ -49,7 +49,7 @@ async fn get_settings(State(state): State<AppState>) -> AppResult<Json<One<Revie
 
 /// Set the office's rectification deadline (supervisors, administrators).
 #[utoipa::path(put, path = "/api/v1/reviews/settings", tag = "reviews", request_body = ReviewSettings, security(("bearer" = [])),
-    responses((status = 200, body = One<ReviewSettings>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<ReviewSettings>)))]
 async fn put_settings(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -84,8 +84,7 @@ struct Rated {
 /// Rate a case (一事一评): its applicant, once its result is issued, within 5 working days, once.
 #[utoipa::path(post, path = "/api/v1/cases/{id}/rating", tag = "reviews", params(("id" = String, Path)), request_body = NewRating,
     security(("bearer" = [])),
-    responses((status = 201, body = One<Rated>), (status = 409, body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = One<Rated>), (status = 409, body = Problem, content_type = "application/problem+json")))]
 async fn rate_case(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -182,6 +181,7 @@ async fn rate_visit(
 }
 
 #[derive(Serialize, ToSchema)]
+#[schema(as = RectificationView)]
 pub struct TicketView {
     #[serde(flatten)]
     pub ticket: Ticket,
@@ -235,7 +235,7 @@ async fn list_tickets(
 
 /// One rectification ticket with its rating (without the rater's identity for the unit).
 #[utoipa::path(get, path = "/api/v1/rectifications/{id}", tag = "reviews", params(("id" = String, Path)), security(("bearer" = [])),
-    responses((status = 200, body = One<TicketView>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<TicketView>)))]
 async fn get_ticket(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,

@@ -69,7 +69,7 @@ fn compile(source: &str) -> Result<rules::RuleSet, FieldErrors> {
 
 /// The newest version of every rule set.
 #[utoipa::path(get, path = "/api/v1/rules", tag = "rules", security(("bearer" = [])),
-    responses((status = 200, body = Many<RuleSetRow>), (status = 403, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Many<RuleSetRow>)))]
 async fn list_rule_sets(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -82,7 +82,7 @@ async fn list_rule_sets(
 /// Checks a document without saving it: 200 with its outline, or 422 naming every problem
 /// (`rules[2].when: unknown_fact enterprise.foo @5`, a table's missing or overlapping rows…).
 #[utoipa::path(post, path = "/api/v1/rules/check", tag = "rules", request_body = RuleSetSource, security(("bearer" = [])),
-    responses((status = 200, body = One<CheckResult>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<CheckResult>)))]
 async fn check_rule_set(
     State(_state): State<AppState>,
     viewer: Viewer,
@@ -107,7 +107,7 @@ async fn check_rule_set(
 
 /// Saves a checked document as the next version of its rule set (draft unless `publish`).
 #[utoipa::path(post, path = "/api/v1/rules", tag = "rules", request_body = RuleSetSource, security(("bearer" = [])),
-    responses((status = 201, body = One<RuleSetRow>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 201, body = One<RuleSetRow>)))]
 async fn save_rule_set(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -131,7 +131,7 @@ async fn save_rule_set(
 /// Replays a draft over the rule set's past decisions (newest 5000), on the facts each was made
 /// on, and lists those it would decide differently. Nothing is saved.
 #[utoipa::path(post, path = "/api/v1/rules/what-if", tag = "rules", request_body = RuleSetSource, security(("bearer" = [])),
-    responses((status = 200, body = One<WhatIf>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<WhatIf>)))]
 async fn what_if(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -155,7 +155,7 @@ async fn facts() -> Json<Many<FactDef>> {
 /// Every version of one rule set, newest first.
 #[utoipa::path(get, path = "/api/v1/rules/{code}", tag = "rules", security(("bearer" = [])),
     params(("code" = String, Path)),
-    responses((status = 200, body = Many<RuleSetRow>), (status = 404, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = Many<RuleSetRow>)))]
 async fn versions(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -206,7 +206,7 @@ pub struct EvaluateRequest {
 /// Judges the given facts by the version in force on `date`, with the full trace.
 #[utoipa::path(post, path = "/api/v1/rules/{code}/evaluate", tag = "rules", request_body = EvaluateRequest, security(("bearer" = [])),
     params(("code" = String, Path)),
-    responses((status = 200, body = One<Decision>), (status = 409, body = Problem, content_type = "application/problem+json"), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<Decision>), (status = 409, body = Problem, content_type = "application/problem+json")))]
 async fn evaluate(
     State(state): State<AppState>,
     viewer: Viewer,
@@ -275,7 +275,7 @@ async fn list_auto_items(State(state): State<AppState>) -> AppResult<Json<Many<A
 
 /// Marks an item for automatic approval by a rule set, or hands it back to clerks.
 #[utoipa::path(put, path = "/api/v1/rules/items", tag = "rules", request_body = AutoItem, security(("bearer" = [])),
-    responses((status = 200, body = One<AutoItem>), (status = 422, body = Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = One<AutoItem>)))]
 async fn set_auto_item(
     State(state): State<AppState>,
     viewer: Viewer,

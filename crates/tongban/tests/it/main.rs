@@ -10,6 +10,7 @@ mod crash;
 mod harness;
 mod hotline;
 mod i18n;
+mod openapi;
 mod pages;
 mod policies;
 mod reviews;

@@ -1,0 +1,4 @@
+"""Schemathesis hooks for Tongban's API: a calendar notice is sent as TOML text."""
+import schemathesis
+
+schemathesis.serializer.alias("application/toml", "text/plain")
