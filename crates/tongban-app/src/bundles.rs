@@ -45,21 +45,7 @@ pub async fn start_startup(store: &Store, user: &User, form: StartupForm) -> Res
         parts.push(plan.into_part(item.guide.name, item.guide.unit));
     }
     let flags: Vec<names::NameClash> = clashes.into_iter().filter(|c| !c.blocks()).collect();
-    let applicant = user.username.clone();
-    let applicant_name = user.display_name.clone();
-    Ok(store
-        .create_bundle(&user.username, |id, now| {
-            bundles::new_bundle(
-                id,
-                applicant,
-                applicant_name,
-                BundleForm::Startup(form),
-                parts,
-                flags,
-                now,
-            )
-        })
-        .await?)
+    create(store, user, BundleForm::Startup(form), parts, flags).await
 }
 
 /// Validates a construction project's form, plans its four stages and starts the first.
@@ -82,18 +68,21 @@ pub async fn start_construction(
         part.cosigners = construction::cosigners(key);
         parts.push(part);
     }
+    create(store, user, BundleForm::Construction(form), parts, vec![]).await
+}
+
+/// The bundle in one write, its first parts started.
+async fn create(
+    store: &Store,
+    user: &User,
+    form: BundleForm,
+    parts: Vec<bundles::Part>,
+    flags: Vec<names::NameClash>,
+) -> Result<Bundle> {
     let (applicant, applicant_name) = (user.username.clone(), user.display_name.clone());
     Ok(store
         .create_bundle(&user.username, |id, now| {
-            bundles::new_bundle(
-                id,
-                applicant,
-                applicant_name,
-                BundleForm::Construction(form),
-                parts,
-                vec![],
-                now,
-            )
+            bundles::new_bundle(id, applicant, applicant_name, form, parts, flags, now)
         })
         .await?)
 }

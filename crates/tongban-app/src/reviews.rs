@@ -3,6 +3,7 @@
 
 use crate::{Error, Result};
 use tongban_domain::FieldErrors;
+use tongban_domain::accounts::Role;
 use tongban_domain::cases::{CaseState, Party};
 use tongban_domain::reviews::{
     self, Channel, NewRating, Rating, Ticket, TicketCommand, TicketParty, TicketState,
@@ -166,6 +167,17 @@ pub async fn rate_visit(
 /// The reader's part in a ticket: staff of its unit, supervisors, or nobody.
 pub fn party(user: &User, t: &Ticket) -> TicketParty {
     reviews::ticket_party(user.role, user.unit.as_deref(), t)
+}
+
+/// The rectification tickets a user may see: a unit's staff their unit's, supervisors and
+/// administrators all; open ones first.
+pub async fn visible_tickets(store: &Store, user: &User) -> Result<Vec<Ticket>> {
+    let unit = match user.role {
+        Role::Clerk | Role::Approver => Some(user.unit.as_deref().ok_or(Error::Forbidden)?),
+        Role::Supervisor | Role::Admin => None,
+        _ => return Err(Error::Forbidden),
+    };
+    Ok(store.tickets(unit).await?)
 }
 
 pub async fn load_ticket(store: &Store, user: &User, id: &str) -> Result<Ticket> {

@@ -113,10 +113,7 @@ impl Store {
         .bind(page.offset())
         .fetch_all(self.reader())
         .await?;
-        let total = match rows.first() {
-            Some(r) => r.try_get("total")?,
-            None => 0,
-        };
+        let total = crate::total_of(&rows)?;
         Ok((rows.iter().map(bundle_row).collect::<Result<_>>()?, total))
     }
 

@@ -5,7 +5,6 @@
 //! writes the row, queues the inbox messages and appends the audit entry. A crash at any point
 //! leaves either the whole change or none of it.
 
-use crate::inbox::Message;
 use crate::write::Write;
 use crate::{Page, Result, Store, StoreError, json_col, to_json};
 use serde::Serialize;
@@ -283,10 +282,6 @@ impl Store {
         .bind(to_json(&case))
         .execute(w.conn())
         .await?;
-        let about = Some(RecordRef::new(RecordKind::Case, &case.id));
-        for m in fx.messages(&case) {
-            self.notify(w, Message::new(&m.to, about, m.kind)).await?;
-        }
         if fx.false_promise {
             sqlx::query(
                 "INSERT INTO credit_marks (subject, kind, case_id, note, created_at)
@@ -307,14 +302,10 @@ impl Store {
             state: case.state,
             detail,
         };
-        w.audit(
-            &format!("case.{action}"),
-            "case",
-            &case.id,
-            Some(&b),
-            Some(&a),
-        )
-        .await?;
+        let about = RecordRef::new(RecordKind::Case, &case.id);
+        let messages = fx.messages(&case);
+        self.record_changed(w, about, &format!("case.{action}"), Some(&b), &a, &messages)
+            .await?;
         Ok(case)
     }
 
@@ -385,10 +376,7 @@ impl Store {
             .bind(page.offset())
             .fetch_all(self.reader())
             .await?;
-        let total = match rows.first() {
-            Some(r) => r.try_get("total")?,
-            None => 0,
-        };
+        let total = crate::total_of(&rows)?;
         let cases = rows.iter().map(case_row).collect::<Result<Vec<_>>>()?;
         Ok((cases, total))
     }

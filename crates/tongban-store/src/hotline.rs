@@ -1,7 +1,6 @@
 //! The 12345 hotline: the routing catalog and the tickets (JSON plus the columns the boards, the
 //! units' queues and Open311's filters query).
 
-use crate::inbox::Message;
 use crate::{Page, Result, Store, StoreError, json_col, to_json};
 use sqlx::Row;
 use tongban_domain::hotline::{Route, Ticket};
@@ -216,10 +215,7 @@ impl Store {
             .bind(page.offset())
             .fetch_all(self.reader())
             .await?;
-        let total = match rows.first() {
-            Some(r) => r.try_get("total")?,
-            None => 0,
-        };
+        let total = crate::total_of(&rows)?;
         let tickets = rows
             .iter()
             .map(|r| json_col(r, "ticket_json"))
@@ -248,16 +244,9 @@ impl Store {
         ) -> std::result::Result<(Ticket, tongban_domain::hotline::Effects), E>,
     ) -> std::result::Result<Ticket, E> {
         let mut w = self.begin_write(actor).await?;
-        let row = sqlx::query("SELECT ticket_json FROM hotline_tickets WHERE id = $1")
-            .bind(id)
-            .fetch_optional(w.conn())
-            .await
-            .map_err(StoreError::from)?
-            .ok_or_else(|| StoreError::NotFound {
-                entity: "hotline_ticket",
-                id: id.to_string(),
-            })?;
-        let before: Ticket = json_col(&row, "ticket_json")?;
+        let before: Ticket = w
+            .read_json("hotline_tickets", "ticket_json", "hotline_ticket", id)
+            .await?;
         let (t, fx) = f(&before, w.now())?;
         self.write_hotline(&mut w, &t).await?;
         if let Some(target) = t
@@ -265,31 +254,25 @@ impl Store {
             .as_ref()
             .filter(|_| before.merged_into.is_none())
         {
-            let row = sqlx::query("SELECT ticket_json FROM hotline_tickets WHERE id = $1")
-                .bind(target)
-                .fetch_one(w.conn())
-                .await
-                .map_err(StoreError::from)?;
-            let mut other: Ticket = json_col(&row, "ticket_json")?;
+            let mut other: Ticket = w
+                .read_json("hotline_tickets", "ticket_json", "hotline_ticket", target)
+                .await?;
             other.merged.push(t.id.clone());
             self.write_hotline(&mut w, &other).await?;
         }
         let b = serde_json::json!({"state": before.state});
         let a = serde_json::json!({"state": t.state, "lead": t.lead, "assisting": t.assisting,
             "merged_into": t.merged_into, "reopened": t.reopened});
-        w.audit(
+        let about = RecordRef::new(RecordKind::HotlineTicket, &t.id);
+        self.record_changed(
+            &mut w,
+            about,
             &format!("hotline.{action}"),
-            "hotline_ticket",
-            id,
             Some(&b),
-            Some(&a),
+            &a,
+            &fx.messages,
         )
         .await?;
-        let about = Some(RecordRef::new(RecordKind::HotlineTicket, &t.id));
-        for m in &fx.messages {
-            self.notify(&mut w, Message::new(&m.to, about, m.kind))
-                .await?;
-        }
         w.commit().await?;
         Ok(t)
     }

@@ -149,6 +149,21 @@ impl Page {
 }
 
 impl Store {
+    /// A store over its pools, on the system clock, with the defaults the builders change.
+    fn over(backend: Backend, write: AnyPool, read: AnyPool) -> Store {
+        Store {
+            backend,
+            write,
+            read,
+            clock: system_clock(),
+            calendar: empty_calendar(),
+            hours: Default::default(),
+            files: None,
+            mail: false,
+            calendar_reminder: DEFAULT_CALENDAR_REMINDER,
+        }
+    }
+
     /// Opens (creating if needed) and migrates the store. `url` is `postgres://…` or
     /// `sqlite://PATH` (a bare path is taken as SQLite too).
     pub async fn open(url: &str) -> Result<Store> {
@@ -160,17 +175,7 @@ impl Store {
                 .connect(url)
                 .await?;
             schema::migrate(&pool, Backend::Postgres).await?;
-            Store {
-                backend: Backend::Postgres,
-                write: pool.clone(),
-                read: pool,
-                clock: system_clock(),
-                calendar: empty_calendar(),
-                hours: Default::default(),
-                files: None,
-                mail: false,
-                calendar_reminder: DEFAULT_CALENDAR_REMINDER,
-            }
+            Store::over(Backend::Postgres, pool.clone(), pool)
         } else {
             let path = url.strip_prefix("sqlite://").unwrap_or(url);
             let url = format!("sqlite://{path}?mode=rwc");
@@ -192,17 +197,7 @@ impl Store {
             // Create and migrate the file through the writer before readers open it.
             schema::migrate(&write, Backend::Sqlite).await?;
             let read = options().max_connections(8).connect(&url).await?;
-            Store {
-                backend: Backend::Sqlite,
-                write,
-                read,
-                clock: system_clock(),
-                calendar: empty_calendar(),
-                hours: Default::default(),
-                files: None,
-                mail: false,
-                calendar_reminder: DEFAULT_CALENDAR_REMINDER,
-            }
+            Store::over(Backend::Sqlite, write, read)
         };
         store.init_calendar().await?;
         Ok(store)
@@ -282,6 +277,24 @@ impl Store {
             .await?;
         row.map(|r| json_col(&r, column)).transpose()
     }
+}
+
+/// The total a paged query carries on each row (`COUNT(*) OVER ()`), or 0 for no rows.
+pub(crate) fn total_of(rows: &[AnyRow]) -> Result<i64> {
+    Ok(match rows.first() {
+        Some(r) => r.try_get("total")?,
+        None => 0,
+    })
+}
+
+/// Every row a query selects inside a write, read from its one JSON column.
+pub(crate) async fn json_rows<T: serde::de::DeserializeOwned>(
+    w: &mut write::Write,
+    sql: &'static str,
+    column: &str,
+) -> Result<Vec<T>> {
+    let rows = sqlx::query(sql).fetch_all(w.conn()).await?;
+    rows.iter().map(|r| json_col(r, column)).collect()
 }
 
 /// Reads a JSON text column into a value, reporting unreadable rows as `Corrupt`.

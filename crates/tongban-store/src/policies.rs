@@ -212,15 +212,8 @@ impl Store {
     }
 
     async fn declaration_in(w: &mut Write, id: &str) -> Result<Declaration> {
-        let r = sqlx::query("SELECT declaration_json FROM declarations WHERE id = $1")
-            .bind(id)
-            .fetch_optional(w.conn())
-            .await?
-            .ok_or_else(|| StoreError::NotFound {
-                entity: "declaration",
-                id: id.into(),
-            })?;
-        json_col(&r, "declaration_json")
+        w.read_json("declarations", "declaration_json", "declaration", id)
+            .await
     }
 
     /// An enterprise declares: the rules' decision (a pass with an amount) and the materials

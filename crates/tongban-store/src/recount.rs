@@ -12,7 +12,7 @@
 use crate::cases::derive;
 use crate::inbox::Message;
 use crate::write::Write;
-use crate::{Result, Store, json_col, to_json};
+use crate::{Result, Store, json_rows, to_json};
 use jiff::civil::Date;
 use serde::Serialize;
 use sqlx::Row;
@@ -77,14 +77,9 @@ impl Store {
         new: &Calendar,
         out: &mut Vec<CalendarMove>,
     ) -> Result<()> {
-        let rows = sqlx::query(
-            "SELECT case_json FROM cases WHERE closed_at IS NULL AND decided_at IS NULL ORDER BY id",
-        )
-        .fetch_all(w.conn())
-        .await?;
+        let sql = "SELECT case_json FROM cases WHERE closed_at IS NULL AND decided_at IS NULL ORDER BY id";
         let now = w.now();
-        for row in rows {
-            let before: cases::Case = json_col(&row, "case_json")?;
+        for before in json_rows::<cases::Case>(w, sql, "case_json").await? {
             // A record the old calendar could not count (a year before the law) is left alone.
             let Ok((case, moved)) = cases::clock::recount(&before, now, old, new) else {
                 continue;
@@ -122,13 +117,8 @@ impl Store {
         new: &Calendar,
         out: &mut Vec<CalendarMove>,
     ) -> Result<()> {
-        let rows = sqlx::query(
-            "SELECT ticket_json FROM hotline_tickets WHERE state IN ('dispatched', 'returned') ORDER BY id",
-        )
-        .fetch_all(w.conn())
-        .await?;
-        for row in rows {
-            let before: hotline::Ticket = json_col(&row, "ticket_json")?;
+        let sql = "SELECT ticket_json FROM hotline_tickets WHERE state IN ('dispatched', 'returned') ORDER BY id";
+        for before in json_rows::<hotline::Ticket>(w, sql, "ticket_json").await? {
             let Ok((t, moved)) = hotline::recount(&before, old, new) else {
                 continue;
             };
@@ -152,28 +142,15 @@ impl Store {
         new: &Calendar,
         out: &mut Vec<CalendarMove>,
     ) -> Result<()> {
-        let rows = sqlx::query(
-            "SELECT ticket_json FROM rectifications WHERE state <> 'closed' ORDER BY id",
-        )
-        .fetch_all(w.conn())
-        .await?;
-        for row in rows {
-            let before: reviews::Ticket = json_col(&row, "ticket_json")?;
+        let sql = "SELECT ticket_json FROM rectifications WHERE state <> 'closed' ORDER BY id";
+        for before in json_rows::<reviews::Ticket>(w, sql, "ticket_json").await? {
             let Ok((t, moved)) = reviews::recount(&before, old, new) else {
                 continue;
             };
             if moved.is_empty() {
                 continue;
             }
-            sqlx::query(
-                "UPDATE rectifications SET due = $2, updated_at = $3, ticket_json = $4 WHERE id = $1",
-            )
-            .bind(&t.id)
-            .bind(t.due.to_string())
-            .bind(w.at().to_string())
-            .bind(to_json(&t))
-            .execute(w.conn())
-            .await?;
+            self.write_rectification(w, &t).await?;
             let about = RecordRef::new(RecordKind::Rectification, &t.id);
             let to = [format!("unit:{}", t.unit)];
             self.announce(w, year, about, &t.unit, &to, moved, out)

@@ -267,6 +267,22 @@ impl Store {
         rows.iter().map(|r| json_col(r, "ticket_json")).collect()
     }
 
+    /// A rectification ticket's row, its columns following the ticket.
+    pub(crate) async fn write_rectification(&self, w: &mut Write, t: &Ticket) -> Result<()> {
+        sqlx::query(
+            "UPDATE rectifications SET state = $2, due = $3, updated_at = $4, ticket_json = $5
+             WHERE id = $1",
+        )
+        .bind(&t.id)
+        .bind(t.state.as_str())
+        .bind(t.due.to_string())
+        .bind(w.at().to_string())
+        .bind(to_json(t))
+        .execute(w.conn())
+        .await?;
+        Ok(())
+    }
+
     /// Changes a ticket in one write; `removed` marks its rating removed (on appeal).
     pub async fn change_ticket<E: From<StoreError>>(
         &self,
@@ -280,35 +296,16 @@ impl Store {
             -> std::result::Result<(Ticket, tongban_domain::reviews::TicketEffects), E>,
     ) -> std::result::Result<Ticket, E> {
         let mut w = self.begin_write(actor).await?;
-        let row = sqlx::query("SELECT ticket_json FROM rectifications WHERE id = $1")
-            .bind(id)
-            .fetch_optional(w.conn())
-            .await
-            .map_err(StoreError::from)?
-            .ok_or_else(|| StoreError::NotFound {
-                entity: "rectification",
-                id: id.to_string(),
-            })?;
-        let before: Ticket = json_col(&row, "ticket_json")?;
+        let before: Ticket = w
+            .read_json("rectifications", "ticket_json", "rectification", id)
+            .await?;
         let (t, fx) = f(&before, w.now())?;
         let removed = fx.remove_rating;
-        sqlx::query(
-            "UPDATE rectifications SET state = $2, updated_at = $3, ticket_json = $4 WHERE id = $1",
-        )
-        .bind(id)
-        .bind(t.state.as_str())
-        .bind(w.at().to_string())
-        .bind(to_json(&t))
-        .execute(w.conn())
-        .await
-        .map_err(StoreError::from)?;
+        self.write_rectification(&mut w, &t).await?;
         if removed {
-            let row = sqlx::query("SELECT rating_json FROM ratings WHERE id = $1")
-                .bind(&t.rating_id)
-                .fetch_one(w.conn())
-                .await
-                .map_err(StoreError::from)?;
-            let mut r: Rating = json_col(&row, "rating_json")?;
+            let mut r: Rating = w
+                .read_json("ratings", "rating_json", "rating", &t.rating_id)
+                .await?;
             r.removed = true;
             sqlx::query("UPDATE ratings SET removed = 1, rating_json = $2 WHERE id = $1")
                 .bind(&t.rating_id)
@@ -321,12 +318,14 @@ impl Store {
         let a = serde_json::json!({"state": t.state, "removed": removed, "remedy": t.remedy,
             "appeal": t.appeal.as_ref().map(|a| (&a.ground, &a.decision)),
             "callback_satisfied": t.callback.as_ref().map(|c| c.satisfied)});
-        w.audit(
+        let about = RecordRef::new(RecordKind::Rectification, id);
+        self.record_changed(
+            &mut w,
+            about,
             &format!("rectification.{action}"),
-            "rectification",
-            id,
             Some(&b),
-            Some(&a),
+            &a,
+            &[],
         )
         .await?;
         w.commit().await?;

@@ -101,6 +101,11 @@ impl Meta {
     }
 }
 
+/// One record in the `One` envelope.
+pub(crate) fn one<T>(item: T) -> Json<One<T>> {
+    Json(One { item })
+}
+
 /// One page of a list in the `Many` envelope.
 pub(crate) fn paged<T>(items: Vec<T>, total: i64, page: Page) -> Json<Many<T>> {
     Json(Many {

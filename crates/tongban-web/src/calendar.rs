@@ -196,12 +196,10 @@ async fn import_year(
         .store
         .import_calendar_year(&user.username, &schedule)
         .await?;
-    Ok(Json(One {
-        item: Imported {
-            year: schedule.year,
-            replaced: imported.replaced,
-            moves: imported.moves,
-        },
+    Ok(crate::api::one(Imported {
+        year: schedule.year,
+        replaced: imported.replaced,
+        moves: imported.moves,
     }))
 }
 

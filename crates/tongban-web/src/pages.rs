@@ -130,6 +130,27 @@ pub fn safe_path(path: Option<String>) -> String {
         .unwrap_or_else(|| "/".into())
 }
 
+/// What a form's page does with a refusal: invalid input, a conflict or a command not allowed
+/// now is shown on the page again, with its messages and status; anything else is an error page.
+pub fn refused_on_page(
+    c: &Chrome,
+    e: AppError,
+) -> crate::error::AppResult<(Vec<String>, StatusCode)> {
+    match e {
+        AppError::Invalid(_)
+        | AppError::Conflict { .. }
+        | AppError::NotAllowed { .. }
+        | AppError::BadRequest { .. } => Ok((problem_messages(c, &e), e.status())),
+        e => Err(e),
+    }
+}
+
+/// A rendered page sent with the status of what happened (a refused form: 422, 409).
+pub fn with_status(mut r: Response, status: StatusCode) -> Response {
+    *r.status_mut() = status;
+    r
+}
+
 /// A refused form's messages in the reader's language: the problem's title, then one sentence
 /// per field error.
 pub fn problem_messages(c: &Chrome, e: &AppError) -> Vec<String> {

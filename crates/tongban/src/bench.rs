@@ -126,6 +126,25 @@ pub(super) fn bench_store_url(
     Ok((scratch, url))
 }
 
+/// A scratch store with its files directory and the demo loaded (`full`: with its history of
+/// cases too), and the scratch directory to remove afterwards.
+pub(super) async fn bench_store(
+    database_url: Option<String>,
+    full: bool,
+) -> Result<(std::path::PathBuf, tongban_store::Store), String> {
+    let (scratch, url) = bench_store_url(database_url)?;
+    let store = tongban_store::Store::open(&url)
+        .await
+        .map_err(|e| e.to_string())?
+        .with_files(scratch.join("files"));
+    if full {
+        crate::demo::load_if_empty(&store).await?;
+    } else {
+        crate::demo::load_base_if_empty(&store).await?;
+    }
+    Ok((scratch, store))
+}
+
 pub(super) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }

@@ -58,9 +58,7 @@ async fn start_startup(
     let b = tongban_app::bundles::start_startup(&state.store, &user, form).await?;
     Ok((
         StatusCode::CREATED,
-        Json(One {
-            item: view(&state, &user, b).await?,
-        }),
+        crate::api::one(view(&state, &user, b).await?),
     ))
 }
 
@@ -78,9 +76,7 @@ async fn start_construction(
     let b = tongban_app::bundles::start_construction(&state.store, &user, form).await?;
     Ok((
         StatusCode::CREATED,
-        Json(One {
-            item: view(&state, &user, b).await?,
-        }),
+        crate::api::one(view(&state, &user, b).await?),
     ))
 }
 
@@ -115,9 +111,7 @@ async fn set_manager(
         .store
         .set_project_manager(&user.username, &id, &body.username)
         .await?;
-    Ok(Json(One {
-        item: view(&state, &user, b).await?,
-    }))
+    Ok(crate::api::one(view(&state, &user, b).await?))
 }
 
 /// Bundles the caller may see: applicants their own; supervisors and administrators all,
@@ -158,9 +152,7 @@ async fn get_bundle(
     Path(id): Path<String>,
 ) -> AppResult<Json<One<BundleView>>> {
     let b = load_visible(&state, &user, &id).await?;
-    Ok(Json(One {
-        item: view(&state, &user, b).await?,
-    }))
+    Ok(crate::api::one(view(&state, &user, b).await?))
 }
 
 /// Withdraw the whole bundle (the applicant): open parts are cancelled, waiting ones never start.
@@ -174,9 +166,7 @@ async fn withdraw_bundle(
 ) -> AppResult<Json<One<BundleView>>> {
     load_visible(&state, &user, &id).await?;
     let b = state.store.withdraw_bundle(&user.username, &id).await?;
-    Ok(Json(One {
-        item: view(&state, &user, b).await?,
-    }))
+    Ok(crate::api::one(view(&state, &user, b).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -220,7 +210,5 @@ async fn name_check(
 async fn bundle_indicators(
     State(state): State<AppState>,
 ) -> AppResult<Json<One<BundleIndicators>>> {
-    Ok(Json(One {
-        item: super::indicators(&state).await?,
-    }))
+    Ok(crate::api::one(super::indicators(&state).await?))
 }

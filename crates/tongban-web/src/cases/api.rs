@@ -110,9 +110,7 @@ async fn create_case(
     let case = super::create(&state, &user, req).await?;
     Ok((
         StatusCode::CREATED,
-        Json(One {
-            item: view(&state, &user, case).await?,
-        }),
+        crate::api::one(view(&state, &user, case).await?),
     ))
 }
 
@@ -127,9 +125,7 @@ async fn get_case(
 ) -> AppResult<Json<One<CaseView>>> {
     let (user, mut case) = load_visible(&state, &viewer, &id).await?;
     mask_for(&user, &mut case);
-    Ok(Json(One {
-        item: view(&state, &user, case).await?,
-    }))
+    Ok(crate::api::one(view(&state, &user, case).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -151,9 +147,7 @@ async fn save_case_form(
 ) -> AppResult<Json<One<CaseView>>> {
     let (user, _) = load_visible(&state, &viewer, &id).await?;
     let case = super::save_form(&state, &user, &id, body.form).await?;
-    Ok(Json(One {
-        item: view(&state, &user, case).await?,
-    }))
+    Ok(crate::api::one(view(&state, &user, case).await?))
 }
 
 /// Take an action on a case: `{"action": "accept", "commitments": […]}` and so on. An action the
@@ -176,9 +170,7 @@ async fn case_action(
     }
     let mut case = tongban_app::cases::run_command(&state.store, &user, &id, cmd).await?;
     mask_for(&user, &mut case);
-    Ok(Json(One {
-        item: view(&state, &user, case).await?,
-    }))
+    Ok(crate::api::one(view(&state, &user, case).await?))
 }
 
 /// Upload the file for material `index` (multipart, part `file`): PDF, JPEG, PNG or OFD up to
@@ -199,9 +191,7 @@ async fn upload_material(
     viewer.check_csrf(csrf_header(&headers).or(up.fields.get("csrf").map(String::as_str)))?;
     let file = super::store_upload(&state, up).await?;
     let case = super::attach(&state, &user, &id, index, file, None).await?;
-    Ok(Json(One {
-        item: view(&state, &user, case).await?,
-    }))
+    Ok(crate::api::one(view(&state, &user, case).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -224,9 +214,7 @@ async fn reuse_material(
 ) -> AppResult<Json<One<CaseView>>> {
     let (user, _) = load_visible(&state, &viewer, &id).await?;
     let case = super::reuse(&state, &user, &id, index, &body.from_case).await?;
-    Ok(Json(One {
-        item: view(&state, &user, case).await?,
-    }))
+    Ok(crate::api::one(view(&state, &user, case).await?))
 }
 
 /// Download a file attached to the case.
@@ -293,9 +281,9 @@ async fn case_indicators(
     State(state): State<AppState>,
     Query(p): Query<IndicatorParams>,
 ) -> AppResult<Json<One<indicators::CaseIndicators>>> {
-    Ok(Json(One {
-        item: compute_indicators(&state, p.unit.as_deref().filter(|u| !u.is_empty())).await?,
-    }))
+    Ok(crate::api::one(
+        compute_indicators(&state, p.unit.as_deref().filter(|u| !u.is_empty())).await?,
+    ))
 }
 
 pub async fn compute_indicators(
@@ -316,7 +304,5 @@ async fn run_clock(
     _csrf: CsrfChecked,
 ) -> AppResult<Json<One<ClockReport>>> {
     viewer.require(&[Role::Admin])?;
-    Ok(Json(One {
-        item: state.store.run_clock().await?,
-    }))
+    Ok(crate::api::one(state.store.run_clock().await?))
 }

@@ -49,6 +49,17 @@ pub struct PublicNotice {
     pub until: String,
 }
 
+/// The cases in their public notice period now, as the public sees them.
+async fn notices(state: &AppState) -> AppResult<Vec<PublicNotice>> {
+    Ok(state
+        .store
+        .public_notices()
+        .await?
+        .iter()
+        .filter_map(public)
+        .collect())
+}
+
 fn public(c: &Case) -> Option<PublicNotice> {
     let p = c
         .open_pause()
@@ -67,14 +78,7 @@ fn public(c: &Case) -> Option<PublicNotice> {
 /// Cases in their public notice period now (simple deregistration), open to objections.
 #[utoipa::path(get, path = "/api/v1/public-notices", tag = "cases", responses((status = 200, body = Many<PublicNotice>)))]
 async fn list_notices(State(state): State<AppState>) -> AppResult<Json<Many<PublicNotice>>> {
-    let items: Vec<PublicNotice> = state
-        .store
-        .public_notices()
-        .await?
-        .iter()
-        .filter_map(public)
-        .collect();
-    Ok(crate::api::many(items))
+    Ok(crate::api::many(notices(&state).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -126,9 +130,7 @@ async fn object(
     ApiJson(body): ApiJson<ObjectionBody>,
 ) -> AppResult<Json<One<String>>> {
     let c = file_objection(&state, &id, body).await?;
-    Ok(Json(One {
-        item: c.state.as_str().to_string(),
-    }))
+    Ok(crate::api::one(c.state.as_str().to_string()))
 }
 
 #[derive(Template)]
@@ -146,13 +148,7 @@ async fn render_notices(
     errors: Vec<String>,
     status: StatusCode,
 ) -> AppResult<Response> {
-    let notices = state
-        .store
-        .public_notices()
-        .await?
-        .iter()
-        .filter_map(public)
-        .collect();
+    let notices = notices(state).await?;
     let token = random_token();
     let mut r = render(&NoticesPage {
         c,

@@ -105,7 +105,7 @@ async fn get_item(
         .published_item(&code)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(Json(One { item: item.into() }))
+    Ok(crate::api::one(item.into()))
 }
 
 /// Validates a guide against the organisation; every bad field is named.
@@ -127,12 +127,7 @@ async fn create_item(
     let user = viewer.require(CATALOG_EDITORS)?;
     validate_guide(&state, &guide).await?;
     let record = state.store.create_item(&user.username, &guide).await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(One {
-            item: record.into(),
-        }),
-    ))
+    Ok((StatusCode::CREATED, crate::api::one(record.into())))
 }
 
 /// Replace an item's working copy. Published versions never change. Administrators only.
@@ -151,13 +146,13 @@ async fn update_item(
         return Err(AppError::bad_request("code_mismatch", "code"));
     }
     validate_guide(&state, &guide).await?;
-    Ok(Json(One {
-        item: state
+    Ok(crate::api::one(
+        state
             .store
             .update_item(&user.username, &guide)
             .await?
             .into(),
-    }))
+    ))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
@@ -200,9 +195,7 @@ async fn publish_item(
         .store
         .publish_item(&user.username, &code, note.trim())
         .await?;
-    Ok(Json(One {
-        item: Published { code, version },
-    }))
+    Ok(crate::api::one(Published { code, version }))
 }
 
 /// The published versions of an item, newest first.
@@ -231,7 +224,7 @@ async fn item_version(
         .item_version(&code, version)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(Json(One { item: guide }))
+    Ok(crate::api::one(guide))
 }
 
 /// R3 uniformity: every difference between items that share a basic code. Supervisors and
@@ -244,9 +237,7 @@ async fn uniformity_report(
 ) -> AppResult<Json<One<uniformity::Report>>> {
     viewer.require(SUPERVISORS)?;
     let guides = state.store.published_guides().await?;
-    Ok(Json(One {
-        item: uniformity::report(&guides),
-    }))
+    Ok(crate::api::one(uniformity::report(&guides)))
 }
 
 /// Catalog indicators computed from the published guides (public statistics).
@@ -255,9 +246,7 @@ async fn uniformity_report(
 async fn catalog_indicators(
     State(state): State<AppState>,
 ) -> AppResult<Json<One<indicators::CatalogIndicators>>> {
-    Ok(Json(One {
-        item: super::indicators(&state).await?,
-    }))
+    Ok(crate::api::one(super::indicators(&state).await?))
 }
 
 /// The district's units: departments, streets, communities.

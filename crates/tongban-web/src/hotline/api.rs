@@ -95,9 +95,7 @@ async fn create_ticket(
     let (t, _) = tongban_app::hotline::intake(&state.store, &user, source, new).await?;
     Ok((
         StatusCode::CREATED,
-        Json(One {
-            item: view(&state, &user, t).await?,
-        }),
+        crate::api::one(view(&state, &user, t).await?),
     ))
 }
 
@@ -173,9 +171,7 @@ async fn get_ticket(
     Path(id): Path<String>,
 ) -> AppResult<Json<One<TicketView>>> {
     let t = load(&state.store, &user, &id).await?;
-    Ok(Json(One {
-        item: view(&state, &user, t).await?,
-    }))
+    Ok(crate::api::one(view(&state, &user, t).await?))
 }
 
 /// Act on a ticket: `dispatch`, `redispatch`, `insist`, `call_back`, `merge_into` (the office);
@@ -191,9 +187,7 @@ async fn ticket_action(
     ApiJson(cmd): ApiJson<Command>,
 ) -> AppResult<Json<One<TicketView>>> {
     let t = tongban_app::hotline::run(&state.store, &user, &id, cmd).await?;
-    Ok(Json(One {
-        item: view(&state, &user, t).await?,
-    }))
+    Ok(crate::api::one(view(&state, &user, t).await?))
 }
 
 /// The routing catalog (派单目录): also Open311's services.
@@ -218,7 +212,7 @@ async fn save_route(
         .clone();
     tongban_app::hotline::check_route(&state.store, &route, &code).await?;
     state.store.save_route(&user.username, &route).await?;
-    Ok(Json(One { item: route }))
+    Ok(crate::api::one(route))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -315,12 +315,10 @@ async fn act(
             [(header::LOCATION, format!("/hotline/tickets/{id}"))],
         )
             .into_response()),
-        Err(e @ (AppError::Invalid(_) | AppError::NotAllowed { .. })) => {
-            let status = e.status();
-            let errors = crate::pages::problem_messages(&c, &e);
+        Err(e) => {
+            let (errors, status) = crate::pages::refused_on_page(&c, e)?;
             show(&state, c, &viewer, &id, errors, status).await
         }
-        Err(e) => Err(e),
     }
 }
 

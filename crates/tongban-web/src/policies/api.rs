@@ -76,9 +76,7 @@ async fn get_policy(
     Path(code): Path<String>,
 ) -> AppResult<Json<One<PolicyView>>> {
     let p = state.store.policy(&code).await?.ok_or(AppError::NotFound)?;
-    Ok(Json(One {
-        item: policy_view(&state, p).await?,
-    }))
+    Ok(crate::api::one(policy_view(&state, p).await?))
 }
 
 /// Creates or replaces a policy (the office). The budget may not fall below what is reserved.
@@ -106,9 +104,7 @@ async fn save_policy(
     }
     state.store.save_policy(&user.username, &p).await?;
     let row = state.store.policy(&code).await?.expect("just saved");
-    Ok(Json(One {
-        item: policy_view(&state, row).await?,
-    }))
+    Ok(crate::api::one(policy_view(&state, row).await?))
 }
 
 /// One policy judged for the signed-in enterprise: whether it qualifies, the amount, why.
@@ -181,7 +177,7 @@ async fn declare(
 ) -> AppResult<(StatusCode, Json<One<Declaration>>)> {
     let parts = crate::cases::read_parts(multipart).await?;
     let d = declare_with(&state, &viewer, &code, parts).await?;
-    Ok((StatusCode::CREATED, Json(One { item: d })))
+    Ok((StatusCode::CREATED, crate::api::one(d)))
 }
 
 pub async fn declare_with(
@@ -273,7 +269,7 @@ async fn run_grants(
     Path(code): Path<String>,
 ) -> AppResult<Json<One<GrantReportView>>> {
     let r = grants_by(&state, &viewer, &code).await?;
-    Ok(Json(One { item: r.into() }))
+    Ok(crate::api::one(r.into()))
 }
 
 pub async fn grants_by(state: &AppState, viewer: &Viewer, code: &str) -> AppResult<GrantReport> {
@@ -404,7 +400,7 @@ async fn get_declaration(
 ) -> AppResult<Json<One<Declaration>>> {
     let user = viewer.user.as_ref().ok_or(AppError::Unauthorized)?;
     let (d, _) = super::load_visible(&state, user, &id).await?;
-    Ok(Json(One { item: d }))
+    Ok(crate::api::one(d))
 }
 
 /// A clerk or approver who may see the declaration, with their unit (the store then checks
@@ -442,7 +438,7 @@ async fn sign_off(
     ApiJson(req): ApiJson<SignOffRequest>,
 ) -> AppResult<Json<One<Declaration>>> {
     let d = sign_off_by(&state, &viewer, &id, req).await?;
-    Ok(Json(One { item: d }))
+    Ok(crate::api::one(d))
 }
 
 pub async fn sign_off_by(
@@ -479,7 +475,7 @@ async fn pay(
     ApiJson(req): ApiJson<PayoutRequest>,
 ) -> AppResult<Json<One<Declaration>>> {
     let d = pay_by(&state, &viewer, &id, req).await?;
-    Ok(Json(One { item: d }))
+    Ok(crate::api::one(d))
 }
 
 pub async fn pay_by(

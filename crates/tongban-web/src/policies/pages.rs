@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::auth::CsrfForm;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
-use crate::pages::{Chrome, problem_messages, render, unit_names};
+use crate::pages::{Chrome, render, unit_names};
 use crate::rules::pages::{TraceView, yuan};
 use askama::Template;
 use axum::Router;
@@ -49,14 +49,6 @@ fn see_other(to: &str) -> Response {
 
 fn minutes(t: jiff::Timestamp) -> String {
     crate::i18n::local_minutes(&tongban_store::rfc3339(t))
-}
-
-/// Whether a refused form is shown again with its reasons (anything else is an error page).
-fn shown_on_page(e: &AppError) -> bool {
-    matches!(
-        e,
-        AppError::Invalid(_) | AppError::Conflict { .. } | AppError::BadRequest { .. }
-    )
 }
 
 // ---- a policy as the pages show it ---------------------------------------------------------
@@ -278,14 +270,13 @@ async fn declare(
     viewer.check_csrf(parts.fields.get("csrf").map(String::as_str))?;
     match declare_with(&state, &viewer, &code, parts).await {
         Ok(d) => Ok(see_other(&format!("/declarations/{}", d.id))),
-        Err(e) if shown_on_page(&e) => {
-            let errors = problem_messages(&c, &e);
-            let status = e.status();
-            let mut r = render(&detail_page(&state, c, &viewer, &code, None, errors).await?);
-            *r.status_mut() = status;
-            Ok(r)
+        Err(e) => {
+            let (errors, status) = crate::pages::refused_on_page(&c, e)?;
+            Ok(crate::pages::with_status(
+                render(&detail_page(&state, c, &viewer, &code, None, errors).await?),
+                status,
+            ))
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -301,14 +292,13 @@ async fn run_grants(
         Ok(report) => Ok(render(
             &detail_page(&state, c, &viewer, &code, Some(report), vec![]).await?,
         )),
-        Err(e) if shown_on_page(&e) => {
-            let errors = problem_messages(&c, &e);
-            let status = e.status();
-            let mut r = render(&detail_page(&state, c, &viewer, &code, None, errors).await?);
-            *r.status_mut() = status;
-            Ok(r)
+        Err(e) => {
+            let (errors, status) = crate::pages::refused_on_page(&c, e)?;
+            Ok(crate::pages::with_status(
+                render(&detail_page(&state, c, &viewer, &code, None, errors).await?),
+                status,
+            ))
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -511,11 +501,10 @@ async fn after(
 ) -> AppResult<Response> {
     match result {
         Ok(_) => Ok(see_other(&format!("/declarations/{id}"))),
-        Err(e) if shown_on_page(&e) => {
-            let errors = problem_messages(&c, &e);
-            declaration_page(state, c, viewer, id, errors, e.status()).await
+        Err(e) => {
+            let (errors, status) = crate::pages::refused_on_page(&c, e)?;
+            declaration_page(state, c, viewer, id, errors, status).await
         }
-        Err(e) => Err(e),
     }
 }
 

@@ -40,10 +40,8 @@ struct ReviewSettings {
 /// The office's rectification deadline.
 #[utoipa::path(get, path = "/api/v1/reviews/settings", tag = "reviews", responses((status = 200, body = One<ReviewSettings>)))]
 async fn get_settings(State(state): State<AppState>) -> AppResult<Json<One<ReviewSettings>>> {
-    Ok(Json(One {
-        item: ReviewSettings {
-            office_rectify_days: tongban_app::reviews::office_days(&state.store).await?,
-        },
+    Ok(crate::api::one(ReviewSettings {
+        office_rectify_days: tongban_app::reviews::office_days(&state.store).await?,
     }))
 }
 
@@ -70,7 +68,7 @@ async fn put_settings(
             &body.office_rectify_days.to_string(),
         )
         .await?;
-    Ok(Json(One { item: body }))
+    Ok(crate::api::one(body))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -96,11 +94,9 @@ async fn rate_case(
     let (rating, ticket) = tongban_app::reviews::rate_case(&state.store, &user, &id, new).await?;
     Ok((
         StatusCode::CREATED,
-        Json(One {
-            item: Rated {
-                rating,
-                rectification: ticket.map(|t| t.id),
-            },
+        crate::api::one(Rated {
+            rating,
+            rectification: ticket.map(|t| t.id),
         }),
     ))
 }
@@ -136,9 +132,7 @@ async fn create_visit(
     let rate_path = format!("/rate/{}", visit.token);
     Ok((
         StatusCode::CREATED,
-        Json(One {
-            item: VisitView { visit, rate_path },
-        }),
+        crate::api::one(VisitView { visit, rate_path }),
     ))
 }
 
@@ -171,11 +165,9 @@ async fn rate_visit(
     let (rating, ticket, _) = tongban_app::reviews::rate_visit(&state.store, &token, new).await?;
     Ok((
         StatusCode::CREATED,
-        Json(One {
-            item: Rated {
-                rating: rating.for_staff(),
-                rectification: ticket.map(|t| t.id),
-            },
+        crate::api::one(Rated {
+            rating: rating.for_staff(),
+            rectification: ticket.map(|t| t.id),
         }),
     ))
 }
@@ -217,17 +209,10 @@ pub async fn ticket_view(
     responses((status = 200, body = Many<TicketView>)))]
 async fn list_tickets(
     State(state): State<AppState>,
-    viewer: Viewer,
+    SignedIn(user): SignedIn,
 ) -> AppResult<Json<Many<TicketView>>> {
-    let user = viewer
-        .require(&[Role::Clerk, Role::Approver, Role::Supervisor, Role::Admin])?
-        .clone();
-    let unit = match user.role {
-        Role::Clerk | Role::Approver => Some(user.unit.clone().ok_or(AppError::Forbidden)?),
-        _ => None,
-    };
     let mut items = Vec::new();
-    for t in state.store.tickets(unit.as_deref()).await? {
+    for t in tongban_app::reviews::visible_tickets(&state.store, &user).await? {
         items.push(ticket_view(&state, &user, t).await?);
     }
     Ok(crate::api::many(items))
@@ -242,9 +227,7 @@ async fn get_ticket(
     Path(id): Path<String>,
 ) -> AppResult<Json<One<TicketView>>> {
     let t = tongban_app::reviews::load_ticket(&state.store, &user, &id).await?;
-    Ok(Json(One {
-        item: ticket_view(&state, &user, t).await?,
-    }))
+    Ok(crate::api::one(ticket_view(&state, &user, t).await?))
 }
 
 /// Act on a ticket: `rectify` (the unit), `appeal` (the unit, once), `reexamine` (a
@@ -260,9 +243,7 @@ async fn ticket_action(
     ApiJson(cmd): ApiJson<TicketCommand>,
 ) -> AppResult<Json<One<TicketView>>> {
     let t = tongban_app::reviews::run_ticket(&state.store, &user, &id, cmd).await?;
-    Ok(Json(One {
-        item: ticket_view(&state, &user, t).await?,
-    }))
+    Ok(crate::api::one(ticket_view(&state, &user, t).await?))
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -281,14 +262,14 @@ async fn stats(
     State(state): State<AppState>,
     Query(q): Query<StatsQuery>,
 ) -> AppResult<Json<One<Stats>>> {
-    Ok(Json(One {
-        item: compute_stats(
+    Ok(crate::api::one(
+        compute_stats(
             &state,
             q.unit.as_deref().unwrap_or(""),
             q.item.as_deref().unwrap_or(""),
         )
         .await?,
-    }))
+    ))
 }
 
 pub async fn compute_stats(state: &AppState, unit: &str, item: &str) -> AppResult<Stats> {

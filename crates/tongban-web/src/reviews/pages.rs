@@ -252,9 +252,8 @@ async fn pad_rate(
             };
             Ok(render(&page))
         }
-        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            let status = e.status();
-            let errors = crate::pages::problem_messages(&c, &e);
+        Err(e) => {
+            let (errors, status) = crate::pages::refused_on_page(&c, e)?;
             let token_csrf = random_token();
             let units = crate::pages::unit_names(&state, &c).await?;
             let subject = match state.store.visit_by_token(&token).await? {
@@ -282,7 +281,6 @@ async fn pad_rate(
                 &token_csrf,
             ))
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -323,24 +321,23 @@ async fn case_rate(
         .map_err(AppError::from)
     {
         Ok(_) => Ok(see_other(&format!("/cases/{id}"))),
-        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            let status = e.status();
-            let errors = crate::pages::problem_messages(&c, &e);
+        Err(e) => {
+            let (errors, status) = crate::pages::refused_on_page(&c, e)?;
             let csrf = c.csrf.clone();
-            let mut r = render(&RatePage {
-                subject: id.clone(),
-                c,
-                channel: Channel::Online,
-                action: format!("/cases/{id}/rate"),
-                form_csrf: csrf,
-                f,
-                errors,
-                done: false,
-            });
-            *r.status_mut() = status;
-            Ok(r)
+            Ok(crate::pages::with_status(
+                render(&RatePage {
+                    subject: id.clone(),
+                    c,
+                    channel: Channel::Online,
+                    action: format!("/cases/{id}/rate"),
+                    form_csrf: csrf,
+                    f,
+                    errors,
+                    done: false,
+                }),
+                status,
+            ))
         }
-        Err(e) => Err(e),
     }
 }
 
@@ -356,17 +353,10 @@ struct TicketsPage {
 async fn tickets_page(
     State(state): State<AppState>,
     c: Chrome,
-    viewer: Viewer,
+    SignedIn(user): SignedIn,
 ) -> AppResult<Response> {
-    let user = viewer
-        .require(&[Role::Clerk, Role::Approver, Role::Supervisor, Role::Admin])?
-        .clone();
-    let unit = match user.role {
-        Role::Clerk | Role::Approver => Some(user.unit.clone().ok_or(AppError::Forbidden)?),
-        _ => None,
-    };
     let mut tickets = Vec::new();
-    for t in state.store.tickets(unit.as_deref()).await? {
+    for t in tongban_app::reviews::visible_tickets(&state.store, &user).await? {
         tickets.push(ticket_view(&state, &user, t).await?);
     }
     Ok(render(&TicketsPage { c, tickets }))
@@ -460,12 +450,10 @@ async fn ticket_act(
     };
     match result {
         Ok(()) => Ok(see_other(&format!("/rectifications/{id}"))),
-        Err(e @ (AppError::Invalid(_) | AppError::NotAllowed { .. })) => {
-            let status = e.status();
-            let errors = crate::pages::problem_messages(&c, &e);
+        Err(e) => {
+            let (errors, status) = crate::pages::refused_on_page(&c, e)?;
             show_ticket(&state, c, &viewer, &id, errors, status).await
         }
-        Err(e) => Err(e),
     }
 }
 

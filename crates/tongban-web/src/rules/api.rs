@@ -91,17 +91,15 @@ async fn check_rule_set(
 ) -> AppResult<Json<One<CheckResult>>> {
     viewer.require(READERS)?;
     let rs = compile(&body.source)?;
-    Ok(Json(One {
-        item: CheckResult {
-            code: rs.code.clone(),
-            name: rs.name.clone(),
-            valid_from: rs.valid_from.to_string(),
-            valid_to: rs.valid_to.map(|d| d.to_string()),
-            form: rs.form.clone(),
-            tables: rs.tables.len(),
-            rules: rs.rules.len(),
-            has_amount: rs.amount.is_some(),
-        },
+    Ok(crate::api::one(CheckResult {
+        code: rs.code.clone(),
+        name: rs.name.clone(),
+        valid_from: rs.valid_from.to_string(),
+        valid_to: rs.valid_to.map(|d| d.to_string()),
+        form: rs.form.clone(),
+        tables: rs.tables.len(),
+        rules: rs.rules.len(),
+        has_amount: rs.amount.is_some(),
     }))
 }
 
@@ -125,7 +123,7 @@ async fn save_rule_set(
         .rule_set_version(&rs.code, version)
         .await?
         .expect("just saved");
-    Ok((StatusCode::CREATED, Json(One { item: row })))
+    Ok((StatusCode::CREATED, crate::api::one(row)))
 }
 
 /// Replays a draft over the rule set's past decisions (newest 5000), on the facts each was made
@@ -140,9 +138,7 @@ async fn what_if(
 ) -> AppResult<Json<One<WhatIf>>> {
     viewer.require(READERS)?;
     let rs = compile(&body.source)?;
-    Ok(Json(One {
-        item: super::what_if(&state, &rs).await?,
-    }))
+    Ok(crate::api::one(super::what_if(&state, &rs).await?))
 }
 
 /// The facts every rule set may read (`form.*` facts are declared by each rule set).
@@ -189,7 +185,7 @@ async fn publish(
         .rule_set_version(&code, version)
         .await?
         .expect("just published");
-    Ok(Json(One { item: row }))
+    Ok(crate::api::one(row))
 }
 
 /// Facts typed as people write them (`"20万元"`, `"是"`, `"2026-01-01"`), and the day whose
@@ -246,9 +242,7 @@ async fn evaluate(
     if !e.is_empty() {
         return Err(e.into());
     }
-    Ok(Json(One {
-        item: rs.decide(&facts),
-    }))
+    Ok(crate::api::one(rs.decide(&facts)))
 }
 
 #[derive(Serialize, Deserialize, ToSchema)]
@@ -287,5 +281,5 @@ async fn set_auto_item(
         .store
         .set_item_rule(&user.username, &body.item_code, body.rule_set.as_deref())
         .await?;
-    Ok(Json(One { item: body }))
+    Ok(crate::api::one(body))
 }

@@ -351,14 +351,13 @@ async fn set_item(
     };
     match result {
         Ok(()) => Ok(see_other("/admin/rules?item_saved=1#auto-items")),
-        Err(e @ (AppError::Invalid(_) | AppError::Conflict { .. })) => {
-            let errors = crate::pages::problem_messages(&c, &e);
-            let status = e.status();
-            let mut r = render(&list_page(&state, c, &viewer, errors, item_code, false).await?);
-            *r.status_mut() = status;
-            Ok(r)
+        Err(e) => {
+            let (errors, status) = crate::pages::refused_on_page(&c, e)?;
+            Ok(crate::pages::with_status(
+                render(&list_page(&state, c, &viewer, errors, item_code, false).await?),
+                status,
+            ))
         }
-        Err(e) => Err(e),
     }
 }
 

@@ -8,12 +8,7 @@ pub(super) async fn bundles_bench(n: usize, database_url: Option<String>) -> Res
         CompanyType, InvoiceNeed, Person, SealChoice, Shareholder,
     };
     use tongban_domain::bundles::{BundleState, StartupForm};
-    let (scratch, url) = bench_store_url(database_url)?;
-    let store = Store::open(&url)
-        .await
-        .map_err(|e| e.to_string())?
-        .with_files(scratch.join("files"));
-    crate::demo::load_base_if_empty(&store).await?;
+    let (scratch, store) = super::bench_store(database_url, false).await?;
     // Every unit's clerk and approver, from the demo accounts.
     let mut staff: std::collections::HashMap<String, [tongban_store::accounts::User; 2]> =
         Default::default();

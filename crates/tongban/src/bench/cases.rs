@@ -82,12 +82,7 @@ pub(super) async fn lifecycle(
 
 pub(super) async fn cases_bench(n: usize, database_url: Option<String>) -> Result<(), String> {
     use tongban_domain::cases::ClockView;
-    let (scratch, url) = bench_store_url(database_url)?;
-    let store = Store::open(&url)
-        .await
-        .map_err(|e| e.to_string())?
-        .with_files(scratch.join("files"));
-    crate::demo::load_if_empty(&store).await?;
+    let (scratch, store) = super::bench_store(database_url, true).await?;
     let item = store
         .published_item(BENCH_ITEM)
         .await

@@ -8,12 +8,7 @@ pub(super) async fn hotline_bench(
     queries: usize,
     database_url: Option<String>,
 ) -> Result<(), String> {
-    let (scratch, url) = bench_store_url(database_url)?;
-    let store = Store::open(&url)
-        .await
-        .map_err(|e| e.to_string())?
-        .with_files(scratch.join("files"));
-    crate::demo::load_base_if_empty(&store).await?;
+    let (scratch, store) = super::bench_store(database_url, false).await?;
     let token = format!("tb_{}", tongban_app::accounts::random_token());
     store
         .create_api_token(

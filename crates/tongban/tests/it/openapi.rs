@@ -161,3 +161,66 @@ fn every_operation_answers_as_documented() {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// Two types with one name (a case's `Decision` and a rule's) are merged into one schema
+/// and one of them is documented wrongly, silently. Every type that derives `ToSchema`, in
+/// every crate, must therefore have a name of its own (`#[schema(as = …)]` gives one).
+#[test]
+fn no_two_types_share_a_schema_name() {
+    fn rust_files(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                rust_files(&p, out);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    rust_files(&crates, &mut files);
+    let mut seen = std::collections::HashMap::new();
+    for file in files
+        .iter()
+        .filter(|f| !f.components().any(|c| c.as_os_str() == "target"))
+    {
+        let text = std::fs::read_to_string(file).unwrap();
+        // The attributes above an item, then the item.
+        let (mut derives, mut renamed) = (false, None::<String>);
+        for line in text.lines().map(str::trim) {
+            if line.starts_with("#[") {
+                derives |= line.contains("ToSchema");
+                if let Some(rest) = line.split("schema(as = ").nth(1) {
+                    renamed = rest.split(')').next().map(str::to_owned);
+                }
+                continue;
+            }
+            let item = line
+                .strip_prefix("pub struct ")
+                .or_else(|| line.strip_prefix("pub enum "))
+                .map(|r| {
+                    r.split(|c: char| !c.is_alphanumeric() && c != '_')
+                        .next()
+                        .unwrap()
+                });
+            if let (true, Some(item)) = (derives, item) {
+                let name = renamed.clone().unwrap_or_else(|| item.to_owned());
+                let here = format!("{}", file.display());
+                if let Some(other) = seen.insert(name.clone(), here.clone()) {
+                    panic!(
+                        "`{name}` is the schema of a type in {other} and of one in {here}: give one `#[schema(as = …)]`"
+                    );
+                }
+            }
+            if !line.starts_with("///") && !line.is_empty() {
+                (derives, renamed) = (false, None);
+            }
+        }
+    }
+    assert!(
+        seen.len() > 50,
+        "the scan finds the schemas ({})",
+        seen.len()
+    );
+}

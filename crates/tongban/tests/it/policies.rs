@@ -17,11 +17,12 @@ fn declare(app: &TestApp, who: &Who, code: &str, with_material: bool) -> crate::
 }
 
 fn sign(app: &TestApp, who: &Who, id: &str, approved: bool, opinion: &str) -> crate::harness::Resp {
-    app.json(
-        "POST",
-        &format!("/api/v1/declarations/{id}/sign-off"),
-        &who.h(),
-        &json!({"approved": approved, "opinion": opinion}),
+    let path = format!("/api/v1/declarations/{id}/sign-off");
+    post_as(
+        app,
+        who,
+        &path,
+        json!({"approved": approved, "opinion": opinion}),
     )
 }
 
@@ -43,16 +44,12 @@ fn problem_type(r: &crate::harness::Resp) -> String {
 fn a_policy_from_matching_to_payout_with_joint_sign_off() {
     for b in backends() {
         let app = TestApp::demo(&b);
-        let company = Who::new(&app, "company");
-        let trader = Who::new(&app, "trader");
-        let (jkt, czj, rsj, scj) = (
-            Who::new(&app, "approver.jkt"),
-            Who::new(&app, "approver.czj"),
-            Who::new(&app, "approver.rsj"),
-            Who::new(&app, "clerk.scj"),
-        );
-        let supervisor = Who::new(&app, "supervisor");
         app.set_now("2026-11-20 10:00");
+        let [company, trader, supervisor] = people(&app, ["company", "trader", "supervisor"]);
+        let [jkt, czj, rsj, scj] = people(
+            &app,
+            ["approver.jkt", "approver.czj", "approver.rsj", "clerk.scj"],
+        );
 
         // Matching: each policy with its amount (in fen) and why.
         let ms = matches(&app, &company);
@@ -112,16 +109,15 @@ fn a_policy_from_matching_to_payout_with_joint_sign_off() {
             problem_type(&sign(&app, &jkt, &id, true, "")),
             "/problems/already_signed"
         );
-        let pending = app
-            .get_with("/api/v1/declarations?pending=true", &czj.h())
-            .json();
-        assert_eq!(pending["items"].as_array().unwrap().len(), 1);
+        let pending = get_as(&app, &czj, "/api/v1/declarations?pending=true").json();
+        assert_eq!(items(&pending).len(), 1);
         let pay = |who: &Who, on: &str| {
-            app.json(
-                "POST",
-                &format!("/api/v1/declarations/{id}/payout"),
-                &who.h(),
-                &json!({"paid_on": on, "voucher": "XHCZ-2026-0817"}),
+            let path = format!("/api/v1/declarations/{id}/payout");
+            post_as(
+                &app,
+                who,
+                &path,
+                json!({"paid_on": on, "voucher": "XHCZ-2026-0817"}),
             )
         };
         assert_eq!(
@@ -148,9 +144,7 @@ fn a_policy_from_matching_to_payout_with_joint_sign_off() {
         assert_eq!(d["payout"]["voucher"], "XHCZ-2026-0817");
         // Each step reached the inboxes it concerns.
         let inbox = |who: &Who| -> Vec<(String, String)> {
-            app.get_with("/api/v1/inbox", &who.h()).json()["items"]
-                .as_array()
-                .unwrap()
+            items(&get_as(&app, who, "/api/v1/inbox").json())
                 .iter()
                 .filter(|m| m["case_id"] == id.as_str())
                 .map(|m| {
@@ -200,53 +194,33 @@ fn a_policy_from_matching_to_payout_with_joint_sign_off() {
         );
 
         // 免申即享: every qualifying enterprise, once, without declaring.
-        assert_eq!(
-            app.json(
-                "POST",
-                "/api/v1/policies/GX-AWARD/grants",
-                &company.h(),
-                &json!({})
+        let grant = |who: &Who, code: &str| {
+            post_as(
+                &app,
+                who,
+                &format!("/api/v1/policies/{code}/grants"),
+                json!({}),
             )
-            .status,
-            403
-        );
-        let g = ok(app.json(
-            "POST",
-            "/api/v1/policies/GX-AWARD/grants",
-            &supervisor.h(),
-            &json!({}),
-        ));
-        assert_eq!(
-            (g["granted"].as_u64(), g["already_granted"].as_u64()),
-            (Some(2), Some(0)),
-            "{g}"
-        );
-        let g = ok(app.json(
-            "POST",
-            "/api/v1/policies/GX-AWARD/grants",
-            &jkt.h(),
-            &json!({}),
-        ));
-        assert_eq!(
-            (g["granted"].as_u64(), g["already_granted"].as_u64()),
-            (Some(0), Some(2)),
-            "{g}"
-        );
+        };
+        assert_eq!(grant(&company, "GX-AWARD").status, 403);
+        for (who, granted, already) in [(&supervisor, 2, 0), (&jkt, 0, 2)] {
+            let g = ok(grant(who, "GX-AWARD"));
+            assert_eq!(
+                (g["granted"].as_u64(), g["already_granted"].as_u64()),
+                (Some(granted), Some(already)),
+                "{g}"
+            );
+        }
         assert_eq!(
             judged(&matches(&app, &company), "GX-AWARD")["claim"]["state"],
             "approved"
         );
         assert_eq!(
-            problem_type(&app.json(
-                "POST",
-                "/api/v1/policies/KJ-RD/grants",
-                &supervisor.h(),
-                &json!({})
-            )),
+            problem_type(&grant(&supervisor, "KJ-RD")),
             "/problems/not_exempt"
         );
         let b = app.get("/api/v1/policies/GX-AWARD/beneficiaries").json();
-        assert_eq!(b["items"].as_array().unwrap().len(), 2);
+        assert_eq!(items(&b).len(), 2);
         // Every enterprise with graduates, but not the one with bad credit.
         let mut auto = app.get("/api/v1/policies/GRAD").json()["item"].clone();
         for k in ["committed_fen", "paid_fen", "remaining_fen", "figures"] {
@@ -256,61 +230,31 @@ fn a_policy_from_matching_to_payout_with_joint_sign_off() {
         auto["exempt"] = json!(true);
         let r = app.json("PUT", "/api/v1/policies/GRAD-AUTO", &supervisor.h(), &auto);
         assert_eq!(r.status, 200, "{}", r.body);
-        let g = ok(app.json(
-            "POST",
-            "/api/v1/policies/GRAD-AUTO/grants",
-            &supervisor.h(),
-            &json!({}),
-        ));
+        let g = ok(grant(&supervisor, "GRAD-AUTO"));
         assert_eq!(
             (g["granted"].as_u64(), g["not_eligible"].as_u64()),
             (Some(5), Some(1)),
             "{g}"
         );
-        let names: Vec<String> =
-            app.get("/api/v1/policies/GRAD-AUTO/beneficiaries").json()["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|b| b["enterprise_name"].as_str().unwrap().to_string())
-                .collect();
+        let beneficiaries = app.get("/api/v1/policies/GRAD-AUTO/beneficiaries").json();
+        let names = values_of(&beneficiaries["items"], "enterprise_name");
         assert!(!names.iter().any(|n| n.contains("恒通商贸")), "{names:?}");
 
         // An enterprise sees its own declarations only; the audit trail has every change.
-        let mine = app.get_with("/api/v1/declarations", &company.h()).json();
-        assert_eq!(mine["items"].as_array().unwrap().len(), 4);
-        assert_eq!(
-            app.get_with("/api/v1/declarations", &trader.h()).json()["items"]
-                .as_array()
-                .unwrap()
-                .len(),
-            0
-        );
-        assert_eq!(
-            app.get_with(&format!("/api/v1/declarations/{id}"), &trader.h())
-                .status,
-            404
-        );
+        let declarations = |who: &Who| get_as(&app, who, "/api/v1/declarations").json();
+        assert_eq!(items(&declarations(&company)).len(), 4);
+        assert_eq!(items(&declarations(&trader)).len(), 0);
+        let r = get_as(&app, &trader, &format!("/api/v1/declarations/{id}"));
+        assert_eq!(r.status, 404);
         let admin = Who::new(&app, "admin");
-        let trail = app
-            .get_with(
-                &format!("/api/v1/audit?entity=declaration&entity_id={id}"),
-                &admin.h(),
-            )
-            .json();
-        let actions: Vec<&str> = trail["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["action"].as_str().unwrap())
-            .collect();
-        for a in [
-            "declaration.create",
-            "declaration.sign_off",
-            "declaration.pay",
-        ] {
-            assert!(actions.contains(&a), "{actions:?}");
-        }
+        assert_includes(
+            &audit_actions(&app, &admin, "declaration", &id),
+            &[
+                "declaration.create",
+                "declaration.sign_off",
+                "declaration.pay",
+            ],
+        );
     }
 }
 
@@ -327,23 +271,20 @@ fn concurrent_approvals_never_overspend_the_budget() {
             "rule_set": "talent", "departments": ["XH-RSJ"], "payer": "XH-CZJ",
             "budget_fen": 25_000_000, "opens": "2026-01-01", "closes": "2026-12-31",
             "materials": ["人才认定证明"]});
-        let r = app.json(
-            "PUT",
-            "/api/v1/policies/TALENT-PILOT",
-            &supervisor.h(),
-            &policy,
-        );
+        let put = |body: &Value| {
+            app.json(
+                "PUT",
+                "/api/v1/policies/TALENT-PILOT",
+                &supervisor.h(),
+                body,
+            )
+        };
+        let r = put(&policy);
         assert_eq!(r.status, 200, "{}", r.body);
         let mut bad = policy.clone();
         bad["budget_fen"] = json!(0);
         bad["departments"] = json!(["XH-NOPE"]);
-        let r = app.json(
-            "PUT",
-            "/api/v1/policies/TALENT-PILOT",
-            &supervisor.h(),
-            &bad,
-        );
-        assert_eq!(r.status, 422);
+        assert_eq!(put(&bad).status, 422);
 
         let mut ids = Vec::new();
         for n in 0..8u32 {
@@ -410,12 +351,6 @@ fn concurrent_approvals_never_overspend_the_budget() {
         // The budget cannot be cut below what is reserved.
         let mut cut = policy.clone();
         cut["budget_fen"] = json!(15_000_000);
-        let r = app.json(
-            "PUT",
-            "/api/v1/policies/TALENT-PILOT",
-            &supervisor.h(),
-            &cut,
-        );
-        assert_eq!(problem_type(&r), "/problems/budget_below_committed");
+        assert_eq!(problem_type(&put(&cut)), "/problems/budget_below_committed");
     }
 }

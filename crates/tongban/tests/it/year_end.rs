@@ -4,7 +4,7 @@
 
 use crate::harness::flows::*;
 use crate::harness::{TestApp, backends};
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// A 2027 notice for the test (not the real one): 春节 Saturday 6 – Sunday 14 February,
 /// worked Saturday 30 January and Saturday 20 February.
@@ -14,52 +14,25 @@ const NOTICE_2027: &str = "year = 2027\nnotice = \"测试用2027年节假日安�
     [[workday]]\ndate = \"2027-01-30\"\nfor = \"春节\"\n\
     [[workday]]\ndate = \"2027-02-20\"\nfor = \"春节\"\n";
 
-fn case(app: &TestApp, who: &Who, id: &str) -> serde_json::Value {
-    ok(app.get_with(&format!("/api/v1/cases/{id}"), &who.h()))
-}
-
-fn load_2027(app: &TestApp, admin: &Who, text: &str) -> crate::harness::Resp {
-    app.raw_post(
-        "/api/v1/calendar/years",
-        &[
-            ("authorization", &admin.auth),
-            ("content-type", "application/toml"),
-        ],
-        text.as_bytes().to_vec(),
-    )
-}
-
 #[test]
 fn a_limit_that_runs_into_next_year_is_provisional_and_says_so() {
     each_app(|app| {
-        let company = Who::new(app, "company");
-        let clerk = Who::new(app, "clerk.spj");
-        let approver = Who::new(app, "approver.spj");
+        let [company, clerk, approver] = people(app, ["company", "clerk.spj", "approver.spj"]);
         app.set_now("2026-12-07 09:30");
         let id = submitted(app, &company);
         // Accepted Monday 7 December: 20 working days are 8–31 December (18), 元旦 off, 4 and 5
         // January 2027, counted on the law's statutory days because 2027 is not loaded.
         app.set_now("2026-12-07 10:00");
-        let c = ok(act(app, &clerk, &id, json!({"action": "accept"})));
+        let c = accept(app, &clerk, &id);
         assert_eq!(c["clock"]["legal_due"], "2027-01-05");
         assert_eq!(c["clock"]["promised_due"], "2026-12-10");
         assert_eq!(c["clock"]["provisional"], true);
         assert_eq!(c["clock"]["provisional_years"], json!([2027]));
-        let acceptance = c["notices"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|n| n["kind"] == "acceptance")
-            .unwrap()
-            .clone();
+        let acceptance = first_of(&c["notices"], |n| n["kind"] == "acceptance");
         assert_eq!(acceptance["provisional"], true);
         // The extension runs further into 2027 and is still answered.
-        let c = ok(act(
-            app,
-            &approver,
-            &id,
-            json!({"action": "extend", "days": 10, "reason": "情况复杂需进一步核实"}),
-        ));
+        let extend = json!({"action": "extend", "days": 10, "reason": "情况复杂需进一步核实"});
+        let c = ok(act(app, &approver, &id, extend));
         assert_eq!(c["clock"]["legal_due"], "2027-01-19");
         // The case page and the notice say 暂定, with the year.
         let (cookie, _) = app.login("company", "company-demo-2026");
@@ -119,12 +92,11 @@ fn a_limit_that_runs_into_next_year_is_provisional_and_says_so() {
 #[test]
 fn in_a_year_without_a_notice_cases_run_on_the_statutory_days() {
     each_app(|app| {
-        let company = Who::new(app, "company");
-        let clerk = Who::new(app, "clerk.spj");
+        let [company, clerk] = people(app, ["company", "clerk.spj"]);
         app.set_now("2027-06-01 09:30");
         let id = submitted(app, &company);
         app.set_now("2027-06-01 10:00");
-        let c = ok(act(app, &clerk, &id, json!({"action": "accept"})));
+        let c = accept(app, &clerk, &id);
         // Tuesday 1 June 2027 + 20: 端午 (Wednesday 9 June) off, Wednesday 30 June.
         assert_eq!(c["clock"]["legal_due"], "2027-06-30");
         assert_eq!(c["clock"]["provisional"], true);
@@ -139,18 +111,16 @@ fn in_a_year_without_a_notice_cases_run_on_the_statutory_days() {
 #[test]
 fn loading_the_notice_recounts_open_records_and_never_shortens_the_applicants_time() {
     each_app(|app| {
-        let company = Who::new(app, "company");
-        let clerk = Who::new(app, "clerk.spj");
-        let admin = Who::new(app, "admin");
-        let supervisor = Who::new(app, "supervisor");
+        let [company, clerk, admin, supervisor, operator] = people(
+            app,
+            ["company", "clerk.spj", "admin", "supervisor", "operator"],
+        );
         // Monday 25 January 2027, no 2027 notice yet.
         app.set_now("2027-01-25 09:30");
-        let corrected = submitted(app, &company);
-        let accepted = submitted(app, &company);
-        let served = submitted(app, &company);
+        let [corrected, accepted, served] = [(); 3].map(|_| submitted(app, &company));
         app.set_now("2027-01-25 10:00");
         // Served today: the applicant may rate for 5 working days, to Monday 1 February.
-        ok(act(app, &clerk, &served, json!({"action": "accept"})));
+        accept(app, &clerk, &served);
         assert_eq!(decide(app, &served)["state"], "issued");
         // The correction notice asks for the material in 10 working days: 26 January – 4
         // February (8), 除夕 to the 补假 (5–10 February) off, 11 and 12 February.
@@ -165,44 +135,28 @@ fn loading_the_notice_recounts_open_records_and_never_shortens_the_applicants_ti
         assert_eq!(c["notices"][0]["supply_by"], "2027-02-12");
         assert_eq!(c["notices"][0]["provisional"], true);
         // Accepted the same day: 20 working days end Friday 26 February provisionally.
-        let c = ok(act(app, &clerk, &accepted, json!({"action": "accept"})));
+        let c = accept(app, &clerk, &accepted);
         assert_eq!(c["clock"]["legal_due"], "2027-02-26");
         assert_eq!(c["clock"]["promised_due"], "2027-01-28");
         // A complaint dispatched the same day: 5 working days, Monday 1 February.
-        let operator = Who::new(app, "operator");
-        let r = app.json(
-            "POST",
-            "/api/v1/hotline/tickets",
-            &operator.h(),
-            &json!({"category": "complaint", "matter": "小区门口路灯不亮",
-                "caller": {"name": "王五", "phone": "13907910002", "confidential": false},
-                "location": {"address": "西湖区朝阳中路88号"}, "street": "XH-NP"}),
-        );
-        assert_eq!(r.status, 201, "{}", r.body);
-        let ticket = r.json()["item"]["id"].as_str().unwrap().to_string();
-        let t = ok(app.json(
-            "POST",
-            &format!("/api/v1/hotline/tickets/{ticket}/actions"),
-            &operator.h(),
-            &json!({"action": "dispatch", "lead": "XH-CJJ"}),
-        ));
+        let (ticket, t) = dispatched_complaint(app, &operator, "XH-CJJ");
         assert_eq!(t["dispatches"][0]["reply_due"], "2027-02-01");
         assert_eq!(t["provisional"], true);
 
         // A file with a mistake is refused field by field and moves nothing.
         let bad = NOTICE_2027.replace("2027-02-14", "2027-02-04");
-        let r = load_2027(app, &admin, &bad);
+        let r = load_calendar_year(app, &admin, &bad);
         assert_eq!(r.status, 422, "{}", r.body);
         assert!(r.body.contains("holiday[1].to"), "{}", r.body);
         assert_eq!(
-            case(app, &company, &accepted)["clock"]["legal_due"],
+            case_as(app, &company, &accepted)["clock"]["legal_due"],
             "2027-02-26"
         );
 
         // The notice: the worked Saturdays bring the unit's date a day earlier; the date the
         // applicant was given stays.
         app.set_now("2027-01-26 09:00");
-        let r = load_2027(app, &admin, NOTICE_2027);
+        let r = load_calendar_year(app, &admin, NOTICE_2027);
         assert_eq!(r.status, 200, "{}", r.body);
         let moves = r.json()["item"]["moves"].clone();
         let at = moves[0]["moved_at"].clone();
@@ -218,36 +172,28 @@ fn loading_the_notice_recounts_open_records_and_never_shortens_the_applicants_ti
                 "binds": "administration", "before": "2027-02-01", "after": "2027-01-30",
                 "days": -2}]),
         );
-        let t = ok(app.get_with(&format!("/api/v1/hotline/tickets/{ticket}"), &operator.h()));
+        let t = ok(get_as(
+            app,
+            &operator,
+            &format!("/api/v1/hotline/tickets/{ticket}"),
+        ));
         assert_eq!(t["dispatches"][0]["reply_due"], "2027-01-30");
         assert_eq!(t["provisional"], false);
-        let cjj = app
-            .get_with("/api/v1/inbox", &Who::new(app, "clerk.cjj").h())
-            .json();
+        let cjj = get_as(app, &Who::new(app, "clerk.cjj"), "/api/v1/inbox").json();
+        let moved = |m: &Value, key: &str, id: &str| m["kind"] == "deadline_moved" && m[key] == id;
         assert!(
-            cjj["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|m| m["kind"] == "deadline_moved" && m["about_id"] == ticket.as_str()),
+            any_of(&cjj["items"], |m| moved(m, "about_id", &ticket)),
             "{cjj}"
         );
-        let c = case(app, &company, &accepted);
+        let c = case_as(app, &company, &accepted);
         assert_eq!(c["clock"]["legal_due"], "2027-02-25");
         assert_eq!(c["clock"]["provisional"], false);
-        let c = case(app, &company, &corrected);
+        let c = case_as(app, &company, &corrected);
         assert_eq!(c["correction"]["supply_by"], "2027-02-12", "never earlier");
         // On the notice the fifth working day after the service is Saturday 30 January; the
         // applicant, told 1 February, may still rate on 1 February.
         app.set_now("2027-02-01 16:00");
-        let r = app.json(
-            "POST",
-            &format!("/api/v1/cases/{served}/rating"),
-            &company.h(),
-            &json!({"scores": {"overall": "satisfied", "efficiency": "satisfied",
-                "guide_accuracy": "satisfied", "convenience": "satisfied",
-                "platform_usability": "satisfied"}}),
-        );
+        let r = rate_case(app, &company, &served, online_rating("satisfied"));
         assert_eq!(r.status, 201, "{}", r.body);
         app.set_now("2027-01-26 09:30");
         // Both sides of the moved case are told, with the dates.
@@ -258,37 +204,24 @@ fn loading_the_notice_recounts_open_records_and_never_shortens_the_applicants_ti
             "{}",
             inbox.body
         );
-        let unit = app.get_with("/api/v1/inbox", &clerk.h()).json();
+        let unit = get_as(app, &clerk, "/api/v1/inbox").json();
         assert!(
-            unit["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|m| m["kind"] == "deadline_moved" && m["case_id"] == accepted.as_str()),
+            any_of(&unit["items"], |m| moved(m, "case_id", &accepted)),
             "{unit}"
         );
         // The list stays for administrators and supervisors, not for applicants.
-        let list = app.get_with("/api/v1/calendar/years/2027/moves", &supervisor.h());
-        assert_eq!(list.json()["meta"]["total"], 2);
-        assert_eq!(
-            app.get_with("/api/v1/calendar/years/2027/moves", &company.h())
-                .status,
-            403
-        );
+        let moves = "/api/v1/calendar/years/2027/moves";
+        assert_eq!(get_as(app, &supervisor, moves).json()["meta"]["total"], 2);
+        assert_eq!(get_as(app, &company, moves).status, 403);
         let (admin_cookie, _) = app.login("admin", "admin-demo-2026");
         let page = app.get_with("/admin/calendar?loaded=2027", &[("cookie", &admin_cookie)]);
         assert!(page.body.contains("id=\"calendar-moves\""), "{}", page.body);
         assert!(page.body.contains(&accepted));
         // Every recount is in the audit trail.
-        let audit = app
-            .get_with("/api/v1/audit?per_page=100", &supervisor.h())
-            .json();
+        let audit = get_as(app, &supervisor, "/api/v1/audit?per_page=100").json();
         assert!(
-            audit["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .any(|e| e["action"] == "case.recount" && e["entity_id"] == accepted.as_str()),
+            any_of(&audit["items"], |e| e["action"] == "case.recount"
+                && e["entity_id"] == accepted.as_str()),
             "{audit}"
         );
     });

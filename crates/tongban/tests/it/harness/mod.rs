@@ -457,6 +457,33 @@ impl TestApp {
     }
 }
 
+/// A signed-in browser: its session cookie and CSRF token, so page tests post forms as people do
+/// without repeating the cookie header and the token in every call.
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+impl TestApp {
+    /// Signs a demo user in with their demo password (`clerk.spj` → `clerk-spj-demo-2026`).
+    pub fn session(&self, user: &str) -> Session {
+        let (cookie, csrf) = self.login(user, &format!("{}-demo-2026", user.replace('.', "-")));
+        Session { cookie, csrf }
+    }
+
+    /// A page as the session sees it.
+    pub fn page(&self, s: &Session, path: &str) -> Resp {
+        self.get_with(path, &[("cookie", &s.cookie)])
+    }
+
+    /// Posts a form as the session, with its CSRF token.
+    pub fn post_form(&self, s: &Session, path: &str, fields: &[(&str, &str)]) -> Resp {
+        let mut all = vec![("csrf", s.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.form(path, &s.cookie, &all)
+    }
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(r) = self.running.take() {
