@@ -4,13 +4,18 @@
 //! it loads, lets the domain decide (who may act, the transition) and writes through the store's
 //! one write. Nothing here knows HTTP: errors are [`Error`], which the web maps to problems.
 //!
-//! Moving in capability by capability (see ARCHITECTURE.md): accounts, bundles, the commands on
-//! cases, the hotline, reviews and the rules' view of a case are here; the rest still lives in `tongban-web/src/<cap>/`.
+//! Moving in capability by capability (see ARCHITECTURE.md): accounts, bundles, the catalog's
+//! import and export, the commands on cases, the hotline, reviews and the rules' view of a case
+//! are here; the rest still lives in `tongban-web/src/<cap>/`. The message catalog
+//! ([`messages`]) is here too, because every edge speaks to people: pages, e-mails,
+//! spreadsheets, the command line.
 
 pub mod accounts;
 pub mod bundles;
 pub mod cases;
+pub mod catalog;
 pub mod hotline;
+pub mod messages;
 pub mod reviews;
 pub mod rules;
 
@@ -40,6 +45,13 @@ pub enum Error {
     Refused(#[from] Refusal),
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// An uploaded file larger than the edge accepts.
+    #[error("file too large")]
+    TooLarge,
+    /// An uploaded file that cannot be read as what it claims to be (`file_type`,
+    /// `file_unreadable`, `file_empty`, `csv_not_utf8`).
+    #[error("file cannot be read: {0}")]
+    Unreadable(&'static str),
     /// Something that should not happen (a bundle item not published, a worker that died).
     #[error("{0}")]
     Internal(String),

@@ -73,6 +73,8 @@ impl From<tongban_app::Error> for AppError {
             tongban_app::Error::Invalid(f) => AppError::Invalid(f),
             tongban_app::Error::Refused(r) => r.into(),
             tongban_app::Error::Store(s) => s.into(),
+            tongban_app::Error::TooLarge => AppError::TooLarge,
+            tongban_app::Error::Unreadable(code) => AppError::bad_request(code, "file"),
             tongban_app::Error::Internal(m) => AppError::Internal(m),
         }
     }

@@ -3,7 +3,7 @@
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{AppError, ErrorInfo};
-use crate::i18n::{Lang, T};
+use crate::i18n::{Lang, ReaderLang, T};
 use askama::Template;
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode, Uri, header};
@@ -287,7 +287,7 @@ struct ErrorPage {
 
 async fn problem_type(
     axum::extract::Path(code): axum::extract::Path<String>,
-    lang: Lang,
+    ReaderLang(lang): ReaderLang,
     viewer: Viewer,
 ) -> Response {
     let i = crate::i18n::catalog();

@@ -91,6 +91,8 @@ pub fn app(state: AppState) -> Router {
         .merge(page_routes)
         .fallback(pages::not_found)
         // Imports are the largest bodies we accept.
-        .layer(DefaultBodyLimit::max(catalog::import::MAX_UPLOAD_BYTES))
+        .layer(DefaultBodyLimit::max(
+            tongban_app::catalog::sheet::MAX_UPLOAD_BYTES,
+        ))
         .with_state(state)
 }

@@ -391,17 +391,20 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             store,
         } => {
             let bytes = std::fs::read(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-            let rows = tongban_web::catalog::import::read_table(&file.to_string_lossy(), &bytes)
-                .map_err(|e| e.to_string())?;
             let (store, _) = store.open().await?;
-            let units = store.unit_codes().await.map_err(|e| e.to_string())?;
-            let lang = tongban_web::i18n::Lang::Zh;
-            match tongban_web::catalog::import::parse_rows(&rows, lang, &|c| units.contains(c)) {
-                Ok(guides) => {
-                    let s = store
-                        .import_items("cli", &guides, publish, "命令行导入")
-                        .await
-                        .map_err(|e| e.to_string())?;
+            let imported = tongban_app::catalog::import(
+                &store,
+                "cli",
+                &file.to_string_lossy(),
+                &bytes,
+                tongban_app::messages::Lang::Zh,
+                publish,
+                "命令行导入",
+            )
+            .await
+            .map_err(|e| e.to_string())?;
+            match imported {
+                tongban_app::catalog::Imported::Done(s) => {
                     store.close().await;
                     println!(
                         "created {} updated {} unchanged {} published {}",
@@ -409,7 +412,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                     );
                     Ok(())
                 }
-                Err(errors) => {
+                tongban_app::catalog::Imported::Refused(errors) => {
                     for e in &errors {
                         eprintln!("row {} column {}: {}", e.row, e.column, e.reason);
                     }
@@ -419,11 +422,11 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Export { file, store } => {
             let (store, _) = store.open().await?;
-            let guides = store.published_guides().await.map_err(|e| e.to_string())?;
-            let bytes =
-                tongban_web::catalog::import::export_xlsx(&guides).map_err(|e| e.to_string())?;
+            let (bytes, n) = tongban_app::catalog::export(&store)
+                .await
+                .map_err(|e| e.to_string())?;
             std::fs::write(&file, bytes).map_err(|e| format!("{}: {e}", file.display()))?;
-            println!("exported {} items to {}", guides.len(), file.display());
+            println!("exported {n} items to {}", file.display());
             Ok(())
         }
         Command::Calendar { command } => calendar(command).await,

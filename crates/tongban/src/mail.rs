@@ -8,7 +8,7 @@ use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 use tongban_store::Store;
 use tongban_store::mail::PendingMail;
-use tongban_web::i18n::{Lang, catalog};
+use tongban_app::messages::{Lang, catalog};
 
 #[derive(Debug, Clone)]
 pub struct SmtpConfig {
@@ -61,7 +61,7 @@ fn compose(m: &PendingMail, public_url: &str) -> (String, String) {
     if let Some(d) = &m.detail {
         what = format!(
             "{what}（{}）",
-            tongban_web::i18n::inbox_detail(Lang::Zh, &m.kind, d)
+            tongban_app::messages::inbox_detail(Lang::Zh, &m.kind, d)
         );
     }
     let app = c.get(Lang::Zh, "app.name");

@@ -1,7 +1,7 @@
 //! Sign-in, sign-out and applicant self-registration pages.
 
 use super::*;
-use crate::i18n::Lang;
+use crate::i18n::ReaderLang;
 use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::Form;
@@ -89,7 +89,7 @@ async fn dummy_hash() -> String {
 
 async fn login(
     State(state): State<AppState>,
-    lang: Lang,
+    ReaderLang(lang): ReaderLang,
     ConnectInfo(addr): ConnectInfo<SocketAddr>,
     headers: axum::http::HeaderMap,
     Form(f): Form<LoginForm>,
@@ -247,7 +247,7 @@ async fn register_form(State(state): State<AppState>, c: Chrome) -> Response {
 /// enterprises, GB 11643 for citizens).
 async fn register(
     State(state): State<AppState>,
-    lang: Lang,
+    ReaderLang(lang): ReaderLang,
     headers: axum::http::HeaderMap,
     Form(mut f): Form<RegisterForm>,
 ) -> Result<Response, AppError> {

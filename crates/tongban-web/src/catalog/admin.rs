@@ -1,15 +1,11 @@
 //! Catalog administration pages: list, create and edit working copies, publish versions, view
 //! history and diffs, import and export, keep the retained certificate list.
 
-use super::import::{
-    COLUMNS, Cells, RowError, cells_from_guide, export_xlsx, guide_from_cells, parse_rows,
-    read_table,
-};
 use crate::AppState;
 use crate::auth::CsrfForm;
 use crate::auth::{CATALOG_EDITORS, Viewer};
 use crate::error::AppError;
-use crate::i18n::{Lang, catalog};
+use crate::i18n::{Lang, ReaderLang, catalog};
 use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -18,6 +14,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
 use std::collections::HashMap;
+use tongban_app::catalog::Imported;
+use tongban_app::catalog::sheet::{COLUMNS, Cells, RowError, cells_from_guide, guide_from_cells};
 use tongban_domain::catalog::{
     FieldChange, ItemKind, Level, OnlineDepth, RetainedCertificate, diff,
 };
@@ -118,7 +116,7 @@ impl Edit {
                 Choice {
                     value: k.to_string(),
                     label: t.get(&full).to_string(),
-                    selected: super::import::names_value(current, prefix, k),
+                    selected: tongban_app::catalog::sheet::names_value(current, prefix, k),
                 }
             })
             .collect::<Vec<_>>()
@@ -316,7 +314,7 @@ async fn submit(
 
 async fn create(
     State(state): State<AppState>,
-    lang: Lang,
+    ReaderLang(lang): ReaderLang,
     viewer: Viewer,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
@@ -325,7 +323,7 @@ async fn create(
 
 async fn save(
     State(state): State<AppState>,
-    lang: Lang,
+    ReaderLang(lang): ReaderLang,
     viewer: Viewer,
     Path(code): Path<String>,
     Form(form): Form<HashMap<String, String>>,
@@ -503,7 +501,7 @@ async fn import_form(
 /// nothing is imported unless all rows are valid.
 async fn import(
     State(state): State<AppState>,
-    lang: Lang,
+    ReaderLang(lang): ReaderLang,
     viewer: Viewer,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
@@ -529,27 +527,27 @@ async fn import(
     let (name, bytes) = file
         .filter(|(_, b)| !b.is_empty())
         .ok_or_else(|| AppError::Invalid(FieldErrors::single("file", "required")))?;
-    let rows = read_table(&name, &bytes)?;
-    let units = state.store.unit_codes().await?;
+    let note = crate::i18n::catalog().get(Lang::Zh, "import.note");
+    let imported = tongban_app::catalog::import(
+        &state.store,
+        &user.username,
+        &name,
+        &bytes,
+        lang,
+        publish,
+        note,
+    )
+    .await?;
     let certificates = state.store.retained_certificates().await?;
     let c = Chrome::new(lang, &viewer, "/admin/import");
-    match parse_rows(&rows, lang, &|u| units.contains(u)) {
-        Ok(guides) => {
-            let note = crate::i18n::catalog()
-                .get(Lang::Zh, "import.note")
-                .to_string();
-            let summary = state
-                .store
-                .import_items(&user.username, &guides, publish, &note)
-                .await?;
-            Ok(render(&Import {
-                c,
-                errors: vec![],
-                summary: Some(summary),
-                certificates,
-            }))
-        }
-        Err(errors) => Ok((
+    match imported {
+        Imported::Done(summary) => Ok(render(&Import {
+            c,
+            errors: vec![],
+            summary: Some(summary),
+            certificates,
+        })),
+        Imported::Refused(errors) => Ok((
             StatusCode::UNPROCESSABLE_ENTITY,
             render(&Import {
                 c,
@@ -564,10 +562,7 @@ async fn import(
 
 async fn export(State(state): State<AppState>, viewer: Viewer) -> Result<Response, AppError> {
     viewer.require(CATALOG_EDITORS)?;
-    let guides = state.store.published_guides().await?;
-    let bytes = tokio::task::spawn_blocking(move || export_xlsx(&guides))
-        .await
-        .map_err(|e| AppError::Internal(e.to_string()))??;
+    let (bytes, _) = tongban_app::catalog::export(&state.store).await?;
     Ok((
         [
             (

@@ -4,7 +4,6 @@
 pub mod admin;
 pub mod api;
 pub mod flowchart;
-pub mod import;
 pub mod pages;
 
 use crate::AppState;

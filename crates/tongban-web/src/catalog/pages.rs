@@ -5,7 +5,7 @@ use super::parse_filter;
 use crate::AppState;
 use crate::auth::{SUPERVISORS, Viewer};
 use crate::error::AppError;
-use crate::i18n::Lang;
+use crate::i18n::{Lang, ReaderLang};
 use crate::pages::{Chrome, render, urlencode};
 use askama::Template;
 use axum::Router;
@@ -173,7 +173,7 @@ async fn guide(
 
 async fn flowchart(
     State(state): State<AppState>,
-    lang: Lang,
+    ReaderLang(lang): ReaderLang,
     Path(code): Path<String>,
 ) -> Result<Response, AppError> {
     use axum::response::IntoResponse;

@@ -23,22 +23,10 @@ fn public_catalog_search_filters_and_guides() {
             .get("/api/v1/items?level=community&per_page=3&page=2")
             .json();
         assert_eq!(r["meta"]["per_page"], 3);
-        assert!(
-            r["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|i| i["level"] == "community")
-        );
+        assert!(items(&r).iter().all(|i| i["level"] == "community"));
 
         let r = app.get("/api/v1/items?unit=XH-GA").json();
-        assert!(
-            r["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|i| i["unit"] == "XH-GA")
-        );
+        assert!(items(&r).iter().all(|i| i["unit"] == "XH-GA"));
 
         let r = app.get("/api/v1/items/XH-SPJ-000101001000");
         assert_eq!(r.status, 200);
@@ -63,15 +51,8 @@ fn malformed_queries_name_each_bad_parameter() {
         let r = app.get("/api/v1/items?page=0&per_page=1000&level=city");
         assert_eq!(r.status, 422);
         assert_eq!(r.header("content-type"), Some("application/problem+json"));
-        let p = r.json();
-        assert_eq!(p["type"], "/problems/validation");
-        let fields: Vec<&str> = p["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["field"].as_str().unwrap())
-            .collect();
-        assert_eq!(fields, vec!["level", "page", "per_page"]);
+        assert_eq!(r.json()["type"], "/problems/validation");
+        assert_eq!(error_fields(&r), vec!["level", "page", "per_page"]);
     });
 }
 
@@ -110,13 +91,10 @@ fn administrators_write_through_the_api_and_others_cannot() {
         bad["unit"] = json!("XH-NOWHERE");
         let r = app.json("PUT", "/api/v1/items/XH-SPJ-000101001000", &h, &bad);
         assert_eq!(r.status, 422);
-        let fields: Vec<String> = r.json()["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["field"].as_str().unwrap().to_string())
-            .collect();
-        assert_eq!(fields, vec!["unit", "promised_limit", "consult_phone"]);
+        assert_eq!(
+            error_fields(&r),
+            vec!["unit", "promised_limit", "consult_phone"]
+        );
         // Malformed JSON is a problem too.
         let r = app.raw_post(
             "/api/v1/items",
@@ -172,24 +150,12 @@ fn administrators_write_through_the_api_and_others_cannot() {
             403
         );
         let r = app.get_with(trail, &h).json();
-        let actions: Vec<&str> = r["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["action"].as_str().unwrap())
-            .collect();
         assert_eq!(
-            actions,
+            values_of(&r["items"], "action"),
             vec!["item.publish", "item.create"],
             "newest first, the refused publish left no entry"
         );
-        assert!(
-            r["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .all(|e| e["actor"] == "admin")
-        );
+        assert!(items(&r).iter().all(|e| e["actor"] == "admin"));
         assert_eq!(r["meta"]["total"], 2);
     });
 }
@@ -229,13 +195,7 @@ fn uniformity_and_indicators_are_computed_from_the_records() {
         let admin = format!("Bearer {}", app.token_for("admin"));
         let h = [("authorization", admin.as_str())];
         let list = app.get("/api/v1/items?per_page=100").json();
-        let window = list["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["online_depth"] != "fully_online")
-            .unwrap()
-            .clone();
+        let window = first_of(&list["items"], |i| i["online_depth"] != "fully_online").clone();
         let code = window["code"].as_str().unwrap().to_string();
         let mut g = window.clone();
         for k in ["handling", "version", "published_at"] {

@@ -1,7 +1,8 @@
 //! Browser-facing flows through HTTP: sign-in, CSRF, throttling, registration, the admin forms,
 //! import and export.
 
-use crate::harness::{Backend, TestApp, backends};
+use crate::harness::flows::{assert_audit_intact, first_of};
+use crate::harness::{Backend, Session, TestApp, backends};
 
 #[test]
 fn sign_in_sessions_csrf_and_throttling() {
@@ -126,14 +127,18 @@ fn admin_edit_form_names_bad_fields_then_saves_and_publishes() {
         let set = |fields: &mut Vec<(String, String)>, k: &str, v: &str| {
             fields.iter_mut().find(|(f, _)| f == k).unwrap().1 = v.to_string();
         };
+        // The form as the browser would post it, the session's token last.
+        let save = |fields: &[(String, String)]| {
+            let mut post: Vec<(&str, &str)> = fields
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            post.push(("csrf", &csrf));
+            app.form(&format!("/admin/items/{code}/edit"), &cookie, &post)
+        };
         set(&mut fields, "promised_limit", "999工作日");
         set(&mut fields, "materials", "申请书|原件|1|是\n|彩印|0|也许");
-        let mut post: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        post.push(("csrf", &csrf));
-        let r = app.form(&format!("/admin/items/{code}/edit"), &cookie, &post);
+        let r = save(&fields);
         assert_eq!(r.status, 422);
         for msg in [
             "承诺时限不得长于法定时限",
@@ -148,12 +153,7 @@ fn admin_edit_form_names_bad_fields_then_saves_and_publishes() {
         }
         set(&mut fields, "promised_limit", "即办");
         set(&mut fields, "materials", "公司登记（备案）申请书|原件|1|是");
-        let mut post: Vec<(&str, &str)> = fields
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        post.push(("csrf", &csrf));
-        let r = app.form(&format!("/admin/items/{code}/edit"), &cookie, &post);
+        let r = save(&fields);
         assert_eq!(r.status, 303, "{}", r.body);
         let r = app.form(
             &format!("/admin/items/{code}/publish"),
@@ -237,11 +237,21 @@ fn multipart(csrf: &str, file_name: &str, bytes: &[u8], publish: bool) -> (Strin
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// Posts a catalogue file to the import page as the session, asking to publish what it brings.
+fn import(app: &TestApp, s: &Session, file_name: &str, bytes: &[u8]) -> crate::harness::Resp {
+    let (ct, body) = multipart(&s.csrf, file_name, bytes, true);
+    app.raw_post(
+        "/admin/import",
+        &[("cookie", &s.cookie), ("content-type", &ct)],
+        body,
+    )
+}
+
 #[test]
 fn import_is_all_or_nothing_and_export_round_trips() {
     for b in backends() {
         let app = TestApp::demo(&b);
-        let (cookie, csrf) = app.login("admin", "admin-demo-2026");
+        let admin = app.session("admin");
         let before = app.get("/api/v1/items?per_page=1").json()["meta"]["total"]
             .as_i64()
             .unwrap();
@@ -249,12 +259,7 @@ fn import_is_all_or_nothing_and_export_round_trips() {
         let good = "XH-SPJ-IMP-0001,000999000001,导入测试事项一,行政许可,区级,XH-SPJ,申请书|原件|1|是,\"申请|申请人\n受理|窗口\",10工作日,2工作日,全程网办,0,0,依据,条件,地址,时间,0791-86520000,12345\n";
         let bad = "XH-SPJ-IMP-0002,000999000002,导入测试事项二,许可证,区级,XH-NOPE,申请书|原件|1|是,申请|申请人,5工作日,9工作日,全程网办,2,0,依据,条件,地址,时间,0791-86520000,12345\n";
         let csv = format!("\u{feff}{header}{good}{bad}");
-        let (ct, body) = multipart(&csrf, "items.csv", csv.as_bytes(), true);
-        let r = app.raw_post(
-            "/admin/import",
-            &[("cookie", &cookie), ("content-type", &ct)],
-            body,
-        );
+        let r = import(&app, &admin, "items.csv", csv.as_bytes());
         assert_eq!(r.status, 422);
         // Row 3 is wrong in four columns; each is reported, and row 2 was not imported either.
         for reason in ["事项类型", "实施主体", "承诺办结时限", "到现场次数"] {
@@ -273,30 +278,20 @@ fn import_is_all_or_nothing_and_export_round_trips() {
             "nothing imported"
         );
 
-        let (ct, body) = multipart(
-            &csrf,
+        let r = import(
+            &app,
+            &admin,
             "items.csv",
             format!("{header}{good}").as_bytes(),
-            true,
-        );
-        let r = app.raw_post(
-            "/admin/import",
-            &[("cookie", &cookie), ("content-type", &ct)],
-            body,
         );
         assert_eq!(r.status, 200, "{}", r.body);
         assert_eq!(app.get("/api/v1/items/XH-SPJ-IMP-0001").status, 200);
 
         // Export to .xlsx and import it back: nothing changes.
-        let x = app.get_with("/admin/export.xlsx", &[("cookie", &cookie)]);
+        let x = app.page(&admin, "/admin/export.xlsx");
         assert_eq!(x.status, 200);
         assert!(x.bytes.starts_with(b"PK"), "an .xlsx is a zip");
-        let (ct, body) = multipart(&csrf, "catalog.xlsx", &x.bytes, true);
-        let r = app.raw_post(
-            "/admin/import",
-            &[("cookie", &cookie), ("content-type", &ct)],
-            body,
-        );
+        let r = import(&app, &admin, "catalog.xlsx", &x.bytes);
         assert_eq!(r.status, 200, "{}", r.body);
         let total = before + 1;
         assert!(
@@ -304,13 +299,10 @@ fn import_is_all_or_nothing_and_export_round_trips() {
             "every exported row imports back unchanged"
         );
         // Not a spreadsheet at all.
-        let (ct, body) = multipart(&csrf, "catalog.xlsx", b"not a zip", true);
-        let r = app.raw_post(
-            "/admin/import",
-            &[("cookie", &cookie), ("content-type", &ct)],
-            body,
+        assert_eq!(
+            import(&app, &admin, "catalog.xlsx", b"not a zip").status,
+            400
         );
-        assert_eq!(r.status, 400);
     }
 }
 
@@ -321,42 +313,27 @@ fn retained_certificate_list_is_kept_by_administrators() {
         let before = app.get("/api/v1/retained-certificates").json()["meta"]["total"]
             .as_i64()
             .unwrap();
-        let (cookie, csrf) = app.login("admin", "admin-demo-2026");
+        let admin = app.session("admin");
         // An entry pointing at an item that does not exist is refused, naming the field.
-        let r = app.form(
-            "/admin/certificates",
-            &cookie,
-            &[
-                ("csrf", &csrf),
-                ("name", "测试证明"),
-                ("legal_basis", "某条例"),
-                ("issuer", "某单位"),
-                ("item_code", "XH-NOPE-0000"),
-            ],
-        );
+        let add = |item_code: &str| {
+            app.post_form(
+                &admin,
+                "/admin/certificates",
+                &[
+                    ("name", "测试证明"),
+                    ("legal_basis", "某条例"),
+                    ("issuer", "某单位"),
+                    ("item_code", item_code),
+                ],
+            )
+        };
+        let r = add("XH-NOPE-0000");
         assert_eq!(r.status, 422);
         assert!(r.body.contains("事项编码不存在"), "{}", r.body);
-        let r = app.form(
-            "/admin/certificates",
-            &cookie,
-            &[
-                ("csrf", &csrf),
-                ("name", "测试证明"),
-                ("legal_basis", "某条例"),
-                ("issuer", "某单位"),
-                ("item_code", "XH-SPJ-000101001000"),
-            ],
-        );
-        assert_eq!(r.status, 303);
+        assert_eq!(add("XH-SPJ-000101001000").status, 303);
         let list = app.get("/api/v1/retained-certificates").json();
         assert_eq!(list["meta"]["total"].as_i64().unwrap(), before + 1);
-        let added = list["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == "测试证明")
-            .expect("listed")
-            .clone();
+        let added = first_of(&list["items"], |c| c["name"] == "测试证明").clone();
         assert!(
             app.get("/items/XH-SPJ-000101001000")
                 .body
@@ -364,26 +341,13 @@ fn retained_certificate_list_is_kept_by_administrators() {
             "the guide shows its retained certificates"
         );
         // A clerk cannot change the list.
-        let (clerk, clerk_csrf) = app.login("clerk.spj", "clerk-spj-demo-2026");
-        let id = added["id"].as_str().unwrap();
-        assert_eq!(
-            app.form(
-                &format!("/admin/certificates/{id}/delete"),
-                &clerk,
-                &[("csrf", &clerk_csrf)]
-            )
-            .status,
-            403
+        let clerk = app.session("clerk.spj");
+        let delete = format!(
+            "/admin/certificates/{}/delete",
+            added["id"].as_str().unwrap()
         );
-        assert_eq!(
-            app.form(
-                &format!("/admin/certificates/{id}/delete"),
-                &cookie,
-                &[("csrf", &csrf)]
-            )
-            .status,
-            303
-        );
+        assert_eq!(app.post_form(&clerk, &delete, &[]).status, 403);
+        assert_eq!(app.post_form(&admin, &delete, &[]).status, 303);
         assert_eq!(
             app.get("/api/v1/retained-certificates").json()["meta"]["total"]
                 .as_i64()
@@ -396,14 +360,9 @@ fn retained_certificate_list_is_kept_by_administrators() {
 #[test]
 fn oversize_uploads_are_refused_and_nothing_is_imported() {
     let app = TestApp::demo(&Backend::Sqlite);
-    let (cookie, csrf) = app.login("admin", "admin-demo-2026");
+    let admin = app.session("admin");
     let big = vec![b'a'; 17 * 1024 * 1024];
-    let (ct, body) = multipart(&csrf, "huge.csv", &big, true);
-    let r = app.raw_post(
-        "/admin/import",
-        &[("cookie", &cookie), ("content-type", &ct)],
-        body,
-    );
+    let r = import(&app, &admin, "huge.csv", &big);
     assert_eq!(r.status, 413);
     assert!(
         r.body.contains("文件过大"),
@@ -442,16 +401,15 @@ fn pages_are_chinese_unless_english_is_chosen() {
 fn case_pages_work_as_plain_forms() {
     for b in backends() {
         let app = TestApp::demo(&b);
-        let (company, csrf) = app.login("company", "company-demo-2026");
-        let guide = app.get_with("/items/XH-SPJ-000101007000", &[("cookie", &company)]);
+        let company = app.session("company");
+        let guide = app.page(&company, "/items/XH-SPJ-000101007000");
         assert!(guide.body.contains("/items/XH-SPJ-000101007000/apply"));
-        let r = app.get_with("/items/XH-SPJ-000101007000/apply", &[("cookie", &company)]);
+        let r = app.page(&company, "/items/XH-SPJ-000101007000/apply");
         assert_eq!(r.status, 200);
-        let r = app.form(
-            "/cases",
+        let r = app.post_form(
             &company,
+            "/cases",
             &[
-                ("csrf", &csrf),
                 ("item_code", "XH-SPJ-000101007000"),
                 ("contact_name", "李四"),
                 ("contact_phone", "123"),
@@ -461,114 +419,75 @@ fn case_pages_work_as_plain_forms() {
         assert_eq!(r.status, 303, "{}", r.body);
         let case = r.header("location").unwrap().to_string();
         assert!(case.starts_with("/cases/2"));
-        let page = app.get_with(&case, &[("cookie", &company)]);
-        assert!(page.body.contains("草稿"));
-        let r = app.upload(
-            &format!("{case}/materials/0"),
-            &[("cookie", &company)],
-            "申请表.pdf",
-            b"%PDF-1.4 x",
-            Some(&csrf),
-        );
+        let (act_path, form_path) = (format!("{case}/act"), format!("{case}/form"));
+        assert!(app.page(&company, &case).body.contains("草稿"));
+        let upload = |i: usize, name: &str, bytes: &[u8]| {
+            let path = format!("{case}/materials/{i}");
+            let cookie = [("cookie", company.cookie.as_str())];
+            app.upload(&path, &cookie, name, bytes, Some(&company.csrf))
+        };
+        let r = upload(0, "申请表.pdf", b"%PDF-1.4 x");
         assert_eq!(r.status, 303, "{}", r.body);
-        let r = app.upload(
-            &format!("{case}/materials/1"),
-            &[("cookie", &company)],
-            "x.exe",
-            b"MZ",
-            Some(&csrf),
-        );
+        let r = upload(1, "x.exe", b"MZ");
         assert_eq!(r.status, 422);
         assert!(r.body.contains("仅支持"), "the refusal reads in Chinese");
-        let r = app.form(
-            &format!("{case}/act"),
-            &company,
-            &[("csrf", &csrf), ("action", "submit")],
-        );
+        let r = app.post_form(&company, &act_path, &[("action", "submit")]);
         assert_eq!(r.status, 422);
         assert!(
             r.body.contains("联系电话：电话号码格式不正确"),
             "{}",
             r.body
         );
-        let r = app.form(
-            &format!("{case}/form"),
-            &company,
-            &[
-                ("csrf", &csrf),
-                ("contact_name", "李四"),
-                ("contact_phone", "13800138000"),
-                ("details", "申请公共场所卫生许可"),
-            ],
-        );
-        assert_eq!(r.status, 303);
-        let r = app.form(
-            &format!("{case}/act"),
-            &company,
-            &[("csrf", &csrf), ("action", "submit")],
-        );
+        let fixed = [
+            ("contact_name", "李四"),
+            ("contact_phone", "13800138000"),
+            ("details", "申请公共场所卫生许可"),
+        ];
+        assert_eq!(app.post_form(&company, &form_path, &fixed).status, 303);
+        let r = app.post_form(&company, &act_path, &[("action", "submit")]);
         assert_eq!(r.status, 303, "{}", r.body);
-        let page = app.get_with(&case, &[("cookie", &company)]);
+        let page = app.page(&company, &case);
         assert!(page.body.contains("已提交") && page.body.contains("申请表.pdf"));
 
         // The clerk sees it in the queue and accepts it with a commitment for one material.
-        let (clerk, clerk_csrf) = app.login("clerk.spj", "clerk-spj-demo-2026");
+        let clerk = app.session("clerk.spj");
         let id = case.trim_start_matches("/cases/");
-        let queue = app.get_with("/cases", &[("cookie", &clerk)]);
-        assert!(queue.body.contains(id));
-        let r = app.form(
-            &format!("{case}/act"),
-            &clerk,
-            &[
-                ("csrf", &clerk_csrf),
-                ("action", "accept"),
-                ("commit_4", "2026-13-01"),
-            ],
-        );
-        assert_eq!(r.status, 422);
-        let r = app.form(
-            &format!("{case}/act"),
-            &clerk,
-            &[("csrf", &clerk_csrf), ("action", "accept")],
-        );
+        assert!(app.page(&clerk, "/cases").body.contains(id));
+        let bad_date = [("action", "accept"), ("commit_4", "2026-13-01")];
+        assert_eq!(app.post_form(&clerk, &act_path, &bad_date).status, 422);
+        let r = app.post_form(&clerk, &act_path, &[("action", "accept")]);
         assert_eq!(r.status, 303, "{}", r.body);
-        let page = app.get_with(&case, &[("cookie", &clerk)]);
+        let page = app.page(&clerk, &case);
         assert!(page.body.contains("审查中") && page.body.contains("受理通知书"));
         // Other units' clerks and other applicants get "not found".
-        let (other, _) = app.login("clerk.scj", "clerk-scj-demo-2026");
-        assert_eq!(app.get_with(&case, &[("cookie", &other)]).status, 404);
+        let other = app.session("clerk.scj");
+        assert_eq!(app.page(&other, &case).status, 404);
 
         // The administrator loads a year on the calendar page; a bad file is refused in Chinese.
-        let (admin, admin_csrf) = app.login("admin", "admin-demo-2026");
-        let r = app.get_with("/admin/calendar", &[("cookie", &admin)]);
+        let admin = app.session("admin");
+        let r = app.page(&admin, "/admin/calendar");
         assert!(r.body.contains("2026") && r.body.contains("国务院办公厅"));
+        let load = |toml: &[u8]| {
+            let cookie = [("cookie", admin.cookie.as_str())];
+            app.upload(
+                "/admin/calendar",
+                &cookie,
+                "2027.toml",
+                toml,
+                Some(&admin.csrf),
+            )
+        };
         let bad = b"year = 2027\nnotice = \"x\"\n[[holiday]]\nname = \"a\"\nfrom = \"2027-01-03\"\nto = \"2027-01-01\"\n";
-        let r = app.upload(
-            "/admin/calendar",
-            &[("cookie", &admin)],
-            "2027.toml",
-            bad,
-            Some(&admin_csrf),
-        );
+        let r = load(bad);
         assert_eq!(r.status, 422);
         assert!(r.body.contains("放假结束"), "{}", r.body);
         let good = "year = 2027\nnotice = \"测试用2027年安排\"\n[[holiday]]\nname = \"元旦\"\nfrom = \"2027-01-01\"\nto = \"2027-01-01\"\n";
-        let r = app.upload(
-            "/admin/calendar",
-            &[("cookie", &admin)],
-            "2027.toml",
-            good.as_bytes(),
-            Some(&admin_csrf),
-        );
+        let r = load(good.as_bytes());
         assert_eq!(r.status, 303, "post/redirect/get");
-        let r = app.get_with(r.header("location").unwrap(), &[("cookie", &admin)]);
+        let r = app.page(&admin, r.header("location").unwrap());
         assert!(r.body.contains("已载入2027年工作日历"));
         assert!(r.body.contains("测试用2027年安排"));
-        assert_eq!(
-            app.get_with("/admin/calendar", &[("cookie", &clerk)])
-                .status,
-            403
-        );
+        assert_eq!(app.page(&clerk, "/admin/calendar").status, 403);
     }
 }
 
@@ -591,10 +510,5 @@ fn the_demo_has_cases_in_every_state() {
     }
     let ind = app.get("/api/v1/indicators/cases").json();
     assert!(ind["item"]["finished"].as_u64().unwrap() >= 2);
-    assert!(
-        crate::harness::runtime()
-            .block_on(app.store.verify_audit())
-            .unwrap()
-            .is_ok()
-    );
+    assert_audit_intact(&app);
 }

@@ -61,20 +61,7 @@ fn renewal_draft(app: &TestApp, who: &Who, fields: Value) -> Result<String, crat
         return Err(r);
     }
     let case = r.json()["item"].clone();
-    let id = case["id"].as_str().unwrap().to_string();
-    for (i, m) in case["materials"].as_array().unwrap().iter().enumerate() {
-        if m["required"] == true {
-            let r = app.upload(
-                &format!("/api/v1/cases/{id}/materials/{i}"),
-                &who.h(),
-                "scan.pdf",
-                PDF,
-                None,
-            );
-            assert_eq!(r.status, 200, "{}", r.body);
-        }
-    }
-    Ok(id)
+    Ok(upload_materials(app, who, &case, |m| m["required"] == true))
 }
 
 fn answers(valid_until: &str, penalties: &str) -> Value {
@@ -82,16 +69,11 @@ fn answers(valid_until: &str, penalties: &str) -> Value {
         "conditions_unchanged": "是", "penalties": penalties})
 }
 
-fn submit(app: &TestApp, who: &Who, id: &str) -> Value {
-    ok(act(app, who, id, json!({"action": "submit"})))
-}
-
 #[test]
 fn rule_sets_are_checked_versioned_by_date_and_explained() {
     for b in backends() {
         let app = TestApp::demo(&b);
-        let admin = Who::new(&app, "admin");
-        let clerk = Who::new(&app, "clerk.spj");
+        let [admin, clerk] = people(&app, ["admin", "clerk.spj"]);
 
         // Every problem is named with its place and detail.
         let bad = food_rules("== 0", "2026-12-01")
@@ -101,12 +83,15 @@ fn rule_sets_are_checked_versioned_by_date_and_explained() {
                 "form.valid_until >= 30",
             )
             .replace("id = \"no-penalty\"", "id = \"credit\"");
-        let r = app.json(
-            "POST",
-            "/api/v1/rules/check",
-            &admin.h(),
-            &json!({"source": bad}),
-        );
+        let check = |source: &str| {
+            post_as(
+                &app,
+                &admin,
+                "/api/v1/rules/check",
+                json!({ "source": source }),
+            )
+        };
+        let r = check(&bad);
         assert_eq!(r.status, 422, "{}", r.body);
         let errors = field_errors(&r);
         assert!(
@@ -129,24 +114,18 @@ fn rule_sets_are_checked_versioned_by_date_and_explained() {
             errors.contains(&("rules[5].id".into(), "duplicate_id".into(), "credit".into())),
             "{errors:?}"
         );
-        let r = app.json(
-            "POST",
-            "/api/v1/rules/check",
-            &admin.h(),
-            &json!({"source": "code = "}),
-        );
-        assert_eq!(field_errors(&r)[0].1, "toml_syntax");
+        assert_eq!(field_errors(&check("code = "))[0].1, "toml_syntax");
 
         // Only administrators save; a clerk may check and evaluate.
         let v2 = food_rules("<= 1", "2026-12-01");
-        let r = app.json(
-            "POST",
+        let r = post_as(
+            &app,
+            &clerk,
             "/api/v1/rules",
-            &clerk.h(),
-            &json!({"source": v2, "publish": true}),
+            json!({"source": v2, "publish": true}),
         );
         assert_eq!(r.status, 403);
-        let r = app.json("POST", "/api/v1/rules", &admin.h(), &json!({"source": v2}));
+        let r = post_as(&app, &admin, "/api/v1/rules", json!({ "source": v2 }));
         assert_eq!(r.status, 201, "{}", r.body);
         assert_eq!(r.json()["item"]["version"], 2);
         assert_eq!(r.json()["item"]["status"], "draft");
@@ -159,32 +138,21 @@ fn rule_sets_are_checked_versioned_by_date_and_explained() {
             "form.penalties": penalties})
         };
         let eval = |date: &str, f: Value| {
-            app.json(
-                "POST",
-                "/api/v1/rules/food-licence-renewal/evaluate",
-                &clerk.h(),
-                &json!({"date": date, "facts": f}),
-            )
+            let path = "/api/v1/rules/food-licence-renewal/evaluate";
+            post_as(&app, &clerk, path, json!({"date": date, "facts": f}))
         };
         let d = ok(eval("2026-12-10", facts("1")));
         assert_eq!(
             (d["version"].as_i64(), d["outcome"].as_str()),
             (Some(1), Some("fail"))
         );
-        let r = app.json(
-            "POST",
-            "/api/v1/rules/food-licence-renewal/versions/2/publish",
-            &admin.h(),
-            &json!({}),
-        );
+        let publish = || {
+            let path = "/api/v1/rules/food-licence-renewal/versions/2/publish";
+            post_as(&app, &admin, path, json!({}))
+        };
+        let r = publish();
         assert_eq!(r.status, 200, "{}", r.body);
-        let r = app.json(
-            "POST",
-            "/api/v1/rules/food-licence-renewal/versions/2/publish",
-            &admin.h(),
-            &json!({}),
-        );
-        assert_eq!(r.status, 409);
+        assert_eq!(publish().status, 409);
 
         // November is judged by v1, December by v2.
         let d = ok(eval("2026-11-20", facts("1")));
@@ -251,20 +219,8 @@ fn rule_sets_are_checked_versioned_by_date_and_explained() {
         assert_eq!(eval("2024-06-01", facts("0")).status, 409);
 
         // The audit trail has the saves and the publication.
-        let r = app.get_with(
-            "/api/v1/audit?entity=rule_set&entity_id=food-licence-renewal",
-            &admin.h(),
-        );
-        let actions: Vec<String> = r.json()["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["action"].as_str().unwrap().to_string())
-            .collect();
-        assert!(
-            actions.contains(&"rule_set.publish".to_string()),
-            "{actions:?}"
-        );
+        let actions = audit_actions(&app, &admin, "rule_set", "food-licence-renewal");
+        assert_includes(&actions, &["rule_set.publish"]);
     }
 }
 
@@ -272,10 +228,8 @@ fn rule_sets_are_checked_versioned_by_date_and_explained() {
 fn a_renewal_is_approved_by_the_rules_in_the_same_request_or_goes_to_a_clerk_with_the_trace() {
     for b in backends() {
         let app = TestApp::demo(&b);
-        let admin = Who::new(&app, "admin");
-        let company = Who::new(&app, "company");
-        let trader = Who::new(&app, "trader");
-        let clerk = Who::new(&app, "clerk.spj");
+        let [admin, company, trader, clerk] =
+            people(&app, ["admin", "company", "trader", "clerk.spj"]);
         app.set_now("2026-11-20 10:00");
 
         // Questions are checked as typed, and must all be answered to submit.
@@ -310,23 +264,16 @@ fn a_renewal_is_approved_by_the_rules_in_the_same_request_or_goes_to_a_clerk_wit
         assert_eq!(c["decision"]["by"], "rules:food-licence-renewal@v1");
         assert_eq!(c["rule_decision"]["outcome"], "pass");
         assert_eq!(c["rule_decision"]["trace"].as_array().unwrap().len(), 6);
-        let kinds: Vec<&str> = c["notices"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|n| n["kind"].as_str().unwrap())
-            .collect();
-        assert!(
-            kinds.contains(&"acceptance") && kinds.contains(&"approval"),
-            "{kinds:?}"
+        assert_includes(
+            &values_of(&c["notices"], "kind"),
+            &["acceptance", "approval"],
         );
-        let r = app.get_with(
+        let r = get_as(
+            &app,
+            &admin,
             &format!("/api/v1/audit?entity=case&entity_id={id}"),
-            &admin.h(),
         );
-        let mut trail: Vec<(String, String)> = r.json()["items"]
-            .as_array()
-            .unwrap()
+        let mut trail: Vec<(String, String)> = items(&r.json())
             .iter()
             .map(|e| {
                 (
@@ -354,13 +301,8 @@ fn a_renewal_is_approved_by_the_rules_in_the_same_request_or_goes_to_a_clerk_wit
         assert_eq!(c["state"], "submitted");
         assert_eq!(c["rule_decision"]["outcome"], "fail");
         assert_eq!(failed_rules(&c["rule_decision"]), ["no-penalty"]);
-        let c = ok(app.get_with(&format!("/api/v1/cases/{id}"), &clerk.h()));
-        assert!(
-            c["allowed_actions"]
-                .as_array()
-                .unwrap()
-                .contains(&json!("accept"))
-        );
+        let c = case_as(&app, &clerk, &id);
+        assert!(allowed_actions(&c).contains(&"accept".to_string()));
         assert_eq!(c["rule_decision"]["outcome"], "fail");
         let referred = id.clone();
 
@@ -375,11 +317,11 @@ fn a_renewal_is_approved_by_the_rules_in_the_same_request_or_goes_to_a_clerk_wit
 
         // What-if: allowing one penalty would change the referred case, and nothing else.
         let draft = food_rules("<= 1", "2025-01-01");
-        let w = ok(app.json(
-            "POST",
+        let w = ok(post_as(
+            &app,
+            &clerk,
             "/api/v1/rules/what-if",
-            &clerk.h(),
-            &json!({"source": draft}),
+            json!({ "source": draft }),
         ));
         assert_eq!(w["compared"], 4);
         let changed = w["changed"].as_array().unwrap();
@@ -389,12 +331,8 @@ fn a_renewal_is_approved_by_the_rules_in_the_same_request_or_goes_to_a_clerk_wit
         assert_eq!(changed[0]["after"]["outcome"], "pass");
 
         // A later version governs cases accepted on or after its first day.
-        let r = app.json(
-            "POST",
-            "/api/v1/rules",
-            &admin.h(),
-            &json!({"source": food_rules("<= 1", "2026-12-01"), "publish": true}),
-        );
+        let v2 = json!({"source": food_rules("<= 1", "2026-12-01"), "publish": true});
+        let r = post_as(&app, &admin, "/api/v1/rules", v2);
         assert_eq!(r.status, 201, "{}", r.body);
         let id = renewal_draft(&app, &company, answers("2027-01-10", "1")).unwrap();
         assert_eq!(submit(&app, &company, &id)["state"], "submitted");

@@ -77,16 +77,23 @@ pub fn draft_of(app: &TestApp, who: &Who, item: &str) -> String {
     assert_eq!(r.status, 201, "{}", r.body);
     let case = r.json()["item"].clone();
     assert_eq!(case["state"], "draft");
+    upload_materials(app, who, &case, |m| {
+        m["required"] == true && m.get("shared_by").is_none()
+    })
+}
+
+/// Uploads a scan for each material of a new draft that `which` picks; returns the case id.
+pub fn upload_materials(
+    app: &TestApp,
+    who: &Who,
+    case: &Value,
+    which: impl Fn(&Value) -> bool,
+) -> String {
     let id = case["id"].as_str().unwrap().to_string();
     for (i, m) in case["materials"].as_array().unwrap().iter().enumerate() {
-        if m["required"] == true && m.get("shared_by").is_none() {
-            let r = app.upload(
-                &format!("/api/v1/cases/{id}/materials/{i}"),
-                &who.h(),
-                "scan.pdf",
-                PDF,
-                None,
-            );
+        if which(m) {
+            let path = format!("/api/v1/cases/{id}/materials/{i}");
+            let r = app.upload(&path, &who.h(), "scan.pdf", PDF, None);
             assert_eq!(r.status, 200, "{}", r.body);
         }
     }

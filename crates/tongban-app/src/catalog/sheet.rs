@@ -7,8 +7,8 @@
 //! 电子件; required: 是/否). Steps: one per line, `名称|办理人|说明` (办理人: 申请人, 窗口, 审批人).
 //! Limits: `即办`, `20工作日`, `30自然日`.
 
-use crate::error::AppError;
-use crate::i18n::{Lang, catalog};
+use crate::messages::{Lang, catalog};
+use crate::{Error, Result};
 use std::collections::{BTreeMap, HashSet};
 use tongban_domain::FieldErrors;
 use tongban_domain::catalog::{
@@ -362,27 +362,26 @@ pub struct RowError {
 
 /// Reads an uploaded `.xlsx` or `.csv` into rows of cells. The first row holds the headers:
 /// field keys (`code`) or their Chinese or English labels (`实施编码`).
-pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, AppError> {
+pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>> {
     if bytes.len() > MAX_UPLOAD_BYTES {
-        return Err(AppError::TooLarge);
+        return Err(Error::TooLarge);
     }
     let lower = file_name.to_lowercase();
     if lower.ends_with(".xlsx") {
         use calamine::{Reader, Xlsx};
         let mut book: Xlsx<_> =
             calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))
-                .map_err(|_| AppError::bad_request("file_unreadable", "file"))?;
+                .map_err(|_| Error::Unreadable("file_unreadable"))?;
         let range = book
             .worksheet_range_at(0)
-            .ok_or_else(|| AppError::bad_request("file_empty", "file"))?
-            .map_err(|_| AppError::bad_request("file_unreadable", "file"))?;
+            .ok_or_else(|| Error::Unreadable("file_empty"))?
+            .map_err(|_| Error::Unreadable("file_unreadable"))?;
         Ok(range
             .rows()
             .map(|r| r.iter().map(cell_text).collect())
             .collect())
     } else if lower.ends_with(".csv") {
-        let text = std::str::from_utf8(bytes)
-            .map_err(|_| AppError::bad_request("csv_not_utf8", "file"))?;
+        let text = std::str::from_utf8(bytes).map_err(|_| Error::Unreadable("csv_not_utf8"))?;
         let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         let mut reader = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -392,11 +391,11 @@ pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, App
             .records()
             .map(|r| {
                 r.map(|rec| rec.iter().map(str::to_string).collect())
-                    .map_err(|_| AppError::bad_request("file_unreadable", "file"))
+                    .map_err(|_| Error::Unreadable("file_unreadable"))
             })
             .collect()
     } else {
-        Err(AppError::bad_request("file_type", "file"))
+        Err(Error::Unreadable("file_type"))
     }
 }
 
@@ -415,7 +414,7 @@ pub fn parse_rows(
     rows: &[Vec<String>],
     lang: Lang,
     unit_exists: &dyn Fn(&str) -> bool,
-) -> Result<Vec<ItemGuide>, Vec<RowError>> {
+) -> std::result::Result<Vec<ItemGuide>, Vec<RowError>> {
     let i18n = catalog();
     let mut errors = Vec::new();
     let Some(header) = rows.first() else {
@@ -528,8 +527,8 @@ pub fn parse_rows(
 }
 
 /// The whole published catalog as an `.xlsx` workbook with Chinese headers.
-pub fn export_xlsx(guides: &[ItemGuide]) -> Result<Vec<u8>, AppError> {
-    let internal = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.to_string());
+pub fn export_xlsx(guides: &[ItemGuide]) -> Result<Vec<u8>> {
+    let internal = |e: rust_xlsxwriter::XlsxError| Error::Internal(e.to_string());
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
     sheet
