@@ -5,8 +5,8 @@
 //! one write. Nothing here knows HTTP: errors are [`Error`], which the web maps to problems.
 //!
 //! Moving in capability by capability (see ARCHITECTURE.md): accounts, bundles, the catalog's
-//! import and export, the commands on cases, the hotline, reviews and the rules' view of a case
-//! are here; the rest still lives in `tongban-web/src/<cap>/`. The message catalog
+//! import and export, the commands on cases, uploaded files, policies (declarations, grants,
+//! sign-off, payout), the hotline, reviews and the rules' view of a case are here; the rest still lives in `tongban-web/src/<cap>/`. The message catalog
 //! ([`messages`]) is here too, because every edge speaks to people: pages, e-mails,
 //! spreadsheets, the command line.
 
@@ -14,8 +14,10 @@ pub mod accounts;
 pub mod bundles;
 pub mod cases;
 pub mod catalog;
+pub mod files;
 pub mod hotline;
 pub mod messages;
+pub mod policies;
 pub mod reviews;
 pub mod rules;
 

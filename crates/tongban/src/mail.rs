@@ -6,9 +6,9 @@ use base64::Engine;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
+use tongban_app::messages::{Lang, catalog};
 use tongban_store::Store;
 use tongban_store::mail::PendingMail;
-use tongban_app::messages::{Lang, catalog};
 
 #[derive(Debug, Clone)]
 pub struct SmtpConfig {

@@ -466,34 +466,16 @@ pub async fn serve_file<'f>(
         .into_response())
 }
 
-/// Checks an uploaded material (kind by its bytes, size) and stores it content-addressed.
+impl From<Upload> for tongban_app::files::Upload {
+    fn from(up: Upload) -> Self {
+        tongban_app::files::Upload {
+            filename: up.filename,
+            bytes: up.bytes,
+        }
+    }
+}
+
+/// Checks an uploaded material and keeps it (`tongban_app::files::keep`).
 pub async fn store_upload(state: &AppState, up: Upload) -> AppResult<cases::FileRef> {
-    if up.bytes.is_empty() {
-        return Err(FieldErrors::single("file", "required").into());
-    }
-    if up.bytes.len() > tongban_store::files::MAX_FILE_BYTES {
-        let mut e = FieldErrors::new();
-        e.push_detail("file", "file_too_large", "10 MB");
-        return Err(e.into());
-    }
-    let Some(kind) = tongban_store::files::sniff_content_type(&up.bytes, &up.filename) else {
-        let mut e = FieldErrors::new();
-        e.push_detail("file", "material_type", "PDF, JPEG, PNG, OFD");
-        return Err(e.into());
-    };
-    let name: String = up
-        .filename
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or("")
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(120)
-        .collect();
-    let name = if name.is_empty() {
-        "file".to_string()
-    } else {
-        name
-    };
-    Ok(state.store.put_file(&name, kind, up.bytes).await?)
+    Ok(tongban_app::files::keep(&state.store, up.into()).await?)
 }

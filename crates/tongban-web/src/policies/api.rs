@@ -1,6 +1,6 @@
 //! `/api/v1/policies` and `/api/v1/declarations`.
 
-use super::{Beneficiary, OFFICE, PolicyFigures, enterprise_of};
+use super::{Beneficiary, OFFICE, PolicyFigures};
 use crate::AppState;
 use crate::api::{ApiJson, Many, One, Problem, many};
 use crate::auth::CsrfChecked;
@@ -11,11 +11,9 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use tongban_domain::FieldErrors;
-use tongban_domain::accounts::Role;
-use tongban_domain::cases::local_date;
-use tongban_domain::policies::{Declaration, DeclarationState, DeclaredMaterial, Policy};
-use tongban_domain::rules::{Decision, Outcome};
-use tongban_store::policies::{DeclarationFilter, GrantReport, PolicyRow};
+use tongban_domain::policies::{Declaration, DeclarationState, Policy};
+use tongban_domain::rules::Decision;
+use tongban_store::policies::{GrantReport, PolicyRow};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -131,32 +129,15 @@ async fn matches(
 
 pub async fn my_matches(state: &AppState, viewer: &Viewer) -> AppResult<Vec<PolicyMatchView>> {
     let user = viewer.user.as_ref().ok_or(AppError::Unauthorized)?;
-    let uscc = enterprise_of(user).ok_or(AppError::Forbidden)?;
-    let today = local_date(state.store.now());
-    let Some((_, _, ms)) = state.store.match_enterprise(uscc, today).await? else {
-        return Ok(Vec::new());
-    };
-    let mine = state
-        .store
-        .declarations(
-            &DeclarationFilter {
-                uscc: Some(uscc.into()),
-                ..Default::default()
-            },
-            1000,
-        )
-        .await?;
+    let ms = tongban_app::policies::matches(&state.store, user).await?;
     Ok(ms
         .into_iter()
         .map(|m| PolicyMatchView {
-            claim: mine
-                .iter()
-                .find(|d| d.policy == m.policy.policy.code)
-                .cloned(),
-            code: m.policy.policy.code,
-            name: m.policy.policy.name,
-            exempt: m.policy.policy.exempt,
+            code: m.row.policy.code,
+            name: m.row.policy.name,
+            exempt: m.row.policy.exempt,
             decision: m.decision,
+            claim: m.claim,
         })
         .collect())
 }
@@ -186,75 +167,13 @@ pub async fn declare_with(
     code: &str,
     parts: crate::cases::Parts,
 ) -> AppResult<Declaration> {
-    let user = viewer.require(&[Role::Applicant])?;
-    let uscc = enterprise_of(user).ok_or(AppError::Forbidden)?.to_string();
-    let p = state.store.policy(code).await?.ok_or(AppError::NotFound)?;
-    let today = local_date(state.store.now());
-    if p.policy.exempt {
-        return Err(AppError::Conflict {
-            field: "policy",
-            code: "exempt_no_declaration",
-        });
-    }
-    let rs = state.store.policy_rule_set(&p.policy, today).await?;
-    let (name, facts) =
-        state
-            .store
-            .enterprise_facts(&uscc, today)
-            .await?
-            .ok_or(AppError::Conflict {
-                field: "enterprise",
-                code: "enterprise_not_registered",
-            })?;
-    let decision = rs.decide(&facts);
-    if decision.outcome != Outcome::Pass || decision.amount_fen.unwrap_or(0) <= 0 {
-        return Err(AppError::Conflict {
-            field: "policy",
-            code: "not_eligible",
-        });
-    }
-    let mut files = parts.files;
-    let mut e = FieldErrors::new();
-    let mut materials = Vec::new();
-    for (i, name) in p.policy.materials.iter().enumerate() {
-        let field = format!("material_{i}");
-        match files.iter().position(|(n, _)| *n == field) {
-            None => e.push(format!("materials[{i}]"), "required"),
-            Some(k) => {
-                let (_, up) = files.swap_remove(k);
-                match crate::cases::store_upload(state, up).await {
-                    Ok(f) => materials.push(DeclaredMaterial {
-                        name: name.clone(),
-                        file: Some(f),
-                    }),
-                    Err(AppError::Invalid(fe)) => {
-                        for x in fe.0 {
-                            e.0.push(tongban_domain::FieldError {
-                                field: format!("materials[{i}]"),
-                                ..x
-                            });
-                        }
-                    }
-                    Err(other) => return Err(other),
-                }
-            }
-        }
-    }
-    if !e.is_empty() {
-        return Err(e.into());
-    }
-    Ok(state
-        .store
-        .declare(
-            &user.username,
-            &p.policy,
-            &uscc,
-            &name,
-            &facts,
-            decision,
-            materials,
-        )
-        .await?)
+    let user = viewer.user.as_ref().ok_or(AppError::Unauthorized)?;
+    let uploads = parts
+        .files
+        .into_iter()
+        .map(|(field, up)| (field, up.into()))
+        .collect();
+    Ok(tongban_app::policies::declare(&state.store, user, code, uploads).await?)
 }
 
 /// Runs 免申即享 for an exempt policy: every qualifying enterprise not yet granted is granted,
@@ -274,16 +193,7 @@ async fn run_grants(
 
 pub async fn grants_by(state: &AppState, viewer: &Viewer, code: &str) -> AppResult<GrantReport> {
     let user = viewer.user.as_ref().ok_or(AppError::Unauthorized)?;
-    let p = state.store.policy(code).await?.ok_or(AppError::NotFound)?;
-    let department = matches!(user.role, Role::Approver)
-        && user
-            .unit
-            .as_ref()
-            .is_some_and(|u| p.policy.departments.contains(u));
-    if !OFFICE.contains(&user.role) && !department {
-        return Err(AppError::Forbidden);
-    }
-    Ok(state.store.grant_exempt(&user.username, code).await?)
+    Ok(tongban_app::policies::grant(&state.store, user, code).await?)
 }
 
 #[derive(Serialize, ToSchema)]
@@ -365,29 +275,11 @@ pub async fn declarations_for(
             .ok_or_else(|| AppError::from(FieldErrors::single("state", "unknown_value")))?,
         ),
     };
-    let mut f = DeclarationFilter {
-        policy: q.policy.clone().filter(|s| !s.is_empty()),
-        state: state_filter,
-        ..Default::default()
-    };
-    if let Some(uscc) = enterprise_of(user) {
-        f.uscc = Some(uscc.into());
-    } else if q.pending {
-        f.pending_unit = Some(user.unit.clone().ok_or(AppError::Forbidden)?);
-    } else if !OFFICE.contains(&user.role) && !matches!(user.role, Role::Clerk | Role::Approver) {
-        return Err(AppError::Forbidden);
-    }
-    let all = state.store.declarations(&f, 1000).await?;
-    let policies = state.store.policies().await?;
-    Ok(all
-        .into_iter()
-        .filter(|d| {
-            policies
-                .iter()
-                .find(|p| p.policy.code == d.policy)
-                .is_some_and(|p| super::visible(user, d, p))
-        })
-        .collect())
+    let policy = q.policy.clone().filter(|s| !s.is_empty());
+    Ok(
+        tongban_app::policies::declarations(&state.store, user, policy, state_filter, q.pending)
+            .await?,
+    )
 }
 
 #[utoipa::path(get, path = "/api/v1/declarations/{id}", tag = "policies", security(("bearer" = [])),
@@ -401,19 +293,6 @@ async fn get_declaration(
     let user = viewer.user.as_ref().ok_or(AppError::Unauthorized)?;
     let (d, _) = super::load_visible(&state, user, &id).await?;
     Ok(crate::api::one(d))
-}
-
-/// A clerk or approver who may see the declaration, with their unit (the store then checks
-/// that the unit signs or pays for it).
-async fn department_staff<'v>(
-    state: &AppState,
-    viewer: &'v Viewer,
-    id: &str,
-) -> AppResult<(&'v tongban_store::accounts::User, String)> {
-    let user = viewer.require(&[Role::Clerk, Role::Approver])?;
-    super::load_visible(state, user, id).await?;
-    let unit = user.unit.clone().ok_or(AppError::Forbidden)?;
-    Ok((user, unit))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -447,11 +326,8 @@ pub async fn sign_off_by(
     id: &str,
     req: SignOffRequest,
 ) -> AppResult<Declaration> {
-    let (user, unit) = department_staff(state, viewer, id).await?;
-    Ok(state
-        .store
-        .sign_declaration(&user.username, &unit, id, req.approved, &req.opinion)
-        .await?)
+    let user = viewer.user.as_ref().ok_or(AppError::Unauthorized)?;
+    Ok(tongban_app::policies::sign_off(&state.store, user, id, req.approved, &req.opinion).await?)
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -484,9 +360,6 @@ pub async fn pay_by(
     id: &str,
     req: PayoutRequest,
 ) -> AppResult<Declaration> {
-    let (user, unit) = department_staff(state, viewer, id).await?;
-    Ok(state
-        .store
-        .pay_declaration(&user.username, &unit, id, req.paid_on, &req.voucher)
-        .await?)
+    let user = viewer.user.as_ref().ok_or(AppError::Unauthorized)?;
+    Ok(tongban_app::policies::pay(&state.store, user, id, req.paid_on, &req.voucher).await?)
 }

@@ -6,61 +6,22 @@ pub mod api;
 pub mod pages;
 
 use crate::AppState;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use serde::Serialize;
-use tongban_domain::accounts::{ApplicantIdentity, Role};
 use tongban_domain::policies::{Declaration, DeclarationState};
 use tongban_store::accounts::User;
 use tongban_store::policies::PolicyRow;
 use utoipa::ToSchema;
 
-/// Who runs 免申即享 and edits policies: administrators and the business-environment office.
-pub const OFFICE: &[Role] = &[Role::Admin, Role::Supervisor];
+pub use tongban_app::policies::{OFFICE, enterprise_of};
 
-/// The enterprise code of a signed-in enterprise applicant.
-pub fn enterprise_of(user: &User) -> Option<&str> {
-    match (&user.role, &user.identity) {
-        (Role::Applicant, Some(ApplicantIdentity::Enterprise(u))) => Some(u.as_str()),
-        _ => None,
-    }
-}
-
-/// Whether the reader may see a declaration: the enterprise, the departments that sign or pay
-/// for it, the office.
-pub fn visible(user: &User, d: &Declaration, p: &PolicyRow) -> bool {
-    if OFFICE.contains(&user.role) {
-        return true;
-    }
-    if enterprise_of(user) == Some(d.uscc.as_str()) {
-        return true;
-    }
-    match (&user.role, &user.unit) {
-        (Role::Clerk | Role::Approver, Some(u)) => {
-            d.departments.contains(u) || &p.policy.payer == u || p.policy.departments.contains(u)
-        }
-        _ => false,
-    }
-}
-
+/// A declaration with its policy, if the user may see it.
 pub async fn load_visible(
     state: &AppState,
     user: &User,
     id: &str,
 ) -> AppResult<(Declaration, PolicyRow)> {
-    let d = state
-        .store
-        .declaration(id)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let p = state
-        .store
-        .policy(&d.policy)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    if !visible(user, &d, &p) {
-        return Err(AppError::NotFound);
-    }
-    Ok((d, p))
+    Ok(tongban_app::policies::load_visible(&state.store, user, id).await?)
 }
 
 /// A policy's figures, computed from its declarations and grants.
