@@ -13,15 +13,13 @@ use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
 use serde::{Deserialize, Serialize};
-use tongban_domain::accounts::{ApplicantIdentity, Role};
-use tongban_domain::cases::{self, ApplicationForm, Case, CaseState, ClockView, Context, Proxy};
-use tongban_domain::{FieldErrors, ids};
+use tongban_domain::cases::{self, ApplicationForm, Case, ClockView, Context};
 use tongban_store::accounts::User;
-use tongban_store::cases::{CaseFilter, CaseOrder, HeldFile};
+use tongban_store::cases::{CaseFilter, HeldFile};
 use utoipa::ToSchema;
 
-/// The name of the material added to proxy applications: the clerk checks it on acceptance.
-pub const PROXY_MATERIAL: &str = "授权委托书";
+use tongban_app::cases::application;
+pub use tongban_app::cases::application::{PROXY_MATERIAL, mask_for, mask_id};
 
 /// A case as the API and pages show it: the record, its clock now, and what the reader may do.
 #[derive(Serialize, ToSchema)]
@@ -44,15 +42,11 @@ pub struct CaseView {
     pub rule_form: Vec<tongban_domain::rules::FactDef>,
 }
 
-/// Loads a case the viewer may see; 404 for anyone else (not 403: a case number is no secret,
-/// but whether it exists is not for outsiders to learn).
+/// Loads a case the viewer may see (see `application::load_visible`).
 pub async fn load_visible(state: &AppState, viewer: &Viewer, id: &str) -> AppResult<(User, Case)> {
     let user = viewer.user.clone().ok_or(AppError::Unauthorized)?;
-    let row = state.store.case(id).await?.ok_or(AppError::NotFound)?;
-    if !row.case.visible_to(&actor(&user)) {
-        return Err(AppError::NotFound);
-    }
-    Ok((user, row.case))
+    let case = application::load_visible(&state.store, &user, id).await?;
+    Ok((user, case))
 }
 
 pub async fn view(state: &AppState, user: &User, case: Case) -> AppResult<CaseView> {
@@ -94,19 +88,6 @@ pub async fn view(state: &AppState, user: &User, case: Case) -> AppResult<CaseVi
     })
 }
 
-/// Checks the answers to an automatically decided item's questions (other items ask none).
-async fn form_field_errors(
-    state: &AppState,
-    item_code: &str,
-    form: &ApplicationForm,
-) -> AppResult<FieldErrors> {
-    let defs = match tongban_app::rules::rule_set_for_item(&state.store, item_code).await? {
-        Some(rs) => rs.form,
-        None => Vec::new(),
-    };
-    Ok(tongban_app::rules::check_fields(&defs, &form.fields, false))
-}
-
 pub use tongban_app::cases::actor;
 
 /// A new application as the API and the apply page send it.
@@ -131,76 +112,22 @@ pub struct ProxyRequest {
     pub authorisation: String,
 }
 
-/// Opens a draft for the viewer (an applicant), possibly on behalf of another applicant.
-pub async fn create(state: &AppState, user: &User, req: NewApplication) -> AppResult<Case> {
-    if user.role != Role::Applicant {
-        return Err(AppError::Forbidden);
-    }
-    let mut e = FieldErrors::new();
-    let item = state.store.published_item(&req.item_code).await?;
-    if item.is_none() {
-        e.push("item_code", "unknown_item");
-    }
-    e.optional_text("form.contact_name", &req.form.contact_name, 50);
-    e.optional_text("form.address", &req.form.address, 200);
-    e.optional_text("form.details", &req.form.details, 2000);
-    let mut principal = user.clone();
-    let mut proxy = None;
-    if let Some(p) = &req.on_behalf_of {
-        e.text("on_behalf_of.authorisation", &p.authorisation, 200);
-        match state.store.user(&p.applicant).await? {
-            Some(u) if u.role == Role::Applicant && u.username != user.username => {
-                proxy = Some(Proxy {
-                    agent: user.username.clone(),
-                    agent_name: user.display_name.clone(),
-                    authorisation: p.authorisation.trim().to_string(),
-                });
-                principal = u;
-            }
-            _ => e.push("on_behalf_of.applicant", "unknown_applicant"),
+impl From<NewApplication> for application::Application {
+    fn from(req: NewApplication) -> Self {
+        application::Application {
+            item_code: req.item_code,
+            form: req.form,
+            on_behalf_of: req.on_behalf_of.map(|p| application::OnBehalfOf {
+                applicant: p.applicant,
+                authorisation: p.authorisation,
+            }),
         }
     }
-    if item.is_some() {
-        e.0.extend(form_field_errors(state, &req.item_code, &req.form).await?.0);
-    }
-    if !e.is_empty() {
-        return Err(e.into());
-    }
-    let item = item.expect("checked above");
-    let id_number = match &principal.identity {
-        Some(ApplicantIdentity::Enterprise(u)) => u.as_str().to_string(),
-        Some(ApplicantIdentity::Citizen(i)) => i.as_str().to_string(),
-        None => String::new(),
-    };
-    let with_proxy = proxy.is_some();
-    let case = state
-        .store
-        .create_case(&user.username, |id, now| {
-            let mut c = cases::new_draft(cases::NewCase {
-                id,
-                guide: &item.guide,
-                item_version: item.version,
-                applicant: principal.username.clone(),
-                applicant_name: principal.display_name.clone(),
-                applicant_id_number: id_number,
-                proxy,
-                form: req.form,
-                now,
-            });
-            if with_proxy {
-                c.materials.push(cases::CaseMaterial {
-                    name: PROXY_MATERIAL.into(),
-                    required: true,
-                    shared_by: None,
-                    file: None,
-                    reused_from: None,
-                    in_bundle_form: false,
-                });
-            }
-            c
-        })
-        .await?;
-    Ok(case)
+}
+
+/// Opens a draft for the viewer (an applicant), possibly on behalf of another applicant.
+pub async fn create(state: &AppState, user: &User, req: NewApplication) -> AppResult<Case> {
+    Ok(application::create(&state.store, user, req.into()).await?)
 }
 
 /// Saves the form of an editable case (draft, or under correction).
@@ -210,66 +137,10 @@ pub async fn save_form(
     id: &str,
     form: ApplicationForm,
 ) -> AppResult<Case> {
-    let mut e = FieldErrors::new();
-    e.optional_text("form.contact_name", &form.contact_name, 50);
-    e.optional_text("form.contact_phone", &form.contact_phone, 20);
-    e.optional_text("form.address", &form.address, 200);
-    e.optional_text("form.details", &form.details, 2000);
-    if let Some(row) = state.store.case(id).await? {
-        e.0.extend(
-            form_field_errors(state, &row.case.item_code, &form)
-                .await?
-                .0,
-        );
-    }
-    if !e.is_empty() {
-        return Err(e.into());
-    }
-    Ok(state
-        .store
-        .change_case(&user.username, id, "save_form", None, |c, _, _| {
-            editable_by(c, user)?;
-            let mut c = c.clone();
-            c.form = form;
-            Ok((c, Default::default()))
-        })
-        .await?)
+    Ok(application::save_form(&state.store, user, id, form).await?)
 }
 
-/// The applicant (or agent) may edit while the case is a draft or under correction.
-fn editable_by(c: &Case, user: &User) -> Result<(), cases::CaseError> {
-    if c.party(&actor(user)) != cases::Party::Applicant {
-        return Err(cases::CaseError::Forbidden);
-    }
-    if !c.editable() {
-        return Err(cases::CaseError::NotAllowed {
-            action: "edit",
-            state: c.state.as_str(),
-            allowed: vec![],
-            reason: Some("not_editable"),
-        });
-    }
-    Ok(())
-}
-
-/// Which material a file may be attached to now: any while editable; while the case runs, only
-/// one whose written commitment is still open.
-fn attachable(c: &Case, user: &User, index: usize) -> Result<(), cases::CaseError> {
-    let Some(m) = c.materials.get(index) else {
-        return Err(FieldErrors::single("material", "unknown_material").into());
-    };
-    if m.shared_by.is_some() {
-        return Err(FieldErrors::single("material", "shared_material").into());
-    }
-    if c.open_commitments().any(|cm| cm.material == m.name)
-        && c.party(&actor(user)) == cases::Party::Applicant
-    {
-        return Ok(());
-    }
-    editable_by(c, user)
-}
-
-/// Attaches a file (already stored) or a reused one to material `index`.
+/// Attaches a stored file, or one reused from `reused_from`, to material `index`.
 pub async fn attach(
     state: &AppState,
     user: &User,
@@ -278,26 +149,7 @@ pub async fn attach(
     file: cases::FileRef,
     reused_from: Option<String>,
 ) -> AppResult<Case> {
-    let detail =
-        serde_json::json!({"material": index, "sha256": file.sha256, "reused_from": reused_from});
-    Ok(state
-        .store
-        .change_case(&user.username, id, "attach", Some(&detail), |c, _, now| {
-            attachable(c, user, index)?;
-            let mut c = c.clone();
-            let m = &mut c.materials[index];
-            m.file = Some(file);
-            m.reused_from = reused_from;
-            let name = m.name.clone();
-            c.history.push(cases::HistoryEntry {
-                at: now,
-                by: user.username.clone(),
-                action: "attach".into(),
-                note: name,
-            });
-            Ok((c, Default::default()))
-        })
-        .await?)
+    Ok(application::attach(&state.store, user, id, index, file, reused_from).await?)
 }
 
 /// Reuses a file the applicant handed in on an earlier case.
@@ -308,64 +160,12 @@ pub async fn reuse(
     index: usize,
     from_case: &str,
 ) -> AppResult<Case> {
-    let row = state.store.case(id).await?.ok_or(AppError::NotFound)?;
-    let material = row
-        .case
-        .materials
-        .get(index)
-        .ok_or_else(|| FieldErrors::single("material", "unknown_material"))?
-        .name
-        .clone();
-    let held = state.store.held_files(&row.case.applicant, id).await?;
-    let h = held
-        .into_iter()
-        .find(|h| h.case_id == from_case && h.material == material)
-        .ok_or_else(|| FieldErrors::single("from_case", "nothing_to_reuse"))?;
-    attach(state, user, id, index, h.file, Some(h.case_id)).await
+    Ok(application::reuse(&state.store, user, id, index, from_case).await?)
 }
 
-/// The cases a viewer's lists show: their own as applicant or agent, their unit's as staff,
-/// everything for supervisors and administrators.
-pub fn scope(user: &User, mut f: CaseFilter) -> AppResult<CaseFilter> {
-    match user.role {
-        Role::Applicant => f.party = Some(user.username.clone()),
-        Role::Clerk | Role::Approver => {
-            f.unit = Some(user.unit.clone().ok_or(AppError::Forbidden)?);
-            if f.states.is_empty() {
-                // Staff never see applicants' unsent drafts.
-                f.states = CaseState::ALL
-                    .into_iter()
-                    .filter(|s| *s != CaseState::Draft)
-                    .collect();
-            }
-            f.order = CaseOrder::DueFirst;
-        }
-        Role::Supervisor | Role::Admin => {
-            if f.states.is_empty() {
-                f.states = CaseState::ALL
-                    .into_iter()
-                    .filter(|s| *s != CaseState::Draft)
-                    .collect();
-            }
-        }
-        Role::HotlineOperator => return Err(AppError::Forbidden),
-    }
-    Ok(f)
-}
-
-/// Masks the applicant's identity number except for the applicant and the unit handling it.
-pub fn mask_for(user: &User, case: &mut Case) {
-    if matches!(user.role, Role::Supervisor | Role::Admin) {
-        case.applicant_id_number = mask_id(&case.applicant_id_number);
-    }
-}
-
-pub fn mask_id(s: &str) -> String {
-    if let Ok(id) = ids::IdNumber::parse(s) {
-        id.masked()
-    } else {
-        s.to_string()
-    }
+/// The cases a user's lists show (see `application::scope`).
+pub fn scope(user: &User, f: CaseFilter) -> AppResult<CaseFilter> {
+    Ok(application::scope(user, f)?)
 }
 
 /// A multipart upload: the `file` part and the other (text) fields.

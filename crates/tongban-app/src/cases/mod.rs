@@ -1,6 +1,8 @@
 //! Commands on cases: who the actor is to the domain, the applicant's standing, and running a
 //! command (with automatic approval on submission of an item decided by rules) in one write.
 
+pub mod application;
+
 use crate::{Error, Result};
 use tongban_domain::cases::{self, Actor, ApplicantStanding, Case, Command, Context};
 use tongban_store::Store;
