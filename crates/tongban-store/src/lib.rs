@@ -29,6 +29,7 @@ pub mod bundles;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
+mod change;
 pub mod files;
 pub mod hotline;
 pub mod inbox;

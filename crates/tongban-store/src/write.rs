@@ -1,11 +1,9 @@
 //! The one write path: a transaction that carries its audit entries.
 
-use crate::inbox::Message;
 use crate::{Result, Store, StoreError};
 use serde::Serialize;
 use sqlx::{Any, Row, Transaction};
 use tongban_domain::audit::entry_hash;
-use tongban_domain::records::{Notify, RecordRef};
 
 /// A write in progress. Obtain with [`Store::begin_write`], change rows through [`Write::conn`],
 /// record each change with [`Write::audit`], and finish with [`Write::commit`]. Dropping it
@@ -138,28 +136,5 @@ impl Write {
                 id: id.to_string(),
             })?;
         crate::json_col(&row, column)
-    }
-}
-
-impl Store {
-    /// What every change of a record writes besides its row, in the same write: one audit entry
-    /// (`action`, the states before and after) and each message the change's effects ask for,
-    /// about the record, so the inbox and the e-mail link to it.
-    pub(crate) async fn record_changed<B: Serialize, A: Serialize>(
-        &self,
-        w: &mut Write,
-        about: RecordRef<'_>,
-        action: &str,
-        before: Option<&B>,
-        after: &A,
-        messages: &[Notify],
-    ) -> Result<()> {
-        w.audit(action, about.kind.as_str(), about.id, before, Some(after))
-            .await?;
-        for m in messages {
-            self.notify(w, Message::new(&m.to, Some(about), m.kind))
-                .await?;
-        }
-        Ok(())
     }
 }

@@ -1,9 +1,10 @@
 //! The API's fittings, shared by every capability's routes: the envelopes (`{"item": …}`,
-//! `{"items": […], "meta": …}`), paging, JSON bodies that fail as problems, and the RFC 9457
-//! problem every error is sent as (built in `error.rs` from this very struct, so the OpenAPI
-//! schema is what clients get).
+//! `{"items": […], "meta": …}`), paging, JSON bodies that fail as problems, and the problems
+//! every operation's document declares (the RFC 9457 problem itself is `error::Problem`, the
+//! struct `error.rs` serialises, so the OpenAPI schema is what clients get).
 
 use crate::error::AppError;
+pub use crate::error::{Problem, ProblemError};
 use axum::Json;
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{FromRequest, Request};
@@ -12,42 +13,6 @@ use std::collections::HashMap;
 use tongban_domain::FieldErrors;
 use tongban_store::Page;
 use utoipa::ToSchema;
-
-/// RFC 9457 problem details, as every error of this API is returned.
-#[derive(Serialize, ToSchema)]
-pub struct Problem {
-    /// Stable problem type, e.g. `/problems/validation`.
-    #[schema(example = "/problems/validation")]
-    pub r#type: String,
-    pub title: String,
-    pub status: u16,
-    pub detail: String,
-    /// One entry per bad field (or the one rule that refused the request).
-    pub errors: Vec<ProblemError>,
-    /// A command not allowed now: the record's state …
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
-    /// … and the actions that are allowed in it.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub allowed_actions: Option<Vec<String>>,
-    /// An internal error: the id to quote, under which the server logged what happened.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-}
-
-/// What is wrong with one field.
-#[derive(Serialize, ToSchema)]
-pub struct ProblemError {
-    /// The field, as a path into the request (`items[2].problem`, `body`, `action`).
-    pub field: String,
-    /// Stable code, e.g. `required`, `out_of_range`.
-    pub code: String,
-    /// The bound or value the code refers to, e.g. `1–100`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-    /// An English sentence; pages use the message catalog for Chinese.
-    pub message: String,
-}
 
 /// JSON body whose syntax or shape errors come back as problem+json naming what is wrong.
 pub struct ApiJson<T>(pub T);

@@ -2,13 +2,50 @@
 //! browsers get the same error as a page in their language (see `pages::render_errors`).
 //! Internal errors are logged with a request id and never shown.
 
-use crate::api::{Problem, ProblemError};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use serde::Serialize;
 use tongban_domain::calendar::CalendarError;
 use tongban_domain::refusal::Refusal;
 use tongban_domain::{FieldError, FieldErrors};
 use tongban_store::StoreError;
+use utoipa::ToSchema;
+
+/// RFC 9457 problem details, as every error of this API is returned.
+#[derive(Serialize, ToSchema)]
+pub struct Problem {
+    /// Stable problem type, e.g. `/problems/validation`.
+    #[schema(example = "/problems/validation")]
+    pub r#type: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    /// One entry per bad field (or the one rule that refused the request).
+    pub errors: Vec<ProblemError>,
+    /// A command not allowed now: the record's state …
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
+    /// … and the actions that are allowed in it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_actions: Option<Vec<String>>,
+    /// An internal error: the id to quote, under which the server logged what happened.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+}
+
+/// What is wrong with one field.
+#[derive(Serialize, ToSchema)]
+pub struct ProblemError {
+    /// The field, as a path into the request (`items[2].problem`, `body`, `action`).
+    pub field: String,
+    /// Stable code, e.g. `required`, `out_of_range`.
+    pub code: String,
+    /// The bound or value the code refers to, e.g. `1–100`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// An English sentence; pages use the message catalog for Chinese.
+    pub message: String,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
@@ -218,8 +255,8 @@ impl IntoResponse for AppError {
             _ => None,
         };
         let errors = self.field_errors();
-        let i18n = crate::i18n::catalog();
-        let en = crate::i18n::Lang::En;
+        let i18n = tongban_app::messages::catalog();
+        let en = tongban_app::messages::Lang::En;
         // A command not allowed now tells the client what it may do instead.
         let (state, allowed_actions) = match &self {
             AppError::NotAllowed { state, allowed, .. } => (

@@ -330,9 +330,7 @@ pub async fn load_policy_claims(store: &Store) -> Result<(), String> {
 /// stage, so the bundle pages and boards have something to show.
 pub async fn load_bundles(store: &Store) -> Result<(), String> {
     use tongban_domain::bundles::ConstructionForm;
-    use tongban_domain::bundles::startup::{
-        CompanyType, InvoiceNeed, Person, SealChoice, Shareholder, StartupForm,
-    };
+    use tongban_domain::bundles::startup::StartupForm;
     let user = |name: &str| {
         let store = store.clone();
         let name = name.to_string();
@@ -345,30 +343,16 @@ pub async fn load_bundles(store: &Store) -> Result<(), String> {
         }
     };
     let founder = user("citizen").await?;
-    let startup = StartupForm {
-        company_name: "南昌市西湖区赣江源数字科技有限公司".into(),
-        company_type: CompanyType::LimitedLiability,
-        registered_capital_fen: 50_000_000,
-        domicile: "南昌市西湖区中山西路100号".into(),
-        business_scope: "软件开发；信息技术咨询服务；数据处理服务".into(),
-        legal_representative: Person {
-            name: founder.display_name.clone(),
-            id_number: "360103199003120276".into(),
-            phone: "13807910001".into(),
-        },
-        shareholders: vec![Shareholder {
-            name: founder.display_name.clone(),
-            id_number: "360103199003120276".into(),
-            contribution_fen: 50_000_000,
-        }],
-        staff: 3,
-        seal: SealChoice::FreeSet,
-        invoices: InvoiceNeed::Ordinary,
-        first_invoices: 25,
-        social_insurance: true,
-        housing_fund: true,
-        bank: "江西银行西湖支行".into(),
-    };
+    // A 500 000 元 company of three.
+    let mut startup = StartupForm::sample(
+        "南昌市西湖区赣江源数字科技有限公司",
+        &founder.display_name,
+        "360103199003120276",
+    );
+    startup.business_scope = "软件开发；信息技术咨询服务；数据处理服务".into();
+    startup.staff = 3;
+    startup.registered_capital_fen = 50_000_000;
+    startup.shareholders[0].contribution_fen = 50_000_000;
     let b = tongban_app::bundles::start_startup(store, &founder, startup)
         .await
         .map_err(|e| format!("demo bundle: {e:?}"))?;

@@ -99,6 +99,37 @@ fn free_set() -> SealChoice {
 pub const REGION: &str = "360103";
 
 impl StartupForm {
+    /// A complete, valid form for one founder (a sole shareholder and legal representative)
+    /// with a 1 000 000 元 limited company in the district: what the demo, the benchmark and the
+    /// tests start from, changing what they need.
+    pub fn sample(company_name: &str, founder: &str, founder_id_number: &str) -> StartupForm {
+        let capital = 100_000_000;
+        StartupForm {
+            company_name: company_name.into(),
+            company_type: CompanyType::LimitedLiability,
+            registered_capital_fen: capital,
+            domicile: "南昌市西湖区中山西路100号".into(),
+            business_scope: "软件开发；信息技术咨询服务".into(),
+            legal_representative: Person {
+                name: founder.into(),
+                id_number: founder_id_number.into(),
+                phone: "13807910001".into(),
+            },
+            shareholders: vec![Shareholder {
+                name: founder.into(),
+                id_number: founder_id_number.into(),
+                contribution_fen: capital,
+            }],
+            staff: 5,
+            seal: SealChoice::FreeSet,
+            invoices: InvoiceNeed::Ordinary,
+            first_invoices: 25,
+            social_insurance: true,
+            housing_fund: true,
+            bank: "江西银行西湖支行".into(),
+        }
+    }
+
     /// Checks every field, naming each bad one (`shareholders[1].id_number`, …).
     pub fn validate(&self) -> Result<(), FieldErrors> {
         let mut e = FieldErrors::new();

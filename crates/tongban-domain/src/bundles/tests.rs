@@ -1,4 +1,4 @@
-use super::startup::{CompanyType, InvoiceNeed, Person, SealChoice, Shareholder};
+use super::startup::InvoiceNeed;
 use super::*;
 use crate::calendar::{OfficeHours, bundled_schedules};
 use crate::cases::{ApplicationForm, BundleLink, NewCase, new_draft};
@@ -10,30 +10,11 @@ fn at(s: &str) -> Timestamp {
 }
 
 pub fn form() -> StartupForm {
-    StartupForm {
-        company_name: "南昌市西湖区赣江源科技有限公司".into(),
-        company_type: CompanyType::LimitedLiability,
-        registered_capital_fen: 100_000_000,
-        domicile: "南昌市西湖区中山西路100号".into(),
-        business_scope: "软件开发；信息技术咨询服务".into(),
-        legal_representative: Person {
-            name: "陈志强".into(),
-            id_number: "360103199003120276".into(),
-            phone: "13807910001".into(),
-        },
-        shareholders: vec![Shareholder {
-            name: "陈志强".into(),
-            id_number: "360103199003120276".into(),
-            contribution_fen: 100_000_000,
-        }],
-        staff: 5,
-        seal: SealChoice::FreeSet,
-        invoices: InvoiceNeed::Ordinary,
-        first_invoices: 25,
-        social_insurance: true,
-        housing_fund: true,
-        bank: "江西银行西湖支行".into(),
-    }
+    StartupForm::sample(
+        "南昌市西湖区赣江源科技有限公司",
+        "陈志强",
+        "360103199003120276",
+    )
 }
 
 fn bundle(f: &StartupForm) -> Bundle {

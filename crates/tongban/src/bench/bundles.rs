@@ -4,9 +4,6 @@ use super::cases::{BENCH_ITEM, drive_case, lifecycle};
 use super::*;
 
 pub(super) async fn bundles_bench(n: usize, database_url: Option<String>) -> Result<(), String> {
-    use tongban_domain::bundles::startup::{
-        CompanyType, InvoiceNeed, Person, SealChoice, Shareholder,
-    };
     use tongban_domain::bundles::{BundleState, StartupForm};
     let (scratch, store) = super::bench_store(database_url, false).await?;
     // Every unit's clerk and approver, from the demo accounts.
@@ -28,28 +25,14 @@ pub(super) async fn bundles_bench(n: usize, database_url: Option<String>) -> Res
         .map_err(|e| e.to_string())?
         .ok_or("demo user citizen missing")?;
     let form = |i: usize| StartupForm {
-        company_name: format!("南昌市西湖区基准{i:05}科技有限公司"),
-        company_type: CompanyType::LimitedLiability,
-        registered_capital_fen: 100_000_000,
-        domicile: "南昌市西湖区中山西路100号".into(),
         business_scope: "软件开发".into(),
-        legal_representative: Person {
-            name: "陈志强".into(),
-            id_number: "360103199003120276".into(),
-            phone: "13807910001".into(),
-        },
-        shareholders: vec![Shareholder {
-            name: "陈志强".into(),
-            id_number: "360103199003120276".into(),
-            contribution_fen: 100_000_000,
-        }],
         staff: 3,
-        seal: SealChoice::FreeSet,
-        invoices: InvoiceNeed::Ordinary,
         first_invoices: 10,
-        social_insurance: true,
-        housing_fund: true,
-        bank: "江西银行西湖支行".into(),
+        ..StartupForm::sample(
+            &format!("南昌市西湖区基准{i:05}科技有限公司"),
+            "陈志强",
+            "360103199003120276",
+        )
     };
     // One bundle end to end: start it, then drive every part as soon as it has started.
     let run_bundle = |i: usize| {
