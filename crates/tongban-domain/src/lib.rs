@@ -10,6 +10,7 @@ pub mod cases;
 pub mod catalog;
 pub mod hotline;
 pub mod ids;
+pub mod inspection;
 pub mod org;
 pub mod policies;
 pub mod records;

@@ -5,6 +5,7 @@ mod bundles;
 mod cases;
 mod catalog;
 mod hotline;
+mod inspection;
 mod rules;
 
 use std::time::{Duration, Instant};
@@ -71,6 +72,19 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 200)]
         single_reps: usize,
     },
+    /// 双随机、一公开: a draw over generated graded entities and inspectors with conflicts, and its
+    /// verification, beside a plain Fisher–Yates shuffle of the same ids.
+    Inspection {
+        /// Entities in the directory.
+        #[arg(long, default_value_t = 1_000_000)]
+        entities: usize,
+        /// Inspectors in the directory.
+        #[arg(long, default_value_t = 1_000)]
+        inspectors: usize,
+        /// The share drawn of every grade, in basis points (500 = 5 %).
+        #[arg(long, default_value_t = 500)]
+        ratio: u32,
+    },
     /// Full case lifecycles (create, submit, accept, review steps, approve, issue) through the
     /// store's write path with audit entries, beside plain single-row insert transactions on the
     /// same store; and the cost of one deadline computation.
@@ -95,6 +109,11 @@ pub async fn run(command: BenchCommand) -> Result<(), String> {
             cases,
             database_url,
         } => cases::cases_bench(cases, database_url).await,
+        BenchCommand::Inspection {
+            entities,
+            inspectors,
+            ratio,
+        } => inspection::inspection_bench(entities, inspectors, ratio),
         BenchCommand::Bundles {
             bundles,
             database_url,

@@ -127,6 +127,11 @@ pub enum Command {
         #[command(flatten)]
         store: StoreArgs,
     },
+    /// 双随机、一公开: verify a published draw record.
+    Inspection {
+        #[command(subcommand)]
+        command: crate::inspection::InspectionCommand,
+    },
     /// Benchmarks (not tests): `tongban bench catalog`.
     Bench {
         #[command(subcommand)]
@@ -430,6 +435,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Calendar { command } => calendar(command).await,
+        Command::Inspection { command } => crate::inspection::run(command),
         Command::Clock { store } => {
             let (store, _) = store.open().await?;
             let r = store.run_clock().await.map_err(|e| e.to_string())?;

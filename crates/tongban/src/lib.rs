@@ -5,6 +5,7 @@ pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;
+pub mod inspection;
 pub mod mail;
 
 use std::net::SocketAddr;

@@ -117,3 +117,100 @@ fn calendar_commands_print_the_answer_alone_and_load_a_year() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("holiday[0].to"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// A published draw record is rerun by the CLI with no store, and by the independent Python
+/// replay (`tests/inspection/replay_draw.py`); a tampered record is refused, naming the place.
+#[test]
+fn inspection_verify_reruns_a_published_draw_and_names_a_tampered_place() {
+    use tongban_domain::inspection::draw::{
+        self, Entity, Inspector, Plan, Ratios, RiskGrade, list_sha256, sha256_hex,
+    };
+    let entities: Vec<Entity> = (0..200)
+        .map(|i| Entity {
+            id: format!("91360103E{i:09}"),
+            grade: [RiskGrade::High, RiskGrade::Medium, RiskGrade::Low][i % 3],
+            licensed_by: if i % 5 == 0 {
+                vec!["XH-SCJ".into()]
+            } else {
+                vec![]
+            },
+        })
+        .collect();
+    let inspectors: Vec<Inspector> = (0..8)
+        .map(|j| Inspector {
+            id: format!("I{j:02}"),
+            unit: if j < 3 { "XH-SCJ" } else { "XH-CJJ" }.into(),
+            matters: vec!["XH-SCJ-001".into()],
+            related: if j == 4 {
+                vec!["91360103E000000007".into()]
+            } else {
+                vec![]
+            },
+        })
+        .collect();
+    let nonce = "a3f1e2d4c5b6";
+    let plan = Plan {
+        id: "P2026-12".into(),
+        matters: vec!["XH-SCJ-001".into()],
+        ratios: Ratios::default(),
+        team_size: 2,
+        entities_sha256: list_sha256(&entities),
+        inspectors_sha256: list_sha256(&inspectors),
+        nonce_sha256: sha256_hex(nonce.as_bytes()),
+        outside_source: "福彩3D 2026-12-08 晚间开奖号码".into(),
+    };
+    let record = draw::draw(&plan, &entities, &inspectors, nonce, "3 7 1").unwrap();
+    assert!(!record.checks.is_empty());
+
+    let dir = std::env::temp_dir().join(format!("tongban-draw-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("draw.json");
+    std::fs::write(&good, serde_json::to_string_pretty(&record).unwrap()).unwrap();
+    let mut tampered = record.clone();
+    tampered.checks[1].inspectors.swap(0, 1);
+    let bad = dir.join("tampered.json");
+    std::fs::write(&bad, serde_json::to_string(&tampered).unwrap()).unwrap();
+
+    let verify = |file: &std::path::Path| {
+        Command::new(env!("CARGO_BIN_EXE_tongban"))
+            .args(["inspection", "verify"])
+            .arg(file)
+            .output()
+            .expect("tongban runs")
+    };
+    let out = verify(&good);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains(&format!("draw reproduced: {} checks", record.checks.len())));
+    let out = verify(&bad);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("checks[1].inspectors: differs"), "{stderr}");
+
+    // The independent replay agrees on both.
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/inspection/replay_draw.py"
+    );
+    let replay = |file: &std::path::Path| Command::new("python3").arg(script).arg(file).output();
+    match replay(&good) {
+        Ok(out) => {
+            let stdout = String::from_utf8_lossy(&out.stdout);
+            assert!(
+                out.status.success(),
+                "{stdout}{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(stdout.contains("draw reproduced"), "{stdout}");
+            let out = replay(&bad).unwrap();
+            assert!(!out.status.success());
+            assert!(String::from_utf8_lossy(&out.stdout).contains("checks[1]"));
+        }
+        Err(_) => eprintln!("\n!!!!!!!! INDEPENDENT DRAW REPLAY SKIPPED: no python3 !!!!!!!!\n"),
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

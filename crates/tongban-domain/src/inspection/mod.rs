@@ -1,0 +1,8 @@
+//! 双随机、一公开 (R8): inspections by lot — the matters that may be inspected, the entities and
+//! inspectors drawn, and the results published. The draw is a function anyone can rerun from its
+//! published record ([`draw`]).
+
+pub mod draw;
+
+#[cfg(test)]
+mod tests;
