@@ -14,6 +14,7 @@ pub mod accounts;
 pub mod bundles;
 pub mod cases;
 pub mod catalog;
+pub mod credit;
 pub mod files;
 pub mod hotline;
 pub mod messages;

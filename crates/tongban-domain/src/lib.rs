@@ -8,6 +8,7 @@ pub mod bundles;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
+pub mod credit;
 pub mod hotline;
 pub mod ids;
 pub mod inspection;

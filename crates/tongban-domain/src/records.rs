@@ -19,16 +19,19 @@ pub enum RecordKind {
     Rectification,
     /// A year of the working-day calendar (its notice to load).
     CalendarYear,
+    /// A credit record (信用记录).
+    CreditRecord,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 6] = [
+    pub const ALL: [RecordKind; 7] = [
         RecordKind::Case,
         RecordKind::Declaration,
         RecordKind::Bundle,
         RecordKind::HotlineTicket,
         RecordKind::Rectification,
         RecordKind::CalendarYear,
+        RecordKind::CreditRecord,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -39,6 +42,7 @@ impl RecordKind {
             RecordKind::HotlineTicket => "hotline_ticket",
             RecordKind::Rectification => "rectification",
             RecordKind::CalendarYear => "calendar_year",
+            RecordKind::CreditRecord => "credit_record",
         }
     }
 

@@ -283,16 +283,7 @@ impl Store {
         .execute(w.conn())
         .await?;
         if fx.false_promise {
-            sqlx::query(
-                "INSERT INTO credit_marks (subject, kind, case_id, note, created_at)
-                 VALUES ($1, 'false_promise', $2, $3, $4)",
-            )
-            .bind(&case.applicant)
-            .bind(&case.id)
-            .bind(&case.item_name)
-            .bind(w.at().to_string())
-            .execute(w.conn())
-            .await?;
+            self.record_broken_commitment(w, &case).await?;
         }
         let b = AuditView {
             state: before.state,
@@ -442,38 +433,40 @@ impl Store {
         Ok(out)
     }
 
-    /// Serious bad credit or a past false promise bars written commitments (告知承诺).
+    /// Serious bad credit or a published broken commitment bars written commitments (告知承诺),
+    /// as the credit records stand today.
     pub async fn commitment_barred(&self, username: &str) -> Result<bool> {
-        let n: i64 = sqlx::query("SELECT COUNT(*) AS n FROM credit_marks WHERE subject = $1")
-            .bind(username)
-            .fetch_one(self.reader())
-            .await?
-            .try_get("n")?;
-        Ok(n > 0)
+        let records = self.credit_of_user(username).await?;
+        Ok(tongban_domain::credit::bars_commitment(
+            &records,
+            local_date(self.now()),
+        ))
     }
 
-    /// Records a credit mark (`serious_bad_credit` from the credit system, for now by hand).
-    pub async fn add_credit_mark(
-        &self,
-        actor: &str,
-        subject: &str,
-        kind: &str,
-        note: &str,
-    ) -> Result<()> {
-        let mut w = self.begin_write(actor).await?;
-        let at = w.at().to_string();
-        sqlx::query(
-            "INSERT INTO credit_marks (subject, kind, case_id, note, created_at) VALUES ($1, $2, NULL, $3, $4)",
-        )
-        .bind(subject)
-        .bind(kind)
-        .bind(note)
-        .bind(&at)
-        .execute(w.conn())
-        .await?;
-        let after = serde_json::json!({"kind": kind, "note": note});
-        w.audit("credit.mark", "user", subject, None::<&()>, Some(&after))
-            .await?;
-        w.commit().await
+    /// A false promise found on a case becomes a credit record of its applicant, decided by the
+    /// case's unit, in the case's write.
+    async fn record_broken_commitment(&self, w: &mut Write, case: &Case) -> Result<()> {
+        use tongban_domain::credit::{self, CreditKind, NewRecord, Severity, SubjectKind};
+        let subject_kind = if tongban_domain::ids::Uscc::parse(&case.applicant_id_number).is_ok() {
+            SubjectKind::Enterprise
+        } else {
+            SubjectKind::Person
+        };
+        let new = NewRecord {
+            subject_kind,
+            subject_id: case.applicant_id_number.clone(),
+            subject_name: case.applicant_name.clone(),
+            kind: CreditKind::BrokenCommitment,
+            severity: Severity::Ordinary,
+            unit: case.unit.clone(),
+            document: case.id.clone(),
+            decided_on: local_date(w.now()),
+            legal_basis: credit::COMMITMENT_BASIS.into(),
+            summary: case.item_name.clone(),
+            publish_months: None,
+            case_id: Some(case.id.clone()),
+        };
+        self.insert_credit_record(w, new).await?;
+        Ok(())
     }
 }

@@ -30,6 +30,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 mod change;
+pub mod credit;
 pub mod files;
 pub mod hotline;
 pub mod inbox;
@@ -201,6 +202,7 @@ impl Store {
             Store::over(Backend::Sqlite, write, read)
         };
         store.init_calendar().await?;
+        store.migrate_credit_marks().await?;
         Ok(store)
     }
 

@@ -7,7 +7,6 @@ use serde::Serialize;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 use tongban_domain::FieldErrors;
-use tongban_domain::accounts::ApplicantIdentity;
 use tongban_domain::rules::{self, Decision, Facts, RuleSet, Value};
 
 /// One saved version of a rule set.
@@ -354,17 +353,14 @@ impl Store {
         else {
             return Ok(None);
         };
-        let marks = sqlx::query(
-            "SELECT COUNT(*) AS n FROM credit_marks m JOIN users u ON u.username = m.subject
-             WHERE u.identity_json LIKE $1",
-        )
-        .bind(format!("%\"{uscc}\"%"))
-        .fetch_one(self.reader())
-        .await?;
-        let marked: i64 = marks.try_get("n")?;
+        let marked = self
+            .credit_records_of(uscc)
+            .await?
+            .iter()
+            .any(|c| c.dishonest_on(today));
         Ok(Some((
             r.try_get("name")?,
-            enterprise_facts_of(uscc, r.try_get("facts_json")?, marked > 0, today)?,
+            enterprise_facts_of(uscc, r.try_get("facts_json")?, marked, today)?,
         )))
     }
 
@@ -374,19 +370,19 @@ impl Store {
         &self,
         today: jiff::civil::Date,
     ) -> Result<Vec<(String, String, Facts)>> {
+        // Enterprises with dishonesty published today.
         let marked: std::collections::HashSet<String> = sqlx::query(
-            "SELECT DISTINCT u.identity_json FROM credit_marks m JOIN users u ON u.username = m.subject
-             WHERE u.identity_json IS NOT NULL",
+            "SELECT record_json FROM credit_records
+             WHERE subject_kind = 'enterprise' AND publish_from IS NOT NULL",
         )
         .fetch_all(self.reader())
         .await?
         .iter()
-        .filter_map(|r| r.try_get::<String, _>("identity_json").ok())
-        .filter_map(|j| serde_json::from_str::<ApplicantIdentity>(&j).ok())
-        .filter_map(|i| match i {
-            ApplicantIdentity::Enterprise(u) => Some(u.as_str().to_string()),
-            ApplicantIdentity::Citizen(_) => None,
-        })
+        .map(|r| json_col::<tongban_domain::credit::CreditRecord>(r, "record_json"))
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|c| c.dishonest_on(today))
+        .map(|c| c.entered.subject_id)
         .collect();
         let rows = sqlx::query(
             "SELECT uscc, name, facts_json FROM enterprises WHERE facts_json IS NOT NULL ORDER BY uscc",

@@ -45,6 +45,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "inbox_about",
         include_str!("../migrations/sqlite/0008_inbox_about.sql"),
     ),
+    (
+        9,
+        "credit",
+        include_str!("../migrations/sqlite/0009_credit.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -86,6 +91,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         8,
         "inbox_about",
         include_str!("../migrations/postgres/0008_inbox_about.sql"),
+    ),
+    (
+        9,
+        "credit",
+        include_str!("../migrations/postgres/0009_credit.sql"),
     ),
 ];
 

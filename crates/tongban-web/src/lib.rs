@@ -9,6 +9,7 @@ pub mod bundles;
 pub mod calendar;
 pub mod cases;
 pub mod catalog;
+pub mod credit;
 pub mod error;
 pub mod hotline;
 pub mod i18n;

@@ -1,8 +1,8 @@
 //! Every route of the application, in one place.
 
 use crate::{
-    AppState, audit, auth, bundles, calendar, cases, catalog, hotline, open311, pages, policies,
-    reviews, rules,
+    AppState, audit, auth, bundles, calendar, cases, catalog, credit, hotline, open311, pages,
+    policies, reviews, rules,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -45,6 +45,7 @@ fn api_parts() -> Vec<OpenApiRouter<AppState>> {
         hotline::api::router(),
         rules::api::router(),
         policies::api::router(),
+        credit::api::router(),
     ]
 }
 

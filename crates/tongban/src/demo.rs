@@ -42,7 +42,8 @@ pub struct DemoUser {
     /// Address for e-mail notices (sent when SMTP is configured).
     #[serde(default)]
     pub email: Option<String>,
-    /// A credit mark that bars written commitments, e.g. `serious_bad_credit`.
+    /// A serious-dishonesty record to enter for this enterprise (`serious_bad_credit`): it bars
+    /// written commitments.
     #[serde(default)]
     pub credit_mark: Option<String>,
 }
@@ -397,6 +398,34 @@ pub async fn load_bundles(store: &Store) -> Result<(), String> {
     Ok(())
 }
 
+/// The demo's serious-dishonesty record: entered by the market regulator two months before the
+/// demo's day, so it is published and not yet repairable.
+fn serious_dishonesty(
+    store: &Store,
+    name: &str,
+    identity: &tongban_domain::accounts::ApplicantIdentity,
+) -> tongban_domain::credit::NewRecord {
+    use tongban_domain::credit::{self, CreditKind, NewRecord, Severity};
+    let (subject_kind, subject_id) = tongban_store::credit::subject_of(identity);
+    let today = tongban_domain::cases::local_date(store.now());
+    NewRecord {
+        subject_kind,
+        subject_id,
+        subject_name: name.to_string(),
+        kind: CreditKind::SeriousDishonesty,
+        severity: Severity::Serious,
+        unit: "XH-SCJ".into(),
+        document: format!("洪西市监信〔{}〕3号", today.year()),
+        decided_on: today
+            .checked_sub(jiff::Span::new().months(2))
+            .expect("in range"),
+        legal_basis: credit::SERIOUS_DISHONESTY_BASIS.into(),
+        summary: "演示：拒不履行行政处罚决定，列入严重失信主体名单".into(),
+        publish_months: None,
+        case_id: None,
+    }
+}
+
 /// The demo without cases (the tests start from it to count their own cases).
 pub async fn load_base_if_empty(store: &Store) -> Result<bool, String> {
     if !store.units().await.map_err(|e| e.to_string())?.is_empty() {
@@ -425,9 +454,12 @@ pub async fn load_base_if_empty(store: &Store) -> Result<bool, String> {
                 .await
                 .map_err(|e| e.to_string())?;
         }
-        if let Some(kind) = &u.credit_mark {
+        if let (Some(_), Some(identity)) = (&u.credit_mark, &new.identity) {
             store
-                .add_credit_mark("system", &u.username, kind, "演示：严重失信主体名单")
+                .record_credit(
+                    "system",
+                    serious_dishonesty(store, &u.display_name, identity),
+                )
                 .await
                 .map_err(|e| e.to_string())?;
         }

@@ -7,6 +7,7 @@ mod bundles;
 mod cases;
 mod cli;
 mod crash;
+mod credit;
 mod harness;
 mod hotline;
 mod i18n;

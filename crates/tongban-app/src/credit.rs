@@ -1,0 +1,109 @@
+//! 信用西湖: entering credit records, the public search, a subject's own records, repair.
+
+use crate::{Error, Result};
+use tongban_domain::accounts::Role;
+use tongban_domain::cases::local_date;
+use tongban_domain::credit::{self, Command, CreditRecord, NewRecord, Party, Standing};
+use tongban_store::Store;
+use tongban_store::accounts::User;
+use tongban_store::credit::subject_of;
+
+/// How many records a search returns at most (the newest).
+pub const SEARCH_LIMIT: i64 = 200;
+
+/// A user's part in a record: its subject (an applicant whose identity it concerns), the
+/// deciding unit's staff, or anyone else.
+pub fn party(user: &User, r: &CreditRecord) -> Party {
+    match (&user.role, &user.identity, &user.unit) {
+        (Role::Applicant, Some(i), _) if subject_of(i).1 == r.entered.subject_id => Party::Subject,
+        (Role::Clerk | Role::Approver, _, Some(u)) if *u == r.entered.unit => Party::DecidingUnit,
+        _ => Party::Other,
+    }
+}
+
+/// Whether a user sees a record in full: its subject, its unit, the office; the public sees
+/// what is published (with a person's number masked).
+pub fn sees_in_full(user: Option<&User>, r: &CreditRecord) -> bool {
+    user.is_some_and(|u| {
+        matches!(u.role, Role::Admin | Role::Supervisor) || party(u, r) != Party::Other
+    })
+}
+
+/// A record as a reader sees it: masked for the public, with its standing and what the reader
+/// may do today.
+pub struct Seen {
+    pub record: CreditRecord,
+    pub standing: Standing,
+    pub allowed_actions: Vec<&'static str>,
+}
+
+pub fn seen(store: &Store, user: Option<&User>, mut r: CreditRecord) -> Seen {
+    let today = local_date(store.now());
+    let allowed_actions = match user {
+        Some(u) => credit::allowed(&r, party(u, &r), today),
+        None => Vec::new(),
+    };
+    let standing = r.standing(today);
+    if !sees_in_full(user, &r) {
+        r.entered.subject_id = r.public_subject_id();
+        // Repair requests are between the subject and its unit.
+        r.repairs.clear();
+    }
+    Seen {
+        record: r,
+        standing,
+        allowed_actions,
+    }
+}
+
+/// A unit enters a record (its clerks and approvers, for their own unit; administrators for any).
+pub async fn record(store: &Store, user: &User, new: NewRecord) -> Result<CreditRecord> {
+    let own_unit = matches!(user.role, Role::Clerk | Role::Approver)
+        && user.unit.as_deref() == Some(new.unit.as_str());
+    if !own_unit && user.role != Role::Admin {
+        return Err(Error::Forbidden);
+    }
+    new.validate()?;
+    if !store.unit_codes().await?.contains(&new.unit) {
+        return Err(tongban_domain::FieldErrors::single("unit", "unknown_unit").into());
+    }
+    Ok(store.record_credit(&user.username, new).await?)
+}
+
+/// One record: the public sees it once it has been published; its subject, unit and the office
+/// always.
+pub async fn load(store: &Store, user: Option<&User>, id: &str) -> Result<CreditRecord> {
+    let r = store.credit_record(id).await?.ok_or(Error::NotFound)?;
+    if r.window.is_none() && !sees_in_full(user, &r) {
+        return Err(Error::NotFound);
+    }
+    Ok(r)
+}
+
+/// The public search: records ever published whose subject's name contains `q` or whose code
+/// is `q`; what today shows is each record's standing.
+pub async fn search(store: &Store, q: &str) -> Result<Vec<CreditRecord>> {
+    let q = q.trim();
+    if q.chars().count() < 2 {
+        return Err(tongban_domain::FieldErrors::single("q", "too_short").into());
+    }
+    Ok(store.search_credit(q, SEARCH_LIMIT).await?)
+}
+
+/// The signed-in applicant's own records, published or not.
+pub async fn mine(store: &Store, user: &User) -> Result<Vec<CreditRecord>> {
+    if user.role != Role::Applicant {
+        return Err(Error::Forbidden);
+    }
+    Ok(store.credit_of_user(&user.username).await?)
+}
+
+/// Runs a command on a record (repair asked by its subject, decided by its unit).
+pub async fn run(store: &Store, user: &User, id: &str, cmd: Command) -> Result<CreditRecord> {
+    load(store, Some(user), id).await?;
+    Ok(store
+        .change_credit_record(&user.username, id, cmd.name(), |r, calendar, today| {
+            credit::apply(r, &cmd, party(user, r), &user.username, today, calendar)
+        })
+        .await?)
+}

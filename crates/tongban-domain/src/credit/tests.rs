@@ -1,0 +1,194 @@
+use super::*;
+use crate::calendar::{OfficeHours, bundled_schedules};
+
+fn d(s: &str) -> Date {
+    s.parse().unwrap()
+}
+
+fn calendar() -> Calendar {
+    Calendar::new(bundled_schedules(), OfficeHours::default())
+}
+
+fn entered(kind: CreditKind, severity: Severity, decided_on: &str) -> NewRecord {
+    NewRecord {
+        subject_kind: SubjectKind::Enterprise,
+        subject_id: "91360103MA39K2R741".into(),
+        subject_name: "南昌市西湖区洪城数智科技有限公司".into(),
+        kind,
+        severity,
+        unit: "XH-SCJ".into(),
+        document: "洪西市监罚〔2026〕12号".into(),
+        decided_on: d(decided_on),
+        legal_basis: "《中华人民共和国广告法》第五十五条".into(),
+        summary: "发布虚假广告".into(),
+        publish_months: None,
+        case_id: None,
+    }
+}
+
+#[test]
+fn the_clock_follows_the_severity() {
+    let w = window(&entered(
+        CreditKind::Penalty,
+        Severity::Ordinary,
+        "2026-01-15",
+    ))
+    .unwrap();
+    assert_eq!(w.from, d("2026-01-15"));
+    assert_eq!(w.repair_from, Some(d("2026-04-15")));
+    assert_eq!(w.until, Some(d("2027-01-14")));
+    let w = window(&entered(
+        CreditKind::SeriousDishonesty,
+        Severity::Serious,
+        "2026-02-28",
+    ))
+    .unwrap();
+    assert_eq!(w.repair_from, Some(d("2027-02-28")));
+    assert_eq!(w.until, Some(d("2029-02-27")));
+    // A month's end clamps: 2026-11-30 plus 3 months is 2027-02-28.
+    let mut minor = entered(CreditKind::Penalty, Severity::Minor, "2026-11-30");
+    assert_eq!(
+        window(&minor),
+        None,
+        "a minor record is normally not published"
+    );
+    minor.publish_months = Some(3);
+    let w = window(&minor).unwrap();
+    assert_eq!(w.until, Some(d("2027-02-27")));
+    assert_eq!(w.repair_from, Some(d("2026-11-30")));
+    // Licences and honours are published without an end and are not repaired.
+    let w = window(&entered(CreditKind::Honour, Severity::Minor, "2026-05-01")).unwrap();
+    assert_eq!((w.until, w.repair_from), (None, None));
+}
+
+#[test]
+fn standing_ends_by_itself_and_with_a_repair() {
+    let r = CreditRecord::new(
+        "CR1".into(),
+        entered(CreditKind::Penalty, Severity::Ordinary, "2026-01-15"),
+    );
+    assert_eq!(r.standing(d("2026-01-14")), Standing::Unpublished);
+    assert_eq!(r.standing(d("2026-01-15")), Standing::Published);
+    assert!(r.dishonest_on(d("2027-01-14")));
+    assert_eq!(r.standing(d("2027-01-15")), Standing::Expired);
+    assert!(!r.dishonest_on(d("2027-01-15")));
+
+    let cal = calendar();
+    let ask = Command::RequestRepair {
+        correction: "已下架广告并更正".into(),
+        obligations: "罚款已缴清".into(),
+        commitment: "承诺今后依法经营".into(),
+    };
+    // Before the minimum period: refused, saying why.
+    let e = apply(&r, &ask, Party::Subject, "company", d("2026-04-14"), &cal).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Refusal::NotAllowed {
+                reason: Some("before_minimum_period"),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let today = d("2026-04-15");
+    assert_eq!(allowed(&r, Party::Subject, today), vec!["request_repair"]);
+    assert!(matches!(
+        apply(&r, &ask, Party::Other, "x", today, &cal),
+        Err(Refusal::Forbidden)
+    ));
+    let asked = apply(&r, &ask, Party::Subject, "company", today, &cal).unwrap();
+    let pending = asked.pending_repair().unwrap();
+    // 2026-04-15 is a Wednesday: five working days later is Wednesday 2026-04-22.
+    assert_eq!(pending.decide_by, d("2026-04-22"));
+    assert!(
+        allowed(&asked, Party::Subject, today).is_empty(),
+        "one request at a time"
+    );
+    assert_eq!(
+        allowed(&asked, Party::DecidingUnit, today),
+        vec!["decide_repair"]
+    );
+    // Still published until the unit decides.
+    assert!(asked.dishonest_on(today));
+
+    let refuse = Command::DecideRepair {
+        approved: false,
+        reasons: " ".into(),
+    };
+    let e = apply(
+        &asked,
+        &refuse,
+        Party::DecidingUnit,
+        "clerk.scj",
+        today,
+        &cal,
+    )
+    .unwrap_err();
+    assert!(
+        matches!(e, Refusal::Invalid(_)),
+        "reasons are required to refuse"
+    );
+    let approve = Command::DecideRepair {
+        approved: true,
+        reasons: String::new(),
+    };
+    let repaired = apply(
+        &asked,
+        &approve,
+        Party::DecidingUnit,
+        "clerk.scj",
+        d("2026-04-20"),
+        &cal,
+    )
+    .unwrap();
+    assert_eq!(repaired.standing(d("2026-04-20")), Standing::Repaired);
+    assert!(!repaired.dishonest_on(d("2026-04-20")));
+    assert!(allowed(&repaired, Party::Subject, d("2026-06-01")).is_empty());
+}
+
+#[test]
+fn entries_are_checked_field_by_field() {
+    let mut r = entered(CreditKind::Penalty, Severity::Ordinary, "2026-01-15");
+    assert!(r.validate().is_ok());
+    r.legal_basis = " ".into();
+    r.subject_id = "91360103MA39K2R742".into();
+    r.publish_months = Some(2);
+    let e = r.validate().unwrap_err();
+    let fields: Vec<&str> = e.0.iter().map(|f| f.field.as_str()).collect();
+    assert_eq!(fields, ["subject_id", "legal_basis", "publish_months"]);
+    let mut minor = entered(CreditKind::Penalty, Severity::Minor, "2026-01-15");
+    minor.publish_months = Some(4);
+    assert_eq!(minor.validate().unwrap_err().0[0].code, "out_of_range");
+}
+
+#[test]
+fn a_persons_number_is_masked_in_public() {
+    let mut p = entered(CreditKind::Penalty, Severity::Ordinary, "2026-01-15");
+    p.subject_kind = SubjectKind::Person;
+    p.subject_id = "360103199003120276".into();
+    assert!(p.validate().is_ok());
+    let r = CreditRecord::new("CR2".into(), p);
+    let shown = r.public_subject_id();
+    assert_ne!(shown, "360103199003120276");
+    assert!(shown.contains('*'));
+}
+
+#[test]
+fn a_record_reads_back_from_its_json() {
+    let mut r = CreditRecord::new(
+        "CR2026-000001".into(),
+        entered(CreditKind::Penalty, Severity::Ordinary, "2026-01-15"),
+    );
+    r.repairs.push(Repair {
+        requested_on: d("2026-05-06"),
+        requested_by: "company".into(),
+        correction: "已更正".into(),
+        obligations: "已缴清".into(),
+        commitment: "承诺".into(),
+        decide_by: d("2026-05-13"),
+        decision: None,
+    });
+    let json = serde_json::to_string(&r).unwrap();
+    assert_eq!(serde_json::from_str::<CreditRecord>(&json).unwrap(), r);
+}

@@ -1,0 +1,201 @@
+//! 信用西湖 on both stores: records entered by a unit, found by the public, published on their
+//! clock, repaired by the deciding unit, and the 告知承诺 bar that follows them.
+
+use crate::harness::flows::*;
+use crate::harness::{backends, fresh_store_url, local_time, runtime};
+use serde_json::{Value, json};
+use tongban_store::Store;
+
+/// A penalty entered by the market regulator against the demo company on the pinned day.
+fn penalty() -> Value {
+    json!({
+        "subject_kind": "enterprise",
+        "subject_id": "91360103MA39K2R741",
+        "subject_name": "南昌市西湖区洪城数智科技有限公司",
+        "kind": "penalty",
+        "severity": "ordinary",
+        "unit": "XH-SCJ",
+        "document": "洪西市监罚〔2026〕88号",
+        "decided_on": "2026-12-07",
+        "legal_basis": "《中华人民共和国广告法》第五十五条",
+        "summary": "发布虚假广告"
+    })
+}
+
+#[test]
+fn a_units_record_is_published_found_and_refused_when_malformed() {
+    each_app(|app| {
+        let [clerk, other_clerk, company] = people(app, ["clerk.scj", "clerk.spj", "company"]);
+        let r = post_as(app, &clerk, "/api/v1/credit/records", penalty());
+        let rec = created(r);
+        let id = rec["id"].as_str().unwrap().to_string();
+        assert!(id.starts_with("CR2026-"), "{id}");
+        assert_eq!(rec["standing"], "published");
+        // The clock: published 2026-12-07 to 2027-12-06, repair from 2027-03-07.
+        assert_eq!(rec["window"]["until"], "2027-12-06");
+        assert_eq!(rec["window"]["repair_from"], "2027-03-07");
+
+        // Another unit cannot enter records in the regulator's name.
+        let r = post_as(app, &other_clerk, "/api/v1/credit/records", penalty());
+        assert_eq!(r.status, 403, "{}", r.body);
+        // Bad input: each field named, nothing written.
+        let mut bad = penalty();
+        bad["subject_id"] = json!("91360103MA39K2R742");
+        bad["legal_basis"] = json!("");
+        bad["publish_months"] = json!(2);
+        let r = post_as(app, &clerk, "/api/v1/credit/records", bad);
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert_eq!(
+            error_fields(&r),
+            ["subject_id", "legal_basis", "publish_months"]
+        );
+
+        // The public finds it by name and by code, without a token.
+        let found = app.get("/api/v1/credit/records?q=洪城数智");
+        assert_eq!(found.status, 200, "{}", found.body);
+        assert!(any_of(&found.json()["items"], |x| x["id"] == id.as_str()));
+        let by_code = app.get("/api/v1/credit/records?q=91360103MA39K2R741");
+        assert!(any_of(&by_code.json()["items"], |x| x["id"] == id.as_str()));
+        assert_eq!(app.get("/api/v1/credit/records?q=洪").status, 422);
+        // The company sees it among its own, with its repair date.
+        let mine = get_as(app, &company, "/api/v1/credit/mine").json();
+        assert!(any_of(&mine["items"], |x| x["id"] == id.as_str()));
+
+        // A person's number is masked for the public, whole for the person's unit.
+        let mut person = penalty();
+        person["subject_kind"] = json!("person");
+        person["subject_id"] = json!("360103199003120276");
+        person["subject_name"] = json!("陈志强");
+        let pid = created(post_as(app, &clerk, "/api/v1/credit/records", person))["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let public = app.get(&format!("/api/v1/credit/records/{pid}")).json();
+        let shown = public["item"]["subject_id"].as_str().unwrap();
+        assert!(
+            shown.contains('*') && !shown.contains("199003120"),
+            "{shown}"
+        );
+        assert!(
+            !app.get("/api/v1/credit/records?q=陈志强")
+                .body
+                .contains("360103199003120276")
+        );
+        let full = ok(get_as(
+            app,
+            &clerk,
+            &format!("/api/v1/credit/records/{pid}"),
+        ));
+        assert_eq!(full["subject_id"], "360103199003120276");
+        assert_audit_intact(app);
+    });
+}
+
+#[test]
+fn repair_after_the_minimum_lifts_the_commitment_bar_and_publication_ends_by_itself() {
+    each_app(|app| {
+        let [trader, clerk, other_clerk] = people(app, ["trader", "clerk.scj", "clerk.spj"]);
+        let barred = || {
+            runtime()
+                .block_on(app.store.commitment_barred("trader"))
+                .unwrap()
+        };
+        // The demo's serious-dishonesty record, decided two months before the pinned day.
+        let mine = get_as(app, &trader, "/api/v1/credit/mine").json();
+        let rec = first_of(&mine["items"], |x| x["kind"] == "serious_dishonesty").clone();
+        let id = rec["id"].as_str().unwrap().to_string();
+        assert_eq!(rec["standing"], "published");
+        assert_eq!(rec["window"]["repair_from"], "2027-10-07");
+        assert!(barred());
+        let actions = format!("/api/v1/credit/records/{id}/actions");
+        let ask = json!({"action": "request_repair", "correction": "已履行行政处罚决定",
+            "obligations": "罚款及滞纳金已缴清", "commitment": "承诺依法诚信经营"});
+
+        // Before the minimum period: refused, saying why.
+        let r = post_as(app, &trader, &actions, ask.clone());
+        assert_eq!(r.status, 409, "{}", r.body);
+        assert_eq!(r.json()["errors"][0]["code"], "before_minimum_period");
+
+        // A year on: the subject asks, the deciding unit (not another) decides.
+        app.set_now("2027-10-08 09:30");
+        let asked = ok(post_as(app, &trader, &actions, ask));
+        assert_eq!(asked["repairs"][0]["decide_by"], "2027-10-15");
+        assert!(barred(), "the bar stays until the unit decides");
+        let approve = json!({"action": "decide_repair", "approved": true, "reasons": ""});
+        let r = post_as(app, &other_clerk, &actions, approve.clone());
+        assert_eq!(r.status, 403, "{}", r.body);
+        let repaired = ok(post_as(app, &clerk, &actions, approve));
+        assert_eq!(repaired["standing"], "repaired");
+        assert!(!barred(), "a repair lifts the bar at once");
+        let trail = audit_actions(app, &Who::new(app, "admin"), "credit_record", &id);
+        assert_includes(
+            &trail,
+            &[
+                "credit.record",
+                "credit.request_repair",
+                "credit.decide_repair",
+            ],
+        );
+
+        // An ordinary record ends by itself a year after its decision.
+        app.set_now("2026-12-07 10:00");
+        let p = created(post_as(app, &clerk, "/api/v1/credit/records", penalty()));
+        let pid = p["id"].as_str().unwrap();
+        app.set_now("2027-12-07 10:00");
+        let later = app.get(&format!("/api/v1/credit/records/{pid}")).json();
+        assert_eq!(later["item"]["standing"], "expired");
+        assert_audit_intact(app);
+    });
+}
+
+/// Credit marks of earlier versions become records at start-up, each kept with its note, date
+/// and case, and the bar they set still holds.
+#[test]
+fn credit_marks_of_earlier_versions_become_records_without_loss() {
+    for b in backends() {
+        let url = fresh_store_url(&b);
+        let store = runtime().block_on(Store::open(&url)).unwrap();
+        runtime()
+            .block_on(tongban::demo::load_base_if_empty(&store))
+            .unwrap();
+        runtime().block_on(async {
+            use tongban_store::sqlx::{self, Connection};
+            store.close().await;
+            // A mark as an earlier version wrote it, straight into its table.
+            sqlx::any::install_default_drivers();
+            let mut c = sqlx::AnyConnection::connect(&url).await.unwrap();
+            sqlx::raw_sql(
+                "INSERT INTO credit_marks (subject, kind, case_id, note, created_at)
+                 VALUES ('citizen', 'false_promise', NULL, '旧版本的虚假承诺标记', '2026-10-01T10:00:00+08:00')",
+            )
+            .execute(&mut c)
+            .await
+            .unwrap();
+            c.close().await.unwrap();
+        });
+        let pinned = local_time("2026-12-07 10:00");
+        let store = runtime()
+            .block_on(Store::open(&url))
+            .unwrap()
+            .with_clock(std::sync::Arc::new(move || pinned));
+        runtime().block_on(async {
+            let records = store.credit_records_of("360103199003120276").await.unwrap();
+            assert_eq!(records.len(), 1);
+            let r = &records[0];
+            assert_eq!(r.entered.kind.as_str(), "broken_commitment");
+            assert_eq!(r.entered.summary, "旧版本的虚假承诺标记");
+            assert_eq!(r.entered.decided_on.to_string(), "2026-10-01");
+            assert!(store.commitment_barred("citizen").await.unwrap());
+            assert!(store.verify_audit().await.unwrap().is_ok());
+            store.close().await;
+        });
+        // Opening again moves nothing twice.
+        let store = runtime().block_on(Store::open(&url)).unwrap();
+        let n = runtime()
+            .block_on(store.credit_records_of("360103199003120276"))
+            .unwrap()
+            .len();
+        assert_eq!(n, 1);
+        runtime().block_on(store.close());
+    }
+}
