@@ -85,7 +85,9 @@ pub async fn load(store: &Store, user: Option<&User>, id: &str) -> Result<Credit
 pub async fn search(store: &Store, q: &str) -> Result<Vec<CreditRecord>> {
     let q = q.trim();
     if q.chars().count() < 2 {
-        return Err(tongban_domain::FieldErrors::single("q", "too_short").into());
+        let mut e = tongban_domain::FieldErrors::new();
+        e.push_detail("q", "too_short", "2");
+        return Err(e.into());
     }
     Ok(store.search_credit(q, SEARCH_LIMIT).await?)
 }

@@ -184,7 +184,7 @@ pub fn record_path(kind: &str, id: &str) -> Option<String> {
         RecordKind::HotlineTicket => format!("/hotline/tickets/{id}"),
         RecordKind::Rectification => format!("/rectifications/{id}"),
         RecordKind::CalendarYear => "/admin/calendar".to_string(),
-        RecordKind::CreditRecord => format!("/api/v1/credit/records/{id}"),
+        RecordKind::CreditRecord => format!("/credit/records/{id}"),
     })
 }
 

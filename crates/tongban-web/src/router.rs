@@ -80,6 +80,7 @@ pub fn app(state: AppState) -> Router {
         .merge(hotline::pages::router())
         .merge(rules::pages::router())
         .merge(policies::pages::router())
+        .merge(credit::pages::router())
         .layer(axum::middleware::from_fn(pages::render_errors));
     Router::new()
         .merge(api.layer(axum::middleware::from_fn(crate::api::problems_only)))

@@ -2,3 +2,4 @@
 //! The use cases are `tongban_app::credit`; the domain (the clock, repair) `tongban_domain::credit`.
 
 pub mod api;
+pub mod pages;
