@@ -377,54 +377,51 @@ pub fn draw(
 
     // The qualified pool, and who may not go where.
     let pool: Vec<usize> = (0..inspectors.len())
-        .filter(|&i| {
-            inspectors[i]
-                .matters
-                .iter()
-                .any(|m| plan.matters.contains(m))
-        })
+        .filter(|&i| inspectors[i].matters.iter().any(|m| plan.matters.contains(m)))
         .collect();
-    if pool.len() < plan.team_size as usize {
-        return Err(
-            DrawError::new("inspectors", "too_few_inspectors").detail(format!(
-                "{} < {}",
-                pool.len(),
-                plan.team_size
-            )),
-        );
+    let team = plan.team_size as usize;
+    if pool.len() < team {
+        return Err(DrawError::new("inspectors", "too_few_inspectors")
+            .detail(format!("{} < {}", pool.len(), plan.team_size)));
     }
-    let mut related: HashMap<&str, Vec<usize>> = HashMap::new();
-    for (i, insp) in inspectors.iter().enumerate() {
-        for e in &insp.related {
-            related.entry(e.as_str()).or_default().push(i);
-        }
-    }
+    let barred = Barred::new(inspectors, &pool);
     let mut stream = Stream::new(&seed, "inspectors");
-    let mut eligible: Vec<usize> = Vec::with_capacity(pool.len());
     let mut checks = Vec::with_capacity(picked.len());
+    let mut excluded: Vec<usize> = Vec::new();
     for &e in &picked {
         let entity = &entities[e];
-        let barred = related.get(entity.id.as_str());
-        eligible.clear();
-        eligible.extend(pool.iter().copied().filter(|&i| {
-            !entity.licensed_by.contains(&inspectors[i].unit)
-                && !barred.is_some_and(|b| b.contains(&i))
-        }));
-        let team = plan.team_size as usize;
-        if eligible.len() < team {
-            return Err(
-                DrawError::new(format!("checks[{}]", checks.len()), "no_team")
-                    .detail(entity.id.clone()),
-            );
+        barred.positions(entity, &mut excluded);
+        let eligible = pool.len() - excluded.len();
+        if eligible < team {
+            return Err(DrawError::new(format!("checks[{}]", checks.len()), "no_team")
+                .detail(entity.id.clone()));
         }
-        stream.pick(&mut eligible, team);
+        // The first `team` steps of a Fisher–Yates shuffle of the eligible, without writing the
+        // list out: positions not yet swapped hold themselves.
+        let mut swapped: Vec<(usize, usize)> = Vec::with_capacity(2 * team);
+        let at = |swapped: &[(usize, usize)], i: usize| {
+            swapped
+                .iter()
+                .rev()
+                .find(|(p, _)| *p == i)
+                .map_or(i, |(_, v)| *v)
+        };
+        for i in 0..team {
+            let j = i + stream.uniform((eligible - i) as u64) as usize;
+            let (vi, vj) = (at(&swapped, i), at(&swapped, j));
+            swapped.push((i, vj));
+            swapped.push((j, vi));
+        }
+        let members = (0..team)
+            .map(|i| {
+                let pos = eligible_to_pool(at(&swapped, i), &excluded);
+                inspectors[pool[pos]].id.clone()
+            })
+            .collect();
         checks.push(Check {
             entity: entity.id.clone(),
             grade: entity.grade,
-            inspectors: eligible[..team]
-                .iter()
-                .map(|&i| inspectors[i].id.clone())
-                .collect(),
+            inspectors: members,
         });
     }
     Ok(DrawRecord {
@@ -437,6 +434,52 @@ pub fn draw(
         seed: hex::encode(seed),
         checks,
     })
+}
+
+/// Who may not inspect which entity, as positions in the qualified pool: the pool positions of
+/// each unit's inspectors (for the unit that licensed an entity) and of the inspectors who
+/// declared a relationship with it.
+struct Barred<'a> {
+    by_unit: HashMap<&'a str, Vec<usize>>,
+    by_entity: HashMap<&'a str, Vec<usize>>,
+}
+
+impl<'a> Barred<'a> {
+    fn new(inspectors: &'a [Inspector], pool: &[usize]) -> Barred<'a> {
+        let mut by_unit: HashMap<&str, Vec<usize>> = HashMap::new();
+        let mut by_entity: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (pos, &i) in pool.iter().enumerate() {
+            by_unit.entry(inspectors[i].unit.as_str()).or_default().push(pos);
+            for e in &inspectors[i].related {
+                by_entity.entry(e.as_str()).or_default().push(pos);
+            }
+        }
+        Barred { by_unit, by_entity }
+    }
+
+    /// The barred pool positions for one entity, sorted and without repeats, into `out`.
+    fn positions(&self, entity: &Entity, out: &mut Vec<usize>) {
+        out.clear();
+        for u in &entity.licensed_by {
+            out.extend(self.by_unit.get(u.as_str()).into_iter().flatten());
+        }
+        out.extend(self.by_entity.get(entity.id.as_str()).into_iter().flatten());
+        out.sort_unstable();
+        out.dedup();
+    }
+}
+
+/// The pool position of the `i`-th eligible inspector, skipping the barred (`excluded`, sorted).
+fn eligible_to_pool(i: usize, excluded: &[usize]) -> usize {
+    let mut pos = i;
+    for &x in excluded {
+        if x <= pos {
+            pos += 1;
+        } else {
+            break;
+        }
+    }
+    pos
 }
 
 /// Reruns a published record and compares: `Ok` when it reproduces byte for byte, else the first

@@ -236,3 +236,63 @@ const GOLDEN_CHECKS: &[(&str, &[&str])] = &[
     ("E19", &["I2", "I4"]),
     ("E15", &["I4", "I3"]),
 ];
+
+/// The draw picks teams without writing out each eligible list; this is the plain reading of
+/// the specification (filter, then shuffle), which it must match on lists dense with conflicts.
+#[test]
+fn teams_match_the_plain_reading_of_the_specification() {
+    let mut compared = 0;
+    for round in 0..20u32 {
+        let units = ["U0", "U1", "U2", "U3"];
+        let entities: Vec<Entity> = (0..60)
+            .map(|i| Entity {
+                id: format!("E{i:03}"),
+                grade: RiskGrade::ALL[(i + round as usize) % 4],
+                licensed_by: (0..4)
+                    .filter(|u| (i * 7 + u * 3 + round as usize) % 5 == 0)
+                    .map(|u| units[u].to_string())
+                    .collect(),
+            })
+            .collect();
+        let inspectors: Vec<Inspector> = (0..14)
+            .map(|j| Inspector {
+                id: format!("I{j:02}"),
+                unit: units[(j + round as usize) % 4].into(),
+                matters: vec![if j % 6 == 5 { "M9" } else { "M1" }.into()],
+                related: (0..60)
+                    .filter(|i| (i * 11 + j * 5 + round as usize) % 17 == 0)
+                    .map(|i| format!("E{i:03}"))
+                    .collect(),
+            })
+            .collect();
+        let mut p = plan(&entities, &inspectors, Ratios::flat(6_000));
+        p.team_size = 2 + round % 3;
+        let nonce = "5f1c0ffee";
+        p.nonce_sha256 = sha256_hex(nonce.as_bytes());
+        let outside = format!("round {round}");
+        let r = match draw(&p, &entities, &inspectors, nonce, &outside) {
+            Ok(r) => r,
+            Err(e) => {
+                assert_eq!(e.code, "no_team", "{e:?}");
+                continue;
+            }
+        };
+        let seed = seed(&p, nonce, &outside);
+        let mut stream = Stream::new(&seed, "inspectors");
+        let pool: Vec<&Inspector> = inspectors.iter().filter(|i| i.matters[0] == "M1").collect();
+        for c in &r.checks {
+            let e = entities.iter().find(|e| e.id == c.entity).unwrap();
+            let mut eligible: Vec<&Inspector> = pool
+                .iter()
+                .copied()
+                .filter(|i| !e.licensed_by.contains(&i.unit) && !i.related.contains(&e.id))
+                .collect();
+            let team = p.team_size as usize;
+            stream.pick(&mut eligible, team);
+            let want: Vec<String> = eligible[..team].iter().map(|i| i.id.clone()).collect();
+            assert_eq!(c.inspectors, want, "round {round}, {}", c.entity);
+            compared += 1;
+        }
+    }
+    assert!(compared > 300, "teams compared: {compared}");
+}
