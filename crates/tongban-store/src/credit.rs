@@ -132,14 +132,18 @@ impl Store {
         actor: &str,
         id: &str,
         action: &str,
-        f: impl FnOnce(&CreditRecord, &Calendar, jiff::civil::Date) -> Result<CreditRecord, Refusal>,
+        f: impl FnOnce(
+            &CreditRecord,
+            &Calendar,
+            jiff::civil::Date,
+        ) -> Result<(CreditRecord, credit::Effects), Refusal>,
     ) -> Result<CreditRecord> {
         let mut w = self.begin_write(actor).await?;
         let before: CreditRecord = w
             .read_json("credit_records", "record_json", "credit_record", id)
             .await?;
         let calendar = self.calendar();
-        let r = f(&before, &calendar, local_date(w.now()))?;
+        let (r, fx) = f(&before, &calendar, local_date(w.now()))?;
         sqlx::query(
             "UPDATE credit_records SET repaired = $2, repair_due = $3, record_json = $4,
                 updated_at = $5 WHERE id = $1",
@@ -159,11 +163,30 @@ impl Store {
             &format!("credit.{action}"),
             Some(&b),
             &a,
-            &[],
+            &fx.messages,
         )
         .await?;
         w.commit().await?;
         Ok(r)
+    }
+
+    /// A unit's records: those with a repair to decide first, by deadline, then the newest.
+    pub async fn credit_records_of_unit(
+        &self,
+        unit: &str,
+        limit: i64,
+    ) -> Result<Vec<CreditRecord>> {
+        let rows = sqlx::query(
+            "SELECT record_json FROM credit_records WHERE unit = $1
+             ORDER BY CASE WHEN repair_due IS NULL THEN 1 ELSE 0 END, repair_due,
+                      decided_on DESC, id DESC
+             LIMIT $2",
+        )
+        .bind(unit)
+        .bind(limit)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(|r| json_col(r, "record_json")).collect()
     }
 
     /// The records that bear on an account's subject (none for accounts without an identity).

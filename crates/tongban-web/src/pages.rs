@@ -145,6 +145,15 @@ pub fn refused_on_page(
     }
 }
 
+/// After a form's success: 303 to the page that shows what it did.
+pub fn see_other(to: &str) -> Response {
+    (
+        axum::http::StatusCode::SEE_OTHER,
+        [(axum::http::header::LOCATION, to.to_string())],
+    )
+        .into_response()
+}
+
 /// A rendered page sent with the status of what happened (a refused form: 422, 409).
 pub fn with_status(mut r: Response, status: StatusCode) -> Response {
     *r.status_mut() = status;

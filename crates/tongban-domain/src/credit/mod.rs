@@ -10,6 +10,7 @@
 //! repair or an expiry lifts its measures everywhere at once, with nothing left to update.
 
 use crate::calendar::Calendar;
+use crate::records::Notify;
 use crate::refusal::Refusal;
 use crate::validation::FieldErrors;
 use jiff::civil::Date;
@@ -433,7 +434,15 @@ pub fn allowed(r: &CreditRecord, party: Party, today: Date) -> Vec<&'static str>
     out
 }
 
-/// Applies a command: the next record, or the refusal. `who` is the acting account.
+/// What a change caused besides the record: whom to tell.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Effects {
+    pub messages: Vec<Notify>,
+}
+
+/// Applies a command: the next record and its effects, or the refusal. `who` is the acting
+/// account. A request tells the deciding unit (it has a deadline); a decision tells whoever
+/// asked.
 pub fn apply(
     r: &CreditRecord,
     cmd: &Command,
@@ -441,7 +450,7 @@ pub fn apply(
     who: &str,
     today: Date,
     calendar: &Calendar,
-) -> Result<CreditRecord, Refusal> {
+) -> Result<(CreditRecord, Effects), Refusal> {
     if party == Party::Other {
         return Err(Refusal::Forbidden);
     }
@@ -464,6 +473,7 @@ pub fn apply(
         });
     }
     let mut next = r.clone();
+    let mut fx = Effects::default();
     match cmd {
         Command::RequestRepair {
             correction,
@@ -484,6 +494,8 @@ pub fn apply(
                 decide_by: calendar.add_working_days(today, REPAIR_DECISION_DAYS)?,
                 decision: None,
             });
+            fx.messages
+                .push(Notify::unit(&r.entered.unit, "credit_repair_requested"));
         }
         Command::DecideRepair { approved, reasons } => {
             if !approved && reasons.trim().is_empty() {
@@ -500,7 +512,9 @@ pub fn apply(
                 by: who.into(),
                 on: today,
             });
+            fx.messages
+                .push(Notify::user(&pending.requested_by, "credit_repair_decided"));
         }
     }
-    Ok(next)
+    Ok((next, fx))
 }

@@ -1,5 +1,6 @@
 use super::*;
 use crate::calendar::{OfficeHours, bundled_schedules};
+use crate::records::Notify;
 
 fn d(s: &str) -> Date {
     s.parse().unwrap()
@@ -97,7 +98,11 @@ fn standing_ends_by_itself_and_with_a_repair() {
         apply(&r, &ask, Party::Other, "x", today, &cal),
         Err(Refusal::Forbidden)
     ));
-    let asked = apply(&r, &ask, Party::Subject, "company", today, &cal).unwrap();
+    let (asked, fx) = apply(&r, &ask, Party::Subject, "company", today, &cal).unwrap();
+    assert_eq!(
+        fx.messages,
+        [Notify::unit("XH-SCJ", "credit_repair_requested")]
+    );
     let pending = asked.pending_repair().unwrap();
     // 2026-04-15 is a Wednesday: five working days later is Wednesday 2026-04-22.
     assert_eq!(pending.decide_by, d("2026-04-22"));
@@ -133,7 +138,7 @@ fn standing_ends_by_itself_and_with_a_repair() {
         approved: true,
         reasons: String::new(),
     };
-    let repaired = apply(
+    let (repaired, fx) = apply(
         &asked,
         &approve,
         Party::DecidingUnit,
@@ -142,6 +147,10 @@ fn standing_ends_by_itself_and_with_a_repair() {
         &cal,
     )
     .unwrap();
+    assert_eq!(
+        fx.messages,
+        [Notify::user("company", "credit_repair_decided")]
+    );
     assert_eq!(repaired.standing(d("2026-04-20")), Standing::Repaired);
     assert!(!repaired.dishonest_on(d("2026-04-20")));
     assert!(allowed(&repaired, Party::Subject, d("2026-06-01")).is_empty());

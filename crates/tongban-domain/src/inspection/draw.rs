@@ -377,12 +377,22 @@ pub fn draw(
 
     // The qualified pool, and who may not go where.
     let pool: Vec<usize> = (0..inspectors.len())
-        .filter(|&i| inspectors[i].matters.iter().any(|m| plan.matters.contains(m)))
+        .filter(|&i| {
+            inspectors[i]
+                .matters
+                .iter()
+                .any(|m| plan.matters.contains(m))
+        })
         .collect();
     let team = plan.team_size as usize;
     if pool.len() < team {
-        return Err(DrawError::new("inspectors", "too_few_inspectors")
-            .detail(format!("{} < {}", pool.len(), plan.team_size)));
+        return Err(
+            DrawError::new("inspectors", "too_few_inspectors").detail(format!(
+                "{} < {}",
+                pool.len(),
+                plan.team_size
+            )),
+        );
     }
     let barred = Barred::new(inspectors, &pool);
     let mut stream = Stream::new(&seed, "inspectors");
@@ -393,8 +403,10 @@ pub fn draw(
         barred.positions(entity, &mut excluded);
         let eligible = pool.len() - excluded.len();
         if eligible < team {
-            return Err(DrawError::new(format!("checks[{}]", checks.len()), "no_team")
-                .detail(entity.id.clone()));
+            return Err(
+                DrawError::new(format!("checks[{}]", checks.len()), "no_team")
+                    .detail(entity.id.clone()),
+            );
         }
         // The first `team` steps of a Fisher–Yates shuffle of the eligible, without writing the
         // list out: positions not yet swapped hold themselves.
@@ -449,7 +461,10 @@ impl<'a> Barred<'a> {
         let mut by_unit: HashMap<&str, Vec<usize>> = HashMap::new();
         let mut by_entity: HashMap<&str, Vec<usize>> = HashMap::new();
         for (pos, &i) in pool.iter().enumerate() {
-            by_unit.entry(inspectors[i].unit.as_str()).or_default().push(pos);
+            by_unit
+                .entry(inspectors[i].unit.as_str())
+                .or_default()
+                .push(pos);
             for e in &inspectors[i].related {
                 by_entity.entry(e.as_str()).or_default().push(pos);
             }

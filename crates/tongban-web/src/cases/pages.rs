@@ -9,12 +9,13 @@ use crate::AppState;
 use crate::auth::CsrfForm;
 use crate::auth::{SignedIn, Viewer};
 use crate::error::{AppError, AppResult};
+use crate::pages::see_other;
 use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use std::collections::HashMap;
 use tongban_domain::FieldErrors;
@@ -49,10 +50,6 @@ pub fn router() -> Router<AppState> {
             "/indicators/cases",
             get(super::supervision::indicators_page),
         )
-}
-
-fn see_other(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
 
 // ---- questions of items decided by rules ----------------------------------------------------

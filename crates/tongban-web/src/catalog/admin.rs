@@ -6,6 +6,7 @@ use crate::auth::CsrfForm;
 use crate::auth::{CATALOG_EDITORS, Viewer};
 use crate::error::AppError;
 use crate::i18n::{Lang, ReaderLang, catalog};
+use crate::pages::see_other;
 use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
@@ -34,10 +35,6 @@ pub fn router() -> Router<AppState> {
         .route("/admin/export.xlsx", get(export))
         .route("/admin/certificates", post(save_certificate))
         .route("/admin/certificates/{id}/delete", post(delete_certificate))
-}
-
-fn see_other(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
 
 #[derive(Template)]

@@ -1,10 +1,11 @@
-//! The public credit pages: search by name or credit code, and one record with its clock.
-//! (Entering records, repair requests and decisions are in the API for now; their forms follow.)
+//! The credit pages: the public search by name or credit code and one record with its clock;
+//! a unit's list and entry form; the repair request (its subject) and decision (its unit) on the
+//! record's page.
 
 use crate::AppState;
-use crate::auth::Viewer;
+use crate::auth::{CsrfForm, Viewer};
 use crate::error::{AppError, AppResult};
-use crate::pages::{Chrome, render};
+use crate::pages::{Chrome, render, see_other, with_status};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -12,12 +13,18 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
+use std::collections::HashMap;
 use tongban_app::credit::{self as uc, Seen};
+use tongban_domain::FieldErrors;
+use tongban_domain::accounts::Role;
+use tongban_domain::credit::{Command, CreditKind, NewRecord, Severity, SubjectKind};
+use tongban_store::accounts::User;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/credit", get(search))
         .route("/credit/records/{id}", get(record))
+        .merge(forms())
 }
 
 #[derive(Template)]
@@ -74,6 +81,29 @@ struct RecordPage {
     c: Chrome,
     s: Seen,
     unit_name: String,
+    errors: Vec<String>,
+}
+
+async fn record_page(
+    state: &AppState,
+    c: Chrome,
+    user: Option<&User>,
+    id: &str,
+    errors: Vec<String>,
+) -> AppResult<Response> {
+    let r = uc::load(&state.store, user, id).await?;
+    let units = crate::pages::unit_names(state, &c).await?;
+    let unit_name = units
+        .get(&r.entered.unit)
+        .cloned()
+        .unwrap_or_else(|| r.entered.unit.clone());
+    let s = uc::seen(&state.store, user, r);
+    Ok(render(&RecordPage {
+        c,
+        s,
+        unit_name,
+        errors,
+    }))
 }
 
 async fn record(
@@ -82,13 +112,208 @@ async fn record(
     viewer: Viewer,
     Path(id): Path<String>,
 ) -> AppResult<Response> {
-    let user = viewer.user.as_ref();
-    let r = uc::load(&state.store, user, &id).await?;
-    let units = crate::pages::unit_names(&state, &c).await?;
-    let unit_name = units
-        .get(&r.entered.unit)
-        .cloned()
-        .unwrap_or_else(|| r.entered.unit.clone());
-    let s = uc::seen(&state.store, user, r);
-    Ok(render(&RecordPage { c, s, unit_name }))
+    record_page(&state, c, viewer.user.as_ref(), &id, vec![]).await
+}
+
+// ---- forms: a unit enters records and decides repairs; a subject asks for repair -------------
+
+pub fn forms() -> Router<AppState> {
+    Router::new()
+        .route("/credit/unit", get(unit_list))
+        .route("/credit/new", get(new_form).post(create))
+        .route(
+            "/credit/records/{id}/repair",
+            axum::routing::post(ask_repair),
+        )
+        .route(
+            "/credit/records/{id}/decide",
+            axum::routing::post(decide_repair),
+        )
+}
+
+const STAFF: &[Role] = &[Role::Clerk, Role::Approver];
+
+#[derive(Template)]
+#[template(path = "credit/unit.html")]
+struct UnitPage {
+    c: Chrome,
+    records: Vec<Seen>,
+}
+
+/// The unit's records: repairs to decide first, by deadline.
+async fn unit_list(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+) -> AppResult<Response> {
+    let user = viewer.require(STAFF)?;
+    let unit = user.unit.clone().ok_or(AppError::Forbidden)?;
+    let rs = state.store.credit_records_of_unit(&unit, 500).await?;
+    let records = rs
+        .into_iter()
+        .map(|r| uc::seen(&state.store, Some(user), r))
+        .collect();
+    Ok(render(&UnitPage { c, records }))
+}
+
+#[derive(Template)]
+#[template(path = "credit/new.html")]
+struct NewPage {
+    c: Chrome,
+    f: HashMap<String, String>,
+    errors: Vec<String>,
+}
+
+impl NewPage {
+    fn value(&self, k: &str) -> &str {
+        self.f.get(k).map(String::as_str).unwrap_or("")
+    }
+}
+
+async fn new_form(c: Chrome, viewer: Viewer) -> AppResult<Response> {
+    viewer.require(STAFF)?;
+    Ok(render(&NewPage {
+        c,
+        f: HashMap::new(),
+        errors: vec![],
+    }))
+}
+
+/// The entry form's fields as a record of the user's unit, each unreadable field named.
+fn entered(f: &HashMap<String, String>, unit: &str) -> Result<NewRecord, FieldErrors> {
+    let mut e = FieldErrors::new();
+    let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let subject_kind = match get("subject_kind").as_str() {
+        "person" => SubjectKind::Person,
+        "enterprise" => SubjectKind::Enterprise,
+        _ => {
+            e.push("subject_kind", "unknown_value");
+            SubjectKind::Enterprise
+        }
+    };
+    let kind = CreditKind::parse(&get("kind")).unwrap_or_else(|| {
+        e.push("kind", "unknown_value");
+        CreditKind::Penalty
+    });
+    let severity = match get("severity").as_str() {
+        "minor" => Severity::Minor,
+        "ordinary" => Severity::Ordinary,
+        "serious" => Severity::Serious,
+        _ => {
+            e.push("severity", "unknown_value");
+            Severity::Ordinary
+        }
+    };
+    let decided_on = get("decided_on").parse().unwrap_or_else(|_| {
+        e.push_detail("decided_on", "invalid_date", get("decided_on"));
+        jiff::civil::date(2000, 1, 1)
+    });
+    let publish_months = match get("publish_months").as_str() {
+        "" => None,
+        m => match m.parse::<u8>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                e.push_detail("publish_months", "out_of_range", "1–3");
+                None
+            }
+        },
+    };
+    e.into_result(NewRecord {
+        subject_kind,
+        subject_id: get("subject_id"),
+        subject_name: get("subject_name"),
+        kind,
+        severity,
+        unit: unit.to_string(),
+        document: get("document"),
+        decided_on,
+        legal_basis: get("legal_basis"),
+        summary: get("summary"),
+        publish_months,
+        case_id: None,
+    })
+}
+
+async fn create(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    CsrfForm(f): CsrfForm,
+) -> AppResult<Response> {
+    let user = viewer.require(STAFF)?;
+    let unit = user.unit.clone().ok_or(AppError::Forbidden)?;
+    let result = match entered(&f, &unit) {
+        Ok(new) => uc::record(&state.store, user, new)
+            .await
+            .map_err(AppError::from),
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(r) => Ok(see_other(&format!("/credit/records/{}", r.id))),
+        Err(e) => {
+            let (errors, status) = crate::pages::refused_on_page(&c, e)?;
+            Ok(with_status(render(&NewPage { c, f, errors }), status))
+        }
+    }
+}
+
+/// Runs a command from a record page's form: back to the record, or the record again with why.
+async fn command_from_page(
+    state: &AppState,
+    c: Chrome,
+    viewer: &Viewer,
+    id: &str,
+    cmd: Result<Command, FieldErrors>,
+) -> AppResult<Response> {
+    let user = viewer.user.as_ref().ok_or(AppError::Unauthorized)?;
+    let result = match cmd {
+        Ok(cmd) => uc::run(&state.store, user, id, cmd)
+            .await
+            .map(|_| ())
+            .map_err(AppError::from),
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(()) => Ok(see_other(&format!("/credit/records/{id}"))),
+        Err(e) => {
+            let (errors, status) = crate::pages::refused_on_page(&c, e)?;
+            let page = record_page(state, c, Some(user), id, errors).await?;
+            Ok(with_status(page, status))
+        }
+    }
+}
+
+async fn ask_repair(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm,
+) -> AppResult<Response> {
+    let get = |k: &str| f.get(k).cloned().unwrap_or_default();
+    let cmd = Command::RequestRepair {
+        correction: get("correction"),
+        obligations: get("obligations"),
+        commitment: get("commitment"),
+    };
+    command_from_page(&state, c, &viewer, &id, Ok(cmd)).await
+}
+
+async fn decide_repair(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm,
+) -> AppResult<Response> {
+    let cmd = match f.get("decision").map(String::as_str) {
+        Some("approve") => Ok(true),
+        Some("refuse") => Ok(false),
+        _ => Err(FieldErrors::single("decision", "required")),
+    }
+    .map(|approved| Command::DecideRepair {
+        approved,
+        reasons: f.get("reasons").cloned().unwrap_or_default(),
+    });
+    command_from_page(&state, c, &viewer, &id, cmd).await
 }

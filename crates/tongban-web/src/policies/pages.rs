@@ -13,13 +13,14 @@ use crate::AppState;
 use crate::auth::CsrfForm;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
+use crate::pages::see_other;
 use crate::pages::{Chrome, render, unit_names};
 use crate::rules::pages::{TraceView, yuan};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use tongban_domain::FieldErrors;
 use tongban_domain::accounts::Role;
@@ -41,10 +42,6 @@ pub fn router() -> Router<AppState> {
         .route("/declarations/{id}/sign-off", post(sign_off))
         .route("/declarations/{id}/payout", post(payout))
         .route("/declarations/{id}/files/{sha}", get(file))
-}
-
-fn see_other(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
 
 fn minutes(t: jiff::Timestamp) -> String {

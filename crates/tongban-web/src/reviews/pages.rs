@@ -7,12 +7,13 @@ use crate::AppState;
 use crate::auth::CsrfForm;
 use crate::auth::{PRELOGIN_CSRF_COOKIE, SignedIn, Viewer, constant_time_eq, cookie, random_token};
 use crate::error::{AppError, AppResult};
+use crate::pages::see_other;
 use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use std::collections::{BTreeMap, HashMap};
 use tongban_domain::FieldErrors;
@@ -31,10 +32,6 @@ pub fn router() -> Router<AppState> {
         .route("/rectifications/{id}", get(ticket_page))
         .route("/rectifications/{id}/act", post(ticket_act))
         .route("/reviews", get(stats_page))
-}
-
-fn see_other(to: &str) -> Response {
-    (StatusCode::SEE_OTHER, [(header::LOCATION, to.to_string())]).into_response()
 }
 
 // ---- the window --------------------------------------------------------------------------

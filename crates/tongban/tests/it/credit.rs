@@ -2,7 +2,7 @@
 //! clock, repaired by the deciding unit, and the 告知承诺 bar that follows them.
 
 use crate::harness::flows::*;
-use crate::harness::{backends, fresh_store_url, local_time, runtime};
+use crate::harness::{TestApp, backends, fresh_store_url, local_time, runtime};
 use serde_json::{Value, json};
 use tongban_store::Store;
 
@@ -198,4 +198,90 @@ fn credit_marks_of_earlier_versions_become_records_without_loss() {
         assert_eq!(n, 1);
         runtime().block_on(store.close());
     }
+}
+
+/// The same on pages, as the regulator's clerk and the enterprise use them: the entry form
+/// refuses bad input and keeps it, a repair is asked and decided by forms, and each side is told
+/// in its inbox with a link to the record.
+#[test]
+fn units_and_subjects_use_the_forms_and_are_told() {
+    let app = TestApp::demo(&crate::harness::Backend::Sqlite);
+    let clerk = app.session("clerk.scj");
+    assert_eq!(app.page(&clerk, "/credit/new").status, 200);
+    let fields = [
+        ("subject_kind", "enterprise"),
+        ("subject_id", "91360103MA39K2R742"),
+        ("subject_name", "南昌市西湖区洪城数智科技有限公司"),
+        ("kind", "penalty"),
+        ("severity", "ordinary"),
+        ("publish_months", ""),
+        ("document", "洪西市监罚〔2026〕90号"),
+        ("decided_on", "2026-12-07"),
+        ("legal_basis", ""),
+        ("summary", "未按规定公示年度报告"),
+    ];
+    let r = app.post_form(&clerk, "/credit/new", &fields);
+    assert_eq!(r.status, 422, "{}", r.body);
+    assert!(
+        r.body.contains("洪西市监罚〔2026〕90号"),
+        "entries are kept"
+    );
+    assert!(r.body.contains("id=\"credit-errors\""));
+    let mut good = fields;
+    good[1].1 = "91360103MA39K2R741";
+    good[8].1 = "《企业信息公示暂行条例》第十八条";
+    let r = app.post_form(&clerk, "/credit/new", &good);
+    assert_eq!(r.status, 303, "{}", r.body);
+    let record = r.header("location").unwrap().to_string();
+    assert!(record.starts_with("/credit/records/CR2026-"), "{record}");
+    let id = record.rsplit('/').next().unwrap().to_string();
+    assert!(app.page(&clerk, "/credit/unit").body.contains(&id));
+
+    // A year on, the company asks for repair on the record's page.
+    app.set_now("2027-03-08 10:00");
+    let company = app.session("company");
+    let page = app.page(&company, &record);
+    assert!(page.body.contains("id=\"repair-form\""), "{}", page.body);
+    let empty = [("correction", ""), ("obligations", ""), ("commitment", "")];
+    let r = app.post_form(&company, &format!("{record}/repair"), &empty);
+    assert_eq!(r.status, 422, "{}", r.body);
+    let ask = [
+        ("correction", "已补报并公示年度报告"),
+        ("obligations", "无罚款"),
+        ("commitment", "承诺按时公示年度报告"),
+    ];
+    assert_eq!(
+        app.post_form(&company, &format!("{record}/repair"), &ask)
+            .status,
+        303
+    );
+
+    // The unit is told, with a link; its list shows the deadline; it decides (signed in again:
+    // three months passed).
+    let clerk = app.session("clerk.scj");
+    let scj = Who::new(&app, "clerk.scj");
+    let inbox = get_as(&app, &scj, "/api/v1/inbox").json();
+    let told = first_of(&inbox["items"], |m| m["kind"] == "credit_repair_requested");
+    assert_eq!(told["about_id"], id.as_str());
+    let page = app.page(&clerk, "/inbox").body;
+    let main = &page[page.find("<main").unwrap_or(0)..];
+    assert!(main.contains(&format!("href=\"{record}\"")), "{main}");
+    assert!(app.page(&clerk, "/credit/unit").body.contains("2027-03-15"));
+    let refuse = [("decision", "refuse"), ("reasons", "")];
+    assert_eq!(
+        app.post_form(&clerk, &format!("{record}/decide"), &refuse)
+            .status,
+        422
+    );
+    let approve = [("decision", "approve"), ("reasons", "")];
+    assert_eq!(
+        app.post_form(&clerk, &format!("{record}/decide"), &approve)
+            .status,
+        303
+    );
+    assert!(app.page(&company, &record).body.contains("已修复"));
+    let co = Who::new(&app, "company");
+    let inbox = get_as(&app, &co, "/api/v1/inbox").json();
+    assert!(any_of(&inbox["items"], |m| m["kind"] == "credit_repair_decided"));
+    assert_audit_intact(&app);
 }
