@@ -92,6 +92,40 @@ pub async fn search(store: &Store, q: &str) -> Result<Vec<CreditRecord>> {
     Ok(store.search_credit(q, SEARCH_LIMIT).await?)
 }
 
+/// The two public lists (双公示 of honours and dishonesty).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum List {
+    /// 红名单: honours.
+    Red,
+    /// 黑名单: the serious-dishonesty list.
+    Black,
+}
+
+impl List {
+    pub fn parse(s: &str) -> Option<List> {
+        match s {
+            "red" => Some(List::Red),
+            "black" => Some(List::Black),
+            _ => None,
+        }
+    }
+}
+
+/// Who is on a list today: its records published now, newest decision first.
+pub async fn on_list(store: &Store, list: List) -> Result<Vec<CreditRecord>> {
+    let kind = match list {
+        List::Red => credit::CreditKind::Honour,
+        List::Black => credit::CreditKind::SeriousDishonesty,
+    };
+    let today = local_date(store.now());
+    Ok(store
+        .credit_list(&[kind], 1000)
+        .await?
+        .into_iter()
+        .filter(|r| r.standing(today) == Standing::Published)
+        .collect())
+}
+
 /// The signed-in applicant's own records, published or not.
 pub async fn mine(store: &Store, user: &User) -> Result<Vec<CreditRecord>> {
     if user.role != Role::Applicant {

@@ -19,6 +19,7 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(search, create))
         .routes(routes!(mine))
+        .routes(routes!(on_list))
         .routes(routes!(get_record))
         .routes(routes!(act))
 }
@@ -93,6 +94,19 @@ async fn mine(
 ) -> AppResult<Json<Many<CreditRecordView>>> {
     let rs = uc::mine(&state.store, &user).await?;
     Ok(crate::api::many(views(&state, Some(&user), rs)))
+}
+
+/// Who is on the red list (honours) or the black list (serious dishonesty) today (public).
+#[utoipa::path(get, path = "/api/v1/credit/lists/{list}", tag = "credit",
+    params(("list" = String, Path, description = "`red` or `black`")),
+    responses((status = 200, body = Many<CreditRecordView>)))]
+async fn on_list(
+    State(state): State<AppState>,
+    Path(list): Path<String>,
+) -> AppResult<Json<Many<CreditRecordView>>> {
+    let list = uc::List::parse(&list).ok_or(crate::error::AppError::NotFound)?;
+    let rs = uc::on_list(&state.store, list).await?;
+    Ok(crate::api::many(views(&state, None, rs)))
 }
 
 /// One record: public once published; its subject, unit and the office always.

@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/credit", get(search))
         .route("/credit/records/{id}", get(record))
+        .route("/credit/lists", get(lists))
         .merge(forms())
 }
 
@@ -73,6 +74,27 @@ async fn search(
         errors,
     };
     Ok(crate::pages::with_status(render(&page), status))
+}
+
+#[derive(Template)]
+#[template(path = "credit/lists.html")]
+struct ListsPage {
+    c: Chrome,
+    /// (anchor, title key, who is on it)
+    lists: Vec<(&'static str, &'static str, Vec<Seen>)>,
+}
+
+/// The red and black lists (双公示) as they stand today.
+async fn lists(State(state): State<AppState>, c: Chrome) -> AppResult<Response> {
+    let seen = |rs: Vec<tongban_domain::credit::CreditRecord>| -> Vec<Seen> {
+        rs.into_iter()
+            .map(|r| uc::seen(&state.store, None, r))
+            .collect()
+    };
+    let red = seen(uc::on_list(&state.store, uc::List::Red).await?);
+    let black = seen(uc::on_list(&state.store, uc::List::Black).await?);
+    let lists = vec![("red", "credit.red", red), ("black", "credit.black", black)];
+    Ok(render(&ListsPage { c, lists }))
 }
 
 #[derive(Template)]

@@ -87,6 +87,14 @@ fn a_units_record_is_published_found_and_refused_when_malformed() {
             &format!("/api/v1/credit/records/{pid}"),
         ));
         assert_eq!(full["subject_id"], "360103199003120276");
+        // An honour puts the company on the red list, open-ended.
+        let mut honour = penalty();
+        honour["kind"] = json!("honour");
+        honour["document"] = json!("洪西市监〔2026〕守信1号");
+        let h = created(post_as(app, &clerk, "/api/v1/credit/records", honour));
+        assert_eq!(h["window"]["until"], Value::Null);
+        let red = app.get("/api/v1/credit/lists/red").json();
+        assert!(any_of(&red["items"], |x| x["id"] == h["id"]));
         assert_audit_intact(app);
     });
 }
@@ -107,6 +115,18 @@ fn repair_after_the_minimum_lifts_the_commitment_bar_and_publication_ends_by_its
         assert_eq!(rec["standing"], "published");
         assert_eq!(rec["window"]["repair_from"], "2027-10-07");
         assert!(barred());
+        let on_black = || {
+            let r = app.get("/api/v1/credit/lists/black");
+            assert_eq!(r.status, 200, "{}", r.body);
+            any_of(&r.json()["items"], |x| x["id"] == id.as_str())
+        };
+        assert!(on_black(), "the serious-dishonesty list names it");
+        assert!(
+            app.get("/credit/lists")
+                .body
+                .contains("南昌市西湖区恒通商贸有限公司")
+        );
+        assert_eq!(app.get("/api/v1/credit/lists/green").status, 404);
         let actions = format!("/api/v1/credit/records/{id}/actions");
         let ask = json!({"action": "request_repair", "correction": "已履行行政处罚决定",
             "obligations": "罚款及滞纳金已缴清", "commitment": "承诺依法诚信经营"});
@@ -127,6 +147,7 @@ fn repair_after_the_minimum_lifts_the_commitment_bar_and_publication_ends_by_its
         let repaired = ok(post_as(app, &clerk, &actions, approve));
         assert_eq!(repaired["standing"], "repaired");
         assert!(!barred(), "a repair lifts the bar at once");
+        assert!(!on_black(), "and takes it off the black list");
         let trail = audit_actions(app, &Who::new(app, "admin"), "credit_record", &id);
         assert_includes(
             &trail,
