@@ -46,8 +46,9 @@ pub fn seen(store: &Store, user: Option<&User>, mut r: CreditRecord) -> Seen {
     let standing = r.standing(today);
     if !sees_in_full(user, &r) {
         r.entered.subject_id = r.public_subject_id();
-        // Repair requests are between the subject and its unit.
+        // Repair requests and disputes are between the subject and its unit.
         r.repairs.clear();
+        r.disputes.clear();
     }
     Seen {
         record: r,
@@ -74,7 +75,7 @@ pub async fn record(store: &Store, user: &User, new: NewRecord) -> Result<Credit
 /// always.
 pub async fn load(store: &Store, user: Option<&User>, id: &str) -> Result<CreditRecord> {
     let r = store.credit_record(id).await?.ok_or(Error::NotFound)?;
-    if r.window.is_none() && !sees_in_full(user, &r) {
+    if (r.window.is_none() || r.withdrawn()) && !sees_in_full(user, &r) {
         return Err(Error::NotFound);
     }
     Ok(r)
@@ -89,7 +90,10 @@ pub async fn search(store: &Store, q: &str) -> Result<Vec<CreditRecord>> {
         e.push_detail("q", "too_short", "2");
         return Err(e.into());
     }
-    Ok(store.search_credit(q, SEARCH_LIMIT).await?)
+    // A record withdrawn after a dispute was wrong: the public never sees it again.
+    let mut rs = store.search_credit(q, SEARCH_LIMIT).await?;
+    rs.retain(|r| !r.withdrawn());
+    Ok(rs)
 }
 
 /// The two public lists (双公示 of honours and dishonesty).

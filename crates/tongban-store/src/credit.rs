@@ -150,7 +150,8 @@ impl Store {
         )
         .bind(id)
         .bind(i64::from(r.repaired()))
-        .bind(r.pending_repair().map(|p| p.decide_by.to_string()))
+        // The column holds whatever the unit owes first (a repair decision or a dispute answer).
+        .bind(r.unit_due().map(|d| d.to_string()))
         .bind(to_json(&r))
         .bind(w.at().to_string())
         .execute(w.conn())

@@ -276,6 +276,33 @@ pub struct RepairDecision {
     pub on: Date,
 }
 
+/// A dispute (异议) the subject raised against a record, and the unit's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Dispute {
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub raised_on: Date,
+    pub raised_by: String,
+    /// What the subject says is wrong.
+    pub text: String,
+    /// The deciding unit's deadline.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub answer_by: Date,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<DisputeAnswer>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct DisputeAnswer {
+    /// Upheld: the record was wrong and is withdrawn.
+    pub upheld: bool,
+    pub text: String,
+    pub by: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
+    pub on: Date,
+}
+
 /// A credit record.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -287,6 +314,9 @@ pub struct CreditRecord {
     /// Repair requests, oldest first; at most one undecided.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub repairs: Vec<Repair>,
+    /// Disputes, oldest first; at most one unanswered.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disputes: Vec<Dispute>,
 }
 
 /// What a record does today.
@@ -302,6 +332,8 @@ pub enum Standing {
     Repaired,
     /// Its publication period is over.
     Expired,
+    /// Withdrawn after an upheld dispute: it was wrong; no measures, not shown to the public.
+    Withdrawn,
 }
 
 impl Standing {
@@ -311,6 +343,7 @@ impl Standing {
             Standing::Unpublished => "unpublished",
             Standing::Repaired => "repaired",
             Standing::Expired => "expired",
+            Standing::Withdrawn => "withdrawn",
         }
     }
 }
@@ -322,7 +355,25 @@ impl CreditRecord {
             window: window(&entered),
             entered,
             repairs: Vec::new(),
+            disputes: Vec::new(),
         }
+    }
+
+    pub fn withdrawn(&self) -> bool {
+        self.disputes
+            .iter()
+            .any(|d| d.answer.as_ref().is_some_and(|a| a.upheld))
+    }
+
+    pub fn pending_dispute(&self) -> Option<&Dispute> {
+        self.disputes.iter().find(|d| d.answer.is_none())
+    }
+
+    /// The earliest answer the deciding unit owes (a repair to decide, a dispute to answer).
+    pub fn unit_due(&self) -> Option<Date> {
+        let repair = self.pending_repair().map(|p| p.decide_by);
+        let dispute = self.pending_dispute().map(|d| d.answer_by);
+        repair.into_iter().chain(dispute).min()
     }
 
     pub fn repaired(&self) -> bool {
@@ -337,6 +388,9 @@ impl CreditRecord {
 
     /// The record's standing on `today`.
     pub fn standing(&self, today: Date) -> Standing {
+        if self.withdrawn() {
+            return Standing::Withdrawn;
+        }
         if self.repaired() {
             return Standing::Repaired;
         }
@@ -403,6 +457,10 @@ pub enum Command {
     },
     /// The deciding unit decides the pending request (reasons required to refuse).
     DecideRepair { approved: bool, reasons: String },
+    /// The subject disputes the record (异议): what is wrong with it.
+    Dispute { text: String },
+    /// The deciding unit answers the dispute; upheld withdraws the record.
+    AnswerDispute { upheld: bool, text: String },
 }
 
 impl Command {
@@ -410,6 +468,8 @@ impl Command {
         match self {
             Command::RequestRepair { .. } => "request_repair",
             Command::DecideRepair { .. } => "decide_repair",
+            Command::Dispute { .. } => "dispute",
+            Command::AnswerDispute { .. } => "answer_dispute",
         }
     }
 }
@@ -418,18 +478,33 @@ impl Command {
 pub fn allowed(r: &CreditRecord, party: Party, today: Date) -> Vec<&'static str> {
     let mut out = Vec::new();
     let published = r.dishonest_on(today);
+    let in_force = matches!(
+        r.standing(today),
+        Standing::Published | Standing::Unpublished
+    );
     match party {
-        Party::Subject
+        Party::Subject => {
             if published
                 && r.pending_repair().is_none()
                 && r.window
                     .and_then(|w| w.repair_from)
-                    .is_some_and(|d| today >= d) =>
-        {
-            out.push("request_repair")
+                    .is_some_and(|d| today >= d)
+            {
+                out.push("request_repair");
+            }
+            if in_force && r.pending_dispute().is_none() {
+                out.push("dispute");
+            }
         }
-        Party::DecidingUnit if r.pending_repair().is_some() => out.push("decide_repair"),
-        _ => {}
+        Party::DecidingUnit => {
+            if r.pending_repair().is_some() {
+                out.push("decide_repair");
+            }
+            if r.pending_dispute().is_some() {
+                out.push("answer_dispute");
+            }
+        }
+        Party::Other => {}
     }
     out
 }
@@ -464,6 +539,9 @@ pub fn apply(
             }
             Command::RequestRepair { .. } => Some("before_minimum_period"),
             Command::DecideRepair { .. } => Some("no_pending_repair"),
+            Command::Dispute { .. } if r.pending_dispute().is_some() => Some("dispute_pending"),
+            Command::Dispute { .. } => Some("not_in_force"),
+            Command::AnswerDispute { .. } => Some("no_pending_dispute"),
         };
         return Err(Refusal::NotAllowed {
             action: cmd.name(),
@@ -514,6 +592,38 @@ pub fn apply(
             });
             fx.messages
                 .push(Notify::user(&pending.requested_by, "credit_repair_decided"));
+        }
+        Command::Dispute { text } => {
+            let mut e = FieldErrors::new();
+            e.text("text", text, 2000);
+            e.into_result(())?;
+            next.disputes.push(Dispute {
+                raised_on: today,
+                raised_by: who.into(),
+                text: text.trim().into(),
+                answer_by: calendar.add_working_days(today, REPAIR_DECISION_DAYS)?,
+                answer: None,
+            });
+            fx.messages
+                .push(Notify::unit(&r.entered.unit, "credit_dispute_raised"));
+        }
+        Command::AnswerDispute { upheld, text } => {
+            let mut e = FieldErrors::new();
+            e.text("text", text, 2000);
+            e.into_result(())?;
+            let pending = next
+                .disputes
+                .iter_mut()
+                .find(|d| d.answer.is_none())
+                .expect("allowed only with a pending dispute");
+            pending.answer = Some(DisputeAnswer {
+                upheld: *upheld,
+                text: text.trim().into(),
+                by: who.into(),
+                on: today,
+            });
+            fx.messages
+                .push(Notify::user(&pending.raised_by, "credit_dispute_answered"));
         }
     }
     Ok((next, fx))

@@ -93,7 +93,10 @@ fn standing_ends_by_itself_and_with_a_repair() {
         "{e:?}"
     );
     let today = d("2026-04-15");
-    assert_eq!(allowed(&r, Party::Subject, today), vec!["request_repair"]);
+    assert_eq!(
+        allowed(&r, Party::Subject, today),
+        vec!["request_repair", "dispute"]
+    );
     assert!(matches!(
         apply(&r, &ask, Party::Other, "x", today, &cal),
         Err(Refusal::Forbidden)
@@ -107,7 +110,7 @@ fn standing_ends_by_itself_and_with_a_repair() {
     // 2026-04-15 is a Wednesday: five working days later is Wednesday 2026-04-22.
     assert_eq!(pending.decide_by, d("2026-04-22"));
     assert!(
-        allowed(&asked, Party::Subject, today).is_empty(),
+        !allowed(&asked, Party::Subject, today).contains(&"request_repair"),
         "one request at a time"
     );
     assert_eq!(
@@ -200,4 +203,77 @@ fn a_record_reads_back_from_its_json() {
     });
     let json = serde_json::to_string(&r).unwrap();
     assert_eq!(serde_json::from_str::<CreditRecord>(&json).unwrap(), r);
+}
+
+#[test]
+fn an_upheld_dispute_withdraws_the_record_and_a_rejected_one_leaves_it() {
+    let cal = calendar();
+    let r = CreditRecord::new(
+        "CR3".into(),
+        entered(
+            CreditKind::SeriousDishonesty,
+            Severity::Serious,
+            "2026-11-02",
+        ),
+    );
+    let today = d("2026-12-07");
+    assert!(allowed(&r, Party::Subject, today).contains(&"dispute"));
+    let dispute = Command::Dispute {
+        text: "决定书已被行政复议撤销".into(),
+    };
+    let (disputed, fx) = apply(&r, &dispute, Party::Subject, "trader", today, &cal).unwrap();
+    assert_eq!(
+        fx.messages,
+        [Notify::unit("XH-SCJ", "credit_dispute_raised")]
+    );
+    assert_eq!(disputed.unit_due(), Some(d("2026-12-14")));
+    let e = apply(&disputed, &dispute, Party::Subject, "trader", today, &cal).unwrap_err();
+    assert!(
+        matches!(
+            e,
+            Refusal::NotAllowed {
+                reason: Some("dispute_pending"),
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    assert!(disputed.dishonest_on(today), "in force until answered");
+
+    let reject = Command::AnswerDispute {
+        upheld: false,
+        text: "经核查，决定书合法有效".into(),
+    };
+    let (kept, fx) = apply(
+        &disputed,
+        &reject,
+        Party::DecidingUnit,
+        "clerk.scj",
+        today,
+        &cal,
+    )
+    .unwrap();
+    assert_eq!(
+        fx.messages,
+        [Notify::user("trader", "credit_dispute_answered")]
+    );
+    assert_eq!(kept.standing(today), Standing::Published);
+    let (again, _) = apply(&kept, &dispute, Party::Subject, "trader", today, &cal).unwrap();
+    let uphold = Command::AnswerDispute {
+        upheld: true,
+        text: "复议决定撤销原处罚，予以撤销".into(),
+    };
+    let (gone, _) = apply(
+        &again,
+        &uphold,
+        Party::DecidingUnit,
+        "clerk.scj",
+        today,
+        &cal,
+    )
+    .unwrap();
+    assert_eq!(gone.standing(today), Standing::Withdrawn);
+    assert!(!gone.dishonest_on(today));
+    assert!(!bars_commitment(&[gone.clone()], today));
+    assert!(allowed(&gone, Party::Subject, today).is_empty());
 }

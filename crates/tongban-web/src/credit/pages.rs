@@ -151,6 +151,11 @@ pub fn forms() -> Router<AppState> {
             "/credit/records/{id}/decide",
             axum::routing::post(decide_repair),
         )
+        .route("/credit/records/{id}/dispute", axum::routing::post(dispute))
+        .route(
+            "/credit/records/{id}/answer",
+            axum::routing::post(answer_dispute),
+        )
 }
 
 const STAFF: &[Role] = &[Role::Clerk, Role::Approver];
@@ -336,6 +341,36 @@ async fn decide_repair(
     .map(|approved| Command::DecideRepair {
         approved,
         reasons: f.get("reasons").cloned().unwrap_or_default(),
+    });
+    command_from_page(&state, c, &viewer, &id, cmd).await
+}
+
+async fn dispute(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm,
+) -> AppResult<Response> {
+    let text = f.get("text").cloned().unwrap_or_default();
+    command_from_page(&state, c, &viewer, &id, Ok(Command::Dispute { text })).await
+}
+
+async fn answer_dispute(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm,
+) -> AppResult<Response> {
+    let cmd = match f.get("decision").map(String::as_str) {
+        Some("uphold") => Ok(true),
+        Some("reject") => Ok(false),
+        _ => Err(FieldErrors::single("decision", "required")),
+    }
+    .map(|upheld| Command::AnswerDispute {
+        upheld,
+        text: f.get("text").cloned().unwrap_or_default(),
     });
     command_from_page(&state, c, &viewer, &id, cmd).await
 }

@@ -306,3 +306,59 @@ fn units_and_subjects_use_the_forms_and_are_told() {
     assert!(any_of(&inbox["items"], |m| m["kind"] == "credit_repair_decided"));
     assert_audit_intact(&app);
 }
+
+/// A subject disputes a record (异议); the unit upholds it and the record is withdrawn: gone from
+/// the public search, the lists and the 告知承诺 bar, kept for the subject and the unit.
+#[test]
+fn an_upheld_dispute_withdraws_a_record_everywhere() {
+    each_app(|app| {
+        let [trader, clerk] = people(app, ["trader", "clerk.scj"]);
+        let mine = get_as(app, &trader, "/api/v1/credit/mine").json();
+        let id = first_of(&mine["items"], |x| x["kind"] == "serious_dishonesty")["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let actions = format!("/api/v1/credit/records/{id}/actions");
+        let r = post_as(
+            app,
+            &trader,
+            &actions,
+            json!({"action": "dispute", "text": ""}),
+        );
+        assert_eq!(r.status, 422, "{}", r.body);
+        let disputed = ok(post_as(
+            app,
+            &trader,
+            &actions,
+            json!({"action": "dispute", "text": "处罚决定已被复议撤销"}),
+        ));
+        assert_eq!(disputed["allowed_actions"], json!([]));
+        let answered = ok(post_as(
+            app,
+            &clerk,
+            &actions,
+            json!({"action": "answer_dispute", "upheld": true, "text": "复议撤销，予以撤销"}),
+        ));
+        assert_eq!(answered["standing"], "withdrawn");
+        assert!(
+            !runtime()
+                .block_on(app.store.commitment_barred("trader"))
+                .unwrap()
+        );
+        assert!(
+            !app.get("/api/v1/credit/records?q=恒通商贸")
+                .body
+                .contains(&id)
+        );
+        assert_eq!(app.get(&format!("/api/v1/credit/records/{id}")).status, 404);
+        assert!(!app.get("/api/v1/credit/lists/black").body.contains(&id));
+        // The subject still sees it, with the answer.
+        let own = ok(get_as(
+            app,
+            &trader,
+            &format!("/api/v1/credit/records/{id}"),
+        ));
+        assert_eq!(own["disputes"][0]["answer"]["upheld"], true);
+        assert_audit_intact(app);
+    });
+}
