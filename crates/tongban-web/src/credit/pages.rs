@@ -25,6 +25,7 @@ pub fn router() -> Router<AppState> {
         .route("/credit", get(search))
         .route("/credit/records/{id}", get(record))
         .route("/credit/lists", get(lists))
+        .route("/credit/mine", get(mine))
         .merge(forms())
 }
 
@@ -74,6 +75,24 @@ async fn search(
         errors,
     };
     Ok(crate::pages::with_status(render(&page), status))
+}
+
+#[derive(Template)]
+#[template(path = "credit/mine.html")]
+struct MinePage {
+    c: Chrome,
+    records: Vec<Seen>,
+}
+
+/// An applicant's own records, published or not, with what each allows today.
+async fn mine(State(state): State<AppState>, c: Chrome, viewer: Viewer) -> AppResult<Response> {
+    let user = viewer.require(&[Role::Applicant])?;
+    let rs = uc::mine(&state.store, user).await?;
+    let records = rs
+        .into_iter()
+        .map(|r| uc::seen(&state.store, Some(user), r))
+        .collect();
+    Ok(render(&MinePage { c, records }))
 }
 
 #[derive(Template)]

@@ -261,6 +261,12 @@ fn units_and_subjects_use_the_forms_and_are_told() {
     // A year on, the company asks for repair on the record's page.
     app.set_now("2027-03-08 10:00");
     let company = app.session("company");
+    assert!(app.page(&company, "/credit/mine").body.contains(&id));
+    assert!(
+        app.page(&company, "/credit")
+            .body
+            .contains("href=\"/credit/mine\"")
+    );
     let page = app.page(&company, &record);
     assert!(page.body.contains("id=\"repair-form\""), "{}", page.body);
     let empty = [("correction", ""), ("obligations", ""), ("commitment", "")];
@@ -280,6 +286,7 @@ fn units_and_subjects_use_the_forms_and_are_told() {
     // The unit is told, with a link; its list shows the deadline; it decides (signed in again:
     // three months passed).
     let clerk = app.session("clerk.scj");
+    assert_eq!(app.page(&clerk, "/credit/mine").status, 403);
     let scj = Who::new(&app, "clerk.scj");
     let inbox = get_as(&app, &scj, "/api/v1/inbox").json();
     let told = first_of(&inbox["items"], |m| m["kind"] == "credit_repair_requested");
