@@ -162,19 +162,7 @@ pub fn forms() -> Router<AppState> {
     Router::new()
         .route("/credit/unit", get(unit_list))
         .route("/credit/new", get(new_form).post(create))
-        .route(
-            "/credit/records/{id}/repair",
-            axum::routing::post(ask_repair),
-        )
-        .route(
-            "/credit/records/{id}/decide",
-            axum::routing::post(decide_repair),
-        )
-        .route("/credit/records/{id}/dispute", axum::routing::post(dispute))
-        .route(
-            "/credit/records/{id}/answer",
-            axum::routing::post(answer_dispute),
-        )
+        .route("/credit/records/{id}/{form}", axum::routing::post(act))
 }
 
 const STAFF: &[Role] = &[Role::Clerk, Role::Approver];
@@ -329,67 +317,43 @@ async fn command_from_page(
     }
 }
 
-async fn ask_repair(
-    State(state): State<AppState>,
-    c: Chrome,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    CsrfForm(f): CsrfForm,
-) -> AppResult<Response> {
+/// A record page's form as the command it stands for (`repair`, `decide`, `dispute`, `answer`);
+/// `None` for a form that does not exist.
+fn command_of(form: &str, f: &HashMap<String, String>) -> Option<Result<Command, FieldErrors>> {
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let cmd = Command::RequestRepair {
-        correction: get("correction"),
-        obligations: get("obligations"),
-        commitment: get("commitment"),
+    // A required two-way choice (`decision`), as the command's flag.
+    let choice = |yes: &str, no: &str| match f.get("decision").map(String::as_str) {
+        Some(d) if d == yes => Ok(true),
+        Some(d) if d == no => Ok(false),
+        _ => Err(FieldErrors::single("decision", "required")),
     };
-    command_from_page(&state, c, &viewer, &id, Ok(cmd)).await
+    Some(match form {
+        "repair" => Ok(Command::RequestRepair {
+            correction: get("correction"),
+            obligations: get("obligations"),
+            commitment: get("commitment"),
+        }),
+        "decide" => choice("approve", "refuse").map(|approved| Command::DecideRepair {
+            approved,
+            reasons: get("reasons"),
+        }),
+        "dispute" => Ok(Command::Dispute { text: get("text") }),
+        "answer" => choice("uphold", "reject").map(|upheld| Command::AnswerDispute {
+            upheld,
+            text: get("text"),
+        }),
+        _ => return None,
+    })
 }
 
-async fn decide_repair(
+/// The forms on a record's page: repair asked and decided, disputes raised and answered.
+async fn act(
     State(state): State<AppState>,
     c: Chrome,
     viewer: Viewer,
-    Path(id): Path<String>,
+    Path((id, form)): Path<(String, String)>,
     CsrfForm(f): CsrfForm,
 ) -> AppResult<Response> {
-    let cmd = match f.get("decision").map(String::as_str) {
-        Some("approve") => Ok(true),
-        Some("refuse") => Ok(false),
-        _ => Err(FieldErrors::single("decision", "required")),
-    }
-    .map(|approved| Command::DecideRepair {
-        approved,
-        reasons: f.get("reasons").cloned().unwrap_or_default(),
-    });
-    command_from_page(&state, c, &viewer, &id, cmd).await
-}
-
-async fn dispute(
-    State(state): State<AppState>,
-    c: Chrome,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    CsrfForm(f): CsrfForm,
-) -> AppResult<Response> {
-    let text = f.get("text").cloned().unwrap_or_default();
-    command_from_page(&state, c, &viewer, &id, Ok(Command::Dispute { text })).await
-}
-
-async fn answer_dispute(
-    State(state): State<AppState>,
-    c: Chrome,
-    viewer: Viewer,
-    Path(id): Path<String>,
-    CsrfForm(f): CsrfForm,
-) -> AppResult<Response> {
-    let cmd = match f.get("decision").map(String::as_str) {
-        Some("uphold") => Ok(true),
-        Some("reject") => Ok(false),
-        _ => Err(FieldErrors::single("decision", "required")),
-    }
-    .map(|upheld| Command::AnswerDispute {
-        upheld,
-        text: f.get("text").cloned().unwrap_or_default(),
-    });
+    let cmd = command_of(&form, &f).ok_or(AppError::NotFound)?;
     command_from_page(&state, c, &viewer, &id, cmd).await
 }
