@@ -17,6 +17,7 @@ pub mod catalog;
 pub mod credit;
 pub mod files;
 pub mod hotline;
+pub mod inspection;
 pub mod messages;
 pub mod policies;
 pub mod reviews;

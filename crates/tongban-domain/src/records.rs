@@ -21,10 +21,14 @@ pub enum RecordKind {
     CalendarYear,
     /// A credit record (信用记录).
     CreditRecord,
+    /// A plan of 双随机、一公开 (its publication and draw).
+    InspectionPlan,
+    /// One check of a drawn plan (its result).
+    InspectionCheck,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 7] = [
+    pub const ALL: [RecordKind; 9] = [
         RecordKind::Case,
         RecordKind::Declaration,
         RecordKind::Bundle,
@@ -32,6 +36,8 @@ impl RecordKind {
         RecordKind::Rectification,
         RecordKind::CalendarYear,
         RecordKind::CreditRecord,
+        RecordKind::InspectionPlan,
+        RecordKind::InspectionCheck,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -43,6 +49,8 @@ impl RecordKind {
             RecordKind::Rectification => "rectification",
             RecordKind::CalendarYear => "calendar_year",
             RecordKind::CreditRecord => "credit_record",
+            RecordKind::InspectionPlan => "inspection_plan",
+            RecordKind::InspectionCheck => "inspection_check",
         }
     }
 

@@ -33,3 +33,37 @@ pub enum Refusal {
     #[error(transparent)]
     Calendar(#[from] CalendarError),
 }
+
+impl Refusal {
+    /// The action is not allowed in this state.
+    pub fn not_allowed(
+        action: &'static str,
+        state: &'static str,
+        allowed: Vec<&'static str>,
+    ) -> Refusal {
+        Refusal::NotAllowed {
+            action,
+            state,
+            allowed,
+            reason: None,
+        }
+    }
+
+    /// The same refusal, with why (a code of the message catalog).
+    pub fn because(self, why: &'static str) -> Refusal {
+        match self {
+            Refusal::NotAllowed {
+                action,
+                state,
+                allowed,
+                ..
+            } => Refusal::NotAllowed {
+                action,
+                state,
+                allowed,
+                reason: Some(why),
+            },
+            other => other,
+        }
+    }
+}

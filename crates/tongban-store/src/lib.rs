@@ -34,6 +34,7 @@ pub mod credit;
 pub mod files;
 pub mod hotline;
 pub mod inbox;
+pub mod inspection;
 pub mod mail;
 pub mod org;
 pub mod policies;

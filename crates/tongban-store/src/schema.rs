@@ -50,6 +50,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "credit",
         include_str!("../migrations/sqlite/0009_credit.sql"),
     ),
+    (
+        10,
+        "inspection",
+        include_str!("../migrations/sqlite/0010_inspection.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -96,6 +101,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         9,
         "credit",
         include_str!("../migrations/postgres/0009_credit.sql"),
+    ),
+    (
+        10,
+        "inspection",
+        include_str!("../migrations/postgres/0010_inspection.sql"),
     ),
 ];
 

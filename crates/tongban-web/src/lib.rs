@@ -13,6 +13,7 @@ pub mod credit;
 pub mod error;
 pub mod hotline;
 pub mod i18n;
+pub mod inspection;
 pub mod open311;
 pub mod pages;
 pub mod policies;

@@ -194,6 +194,8 @@ pub fn record_path(kind: &str, id: &str) -> Option<String> {
         RecordKind::Rectification => format!("/rectifications/{id}"),
         RecordKind::CalendarYear => "/admin/calendar".to_string(),
         RecordKind::CreditRecord => format!("/credit/records/{id}"),
+        RecordKind::InspectionPlan => format!("/inspection/plans/{id}"),
+        RecordKind::InspectionCheck => format!("/inspection/checks/{id}"),
     })
 }
 

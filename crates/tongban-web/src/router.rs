@@ -1,8 +1,8 @@
 //! Every route of the application, in one place.
 
 use crate::{
-    AppState, audit, auth, bundles, calendar, cases, catalog, credit, hotline, open311, pages,
-    policies, reviews, rules,
+    AppState, audit, auth, bundles, calendar, cases, catalog, credit, hotline, inspection, open311,
+    pages, policies, reviews, rules,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -46,6 +46,7 @@ fn api_parts() -> Vec<OpenApiRouter<AppState>> {
         rules::api::router(),
         policies::api::router(),
         credit::api::router(),
+        inspection::api::router(),
     ]
 }
 
@@ -81,6 +82,7 @@ pub fn app(state: AppState) -> Router {
         .merge(rules::pages::router())
         .merge(policies::pages::router())
         .merge(credit::pages::router())
+        .merge(inspection::pages::router())
         .layer(axum::middleware::from_fn(pages::render_errors));
     Router::new()
         .merge(api.layer(axum::middleware::from_fn(crate::api::problems_only)))

@@ -72,6 +72,9 @@ pub struct DemoEnterprise {
     pub name: String,
     #[serde(default)]
     pub uscc: Option<String>,
+    /// 国民经济行业门类: which inspection matters apply.
+    #[serde(default)]
+    pub industry: Option<String>,
     /// `enterprise.<key>` facts as typed text; a date may be `-40d` (days before loading).
     #[serde(default)]
     pub facts: std::collections::BTreeMap<String, String>,
@@ -235,6 +238,7 @@ pub async fn load_if_empty(store: &Store) -> Result<bool, String> {
     load_cases(store).await?;
     load_bundles(store).await?;
     load_policy_claims(store).await?;
+    load_inspection(store).await?;
     Ok(true)
 }
 
@@ -498,6 +502,12 @@ pub async fn load_base_if_empty(store: &Store) -> Result<bool, String> {
             .register_enterprise("system", &uscc, &e.name)
             .await
             .map_err(|e| e.to_string())?;
+        if let Some(industry) = &e.industry {
+            store
+                .set_enterprise_industry("system", &uscc, industry)
+                .await
+                .map_err(|e| e.to_string())?;
+        }
         if !e.facts.is_empty() {
             let today = tongban_domain::cases::local_date(store.now());
             store
@@ -507,7 +517,126 @@ pub async fn load_base_if_empty(store: &Store) -> Result<bool, String> {
         }
     }
     load_rules(store).await?;
+    load_inspection_lists(store, &units).await?;
     Ok(true)
+}
+
+const MATTERS: &str = include_str!("../../../data/xihu/inspection/matters.toml");
+const INSPECTORS: &str = include_str!("../../../data/xihu/inspection/inspectors.toml");
+
+/// The 抽查事项清单 and the inspector directory, as their first versions.
+async fn load_inspection_lists(store: &Store, units: &[Unit]) -> Result<(), String> {
+    use tongban_domain::inspection::plan::{InspectorDirectory, MatterList};
+    use tongban_store::inspection as lists;
+    let codes = units.iter().map(|u| u.code.clone()).collect();
+    let matters = MatterList::parse(MATTERS, &codes).map_err(|e| format!("demo matters: {e:?}"))?;
+    InspectorDirectory::parse(INSPECTORS, &codes, &matters)
+        .map_err(|e| format!("demo inspectors: {e:?}"))?;
+    for (list, text) in [(lists::MATTERS, MATTERS), (lists::INSPECTORS, INSPECTORS)] {
+        store
+            .save_list("system", list, text, "演示数据初始版本")
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(())
+}
+
+/// Two plans of 双随机、一公开: one drawn a week ago (special equipment, by the market regulator)
+/// with the high-risk check's result published and the other check open for its team; and a
+/// joint plan published today, to be drawn in three days.
+pub async fn load_inspection(store: &Store) -> Result<(), String> {
+    use tongban_app::inspection as uc;
+    use tongban_domain::inspection::draw::Ratios;
+    use tongban_domain::inspection::plan::{NewPlan, NewResult, Outcome};
+    let e = |e: tongban_app::Error| format!("demo inspection: {e:?}");
+    let tz = tongban_store::district_tz();
+    let today = tongban_domain::cases::local_date(store.now());
+    let (Some(published), Some(drawn), Some(checked)) = (
+        working_days_before(store, today, 8),
+        working_days_before(store, today, 6),
+        working_days_before(store, today, 3),
+    ) else {
+        tracing::warn!("demo inspection skipped: the calendar does not cover the past weeks");
+        return Ok(());
+    };
+    let on = |d: jiff::civil::Date, h: i8| {
+        let t = d
+            .at(h, 0, 0, 0)
+            .to_zoned(tz.clone())
+            .expect("valid local time")
+            .timestamp()
+            .min(store.now());
+        store.clone().with_clock(std::sync::Arc::new(move || t))
+    };
+    let user = |name: &'static str| async move {
+        store
+            .user(name)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| name.to_string())
+    };
+    let supervisor = user("supervisor").await?;
+    let plan = uc::publish_plan(
+        &on(published, 10),
+        &supervisor,
+        NewPlan {
+            title: format!("{}年特种设备使用单位双随机抽查", today.year()),
+            matters: vec!["SCJ-04".into()],
+            ratios: Ratios::default(),
+            team_size: 2,
+            outside_source: format!("中国福利彩票“快乐8”（{drawn}）开奖号码"),
+            draw_on: drawn,
+        },
+    )
+    .await
+    .map_err(e)?;
+    let plan = uc::draw(
+        &on(drawn, 10),
+        &supervisor,
+        &plan.id,
+        "03 07 12 18 21 26 33 35 41 44 49 52 58 61 66 70 72 75 77 80",
+    )
+    .await
+    .map_err(e)?;
+    let checks = store
+        .checks_of_plan(&plan.id)
+        .await
+        .map_err(|e| e.to_string())?;
+    if let Some(first) = checks.first() {
+        let inspector = user("inspector.scj").await?;
+        uc::enter_result(
+            &on(checked, 15),
+            &inspector,
+            &first.id,
+            NewResult {
+                checked_on: checked,
+                outcome: Outcome::Corrected,
+                findings: "叉车1台未按期定期检验，已当场责令停止使用并限期10日内完成检验。".into(),
+                penalty: None,
+                photos: vec![],
+            },
+        )
+        .await
+        .map_err(e)?;
+    }
+    let draw_on = today
+        .checked_add(jiff::Span::new().days(3))
+        .map_err(|e| e.to_string())?;
+    uc::publish_plan(
+        store,
+        &supervisor,
+        NewPlan {
+            title: format!("{}年第四季度市场监管、劳动保障联合抽查", today.year()),
+            matters: vec!["SCJ-01".into(), "SCJ-02".into(), "RSJ-01".into()],
+            ratios: Ratios::default(),
+            team_size: 2,
+            outside_source: format!("中国福利彩票“快乐8”（{draw_on}）开奖号码"),
+            draw_on,
+        },
+    )
+    .await
+    .map_err(e)?;
+    Ok(())
 }
 
 /// Rule sets, the items they approve automatically, and the benefit policies.

@@ -1,8 +1,9 @@
 //! 双随机、一公开 (R8): inspections by lot — the matters that may be inspected, the entities and
 //! inspectors drawn, and the results published. The draw is a function anyone can rerun from its
-//! published record ([`draw`]).
+//! published record ([`draw`]); plans, checks and results are in [`plan`].
 
 pub mod draw;
+pub mod plan;
 
 #[cfg(test)]
 mod tests;

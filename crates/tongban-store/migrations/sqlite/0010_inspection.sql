@@ -1,0 +1,46 @@
+-- 双随机、一公开: the versioned lists, plans and checks. SQLite dialect; the PostgreSQL file is the
+-- same with BIGINT.
+
+-- Lists edited as documents and kept with their history (照单监管): every edit is a new version,
+-- none is changed. `list` names the document (inspection_matters, inspectors).
+CREATE TABLE list_versions (
+    list       TEXT NOT NULL,
+    version    INTEGER NOT NULL,
+    toml       TEXT NOT NULL,
+    note       TEXT NOT NULL,
+    author     TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    PRIMARY KEY (list, version)
+);
+
+-- A plan: published with the hashes of its frozen lists and a commitment to its nonce; the
+-- nonce itself stays here, unpublished, until the draw reveals it.
+CREATE TABLE inspection_plans (
+    id         TEXT PRIMARY KEY,
+    state      TEXT NOT NULL,
+    draw_on    TEXT NOT NULL,
+    nonce      TEXT NOT NULL,
+    plan_json  TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+-- A check of a drawn plan. `team` holds the team's accounts as ,a,b, so an inspector's list can
+-- find them; `due` and `published_on` are the clock on publication.
+CREATE TABLE inspection_checks (
+    id           TEXT PRIMARY KEY,
+    plan_id      TEXT NOT NULL,
+    entity       TEXT NOT NULL,
+    team         TEXT NOT NULL,
+    due          TEXT NOT NULL,
+    published_on TEXT,
+    check_json   TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+);
+CREATE INDEX inspection_checks_plan ON inspection_checks (plan_id, id);
+CREATE INDEX inspection_checks_due ON inspection_checks (published_on, due);
+CREATE INDEX inspection_checks_entity ON inspection_checks (entity);
+
+-- The industry of a registered entity: which inspection matters apply to it.
+ALTER TABLE enterprises ADD COLUMN industry TEXT;
