@@ -11,6 +11,7 @@ mod credit;
 mod harness;
 mod hotline;
 mod i18n;
+mod inspection;
 mod openapi;
 mod pages;
 mod policies;

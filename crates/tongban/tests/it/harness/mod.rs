@@ -332,24 +332,39 @@ impl TestApp {
         bytes: &[u8],
         csrf: Option<&str>,
     ) -> Resp {
+        let fields: Vec<(&str, &str)> = csrf.map(|c| ("csrf", c)).into_iter().collect();
+        self.multipart(path, headers, &fields, &[(field, filename, bytes)])
+    }
+
+    /// A multipart form: text fields, then file parts (field, file name, bytes).
+    pub fn multipart(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Resp {
         let boundary = "tongbanTestBoundary7MA4YWxkTrZu0gW";
         let mut body = Vec::new();
-        if let Some(c) = csrf {
+        for (name, value) in fields {
             body.extend_from_slice(
                 format!(
-                    "--{boundary}\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n{c}\r\n"
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
                 )
                 .as_bytes(),
             );
         }
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        for (field, filename, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
         let ct = format!("multipart/form-data; boundary={boundary}");
         let mut h: Vec<(&str, &str)> = headers.to_vec();
         h.push(("content-type", &ct));
