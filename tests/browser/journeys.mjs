@@ -1757,6 +1757,72 @@ try {
     }
   });
 
+  // -------------------------------------------------------------------------------------------
+  await journey('inspection: an inspector enters a result on a phone; the public reruns the draw', async (step) => {
+    const ctx = await newContext(MOBILE);
+    const page = await ctx.newPage();
+    let where = 'sign-in (mobile)';
+    watchConsole(page, () => where);
+    try {
+      await step('the inspector signs in and opens the open check drawn for them', async () => {
+        await signIn(page, { username: 'inspector.scj', password: 'inspector-scj-demo-2026' });
+        await page.goto('/inspection/mine');
+        where = 'my inspections (mobile)';
+        const open = page.locator('#check-list li', { hasText: '待检查' }).first();
+        check((await open.count()) === 1, 'an open check is listed');
+        await Promise.all([page.waitForURL(/\/inspection\/checks\//), open.locator('a').first().click()]);
+        where = 'check (mobile)';
+        check((await page.locator('#result-form').count()) === 1, 'the result form is there');
+        const team = await text(page.locator('#team'));
+        check(team.includes('刘建华'), `the team names the inspector: ${team}`);
+      });
+      await step('a problem without findings is refused, in Chinese, with the choice kept', async () => {
+        await page.locator('input[name=outcome][value=corrected]').check();
+        await post(page, page.locator('#result-form button'));
+        const errs = await text(page.locator('#result-errors'));
+        check(errs.includes('检查情况'), `the missing field is named: ${errs}`);
+        check(await page.locator('input[name=outcome][value=corrected]').isChecked(), 'the outcome is kept');
+      });
+      await step('findings and a photo from the camera: published at once', async () => {
+        await page.locator('#findings').fill('灭火器2具压力不足，已当场责令更换。');
+        await page.locator('#photos').setInputFiles({
+          name: 'site.png',
+          mimeType: 'image/png',
+          buffer: Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64'),
+        });
+        await post(page, page.locator('#result-form button'));
+        eq(await text(page.locator('#outcome')), '发现问题，已责令整改', 'outcome published');
+        check((await page.locator('#photos a').count()) === 1, 'the photo is kept with the result');
+        const info = await inspect(page, 'check result (mobile 390)');
+        check(info.scrollWidth <= info.innerWidth + 1, `no sideways scrolling: ${info.scrollWidth}px`);
+        await shot(page, 'j11-inspection-result-mobile.png');
+      });
+      await step('the public downloads the draw record and the verify page reproduces it', async () => {
+        const plan = await page.locator('a', { hasText: '返回抽查计划' }).getAttribute('href');
+        const r = await page.request.get(`${plan}/record.json`);
+        check(r.ok(), `record downloads: ${r.status()}`);
+        const record = await r.text();
+        const anon = await newContext(MOBILE);
+        const pub = await anon.newPage();
+        where = 'verify (mobile)';
+        watchConsole(pub, () => where);
+        await pub.goto('/inspection/verify');
+        await pub.locator('#file').setInputFiles({ name: 'draw.json', mimeType: 'application/json', buffer: Buffer.from(record) });
+        await post(pub, pub.locator('#verify-form button'));
+        check((await pub.locator('#verdict-ok').count()) === 1, 'reproduced');
+        await shot(pub, 'j11-inspection-verify-mobile.png');
+        const tampered = record.replace('"seed":"', '"seed":"0');
+        await pub.locator('#record').fill(tampered);
+        await post(pub, pub.locator('#verify-form button'));
+        const bad = await text(pub.locator('#verdict-bad'));
+        check(bad.includes('seed'), `the difference is named: ${bad}`);
+        await anon.close();
+      });
+    } finally {
+      await ctx.close();
+    }
+  });
+
   await persistent.close();
 } catch (e) {
   console.log(`harness error: ${(e && e.stack) || e}`);
@@ -1772,7 +1838,7 @@ if (notes.length) {
 }
 for (const r of results.filter((r) => !r.ok)) console.log(`failed: ${r.name}: ${r.why}`);
 // Counts are of journeys; a journey that never ran (the browser did not start) counts as failed.
-const JOURNEYS = 10;
+const JOURNEYS = 11;
 const passed = results.filter((r) => r.ok && r.name !== 'harness').length;
 const failed = JOURNEYS - passed;
 console.log(`browser: ${passed} passed, ${failed} failed`);

@@ -22,6 +22,7 @@ pub mod messages;
 pub mod policies;
 pub mod reviews;
 pub mod rules;
+pub mod table;
 
 use tongban_domain::FieldErrors;
 use tongban_domain::refusal::Refusal;

@@ -76,6 +76,21 @@ impl Store {
         Ok(r)
     }
 
+    /// Enters many records in one write: all of them, or none (an import).
+    pub async fn record_credit_many(
+        &self,
+        actor: &str,
+        news: Vec<NewRecord>,
+    ) -> Result<Vec<String>> {
+        let mut w = self.begin_write(actor).await?;
+        let mut ids = Vec::with_capacity(news.len());
+        for new in news {
+            ids.push(self.insert_credit_record(&mut w, new).await?.id);
+        }
+        w.commit().await?;
+        Ok(ids)
+    }
+
     pub async fn credit_record(&self, id: &str) -> Result<Option<CreditRecord>> {
         self.json_by("credit_records", "record_json", "id", id)
             .await

@@ -396,3 +396,22 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
         Err(e) => AppError::Internal(e.to_string()).into_response(),
     }
 }
+
+/// A workbook sent as a download under `filename` (ASCII).
+pub fn xlsx_download(filename: &str, bytes: Vec<u8>) -> Response {
+    use axum::http::header;
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}

@@ -7,16 +7,16 @@
 //! 电子件; required: 是/否). Steps: one per line, `名称|办理人|说明` (办理人: 申请人, 窗口, 审批人).
 //! Limits: `即办`, `20工作日`, `30自然日`.
 
+use crate::Result;
 use crate::messages::{Lang, catalog};
-use crate::{Error, Result};
 use std::collections::{BTreeMap, HashSet};
 use tongban_domain::FieldErrors;
 use tongban_domain::catalog::{
     ItemGuide, ItemKind, Level, Material, MaterialForm, OnlineDepth, Step, StepActor, TimeLimit,
 };
 
-/// Largest upload accepted (a 10 000-item catalog exports to about 4 MiB).
-pub const MAX_UPLOAD_BYTES: usize = 16 * 1024 * 1024;
+use crate::table::choose;
+pub use crate::table::{MAX_UPLOAD_BYTES, RowError, names_value, read_table};
 pub const MAX_ROWS: usize = 20_000;
 
 /// Columns in export order; their labels come from the message catalog (`field.<key>`).
@@ -55,23 +55,6 @@ pub type Cells = BTreeMap<String, String>;
 
 fn label(lang: Lang, key: &str) -> String {
     catalog().get(lang, key).to_string()
-}
-
-/// Whether `s` names the enumeration value `key` (message `{prefix}.{key}`): the key itself, or
-/// its Chinese or English label.
-pub fn names_value(s: &str, prefix: &str, key: &str) -> bool {
-    let s = s.trim();
-    let full = format!("{prefix}.{key}");
-    s == key
-        || s == catalog().get(Lang::Zh, &full)
-        || s.eq_ignore_ascii_case(catalog().get(Lang::En, &full))
-}
-
-/// Finds the variant whose key or Chinese or English label is `s`.
-fn choose<V: Copy>(s: &str, all: &[V], key: impl Fn(V) -> &'static str, prefix: &str) -> Option<V> {
-    all.iter()
-        .copied()
-        .find(|v| names_value(s, prefix, key(*v)))
 }
 
 const ACTORS: [StepActor; 3] = [StepActor::Applicant, StepActor::Clerk, StepActor::Approver];
@@ -350,64 +333,6 @@ pub fn cells_from_guide(g: &ItemGuide) -> Cells {
     pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect()
 }
 
-/// One problem found in an uploaded file.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct RowError {
-    /// Spreadsheet row number (the header is row 1).
-    pub row: usize,
-    /// Column label as in the file, or the field path for nested cells.
-    pub column: String,
-    pub reason: String,
-}
-
-/// Reads an uploaded `.xlsx` or `.csv` into rows of cells. The first row holds the headers:
-/// field keys (`code`) or their Chinese or English labels (`实施编码`).
-pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>> {
-    if bytes.len() > MAX_UPLOAD_BYTES {
-        return Err(Error::TooLarge);
-    }
-    let lower = file_name.to_lowercase();
-    if lower.ends_with(".xlsx") {
-        use calamine::{Reader, Xlsx};
-        let mut book: Xlsx<_> =
-            calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.to_vec()))
-                .map_err(|_| Error::Unreadable("file_unreadable"))?;
-        let range = book
-            .worksheet_range_at(0)
-            .ok_or_else(|| Error::Unreadable("file_empty"))?
-            .map_err(|_| Error::Unreadable("file_unreadable"))?;
-        Ok(range
-            .rows()
-            .map(|r| r.iter().map(cell_text).collect())
-            .collect())
-    } else if lower.ends_with(".csv") {
-        let text = std::str::from_utf8(bytes).map_err(|_| Error::Unreadable("csv_not_utf8"))?;
-        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .from_reader(text.as_bytes());
-        reader
-            .records()
-            .map(|r| {
-                r.map(|rec| rec.iter().map(str::to_string).collect())
-                    .map_err(|_| Error::Unreadable("file_unreadable"))
-            })
-            .collect()
-    } else {
-        Err(Error::Unreadable("file_type"))
-    }
-}
-
-fn cell_text(c: &calamine::Data) -> String {
-    use calamine::Data;
-    match c {
-        Data::Empty => String::new(),
-        Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
-        other => other.to_string(),
-    }
-}
-
 /// Turns table rows into guides, or every problem found with row, column and reason.
 /// `unit_exists` checks unit codes; codes must be unique within the file.
 pub fn parse_rows(
@@ -416,7 +341,6 @@ pub fn parse_rows(
     unit_exists: &dyn Fn(&str) -> bool,
 ) -> std::result::Result<Vec<ItemGuide>, Vec<RowError>> {
     let i18n = catalog();
-    let mut errors = Vec::new();
     let Some(header) = rows.first() else {
         return Err(vec![RowError {
             row: 1,
@@ -424,32 +348,13 @@ pub fn parse_rows(
             reason: i18n.get(lang, "import.empty").into(),
         }]);
     };
-    let mut columns: Vec<Option<&'static str>> = Vec::new();
-    for h in header {
-        let h = h.trim();
-        let key = COLUMNS.iter().copied().find(|k| {
-            h == *k
-                || h == label(Lang::Zh, &format!("field.{k}"))
-                || h.eq_ignore_ascii_case(&label(Lang::En, &format!("field.{k}")))
-        });
-        if key.is_none() && !h.is_empty() {
-            errors.push(RowError {
-                row: 1,
-                column: h.to_string(),
-                reason: i18n.get(lang, "import.unknown_column").into(),
-            });
-        }
-        columns.push(key);
-    }
-    for k in ["code", "name", "unit"] {
-        if !columns.contains(&Some(k)) {
-            errors.push(RowError {
-                row: 1,
-                column: i18n.field_label(lang, k),
-                reason: i18n.get(lang, "import.missing_column").into(),
-            });
-        }
-    }
+    let (columns, mut errors) = crate::table::match_header(
+        header,
+        &COLUMNS,
+        &["field"],
+        &["code", "name", "unit"],
+        lang,
+    );
     if rows.len() - 1 > MAX_ROWS {
         errors.push(RowError {
             row: MAX_ROWS + 2,
@@ -500,9 +405,7 @@ pub fn parse_rows(
             }
             Err(fe) => {
                 for f in fe.0 {
-                    let reason = i18n
-                        .get(lang, &format!("error.{}", f.code))
-                        .replace("{detail}", f.detail.as_deref().unwrap_or(""));
+                    let reason = crate::table::reason(lang, f.code, f.detail.as_deref());
                     errors.push(RowError {
                         row: line,
                         column: column_of(&f.field),
@@ -528,25 +431,16 @@ pub fn parse_rows(
 
 /// The whole published catalog as an `.xlsx` workbook with Chinese headers.
 pub fn export_xlsx(guides: &[ItemGuide]) -> Result<Vec<u8>> {
-    let internal = |e: rust_xlsxwriter::XlsxError| Error::Internal(e.to_string());
-    let mut book = rust_xlsxwriter::Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet
-        .set_name(label(Lang::Zh, "export.sheet"))
-        .map_err(internal)?;
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    for (c, key) in COLUMNS.iter().enumerate() {
-        sheet
-            .write_string_with_format(0, c as u16, label(Lang::Zh, &format!("field.{key}")), &bold)
-            .map_err(internal)?;
-    }
-    for (r, g) in guides.iter().enumerate() {
-        let cells = cells_from_guide(g);
-        for (c, key) in COLUMNS.iter().enumerate() {
-            sheet
-                .write_string((r + 1) as u32, c as u16, &cells[*key])
-                .map_err(internal)?;
-        }
-    }
-    book.save_to_buffer().map_err(internal)
+    let header: Vec<String> = COLUMNS
+        .iter()
+        .map(|k| label(Lang::Zh, &format!("field.{k}")))
+        .collect();
+    let rows: Vec<Vec<String>> = guides
+        .iter()
+        .map(|g| {
+            let cells = cells_from_guide(g);
+            COLUMNS.iter().map(|k| cells[*k].clone()).collect()
+        })
+        .collect();
+    crate::table::write_xlsx(&label(Lang::Zh, "export.sheet"), &header, &rows)
 }

@@ -73,6 +73,7 @@ impl RiskGrade {
 /// The share of each grade to inspect, in basis points.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DrawRatios))]
 pub struct Ratios {
     pub high: u32,
     pub medium_high: u32,
@@ -116,6 +117,7 @@ impl Ratios {
 /// A market entity as frozen in the directory for one draw.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DrawEntity))]
 pub struct Entity {
     /// 统一社会信用代码.
     pub id: String,
@@ -128,6 +130,7 @@ pub struct Entity {
 /// An inspector (执法检查人员) as frozen in the directory for one draw: active ones only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DrawInspector))]
 pub struct Inspector {
     pub id: String,
     pub unit: String,
@@ -141,6 +144,7 @@ pub struct Inspector {
 /// What a plan fixes and publishes before its draw.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DrawPlan))]
 pub struct Plan {
     pub id: String,
     /// The matters inspected in one visit (several units' matters make a joint draw).
@@ -159,6 +163,7 @@ pub struct Plan {
 /// One check: an entity and the team sent to it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DrawCheck))]
 pub struct Check {
     pub entity: String,
     pub grade: RiskGrade,

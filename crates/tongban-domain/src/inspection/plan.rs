@@ -25,6 +25,7 @@ pub const MAX_TEAM: u32 = 6;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = InspectionMatter))]
 pub struct Matter {
     pub code: String,
     pub name: String,
@@ -223,6 +224,7 @@ pub struct DirectoryEntity {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = NewInspectionPlan))]
 pub struct NewPlan {
     pub title: String,
     /// Matter codes; matters of several units make a joint draw (one visit per entity).
@@ -352,6 +354,7 @@ pub fn draw_plan(
 /// A member of a check's team, as drawn.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = InspectionTeamMember))]
 pub struct TeamMember {
     pub id: String,
     pub name: String,
@@ -364,6 +367,7 @@ pub struct TeamMember {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = InspectionOutcome))]
 pub enum Outcome {
     /// 未发现问题.
     NoProblem,
@@ -398,6 +402,7 @@ impl Outcome {
 /// The penalty decided on a violation: it becomes a credit record of the deciding unit.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = InspectionPenalty))]
 pub struct Penalty {
     pub unit: String,
     pub document: String,
@@ -418,6 +423,7 @@ pub struct NewResult {
 /// A check's result, public once entered.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = InspectionResult))]
 pub struct CheckResult {
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = Date))]
     pub checked_on: Date,
@@ -438,6 +444,7 @@ pub struct CheckResult {
 /// One check of a drawn plan: an entity, its team, and the clock on its result.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = InspectionCheck))]
 pub struct Check {
     pub id: String,
     pub plan_id: String,

@@ -10,7 +10,7 @@ use crate::pages::see_other;
 use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -560,20 +560,7 @@ async fn import(
 async fn export(State(state): State<AppState>, viewer: Viewer) -> Result<Response, AppError> {
     viewer.require(CATALOG_EDITORS)?;
     let (bytes, _) = tongban_app::catalog::export(&state.store).await?;
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                "attachment; filename=\"xihu-catalog.xlsx\"".to_string(),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(crate::pages::xlsx_download("xihu-catalog.xlsx", bytes))
 }
 
 /// Creates (no `id`) or updates an entry of the retained certificate list.

@@ -14,7 +14,9 @@ use axum::response::Response;
 use axum::routing::get;
 use serde::Deserialize;
 use std::collections::HashMap;
+use tongban_app::credit::import::Imported;
 use tongban_app::credit::{self as uc, Seen};
+use tongban_app::table::RowError;
 use tongban_domain::FieldErrors;
 use tongban_domain::accounts::Role;
 use tongban_domain::credit::{Command, CreditKind, NewRecord, Severity, SubjectKind};
@@ -162,6 +164,8 @@ pub fn forms() -> Router<AppState> {
     Router::new()
         .route("/credit/unit", get(unit_list))
         .route("/credit/new", get(new_form).post(create))
+        .route("/credit/import", axum::routing::post(import))
+        .route("/credit/import/template.xlsx", get(template))
         .route("/credit/records/{id}/{form}", axum::routing::post(act))
 }
 
@@ -172,6 +176,30 @@ const STAFF: &[Role] = &[Role::Clerk, Role::Approver];
 struct UnitPage {
     c: Chrome,
     records: Vec<Seen>,
+    /// After an import: how many records it entered, or every problem of the file.
+    imported: Option<usize>,
+    import_errors: Vec<RowError>,
+}
+
+async fn unit_page(
+    state: &AppState,
+    c: Chrome,
+    user: &User,
+    imported: Option<usize>,
+    import_errors: Vec<RowError>,
+) -> AppResult<Response> {
+    let unit = user.unit.clone().ok_or(AppError::Forbidden)?;
+    let rs = state.store.credit_records_of_unit(&unit, 500).await?;
+    let records = rs
+        .into_iter()
+        .map(|r| uc::seen(&state.store, Some(user), r))
+        .collect();
+    Ok(render(&UnitPage {
+        c,
+        records,
+        imported,
+        import_errors,
+    }))
 }
 
 /// The unit's records: repairs to decide first, by deadline.
@@ -181,13 +209,37 @@ async fn unit_list(
     viewer: Viewer,
 ) -> AppResult<Response> {
     let user = viewer.require(STAFF)?;
-    let unit = user.unit.clone().ok_or(AppError::Forbidden)?;
-    let rs = state.store.credit_records_of_unit(&unit, 500).await?;
-    let records = rs
-        .into_iter()
-        .map(|r| uc::seen(&state.store, Some(user), r))
-        .collect();
-    Ok(render(&UnitPage { c, records }))
+    unit_page(&state, c, user, None, vec![]).await
+}
+
+/// The import template: the columns, and one example row to overwrite.
+async fn template(viewer: Viewer) -> AppResult<Response> {
+    viewer.require(STAFF)?;
+    let bytes = uc::import::template_xlsx(&[uc::import::example_row()])?;
+    Ok(crate::pages::xlsx_download("credit-records.xlsx", bytes))
+}
+
+/// A spreadsheet of the unit's records: all entered, or none and every problem named.
+async fn import(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let user = viewer.require(STAFF)?;
+    let up = crate::cases::read_upload(multipart).await?;
+    viewer.check_csrf(up.fields.get("csrf").map(String::as_str))?;
+    if up.bytes.is_empty() {
+        return Err(FieldErrors::single("file", "required").into());
+    }
+    let lang = c.t.lang;
+    match uc::import::import(&state.store, user, &up.filename, &up.bytes, lang).await? {
+        Imported::Done(ids) => unit_page(&state, c, user, Some(ids.len()), vec![]).await,
+        Imported::Refused(errors) => Ok(with_status(
+            unit_page(&state, c, user, None, errors).await?,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        )),
+    }
 }
 
 #[derive(Template)]

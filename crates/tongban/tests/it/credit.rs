@@ -369,3 +369,79 @@ fn an_upheld_dispute_withdraws_a_record_everywhere() {
         assert_audit_intact(app);
     });
 }
+
+/// A unit imports a spreadsheet of its records: every problem of a bad file named by row, column
+/// and reason and nothing entered; a good file entered whole, each record in the audit trail.
+#[test]
+fn a_unit_imports_its_records_all_or_nothing() {
+    use tongban_app::credit::import::{example_row, template_xlsx};
+    each_app(|app| {
+        let clerk = app.session("clerk.scj");
+        let template = app.page(&clerk, "/credit/import/template.xlsx");
+        assert_eq!(template.status, 200);
+        assert!(template.bytes.starts_with(b"PK"), "an .xlsx is a zip");
+        let good = example_row();
+        let mut person = example_row();
+        person[0] = "自然人".into();
+        person[1] = "360103199003120276".into();
+        person[2] = "陈志强".into();
+        person[3] = "经营异常名录".into();
+        person[4] = "轻微".into();
+        person[5] = "洪西市监异〔2026〕2号".into();
+        let mut no_basis = example_row();
+        no_basis[7] = String::new();
+        let mut bad_values = example_row();
+        bad_values[3] = "表扬".into();
+        bad_values[6] = "2026-13-01".into();
+        let upload = |name: &str, bytes: &[u8]| {
+            app.multipart(
+                "/credit/import",
+                &[("cookie", &clerk.cookie)],
+                &[("csrf", &clerk.csrf)],
+                &[("file", name, bytes)],
+            )
+        };
+        let before = app.get("/api/v1/credit/records?q=洪城数智").json()["items"]
+            .as_array()
+            .unwrap()
+            .len();
+        let bad = template_xlsx(&[good.clone(), no_basis, bad_values]).unwrap();
+        let r = upload("records.xlsx", &bad);
+        assert_eq!(r.status, 422, "{}", r.body);
+        let errors = &r.body[r.body.find("id=\"import-errors\"").unwrap()..];
+        for want in [
+            "<td>3</td><td>法律依据</td>",
+            "<td>4</td><td>信息类别</td>",
+            "<td>4</td><td>决定日期</td>",
+        ] {
+            assert!(errors.contains(want), "{want} in {errors}");
+        }
+        let after = app.get("/api/v1/credit/records?q=洪城数智").json()["items"]
+            .as_array()
+            .unwrap()
+            .len();
+        assert_eq!(after, before, "nothing entered");
+        assert_eq!(upload("records.txt", b"x").status, 400, "not a spreadsheet");
+        let r = upload("records.csv", "名称,颜色\n甲,红\n".as_bytes());
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("颜色"), "the unknown column is named");
+
+        let ok = template_xlsx(&[good, person]).unwrap();
+        let r = upload("records.xlsx", &ok);
+        assert_eq!(r.status, 200, "{}", r.body);
+        assert!(r.body.contains("id=\"import-summary\""), "{}", r.body);
+        let found = app.get("/api/v1/credit/records?q=洪城数智").json();
+        assert_eq!(found["items"].as_array().unwrap().len(), before + 1);
+        assert!(r.body.contains("陈志强") && r.body.contains("经营异常名录"), "on the unit's list");
+        // Another role may not import.
+        let company = app.session("company");
+        let r = app.multipart(
+            "/credit/import",
+            &[("cookie", &company.cookie)],
+            &[("csrf", &company.csrf)],
+            &[("file", "records.xlsx", &ok)],
+        );
+        assert_eq!(r.status, 403);
+        assert_audit_intact(app);
+    });
+}

@@ -8,6 +8,8 @@ use tongban_store::Store;
 use tongban_store::accounts::User;
 use tongban_store::credit::subject_of;
 
+pub mod import;
+
 /// How many records a search returns at most (the newest).
 pub const SEARCH_LIMIT: i64 = 200;
 
