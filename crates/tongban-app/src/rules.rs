@@ -64,8 +64,12 @@ pub async fn case_facts(store: &Store, case: &Case, rs: &RuleSet) -> Result<Fact
     }
     facts.insert("today".into(), Value::Date(today));
     facts.insert("applicant.is_enterprise".into(), Value::Bool(enterprise));
-    let barred = store.commitment_barred(&case.applicant).await?;
+    let standing = store.credit_standing_of_user(&case.applicant).await?;
+    let barred = standing.has(tongban_domain::credit::lists::Effect::NoCommitment);
     facts.insert("applicant.credit_good".into(), Value::Bool(!barred));
+    for (k, v) in standing.facts() {
+        facts.insert(k.into(), Value::Bool(v));
+    }
     let complete = case
         .materials
         .iter()

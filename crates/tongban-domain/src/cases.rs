@@ -499,6 +499,12 @@ pub struct Case {
     pub cosigners: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signoffs: Vec<SignOff>,
+    /// The credit measures the lists gave the applicant on submitting: 绿色通道 (first in the
+    /// unit's queue) and 容缺受理 (a material may follow the acceptance).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub green_channel: bool,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tolerance: bool,
 }
 
 /// A co-signing unit's opinion on a joint case.
@@ -713,6 +719,8 @@ pub fn new_draft(n: NewCase) -> Case {
         objections: Vec::new(),
         cosigners: Vec::new(),
         signoffs: Vec::new(),
+        green_channel: false,
+        tolerance: false,
     }
 }
 

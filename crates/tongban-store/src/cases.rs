@@ -265,7 +265,8 @@ impl Store {
         sqlx::query(
             "UPDATE cases SET state = $2, submitted_at = $3, accepted_at = $4, decided_at = $5,
                 closed_at = $6, legal_due = $7, promised_due = $8, commitment_due = $9,
-                clock_status = $10, version = version + 1, updated_at = $11, case_json = $12
+                clock_status = $10, version = version + 1, updated_at = $11, case_json = $12,
+                green_channel = $13
              WHERE id = $1",
         )
         .bind(&case.id)
@@ -280,6 +281,7 @@ impl Store {
         .bind(d.clock_status)
         .bind(w.at().to_string())
         .bind(to_json(&case))
+        .bind(i64::from(case.green_channel))
         .execute(w.conn())
         .await?;
         if fx.false_promise {
@@ -344,11 +346,12 @@ impl Store {
             CaseOrder::DueFirst => {
                 // Running clocks by time left (the overdue first), then received cases waiting
                 // for acceptance (oldest first), then decided cases waiting for their result,
-                // then closed cases at the end.
+                // then closed cases at the end; within each, the green channel (a trustworthy
+                // applicant, by the credit lists) first.
                 "CASE WHEN state IN ('issued', 'rejected', 'refused', 'withdrawn', 'revoked') THEN 3
                       WHEN decided_at IS NOT NULL THEN 2
                       WHEN promised_due IS NULL THEN 1 ELSE 0 END,
-                 promised_due, legal_due, submitted_at, id"
+                 green_channel DESC, promised_due, legal_due, submitted_at, id"
             }
         };
         let limit = param(&mut binds, String::new());
@@ -433,14 +436,13 @@ impl Store {
         Ok(out)
     }
 
-    /// Serious bad credit or a published broken commitment bars written commitments (告知承诺),
-    /// as the credit records stand today.
+    /// Whether the measures list bars written commitments (告知承诺) for an account's subject,
+    /// as its credit records stand today.
     pub async fn commitment_barred(&self, username: &str) -> Result<bool> {
-        let records = self.credit_of_user(username).await?;
-        Ok(tongban_domain::credit::bars_commitment(
-            &records,
-            local_date(self.now()),
-        ))
+        Ok(self
+            .credit_standing_of_user(username)
+            .await?
+            .has(tongban_domain::credit::lists::Effect::NoCommitment))
     }
 
     /// A false promise found on a case becomes a credit record of its applicant, decided by the

@@ -7,6 +7,7 @@ use sqlx::Row;
 use tongban_domain::accounts::ApplicantIdentity;
 use tongban_domain::calendar::Calendar;
 use tongban_domain::cases::local_date;
+use tongban_domain::credit::lists::{CreditLists, CreditStanding};
 use tongban_domain::credit::{self, CreditKind, CreditRecord, NewRecord, Severity, SubjectKind};
 use tongban_domain::records::{RecordKind, RecordRef};
 use tongban_domain::refusal::Refusal;
@@ -29,7 +30,33 @@ fn audit_view(r: &CreditRecord) -> serde_json::Value {
     })
 }
 
+/// The versioned document of the three lists (三清单).
+pub const LISTS: &str = "credit_lists";
+
 impl Store {
+    /// The three lists as they stand: the last saved version, or the national baseline.
+    pub async fn credit_lists(&self) -> Result<CreditLists> {
+        match self.list_current(LISTS).await? {
+            Some(v) => CreditLists::read(&v.toml)
+                .map_err(|e| StoreError::Corrupt(format!("credit lists v{}: {e}", v.version))),
+            None => Ok(CreditLists::baseline()),
+        }
+    }
+
+    /// Where a subject (credit code or identity number) stands under the lists today.
+    pub async fn credit_standing(&self, subject_id: &str) -> Result<CreditStanding> {
+        let lists = self.credit_lists().await?;
+        let records = self.credit_records_of(subject_id).await?;
+        Ok(lists.standing(&records, local_date(self.now())))
+    }
+
+    /// Where an account's subject stands (nothing for an account without an identity).
+    pub async fn credit_standing_of_user(&self, username: &str) -> Result<CreditStanding> {
+        let lists = self.credit_lists().await?;
+        let records = self.credit_of_user(username).await?;
+        Ok(lists.standing(&records, local_date(self.now())))
+    }
+
     /// Enters a record inside a write (the unit's entry, or the platform's own for a broken
     /// commitment), numbered `CR2026-000001`.
     pub(crate) async fn insert_credit_record(

@@ -6,36 +6,19 @@ use sqlx::Row;
 use std::collections::{BTreeMap, BTreeSet};
 use tongban_domain::accounts::ApplicantIdentity;
 use tongban_domain::cases::local_date;
+use tongban_domain::credit::lists::Effect;
 use tongban_domain::credit::{CreditKind, NewRecord, SubjectKind};
-use tongban_domain::inspection::draw::{self, Entity};
+use tongban_domain::inspection::draw::{Entity, RiskGrade};
 use tongban_domain::inspection::plan::{
     self, Check, DirectoryEntity, InspectionPlan, InspectorDirectory, NewResult,
 };
 use tongban_domain::records::{RecordKind, RecordRef};
 
+pub use crate::lists::ListVersion;
+
 /// The documents kept as versioned lists.
 pub const MATTERS: &str = "inspection_matters";
 pub const INSPECTORS: &str = "inspectors";
-
-/// One version of a list document.
-#[derive(Debug, Clone, serde::Serialize)]
-pub struct ListVersion {
-    pub version: i64,
-    pub toml: String,
-    pub note: String,
-    pub author: String,
-    pub created_at: String,
-}
-
-fn list_version(row: &sqlx::any::AnyRow) -> Result<ListVersion> {
-    Ok(ListVersion {
-        version: row.try_get("version")?,
-        toml: row.try_get("toml")?,
-        note: row.try_get("note")?,
-        author: row.try_get("author")?,
-        created_at: row.try_get("created_at")?,
-    })
-}
 
 /// A check's audit view: the clock and the outcome.
 fn check_view(c: &Check) -> serde_json::Value {
@@ -54,59 +37,6 @@ fn team_column(c: &Check) -> String {
 }
 
 impl Store {
-    /// The current version of a list, if it has one.
-    pub async fn list_current(&self, list: &str) -> Result<Option<ListVersion>> {
-        let row = sqlx::query(
-            "SELECT version, toml, note, author, created_at FROM list_versions
-             WHERE list = $1 ORDER BY version DESC LIMIT 1",
-        )
-        .bind(list)
-        .fetch_optional(self.reader())
-        .await?;
-        row.as_ref().map(list_version).transpose()
-    }
-
-    /// Every version of a list, newest first.
-    pub async fn list_history(&self, list: &str) -> Result<Vec<ListVersion>> {
-        let rows = sqlx::query(
-            "SELECT version, toml, note, author, created_at FROM list_versions
-             WHERE list = $1 ORDER BY version DESC",
-        )
-        .bind(list)
-        .fetch_all(self.reader())
-        .await?;
-        rows.iter().map(list_version).collect()
-    }
-
-    /// Saves a new version of a list (checked by the caller), audited; returns its number.
-    pub async fn save_list(&self, actor: &str, list: &str, toml: &str, note: &str) -> Result<i64> {
-        let mut w = self.begin_write(actor).await?;
-        let last: Option<i64> =
-            sqlx::query_scalar("SELECT MAX(version) FROM list_versions WHERE list = $1")
-                .bind(list)
-                .fetch_one(w.conn())
-                .await?;
-        let version = last.unwrap_or(0) + 1;
-        sqlx::query(
-            "INSERT INTO list_versions (list, version, toml, note, author, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6)",
-        )
-        .bind(list)
-        .bind(version)
-        .bind(toml)
-        .bind(note)
-        .bind(actor)
-        .bind(w.at().to_string())
-        .execute(w.conn())
-        .await?;
-        let after = serde_json::json!({ "version": version, "note": note,
-            "sha256": draw::sha256_hex(toml.as_bytes()) });
-        w.audit::<(), _>("list.save", list, &version.to_string(), None, Some(&after))
-            .await?;
-        w.commit().await?;
-        Ok(version)
-    }
-
     /// Sets the industry of a registered entity (which inspection matters apply to it).
     pub async fn set_enterprise_industry(
         &self,
@@ -140,7 +70,7 @@ impl Store {
     }
 
     /// The directory of entities as of today: every registered enterprise with its industry, its
-    /// credit grade from its records, and the units that licensed it within the past year (from
+    /// credit grade from its records (raised by the measures list's higher inspection ratio), and the units that licensed it within the past year (from
     /// the cases decided for its accounts), sorted by code as a draw freezes it.
     pub async fn inspection_entities(&self) -> Result<Vec<DirectoryEntity>> {
         let today = local_date(self.now());
@@ -167,13 +97,22 @@ impl Store {
                     .insert(row.try_get("unit")?);
             }
         }
+        let lists = self.credit_lists().await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
             let uscc: String = row.try_get("uscc")?;
             let records = self.credit_records_of(&uscc).await?;
+            // The measures list may raise the ratio: at least medium-high then.
+            let mut grade = plan::grade_of(&records, today);
+            if lists
+                .standing(&records, today)
+                .has(Effect::HigherInspection)
+            {
+                grade = grade.min(RiskGrade::MediumHigh);
+            }
             out.push(DirectoryEntity {
                 entity: Entity {
-                    grade: plan::grade_of(&records, today),
+                    grade,
                     licensed_by: licensed_by
                         .remove(&uscc)
                         .map(|s| s.into_iter().collect())

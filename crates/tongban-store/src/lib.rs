@@ -35,6 +35,7 @@ pub mod files;
 pub mod hotline;
 pub mod inbox;
 pub mod inspection;
+pub mod lists;
 pub mod mail;
 pub mod org;
 pub mod policies;

@@ -353,14 +353,11 @@ impl Store {
         else {
             return Ok(None);
         };
-        let marked = self
-            .credit_records_of(uscc)
-            .await?
-            .iter()
-            .any(|c| c.dishonest_on(today));
+        let lists = self.credit_lists().await?;
+        let standing = lists.standing(&self.credit_records_of(uscc).await?, today);
         Ok(Some((
             r.try_get("name")?,
-            enterprise_facts_of(uscc, r.try_get("facts_json")?, marked, today)?,
+            enterprise_facts_of(uscc, r.try_get("facts_json")?, &standing, today)?,
         )))
     }
 
@@ -370,20 +367,25 @@ impl Store {
         &self,
         today: jiff::civil::Date,
     ) -> Result<Vec<(String, String, Facts)>> {
-        // Enterprises with dishonesty published today.
-        let marked: std::collections::HashSet<String> = sqlx::query(
+        // Every enterprise's published records, for its standing under the lists today.
+        let lists = self.credit_lists().await?;
+        let mut records: std::collections::HashMap<
+            String,
+            Vec<tongban_domain::credit::CreditRecord>,
+        > = std::collections::HashMap::new();
+        for row in sqlx::query(
             "SELECT record_json FROM credit_records
              WHERE subject_kind = 'enterprise' AND publish_from IS NOT NULL",
         )
         .fetch_all(self.reader())
         .await?
-        .iter()
-        .map(|r| json_col::<tongban_domain::credit::CreditRecord>(r, "record_json"))
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .filter(|c| c.dishonest_on(today))
-        .map(|c| c.entered.subject_id)
-        .collect();
+        {
+            let c: tongban_domain::credit::CreditRecord = json_col(&row, "record_json")?;
+            records
+                .entry(c.entered.subject_id.clone())
+                .or_default()
+                .push(c);
+        }
         let rows = sqlx::query(
             "SELECT uscc, name, facts_json FROM enterprises WHERE facts_json IS NOT NULL ORDER BY uscc",
         )
@@ -392,23 +394,21 @@ impl Store {
         rows.iter()
             .map(|r| {
                 let uscc: String = r.try_get("uscc")?;
-                let facts = enterprise_facts_of(
-                    &uscc,
-                    r.try_get("facts_json")?,
-                    marked.contains(&uscc),
-                    today,
-                )?;
+                let standing =
+                    lists.standing(records.get(&uscc).map_or(&[][..], Vec::as_slice), today);
+                let facts = enterprise_facts_of(&uscc, r.try_get("facts_json")?, &standing, today)?;
                 Ok((uscc, r.try_get("name")?, facts))
             })
             .collect()
     }
 }
 
-/// Stored facts completed with credit, kind and the day of judgement.
+/// Stored facts completed with credit, kind and the day of judgement. For a policy an
+/// enterprise's credit is good while no dishonest behaviour of the lists counts against it.
 fn enterprise_facts_of(
     uscc: &str,
     stored: Option<String>,
-    credit_marked: bool,
+    standing: &tongban_domain::credit::lists::CreditStanding,
     today: jiff::civil::Date,
 ) -> Result<Facts> {
     let mut facts: Facts = match stored {
@@ -416,7 +416,13 @@ fn enterprise_facts_of(
             .map_err(|e| StoreError::Corrupt(format!("facts of {uscc}: {e}")))?,
         None => Facts::new(),
     };
-    facts.insert("applicant.credit_good".into(), Value::Bool(!credit_marked));
+    facts.insert(
+        "applicant.credit_good".into(),
+        Value::Bool(!standing.dishonest),
+    );
+    for (k, v) in standing.facts() {
+        facts.insert(k.into(), Value::Bool(v));
+    }
     facts.insert("applicant.is_enterprise".into(), Value::Bool(true));
     facts.insert("today".into(), Value::Date(today));
     Ok(facts)

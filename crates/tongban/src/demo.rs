@@ -524,7 +524,8 @@ pub async fn load_base_if_empty(store: &Store) -> Result<bool, String> {
 const MATTERS: &str = include_str!("../../../data/xihu/inspection/matters.toml");
 const INSPECTORS: &str = include_str!("../../../data/xihu/inspection/inspectors.toml");
 
-/// The 抽查事项清单 and the inspector directory, as their first versions.
+/// The 抽查事项清单, the inspector directory and the three credit lists, as their first
+/// versions.
 async fn load_inspection_lists(store: &Store, units: &[Unit]) -> Result<(), String> {
     use tongban_domain::inspection::plan::{InspectorDirectory, MatterList};
     use tongban_store::inspection as lists;
@@ -532,7 +533,14 @@ async fn load_inspection_lists(store: &Store, units: &[Unit]) -> Result<(), Stri
     let matters = MatterList::parse(MATTERS, &codes).map_err(|e| format!("demo matters: {e:?}"))?;
     InspectorDirectory::parse(INSPECTORS, &codes, &matters)
         .map_err(|e| format!("demo inspectors: {e:?}"))?;
-    for (list, text) in [(lists::MATTERS, MATTERS), (lists::INSPECTORS, INSPECTORS)] {
+    for (list, text) in [
+        (lists::MATTERS, MATTERS),
+        (lists::INSPECTORS, INSPECTORS),
+        (
+            tongban_store::credit::LISTS,
+            tongban_domain::credit::lists::BASELINE,
+        ),
+    ] {
         store
             .save_list("system", list, text, "演示数据初始版本")
             .await

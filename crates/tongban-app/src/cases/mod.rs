@@ -18,8 +18,12 @@ pub fn actor(user: &User) -> Actor<'_> {
 }
 
 pub async fn standing(store: &Store, case: &Case) -> Result<ApplicantStanding> {
+    use tongban_domain::credit::lists::Effect;
+    let credit = store.credit_standing_of_user(&case.applicant).await?;
     Ok(ApplicantStanding {
-        commitment_barred: store.commitment_barred(&case.applicant).await?,
+        commitment_barred: credit.has(Effect::NoCommitment),
+        green_channel: credit.has(Effect::GreenChannel),
+        tolerance: credit.has(Effect::Tolerance),
     })
 }
 

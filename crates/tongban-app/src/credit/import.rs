@@ -12,6 +12,7 @@ use crate::table::{RowError, choose, match_header, read_table, reason};
 use crate::{Error, Result};
 use tongban_domain::FieldErrors;
 use tongban_domain::accounts::Role;
+use tongban_domain::credit::lists::CreditLists;
 use tongban_domain::credit::{CreditKind, NewRecord, Severity, SubjectKind};
 use tongban_store::Store;
 use tongban_store::accounts::User;
@@ -48,7 +49,11 @@ pub enum Imported {
 }
 
 /// One row as a record of `unit`, each unreadable cell named by its field.
-fn record_of(cell: &dyn Fn(&str) -> String, unit: &str) -> Result<NewRecord, FieldErrors> {
+fn record_of(
+    cell: &dyn Fn(&str) -> String,
+    unit: &str,
+    lists: &CreditLists,
+) -> Result<NewRecord, FieldErrors> {
     let mut e = FieldErrors::new();
     let kinds = [SubjectKind::Enterprise, SubjectKind::Person];
     let subject_kind = choose(
@@ -114,6 +119,9 @@ fn record_of(cell: &dyn Fn(&str) -> String, unit: &str) -> Result<NewRecord, Fie
         publish_months,
         case_id: None,
     };
+    if !lists.collects(kind, unit) && !e.0.iter().any(|x| x.field == "kind") {
+        e.push_detail("kind", "not_in_data_list", unit);
+    }
     // What cannot be read is reported with what the record then breaks.
     if let Err(rules) = new.validate() {
         for f in rules.0 {
@@ -129,6 +137,7 @@ fn record_of(cell: &dyn Fn(&str) -> String, unit: &str) -> Result<NewRecord, Fie
 pub fn parse_rows(
     rows: &[Vec<String>],
     unit: &str,
+    lists: &CreditLists,
     lang: Lang,
 ) -> std::result::Result<Vec<NewRecord>, Vec<RowError>> {
     let i18n = crate::messages::catalog();
@@ -169,7 +178,7 @@ pub fn parse_rows(
                 .map(|v| v.trim().to_string())
                 .unwrap_or_default()
         };
-        match record_of(&cell, unit) {
+        match record_of(&cell, unit, lists) {
             Ok(r) => records.push(r),
             Err(fe) => {
                 for f in fe.0 {
@@ -217,7 +226,8 @@ pub async fn import(
         _ => return Err(Error::Forbidden),
     };
     let rows = read_table(file_name, bytes)?;
-    Ok(match parse_rows(&rows, &unit, lang) {
+    let lists = store.credit_lists().await?;
+    Ok(match parse_rows(&rows, &unit, &lists, lang) {
         Ok(records) => Imported::Done(store.record_credit_many(&user.username, records).await?),
         Err(errors) => Imported::Refused(errors),
     })

@@ -70,6 +70,12 @@ pub async fn record(store: &Store, user: &User, new: NewRecord) -> Result<Credit
     if !store.unit_codes().await?.contains(&new.unit) {
         return Err(tongban_domain::FieldErrors::single("unit", "unknown_unit").into());
     }
+    // The data list says which unit supplies which kind of record.
+    if !store.credit_lists().await?.collects(new.kind, &new.unit) {
+        let mut e = tongban_domain::FieldErrors::new();
+        e.push_detail("kind", "not_in_data_list", new.unit.clone());
+        return Err(e.into());
+    }
     Ok(store.record_credit(&user.username, new).await?)
 }
 
@@ -147,5 +153,33 @@ pub async fn run(store: &Store, user: &User, id: &str, cmd: Command) -> Result<C
         .change_credit_record(&user.username, id, cmd.name(), |r, calendar, today| {
             credit::apply(r, &cmd, party(user, r), &user.username, today, calendar)
         })
+        .await?)
+}
+
+/// Who keeps the three lists: the credit office's staff, and administrators.
+pub fn keeps_lists(user: &User) -> bool {
+    user.role == Role::Admin
+        || (matches!(user.role, Role::Clerk | Role::Approver)
+            && user.unit.as_deref() == Some(credit::CREDIT_OFFICE))
+}
+
+/// Saves a new version of the three lists (checked: units known, measures' behaviours listed,
+/// every measure with its basis); every measure follows it at once.
+pub async fn save_lists(store: &Store, user: &User, toml: &str, note: &str) -> Result<i64> {
+    if !keeps_lists(user) {
+        return Err(Error::Forbidden);
+    }
+    if note.trim().is_empty() {
+        return Err(tongban_domain::FieldErrors::single("note", "required").into());
+    }
+    let units = store.unit_codes().await?;
+    credit::lists::CreditLists::parse(toml, &units)?;
+    Ok(store
+        .save_list(
+            &user.username,
+            tongban_store::credit::LISTS,
+            toml,
+            note.trim(),
+        )
         .await?)
 }

@@ -119,6 +119,9 @@ pub const ACTIONS: [&str; 19] = [
 pub struct ApplicantStanding {
     /// Serious bad credit or a past false promise: no commitments allowed.
     pub commitment_barred: bool,
+    /// Trustworthy under the credit lists: 绿色通道 and 容缺受理.
+    pub green_channel: bool,
+    pub tolerance: bool,
 }
 
 /// Why a case command was refused (the one domain refusal).
@@ -216,6 +219,9 @@ pub fn apply(
             }
             c.submitted_at = Some(now);
             c.state = CaseState::Submitted;
+            // The measures stand as at submission (a later record does not reorder the queue).
+            c.green_channel = ctx.standing.green_channel;
+            c.tolerance = ctx.standing.tolerance;
             fx.notify_unit = Some("submitted");
         }
         Command::RequestCorrection { items } => {

@@ -317,6 +317,7 @@ fn commitments_barred_by_credit_and_broken_when_unmet() {
         calendar: &r.cal,
         standing: ApplicantStanding {
             commitment_barred: true,
+            ..Default::default()
         },
     };
     match apply(&r.case, &promise, &CLERK, &barred).unwrap_err() {

@@ -16,6 +16,7 @@ use crate::validation::FieldErrors;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+pub mod lists;
 #[cfg(test)]
 mod tests;
 
@@ -417,20 +418,6 @@ impl CreditRecord {
                 .unwrap_or_else(|_| "*".repeat(self.entered.subject_id.chars().count())),
         }
     }
-}
-
-/// Whether a subject's records bar written commitments (告知承诺) today: published serious
-/// dishonesty, or a published broken commitment (State Council General Office 2020 No. 42).
-/// A repair or the end of publication lifts the bar. (Next: driven by the measures list.)
-pub fn bars_commitment(records: &[CreditRecord], today: Date) -> bool {
-    records.iter().any(|r| {
-        r.dishonest_on(today)
-            && (r.entered.severity == Severity::Serious
-                || matches!(
-                    r.entered.kind,
-                    CreditKind::SeriousDishonesty | CreditKind::BrokenCommitment
-                ))
-    })
 }
 
 /// Who acts on a record.

@@ -274,6 +274,97 @@ fn an_upheld_dispute_withdraws_the_record_and_a_rejected_one_leaves_it() {
     .unwrap();
     assert_eq!(gone.standing(today), Standing::Withdrawn);
     assert!(!gone.dishonest_on(today));
-    assert!(!bars_commitment(&[gone.clone()], today));
+    let lists = lists::CreditLists::baseline();
+    assert!(
+        lists
+            .standing(&[kept.clone()], today)
+            .has(lists::Effect::NoCommitment)
+    );
+    assert!(
+        !lists
+            .standing(&[gone.clone()], today)
+            .has(lists::Effect::NoCommitment)
+    );
     assert!(allowed(&gone, Party::Subject, today).is_empty());
+}
+
+fn record_of(kind: CreditKind, severity: Severity, decided_on: Date) -> CreditRecord {
+    CreditRecord::new(
+        "CR2026-000001".into(),
+        NewRecord {
+            subject_kind: SubjectKind::Enterprise,
+            subject_id: "91360103MA39K2R741".into(),
+            subject_name: "南昌市西湖区洪城数智科技有限公司".into(),
+            kind,
+            severity,
+            unit: "XH-SCJ".into(),
+            document: "洪西市监〔2026〕1号".into(),
+            decided_on,
+            legal_basis: "依据".into(),
+            summary: String::new(),
+            publish_months: None,
+            case_id: None,
+        },
+    )
+}
+
+/// The measures come from the lists: a serious penalty bars commitments and policy money, an
+/// ordinary one only raises the inspection ratio; an honour gives the green channel and 容缺受理
+/// only while no dishonesty counts; the end of publication lifts everything.
+#[test]
+fn the_three_lists_decide_the_measures() {
+    use lists::{CreditLists, Effect};
+    let lists = CreditLists::baseline();
+    let units: std::collections::BTreeSet<String> =
+        ["XH-SCJ", "XH-FGW"].map(String::from).into_iter().collect();
+    assert_eq!(CreditLists::parse(lists::BASELINE, &units).unwrap(), lists);
+    let today = jiff::civil::date(2026, 12, 7);
+    let decided = jiff::civil::date(2026, 11, 2);
+    let serious = record_of(CreditKind::Penalty, Severity::Serious, decided);
+    let s = lists.standing(std::slice::from_ref(&serious), today);
+    assert!(s.dishonest && !s.trustworthy);
+    for e in [
+        Effect::NoCommitment,
+        Effect::NoPolicy,
+        Effect::HigherInspection,
+    ] {
+        assert!(s.has(e), "{e:?}");
+    }
+    assert_eq!(s.behaviours, vec!["B02"]);
+    let ordinary = record_of(CreditKind::Penalty, Severity::Ordinary, decided);
+    let s = lists.standing(std::slice::from_ref(&ordinary), today);
+    assert!(s.has(Effect::HigherInspection) && !s.has(Effect::NoCommitment));
+    let honour = record_of(CreditKind::Honour, Severity::Minor, decided);
+    let s = lists.standing(std::slice::from_ref(&honour), today);
+    assert!(s.trustworthy && s.has(Effect::GreenChannel) && s.has(Effect::Tolerance));
+    let s = lists.standing(&[honour.clone(), ordinary.clone()], today);
+    assert!(
+        !s.trustworthy && !s.has(Effect::GreenChannel),
+        "dishonesty outweighs an honour"
+    );
+    // An ordinary penalty is published at most a year: after it, nothing.
+    let later = jiff::civil::date(2027, 11, 3);
+    assert_eq!(lists.standing(&[ordinary], later).effects.len(), 0);
+    // The data list: abnormal operation only from the market regulator.
+    assert!(lists.collects(CreditKind::AbnormalOperation, "XH-SCJ"));
+    assert!(!lists.collects(CreditKind::AbnormalOperation, "XH-GA"));
+    assert!(lists.collects(CreditKind::Penalty, "XH-GA"));
+    // A measure without basis, an unknown behaviour, a licence as a behaviour: each named.
+    let bad = lists::BASELINE
+        .replacen(
+            "legal_basis = \"《中华人民共和国政府采购法》第二十二条\"",
+            "legal_basis = \"\"",
+            1,
+        )
+        .replacen("behaviours = [\"B10\"]", "behaviours = [\"B99\"]", 1)
+        .replacen(
+            "kind = \"honour\"\nconduct",
+            "kind = \"licence\"\nconduct",
+            1,
+        );
+    let e = CreditLists::parse(&bad, &units).unwrap_err();
+    let codes: Vec<&str> = e.0.iter().map(|f| f.code).collect();
+    for want in ["required", "unknown_behaviour", "conduct_mismatch"] {
+        assert!(codes.contains(&want), "{codes:?}");
+    }
 }

@@ -209,6 +209,26 @@ pub const BUILTIN_FACTS: &[(&str, &str, Type)] = &[
         "申请人信用良好（无严重失信、无虚假承诺记录）",
         Type::Bool,
     ),
+    (
+        "applicant.credit.dishonest",
+        "申请人有公示中的失信行为（按信用行为清单）",
+        Type::Bool,
+    ),
+    (
+        "applicant.credit.trustworthy",
+        "申请人为守信激励对象且无失信行为",
+        Type::Bool,
+    ),
+    (
+        "applicant.credit.no_policy",
+        "措施清单：限制享受财政资金支持政策",
+        Type::Bool,
+    ),
+    (
+        "applicant.credit.benefit",
+        "措施清单：享受信易+激励",
+        Type::Bool,
+    ),
     ("case.materials_complete", "必需材料已全部提交", Type::Bool),
     ("case.proxy", "由他人代办", Type::Bool),
     (

@@ -44,3 +44,6 @@ CREATE INDEX inspection_checks_entity ON inspection_checks (entity);
 
 -- The industry of a registered entity: which inspection matters apply to it.
 ALTER TABLE enterprises ADD COLUMN industry TEXT;
+
+-- 绿色通道: a case of a trustworthy applicant (by the credit lists) comes first in its queue.
+ALTER TABLE cases ADD COLUMN green_channel INTEGER NOT NULL DEFAULT 0;

@@ -19,6 +19,7 @@ use tongban_app::credit::{self as uc, Seen};
 use tongban_app::table::RowError;
 use tongban_domain::FieldErrors;
 use tongban_domain::accounts::Role;
+use tongban_domain::credit::lists::CreditLists;
 use tongban_domain::credit::{Command, CreditKind, NewRecord, Severity, SubjectKind};
 use tongban_store::accounts::User;
 
@@ -28,6 +29,7 @@ pub fn router() -> Router<AppState> {
         .route("/credit/records/{id}", get(record))
         .route("/credit/lists", get(lists))
         .route("/credit/mine", get(mine))
+        .route("/credit/measures", get(measures).post(save_measures))
         .merge(forms())
 }
 
@@ -84,6 +86,8 @@ async fn search(
 struct MinePage {
     c: Chrome,
     records: Vec<Seen>,
+    /// The measures of the lists that apply today: (code, name, what it does).
+    measures: Vec<(String, String, &'static str)>,
 }
 
 /// An applicant's own records, published or not, with what each allows today.
@@ -94,7 +98,19 @@ async fn mine(State(state): State<AppState>, c: Chrome, viewer: Viewer) -> AppRe
         .into_iter()
         .map(|r| uc::seen(&state.store, Some(user), r))
         .collect();
-    Ok(render(&MinePage { c, records }))
+    let lists = state.store.credit_lists().await?;
+    let standing = state.store.credit_standing_of_user(&user.username).await?;
+    let measures = lists
+        .measure
+        .iter()
+        .filter(|m| standing.measures.contains(&m.code))
+        .map(|m| (m.code.clone(), m.name.clone(), m.effect.as_str()))
+        .collect();
+    Ok(render(&MinePage {
+        c,
+        records,
+        measures,
+    }))
 }
 
 #[derive(Template)]
@@ -408,4 +424,97 @@ async fn act(
 ) -> AppResult<Response> {
     let cmd = command_of(&form, &f).ok_or(AppError::NotFound)?;
     command_from_page(&state, c, &viewer, &id, cmd).await
+}
+
+// ---- the three lists (三清单) ----------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "credit/measures.html")]
+struct MeasuresPage {
+    c: Chrome,
+    lists: CreditLists,
+    history: Vec<tongban_store::lists::ListVersion>,
+    draft: String,
+    errors: Vec<String>,
+    units: HashMap<String, String>,
+}
+
+impl MeasuresPage {
+    fn keeps(&self) -> bool {
+        self.c.user.as_ref().is_some_and(uc::keeps_lists)
+    }
+    fn units_of(&self, codes: &[String]) -> String {
+        if codes.is_empty() {
+            return self.c.t.get("credit.all_units").to_string();
+        }
+        codes
+            .iter()
+            .map(|u| self.units.get(u).cloned().unwrap_or_else(|| u.clone()))
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+    fn severities(&self, b: &tongban_domain::credit::lists::Behaviour) -> String {
+        if b.severities.is_empty() {
+            return self.c.t.get("credit.any_severity").to_string();
+        }
+        b.severities
+            .iter()
+            .map(|s| self.c.t.label("credit.severity", s.as_str()))
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+}
+
+async fn measures_page(
+    state: &AppState,
+    c: Chrome,
+    draft: Option<String>,
+    errors: Vec<String>,
+) -> AppResult<Response> {
+    let lists = state.store.credit_lists().await?;
+    let history = state
+        .store
+        .list_history(tongban_store::credit::LISTS)
+        .await?;
+    let draft = draft.unwrap_or_else(|| {
+        history
+            .first()
+            .map(|v| v.toml.clone())
+            .unwrap_or_else(|| tongban_domain::credit::lists::BASELINE.to_string())
+    });
+    let units = crate::pages::unit_names(state, &c).await?;
+    Ok(render(&MeasuresPage {
+        c,
+        lists,
+        history,
+        draft,
+        errors,
+        units,
+    }))
+}
+
+/// The three lists as they stand, with their history (public).
+async fn measures(State(state): State<AppState>, c: Chrome) -> AppResult<Response> {
+    measures_page(&state, c, None, vec![]).await
+}
+
+async fn save_measures(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    CsrfForm(f): CsrfForm,
+) -> AppResult<Response> {
+    let user = viewer.user.as_ref().ok_or(AppError::Unauthorized)?;
+    let text = f.get("document").cloned().unwrap_or_default();
+    let note = f.get("note").cloned().unwrap_or_default();
+    match uc::save_lists(&state.store, user, &text, &note).await {
+        Ok(_) => Ok(see_other("/credit/measures")),
+        Err(e) => {
+            let (errors, status) = crate::pages::refused_on_page(&c, e.into())?;
+            Ok(with_status(
+                measures_page(&state, c, Some(text), errors).await?,
+                status,
+            ))
+        }
+    }
 }

@@ -432,7 +432,10 @@ fn a_unit_imports_its_records_all_or_nothing() {
         assert!(r.body.contains("id=\"import-summary\""), "{}", r.body);
         let found = app.get("/api/v1/credit/records?q=洪城数智").json();
         assert_eq!(found["items"].as_array().unwrap().len(), before + 1);
-        assert!(r.body.contains("陈志强") && r.body.contains("经营异常名录"), "on the unit's list");
+        assert!(
+            r.body.contains("陈志强") && r.body.contains("经营异常名录"),
+            "on the unit's list"
+        );
         // Another role may not import.
         let company = app.session("company");
         let r = app.multipart(
@@ -440,6 +443,105 @@ fn a_unit_imports_its_records_all_or_nothing() {
             &[("cookie", &company.cookie)],
             &[("csrf", &company.csrf)],
             &[("file", "records.xlsx", &ok)],
+        );
+        assert_eq!(r.status, 403);
+        assert_audit_intact(app);
+    });
+}
+
+/// The three lists drive the measures: an honour from the credit office puts the company's
+/// next case in the green channel, first in the queue and marked 容缺受理; the office edits the
+/// measures list and the next case follows the new version; the data list refuses a record from
+/// a unit that does not supply that kind; rules read `applicant.credit.*`.
+#[test]
+fn the_three_lists_drive_the_measures() {
+    each_app(|app| {
+        let [fgw, ga, company, clerk, citizen] = people(
+            app,
+            ["clerk.fgw", "clerk.ga", "company", "clerk.spj", "citizen"],
+        );
+        let page = app.get("/credit/measures");
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("id=\"measure-M01\"") && page.body.contains("不适用告知承诺"));
+        // The data list: abnormal operation comes from the market regulator only.
+        let mut abnormal = penalty();
+        abnormal["kind"] = json!("abnormal_operation");
+        abnormal["unit"] = json!("XH-GA");
+        let r = post_as(app, &ga, "/api/v1/credit/records", abnormal);
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert_eq!(error_fields(&r), vec!["kind"]);
+
+        // A citizen's case before: no green channel.
+        let before = submitted(app, &citizen);
+        assert_eq!(
+            case_as(app, &citizen, &before)["green_channel"],
+            Value::Null
+        );
+        // The credit office puts the company on the red list: its next case is in the green
+        // channel and first in the clerk's queue.
+        let mut honour = penalty();
+        honour["kind"] = json!("honour");
+        honour["unit"] = json!("XH-FGW");
+        honour["document"] = json!("洪西发改信〔2026〕5号");
+        created(post_as(app, &fgw, "/api/v1/credit/records", honour));
+        let id = submitted(app, &company);
+        let case = case_as(app, &company, &id);
+        assert_eq!(case["green_channel"], true);
+        assert_eq!(case["tolerance"], true);
+        let queue = get_as(app, &clerk, "/api/v1/cases?state=submitted").json();
+        assert_eq!(
+            items(&queue)[0]["id"],
+            id.as_str(),
+            "the green channel first"
+        );
+        let page = app.page(&app.session("clerk.spj"), "/cases");
+        assert!(page.body.contains("绿色通道"));
+        // Rules read the lists' facts.
+        let facts = get_as(app, &clerk, "/api/v1/rules/facts").json();
+        assert!(facts.to_string().contains("applicant.credit.trustworthy"));
+        let mine = app.page(&app.session("company"), "/credit/mine");
+        assert!(mine.body.contains("id=\"measure-M06\""), "{}", mine.body);
+
+        // The office drops the green channel from the measures list: the next case follows.
+        let office = app.session("clerk.fgw");
+        let page = app.page(&office, "/credit/measures");
+        assert!(page.body.contains("id=\"edit-measures\""));
+        let current = tongban_domain::credit::lists::BASELINE;
+        let without = current.replace(
+            "effect = \"green_channel\"\nbehaviours = [\"B10\"]",
+            "effect = \"green_channel\"\nbehaviours = [\"B99\"]",
+        );
+        let r = app.post_form(
+            &office,
+            "/credit/measures",
+            &[("document", &without), ("note", "x")],
+        );
+        assert_eq!(r.status, 422, "an unknown behaviour is named: {}", r.body);
+        assert!(r.body.contains("B99"));
+        let start = current.find("[[measure]]\ncode = \"M06\"").unwrap();
+        let end = start + current[start..].find("\n[[measure]]").unwrap();
+        let edited = format!("{}{}", &current[..start], &current[end + 1..]);
+        let r = app.post_form(
+            &office,
+            "/credit/measures",
+            &[("document", &edited), ("note", "取消绿色通道措施")],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert!(
+            app.get("/credit/measures")
+                .body
+                .contains("取消绿色通道措施")
+        );
+        let next = submitted(app, &company);
+        let case = case_as(app, &company, &next);
+        assert_eq!(case["green_channel"], Value::Null);
+        assert_eq!(case["tolerance"], true, "容缺受理 stays");
+        // Only the credit office keeps the lists.
+        let other = app.session("clerk.spj");
+        let r = app.post_form(
+            &other,
+            "/credit/measures",
+            &[("document", &edited), ("note", "x")],
         );
         assert_eq!(r.status, 403);
         assert_audit_intact(app);
