@@ -23,6 +23,7 @@ pub mod policies;
 pub mod reviews;
 pub mod rules;
 pub mod table;
+pub mod warnings;
 
 use tongban_domain::FieldErrors;
 use tongban_domain::refusal::Refusal;

@@ -174,6 +174,10 @@ pub struct NewTicket {
     /// Routing-catalog entry (Open311 service code), when the caller chose one.
     #[serde(default)]
     pub service_code: Option<String>,
+    /// 统一社会信用代码 of the enterprise the call is about (被反映主体), when the operator
+    /// knows it: repeated complaints about one entity raise a risk warning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub about_uscc: Option<String>,
 }
 
 impl NewTicket {
@@ -205,6 +209,11 @@ impl NewTicket {
         if let Some(u) = &self.enterprise_uscc {
             if crate::ids::Uscc::parse(u).is_err() {
                 e.push("enterprise_uscc", "id_check");
+            }
+        }
+        if let Some(u) = &self.about_uscc {
+            if crate::ids::Uscc::parse(u).is_err() {
+                e.push("about_uscc", "id_check");
             }
         }
         e.into_result(())

@@ -25,10 +25,12 @@ pub enum RecordKind {
     InspectionPlan,
     /// One check of a drawn plan (its result).
     InspectionCheck,
+    /// A risk warning (风险预警) sent to a unit to verify.
+    RiskWarning,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 9] = [
+    pub const ALL: [RecordKind; 10] = [
         RecordKind::Case,
         RecordKind::Declaration,
         RecordKind::Bundle,
@@ -38,6 +40,7 @@ impl RecordKind {
         RecordKind::CreditRecord,
         RecordKind::InspectionPlan,
         RecordKind::InspectionCheck,
+        RecordKind::RiskWarning,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -51,6 +54,7 @@ impl RecordKind {
             RecordKind::CreditRecord => "credit_record",
             RecordKind::InspectionPlan => "inspection_plan",
             RecordKind::InspectionCheck => "inspection_check",
+            RecordKind::RiskWarning => "risk_warning",
         }
     }
 

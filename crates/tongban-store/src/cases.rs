@@ -446,7 +446,7 @@ impl Store {
     }
 
     /// A false promise found on a case becomes a credit record of its applicant, decided by the
-    /// case's unit, in the case's write.
+    /// case's unit, and (for an enterprise) a risk warning to its supervisor, in the case's write.
     async fn record_broken_commitment(&self, w: &mut Write, case: &Case) -> Result<()> {
         use tongban_domain::credit::{self, CreditKind, NewRecord, Severity, SubjectKind};
         let subject_kind = if tongban_domain::ids::Uscc::parse(&case.applicant_id_number).is_ok() {
@@ -469,6 +469,20 @@ impl Store {
             case_id: Some(case.id.clone()),
         };
         self.insert_credit_record(w, new).await?;
+        // An enterprise that broke a promise is a risk: the market regulator verifies it.
+        if subject_kind == SubjectKind::Enterprise {
+            let warning = tongban_domain::inspection::warning::NewWarning {
+                entity: case.applicant_id_number.clone(),
+                entity_name: case.applicant_name.clone(),
+                unit: tongban_domain::inspection::warning::ENTITY_SUPERVISOR.into(),
+                reason: format!(
+                    "办件{}（{}）中作出的告知承诺经核查不实",
+                    case.id, case.item_name
+                ),
+            };
+            let source = tongban_domain::inspection::warning::WarningSource::BrokenCommitment;
+            self.insert_warning(w, warning, source).await?;
+        }
         Ok(())
     }
 }

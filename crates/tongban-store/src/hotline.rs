@@ -79,8 +79,8 @@ impl Store {
         let t = build(format!("H{year}-{n:06}"), now);
         sqlx::query(
             "INSERT INTO hotline_tickets (id, token, source, category, state, business, lead, service_code,
-                filed_by, received_at, updated_at, reply_due, ticket_json)
-             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $9, NULL, $10)",
+                filed_by, received_at, updated_at, reply_due, ticket_json, about_uscc)
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7, $8, $9, $9, NULL, $10, $11)",
         )
         .bind(&t.id)
         .bind(token)
@@ -92,8 +92,21 @@ impl Store {
         .bind(&t.filed_by)
         .bind(w.at().to_string())
         .bind(to_json(&t))
+        .bind(&t.intake.about_uscc)
         .execute(w.conn())
         .await?;
+        // Repeated complaints about one registered entity raise a risk warning in this write.
+        if let Some(uscc) = &t.intake.about_uscc {
+            let name: Option<String> =
+                sqlx::query_scalar("SELECT name FROM enterprises WHERE uscc = $1")
+                    .bind(uscc)
+                    .fetch_optional(w.conn())
+                    .await?;
+            if let Some(name) = name {
+                self.warn_on_repeated_complaints(&mut w, uscc, &name)
+                    .await?;
+            }
+        }
         let after = serde_json::json!({"category": t.intake.category, "business": t.business,
             "source": t.source, "service_code": t.intake.service_code});
         w.audit(

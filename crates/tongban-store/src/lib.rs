@@ -43,6 +43,7 @@ pub mod recount;
 pub mod reviews;
 pub mod rules;
 mod schema;
+pub mod warnings;
 pub mod write;
 
 pub use sqlx;

@@ -483,6 +483,7 @@ async fn top_post(
         enterprise_uscc: None,
         business_environment: false,
         service_code: Some(route.code.clone()),
+        about_uscc: None,
     };
     match tongban_app::hotline::intake(&state.store, &user, Source::Open311, new)
         .await

@@ -196,6 +196,7 @@ pub fn record_path(kind: &str, id: &str) -> Option<String> {
         RecordKind::CreditRecord => format!("/credit/records/{id}"),
         RecordKind::InspectionPlan => format!("/inspection/plans/{id}"),
         RecordKind::InspectionCheck => format!("/inspection/checks/{id}"),
+        RecordKind::RiskWarning => format!("/warnings/{id}"),
     })
 }
 

@@ -83,6 +83,7 @@ pub fn app(state: AppState) -> Router {
         .merge(policies::pages::router())
         .merge(credit::pages::router())
         .merge(inspection::pages::router())
+        .merge(inspection::warnings::router())
         .layer(axum::middleware::from_fn(pages::render_errors));
     Router::new()
         .merge(api.layer(axum::middleware::from_fn(crate::api::problems_only)))

@@ -24,6 +24,7 @@ fn intake(category: Category) -> NewTicket {
         },
         street: None,
         enterprise_uscc: None,
+        about_uscc: None,
         business_environment: false,
         service_code: None,
     }

@@ -46,3 +46,22 @@ ALTER TABLE enterprises ADD COLUMN industry TEXT;
 
 -- 绿色通道: a case of a trustworthy applicant (by the credit lists) comes first in its queue.
 ALTER TABLE cases ADD COLUMN green_channel BIGINT NOT NULL DEFAULT 0;
+
+-- Risk warnings (风险预警): an entity for a unit to verify by `due`; `answered_on` is the clock.
+CREATE TABLE risk_warnings (
+    id          TEXT PRIMARY KEY,
+    entity      TEXT NOT NULL,
+    unit        TEXT NOT NULL,
+    source      TEXT NOT NULL,
+    due         TEXT NOT NULL,
+    answered_on TEXT,
+    warning_json TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
+CREATE INDEX risk_warnings_unit ON risk_warnings (unit, answered_on, due);
+CREATE INDEX risk_warnings_entity ON risk_warnings (entity, source);
+
+-- The enterprise a hotline call is about: repeated complaints raise a risk warning.
+ALTER TABLE hotline_tickets ADD COLUMN about_uscc TEXT;
+CREATE INDEX hotline_tickets_about ON hotline_tickets (about_uscc, received_at);

@@ -98,6 +98,7 @@ fn parse_new(f: &HashMap<String, String>) -> Result<NewTicket, FieldErrors> {
         enterprise_uscc: opt("enterprise_uscc"),
         business_environment: f.contains_key("business_environment"),
         service_code: None,
+        about_uscc: opt("about_uscc"),
     })
 }
 

@@ -70,19 +70,34 @@ struct IndexPage {
     plans: Vec<InspectionPlan>,
     /// (on time, published) over every result.
     on_time: (i64, i64),
+    /// Risk warnings: (answered on time, answered, open past their deadline).
+    warnings: (i64, i64, i64),
+}
+
+/// A share in percent to one decimal, or nothing for an empty denominator.
+fn share(part: i64, all: i64) -> Option<String> {
+    (all > 0).then(|| format!("{:.1}", part as f64 * 100.0 / all as f64))
 }
 
 impl IndexPage {
     fn rate(&self) -> Option<String> {
-        let (on_time, all) = self.on_time;
-        (all > 0).then(|| format!("{:.1}", on_time as f64 * 100.0 / all as f64))
+        share(self.on_time.0, self.on_time.1)
+    }
+    fn warnings_rate(&self) -> Option<String> {
+        share(self.warnings.0, self.warnings.1)
     }
 }
 
 async fn index(State(state): State<AppState>, c: Chrome) -> AppResult<Response> {
     let plans = state.store.inspection_plans(200).await?;
     let on_time = state.store.inspection_publication().await?;
-    Ok(render(&IndexPage { c, plans, on_time }))
+    let warnings = state.store.warning_timeliness().await?;
+    Ok(render(&IndexPage {
+        c,
+        plans,
+        on_time,
+        warnings,
+    }))
 }
 
 // ---- the lists ------------------------------------------------------------------------------

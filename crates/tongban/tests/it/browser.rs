@@ -36,6 +36,10 @@ fn public_search_and_admin_publish_journeys_in_chromium() {
         return;
     }
     let app = TestApp::demo(&Backend::Sqlite);
+    // The demo's inspection plans: the inspector's journey enters a result on the drawn one.
+    crate::harness::runtime()
+        .block_on(tongban::demo::load_inspection(&app.store))
+        .expect("demo plans load");
     let shots = root.join("target/browser-shots");
     let out = Command::new("node")
         .arg(&script)

@@ -347,6 +347,9 @@ fn commitments_overdue_revocation_and_receipt_acceptance() {
         let r = accept_promising(&again, "2026-11-20");
         assert_eq!(r.status, 422);
         assert_eq!(r.json()["errors"][0]["code"], "commitment_barred");
+        // …and a risk warning for the market regulator to verify the enterprise.
+        let page = app.page(&app.session("clerk.scj"), "/warnings");
+        assert!(page.body.contains("违背告知承诺"), "{}", page.body);
         let revoke = json!({"action": "revoke", "reasons": "未按承诺期限补交平面布局图"});
         let c = ok(act(app, &approver, &promised, revoke));
         assert_eq!(c["state"], "revoked");

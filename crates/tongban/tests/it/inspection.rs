@@ -417,3 +417,98 @@ fn the_lists_are_versioned_and_checked_against_each_other() {
         "the demo trader is on the black list"
     );
 }
+
+/// Risk warnings: a unit raises one for the market regulator, which answers on time; three
+/// hotline complaints about one entity within 30 days raise one by themselves, once; a late
+/// answer counts against the public rate.
+#[test]
+fn risk_warnings_reach_the_responsible_unit_and_their_timeliness_is_public() {
+    each_app(|app| {
+        let [operator, scj, ga] = people(app, ["operator", "clerk.scj", "clerk.ga"]);
+        let ga_s = app.session("clerk.ga");
+        let bad = [
+            ("entity", "91360103MA3B7Q5X28"),
+            ("entity_name", "南昌市西湖区恒通商贸有限公司"),
+            ("unit", "XH-SCJ"),
+            ("reason", ""),
+        ];
+        let r = app.post_form(&ga_s, "/warnings", &bad);
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("id=\"warning-errors\""));
+        let mut good = bad;
+        good[0].1 = "91360103MA3B7Q5X27";
+        good[3].1 = "治安检查发现该企业仓库存放大量无标识散装食品";
+        let r = app.post_form(&ga_s, "/warnings", &good);
+        assert_eq!(r.status, 303, "{}", r.body);
+        let path = r.header("location").unwrap().to_string();
+        // The regulator is told and sees it; another unit does not.
+        let inbox = get_as(app, &scj, "/api/v1/inbox").json();
+        assert!(any_of(&inbox["items"], |m| m["kind"] == "risk_warning_raised"));
+        assert_eq!(app.page(&app.session("clerk.spj"), &path).status, 404);
+        let s = app.session("clerk.scj");
+        let page = app.page(&s, &path);
+        assert!(page.body.contains("id=\"answer-form\""), "{}", page.body);
+        let r = app.post_form(
+            &s,
+            &format!("{path}/answer"),
+            &[("confirmed", "yes"), ("action", "")],
+        );
+        assert_eq!(r.status, 422);
+        let answer = [
+            ("confirmed", "yes"),
+            ("action", "已现场核查，责令下架并立案调查"),
+        ];
+        assert_eq!(
+            app.post_form(&s, &format!("{path}/answer"), &answer).status,
+            303
+        );
+        assert_eq!(
+            app.post_form(&s, &format!("{path}/answer"), &answer).status,
+            409
+        );
+        let inbox = get_as(app, &ga, "/api/v1/inbox").json();
+        assert!(any_of(&inbox["items"], |m| m["kind"] == "risk_warning_answered"));
+        assert!(app.get("/inspection").body.contains("100.0%"));
+
+        // Three complaints about one entity: a warning by the platform, once.
+        let about = |n: usize| {
+            let mut t = complaint(&format!("第{n}次反映该超市销售过期食品"));
+            t["about_uscc"] = json!("91360103MA3B7Q5X27");
+            let r = post_as(app, &operator, "/api/v1/hotline/tickets", t);
+            assert_eq!(r.status, 201, "{}", r.body);
+        };
+        let repeat = |app: &TestApp| {
+            let page = app.page(&app.session("clerk.scj"), "/warnings").body;
+            page.matches("12345热线重复投诉").count()
+        };
+        about(1);
+        about(2);
+        assert_eq!(repeat(app), 0);
+        about(3);
+        assert_eq!(repeat(app), 1);
+        about(4);
+        assert_eq!(repeat(app), 1, "one open warning is enough");
+
+        // Left past its deadline it is overdue; answered late it counts so.
+        app.set_now("2026-12-21 09:00");
+        let s = app.session("clerk.scj");
+        let page = app.page(&s, "/warnings").body;
+        let id = page
+            .split("href=\"/warnings/")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        assert!(page.contains("已逾期"));
+        let late = [("confirmed", "no"), ("action", "经核查，该超市已整改")];
+        assert_eq!(
+            app.post_form(&s, &format!("/warnings/{id}/answer"), &late)
+                .status,
+            303
+        );
+        assert!(app.get("/inspection").body.contains("50.0%"));
+        assert_audit_intact(app);
+    });
+}
