@@ -27,10 +27,12 @@ pub enum RecordKind {
     InspectionCheck,
     /// A risk warning (风险预警) sent to a unit to verify.
     RiskWarning,
+    /// A commitment of the district to an enterprise (政务诚信).
+    GovPromise,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 10] = [
+    pub const ALL: [RecordKind; 11] = [
         RecordKind::Case,
         RecordKind::Declaration,
         RecordKind::Bundle,
@@ -41,6 +43,7 @@ impl RecordKind {
         RecordKind::InspectionPlan,
         RecordKind::InspectionCheck,
         RecordKind::RiskWarning,
+        RecordKind::GovPromise,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -55,6 +58,7 @@ impl RecordKind {
             RecordKind::InspectionPlan => "inspection_plan",
             RecordKind::InspectionCheck => "inspection_check",
             RecordKind::RiskWarning => "risk_warning",
+            RecordKind::GovPromise => "gov_promise",
         }
     }
 

@@ -313,3 +313,96 @@ impl Store {
         Ok(rows.len())
     }
 }
+
+// ---- government integrity (政务诚信) -----------------------------------------------------------
+
+use tongban_domain::credit::integrity::{NewPromise, Promise};
+
+fn promise_view(p: &Promise) -> serde_json::Value {
+    serde_json::json!({
+        "unit": p.promised.unit, "enterprise": p.promised.enterprise, "due": p.promised.due,
+        "fulfilled_on": p.fulfilment.as_ref().map(|f| f.on),
+    })
+}
+
+impl Store {
+    /// Enters a commitment of the district (checked by the caller), numbered `ZW2026-0001`.
+    pub async fn enter_promise(&self, actor: &str, new: NewPromise) -> Result<Promise> {
+        let mut w = self.begin_write(actor).await?;
+        let year = local_date(w.now()).year();
+        let n = Self::next_counter(&mut w, &format!("promise:{year}")).await?;
+        let p = Promise {
+            id: format!("ZW{year}-{n:04}"),
+            promised: new,
+            entered_by: actor.to_string(),
+            fulfilment: None,
+        };
+        sqlx::query(
+            "INSERT INTO gov_promises (id, unit, enterprise, due, fulfilled_on, promise_json,
+                created_at, updated_at) VALUES ($1, $2, $3, $4, NULL, $5, $6, $6)",
+        )
+        .bind(&p.id)
+        .bind(&p.promised.unit)
+        .bind(&p.promised.enterprise)
+        .bind(p.promised.due.to_string())
+        .bind(to_json(&p))
+        .bind(w.at().to_string())
+        .execute(w.conn())
+        .await?;
+        let about = RecordRef::new(RecordKind::GovPromise, &p.id);
+        self.record_changed(
+            &mut w,
+            about,
+            "promise.enter",
+            None::<&()>,
+            &promise_view(&p),
+            &[],
+        )
+        .await?;
+        w.commit().await?;
+        Ok(p)
+    }
+
+    pub async fn promise(&self, id: &str) -> Result<Option<Promise>> {
+        self.json_by("gov_promises", "promise_json", "id", id).await
+    }
+
+    /// Every commitment, by due date.
+    pub async fn promises(&self, limit: i64) -> Result<Vec<Promise>> {
+        let rows = sqlx::query("SELECT promise_json FROM gov_promises ORDER BY due, id LIMIT $1")
+            .bind(limit)
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter().map(|r| json_col(r, "promise_json")).collect()
+    }
+
+    /// Records a fulfilment in one write: `f` gets the commitment and today.
+    pub async fn fulfil_promise(
+        &self,
+        actor: &str,
+        id: &str,
+        f: impl FnOnce(&Promise, jiff::civil::Date) -> Result<Promise, Refusal>,
+    ) -> Result<Promise> {
+        let mut w = self.begin_write(actor).await?;
+        let before: Promise = w
+            .read_json("gov_promises", "promise_json", "gov_promise", id)
+            .await?;
+        let p = f(&before, local_date(w.now()))?;
+        sqlx::query(
+            "UPDATE gov_promises SET fulfilled_on = $2, promise_json = $3, updated_at = $4
+             WHERE id = $1",
+        )
+        .bind(id)
+        .bind(p.fulfilment.as_ref().map(|f| f.on.to_string()))
+        .bind(to_json(&p))
+        .bind(w.at().to_string())
+        .execute(w.conn())
+        .await?;
+        let about = RecordRef::new(RecordKind::GovPromise, id);
+        let (b, a) = (promise_view(&before), promise_view(&p));
+        self.record_changed(&mut w, about, "promise.fulfil", Some(&b), &a, &[])
+            .await?;
+        w.commit().await?;
+        Ok(p)
+    }
+}

@@ -197,6 +197,7 @@ pub fn record_path(kind: &str, id: &str) -> Option<String> {
         RecordKind::InspectionPlan => format!("/inspection/plans/{id}"),
         RecordKind::InspectionCheck => format!("/inspection/checks/{id}"),
         RecordKind::RiskWarning => format!("/warnings/{id}"),
+        RecordKind::GovPromise => format!("/credit/integrity/{id}"),
     })
 }
 

@@ -239,7 +239,117 @@ pub async fn load_if_empty(store: &Store) -> Result<bool, String> {
     load_bundles(store).await?;
     load_policy_claims(store).await?;
     load_inspection(store).await?;
+    load_promises(store).await?;
     Ok(true)
+}
+
+/// The district's commitments to enterprises (政务诚信): one kept, one kept late, one broken
+/// (due ten days ago, not done), one not yet due; dates counted back from the demo's day.
+pub async fn load_promises(store: &Store) -> Result<(), String> {
+    use tongban_domain::credit::integrity::{NewPromise, PromiseKind};
+    let e = |e: tongban_app::Error| format!("demo promise: {e:?}");
+    let today = tongban_domain::cases::local_date(store.now());
+    let day = |n: i64| {
+        today
+            .checked_add(jiff::Span::new().days(n))
+            .expect("in range")
+    };
+    let rows: [(
+        &str,
+        &str,
+        &str,
+        &str,
+        PromiseKind,
+        &str,
+        &str,
+        i64,
+        i64,
+        Option<i64>,
+    ); 4] = [
+        (
+            "approver.czj",
+            "XH-CZJ",
+            "91360103MA39K2R741",
+            "南昌市西湖区洪城数智科技有限公司",
+            PromiseKind::Policy,
+            "研发费用补助30万元按期拨付",
+            "西财企〔2026〕12号",
+            -170,
+            -40,
+            Some(-43),
+        ),
+        (
+            "approver.swu",
+            "XH-SWU",
+            "91360103MA3B7Q5X27",
+            "南昌市西湖区恒通商贸有限公司",
+            PromiseKind::Contract,
+            "商贸物流园区首年租金减免50%",
+            "西商合〔2026〕7号",
+            -200,
+            -70,
+            Some(-48),
+        ),
+        (
+            "approver.cjj",
+            "XH-CJJ",
+            "91360103MA00GQ961R",
+            "南昌市西湖区桃花源物流有限公司",
+            PromiseKind::Contract,
+            "道路改造工程进度款支付",
+            "西建合〔2026〕21号",
+            -120,
+            -10,
+            None,
+        ),
+        (
+            "approver.jkt",
+            "XH-JKT",
+            "91360103MA39K2R741",
+            "南昌市西湖区洪城数智科技有限公司",
+            PromiseKind::Policy,
+            "首台（套）软件产品奖励兑现",
+            "西教科〔2026〕9号",
+            -30,
+            60,
+            None,
+        ),
+    ];
+    for (who, unit, uscc, name, kind, content, document, from, due, done) in rows {
+        let user = store
+            .user(who)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or(who)?;
+        let p = tongban_app::credit::integrity::enter(
+            store,
+            &user,
+            NewPromise {
+                unit: unit.into(),
+                enterprise: uscc.into(),
+                enterprise_name: name.into(),
+                kind,
+                content: content.into(),
+                document: document.into(),
+                promised_on: day(from),
+                due: day(due),
+            },
+        )
+        .await
+        .map_err(e)?;
+        if let Some(d) = done {
+            tongban_app::credit::integrity::fulfil(
+                store,
+                &user,
+                &p.id,
+                day(d),
+                "已兑现，资金已拨付至企业账户",
+            )
+            .await
+            .map_err(e)?;
+        }
+    }
+    Ok(())
 }
 
 /// 免申即享 grants run once, and `company`'s declarations: one paid, one under joint review.
@@ -550,8 +660,8 @@ async fn load_inspection_lists(store: &Store, units: &[Unit]) -> Result<(), Stri
 }
 
 /// Two plans of 双随机、一公开: one drawn a week ago (special equipment, by the market regulator)
-/// with the high-risk check's result published and the other check open for its team; and a
-/// joint plan published today, to be drawn in three days.
+/// with the high-risk check's result published and the other check open for its team; a joint
+/// plan published today, to be drawn in three days; and a risk warning to verify.
 pub async fn load_inspection(store: &Store) -> Result<(), String> {
     use tongban_app::inspection as uc;
     use tongban_domain::inspection::draw::Ratios;
@@ -640,6 +750,20 @@ pub async fn load_inspection(store: &Store) -> Result<(), String> {
             team_size: 2,
             outside_source: format!("中国福利彩票“快乐8”（{draw_on}）开奖号码"),
             draw_on,
+        },
+    )
+    .await
+    .map_err(e)?;
+    // A risk warning from the police for the market regulator to verify.
+    let police = user("clerk.ga").await?;
+    tongban_app::warnings::raise(
+        store,
+        &police,
+        tongban_domain::inspection::warning::NewWarning {
+            entity: "91360103MA3B7Q5X27".into(),
+            entity_name: "南昌市西湖区恒通商贸有限公司".into(),
+            unit: "XH-SCJ".into(),
+            reason: "治安检查发现该企业仓库存放大量无中文标签的进口食品".into(),
         },
     )
     .await

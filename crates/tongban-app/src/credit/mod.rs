@@ -9,6 +9,7 @@ use tongban_store::accounts::User;
 use tongban_store::credit::subject_of;
 
 pub mod import;
+pub mod integrity;
 
 /// How many records a search returns at most (the newest).
 pub const SEARCH_LIMIT: i64 = 200;

@@ -16,6 +16,7 @@ use crate::validation::FieldErrors;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+pub mod integrity;
 pub mod lists;
 #[cfg(test)]
 mod tests;

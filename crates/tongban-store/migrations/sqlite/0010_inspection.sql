@@ -1,4 +1,5 @@
--- 双随机、一公开: the versioned lists, plans and checks. SQLite dialect; the PostgreSQL file is the
+-- 双随机、一公开 and credit: versioned lists, plans and checks, risk warnings, the district's own
+-- commitments. SQLite dialect; the PostgreSQL file is the
 -- same with BIGINT.
 
 -- Lists edited as documents and kept with their history (照单监管): every edit is a new version,
@@ -66,3 +67,17 @@ CREATE INDEX risk_warnings_entity ON risk_warnings (entity, source);
 -- The enterprise a hotline call is about: repeated complaints raise a risk warning.
 ALTER TABLE hotline_tickets ADD COLUMN about_uscc TEXT;
 CREATE INDEX hotline_tickets_about ON hotline_tickets (about_uscc, received_at);
+
+-- The district's own commitments to enterprises (政务诚信): kept, late or broken is computed
+-- from `due` and `fulfilled_on`.
+CREATE TABLE gov_promises (
+    id           TEXT PRIMARY KEY,
+    unit         TEXT NOT NULL,
+    enterprise   TEXT NOT NULL,
+    due          TEXT NOT NULL,
+    fulfilled_on TEXT,
+    promise_json TEXT NOT NULL,
+    created_at   TEXT NOT NULL,
+    updated_at   TEXT NOT NULL
+);
+CREATE INDEX gov_promises_unit ON gov_promises (unit, due);

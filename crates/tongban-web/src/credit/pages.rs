@@ -30,6 +30,12 @@ pub fn router() -> Router<AppState> {
         .route("/credit/lists", get(lists))
         .route("/credit/mine", get(mine))
         .route("/credit/measures", get(measures).post(save_measures))
+        .route("/credit/integrity", get(integrity).post(enter_promise))
+        .route("/credit/integrity/{id}", get(promise))
+        .route(
+            "/credit/integrity/{id}/fulfil",
+            axum::routing::post(fulfil_promise),
+        )
         .merge(forms())
 }
 
@@ -513,6 +519,206 @@ async fn save_measures(
             let (errors, status) = crate::pages::refused_on_page(&c, e.into())?;
             Ok(with_status(
                 measures_page(&state, c, Some(text), errors).await?,
+                status,
+            ))
+        }
+    }
+}
+
+// ---- government integrity (政务诚信) ---------------------------------------------------------
+
+use tongban_app::credit::integrity as gov;
+use tongban_domain::credit::integrity::{Keeping, NewPromise, Promise, PromiseKind, Tally};
+
+#[derive(Template)]
+#[template(path = "credit/integrity.html")]
+struct IntegrityPage {
+    c: Chrome,
+    promises: Vec<(Promise, Keeping)>,
+    by_unit: Vec<(String, Tally)>,
+    district: Tally,
+    units: HashMap<String, String>,
+    f: HashMap<String, String>,
+    errors: Vec<String>,
+}
+
+impl IntegrityPage {
+    fn unit(&self, code: &str) -> String {
+        self.units
+            .get(code)
+            .cloned()
+            .unwrap_or_else(|| code.to_string())
+    }
+    fn value(&self, k: &str) -> String {
+        self.f.get(k).cloned().unwrap_or_default()
+    }
+    /// Unit staff may enter their unit's commitments.
+    fn enters(&self) -> bool {
+        self.c.is("clerk") || self.c.is("approver")
+    }
+    fn kinds(&self) -> [&'static str; 3] {
+        PromiseKind::ALL.map(PromiseKind::as_str)
+    }
+}
+
+async fn integrity_page(
+    state: &AppState,
+    c: Chrome,
+    f: HashMap<String, String>,
+    errors: Vec<String>,
+) -> AppResult<Response> {
+    let p = gov::published(&state.store).await?;
+    let units = crate::pages::unit_names(state, &c).await?;
+    Ok(render(&IntegrityPage {
+        c,
+        promises: p.promises,
+        by_unit: p.by_unit.into_iter().collect(),
+        district: p.district,
+        units,
+        f,
+        errors,
+    }))
+}
+
+/// The district's commitments to enterprises and how each stands (public).
+async fn integrity(State(state): State<AppState>, c: Chrome) -> AppResult<Response> {
+    integrity_page(&state, c, HashMap::new(), vec![]).await
+}
+
+fn promise_of(f: &HashMap<String, String>, unit: &str) -> Result<NewPromise, FieldErrors> {
+    let mut e = FieldErrors::new();
+    let get = |k: &str| f.get(k).map(|s| s.trim().to_string()).unwrap_or_default();
+    let mut date = |k: &str| {
+        get(k).parse().unwrap_or_else(|_| {
+            e.push_detail(k, "invalid_date", get(k));
+            jiff::civil::date(2000, 1, 1)
+        })
+    };
+    let (promised_on, due) = (date("promised_on"), date("due"));
+    let kind = PromiseKind::parse(&get("kind")).unwrap_or_else(|| {
+        e.push("kind", "unknown_value");
+        PromiseKind::Other
+    });
+    e.into_result(NewPromise {
+        unit: unit.to_string(),
+        enterprise: get("enterprise"),
+        enterprise_name: get("enterprise_name"),
+        kind,
+        content: get("content"),
+        document: get("document"),
+        promised_on,
+        due,
+    })
+}
+
+async fn enter_promise(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    CsrfForm(f): CsrfForm,
+) -> AppResult<Response> {
+    let user = viewer.require(STAFF)?;
+    let unit = user.unit.clone().ok_or(AppError::Forbidden)?;
+    let result = match promise_of(&f, &unit) {
+        Ok(new) => gov::enter(&state.store, user, new)
+            .await
+            .map_err(AppError::from),
+        Err(e) => Err(e.into()),
+    };
+    match result {
+        Ok(p) => Ok(see_other(&format!("/credit/integrity/{}", p.id))),
+        Err(e) => {
+            let (errors, status) = crate::pages::refused_on_page(&c, e)?;
+            Ok(with_status(
+                integrity_page(&state, c, f, errors).await?,
+                status,
+            ))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "credit/promise.html")]
+struct PromisePage {
+    c: Chrome,
+    p: Promise,
+    keeping: Keeping,
+    unit_name: String,
+    today: jiff::civil::Date,
+    errors: Vec<String>,
+}
+
+impl PromisePage {
+    fn fulfils(&self) -> bool {
+        self.p.fulfilment.is_none()
+            && self.c.user.as_ref().is_some_and(|u| {
+                matches!(u.role, Role::Clerk | Role::Approver)
+                    && u.unit.as_deref() == Some(self.p.promised.unit.as_str())
+            })
+    }
+}
+
+async fn promise_page(
+    state: &AppState,
+    c: Chrome,
+    id: &str,
+    errors: Vec<String>,
+) -> AppResult<Response> {
+    let p = state.store.promise(id).await?.ok_or(AppError::NotFound)?;
+    let today = tongban_domain::cases::local_date(state.store.now());
+    let units = crate::pages::unit_names(state, &c).await?;
+    let unit_name = units
+        .get(&p.promised.unit)
+        .cloned()
+        .unwrap_or_else(|| p.promised.unit.clone());
+    Ok(render(&PromisePage {
+        c,
+        keeping: p.keeping(today),
+        p,
+        unit_name,
+        today,
+        errors,
+    }))
+}
+
+async fn promise(
+    State(state): State<AppState>,
+    c: Chrome,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    promise_page(&state, c, &id, vec![]).await
+}
+
+async fn fulfil_promise(
+    State(state): State<AppState>,
+    c: Chrome,
+    viewer: Viewer,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm,
+) -> AppResult<Response> {
+    let user = viewer.user.as_ref().ok_or(AppError::Unauthorized)?;
+    let on = f
+        .get("on")
+        .map(|s| s.trim().to_string())
+        .unwrap_or_default();
+    let note = f.get("note").cloned().unwrap_or_default();
+    let result = match on.parse::<jiff::civil::Date>() {
+        Ok(d) => gov::fulfil(&state.store, user, &id, d, &note)
+            .await
+            .map(|_| ())
+            .map_err(AppError::from),
+        Err(_) => {
+            let mut e = FieldErrors::new();
+            e.push_detail("on", "invalid_date", on);
+            Err(e.into())
+        }
+    };
+    match result {
+        Ok(()) => Ok(see_other(&format!("/credit/integrity/{id}"))),
+        Err(e) => {
+            let (errors, status) = crate::pages::refused_on_page(&c, e)?;
+            Ok(with_status(
+                promise_page(&state, c, &id, errors).await?,
                 status,
             ))
         }

@@ -547,3 +547,83 @@ fn the_three_lists_drive_the_measures() {
         assert_audit_intact(app);
     });
 }
+
+/// Government integrity: a unit enters the district's commitment to an enterprise; kept, late or
+/// broken follows from the dates alone, unit by unit, on a public page; only the promising unit
+/// records the fulfilment.
+#[test]
+fn the_districts_commitments_are_kept_late_or_broken_by_their_dates() {
+    each_app(|app| {
+        let czj = app.session("approver.czj");
+        let form = |content: &str, due: &str| {
+            vec![
+                ("enterprise", "91360103MA39K2R741"),
+                ("enterprise_name", "南昌市西湖区洪城数智科技有限公司"),
+                ("kind", "policy"),
+                ("content", content),
+                ("document", "西财企〔2026〕12号"),
+                ("promised_on", "2026-11-02"),
+                ("due", due),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k, v.to_string()))
+            .collect::<Vec<_>>()
+        };
+        let post = |s: &crate::harness::Session, path: &str, f: &[(&str, String)]| {
+            let f: Vec<(&str, &str)> = f.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            app.post_form(s, path, &f)
+        };
+        let r = post(
+            &czj,
+            "/credit/integrity",
+            &form("研发费用补助", "2026-10-01"),
+        );
+        assert_eq!(r.status, 422, "due before the promise: {}", r.body);
+        let r = post(
+            &czj,
+            "/credit/integrity",
+            &form("研发费用补助30万元", "2026-12-10"),
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        let kept = r.header("location").unwrap().to_string();
+        let r = post(
+            &czj,
+            "/credit/integrity",
+            &form("人才公寓补贴", "2026-12-09"),
+        );
+        let late = r.header("location").unwrap().to_string();
+        assert!(app.get("/credit/integrity").body.contains("未到期"));
+        // Another unit may not record the fulfilment.
+        let other = app.session("approver.jkt");
+        let done = |on: &str| vec![("on", on.to_string()), ("note", "资金已拨付".to_string())];
+        assert_eq!(
+            post(&other, &format!("{kept}/fulfil"), &done("2026-12-07")).status,
+            403
+        );
+        assert_eq!(
+            post(&czj, &format!("{kept}/fulfil"), &done("2026-12-08")).status,
+            422,
+            "not in the future"
+        );
+        assert_eq!(
+            post(&czj, &format!("{kept}/fulfil"), &done("2026-12-07")).status,
+            303
+        );
+        // A week on, the second is broken until it is done, then late.
+        app.set_now("2026-12-14 10:00");
+        assert!(app.get(&late).body.contains("到期未兑现"));
+        let page = app.get("/credit/integrity").body;
+        assert!(page.contains("50.0%"), "one of two kept on time: {page}");
+        let czj = app.session("approver.czj");
+        assert_eq!(
+            post(&czj, &format!("{late}/fulfil"), &done("2026-12-14")).status,
+            303
+        );
+        assert!(app.get(&late).body.contains("逾期兑现"));
+        assert_eq!(
+            post(&czj, &format!("{late}/fulfil"), &done("2026-12-14")).status,
+            409
+        );
+        assert_audit_intact(app);
+    });
+}
