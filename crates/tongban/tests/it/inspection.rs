@@ -212,6 +212,34 @@ fn a_plan_is_drawn_on_its_day_with_conflicts_excluded_and_rerun_by_anyone() {
             &[],
         );
         assert_eq!(page.status, 422);
+        // And offline, by the command line, from the record as the server published it.
+        let downloaded = app.get(&format!("/inspection/plans/{id}/record.json")).body;
+        let dir = std::env::temp_dir().join(format!(
+            "tongban-plan-{}-{}",
+            app.backend_name,
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cli = |name: &str, text: &str| {
+            let file = dir.join(name);
+            std::fs::write(&file, text).unwrap();
+            std::process::Command::new(env!("CARGO_BIN_EXE_tongban"))
+                .args(["inspection", "verify"])
+                .arg(&file)
+                .output()
+                .expect("tongban runs")
+        };
+        let out = cli("draw.json", &downloaded);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("draw reproduced: 8 checks"));
+        let out = cli("tampered.json", &text);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("checks[3].inspectors: differs"));
+        let _ = std::fs::remove_dir_all(&dir);
 
         // The checks, public, without the team's accounts; the draw in the audit trail.
         let checks = app
