@@ -26,7 +26,7 @@ use tongban_domain::{cases, hotline, reviews};
 pub struct CalendarMove {
     pub year: i16,
     pub moved_at: String,
-    /// `case`, `hotline_ticket` or `rectification`.
+    /// `case`, `hotline_ticket`, `rectification`, `inspection_check` or `risk_warning`.
     pub record_kind: String,
     pub record_id: String,
     /// The unit that handles the record.
@@ -66,6 +66,7 @@ impl Store {
         self.recount_hotline(w, year, old, new, &mut out).await?;
         self.recount_rectifications(w, year, old, new, &mut out)
             .await?;
+        self.recount_inspection(w, year, old, new, &mut out).await?;
         Ok(out)
     }
 
@@ -154,6 +155,65 @@ impl Store {
             let about = RecordRef::new(RecordKind::Rectification, &t.id);
             let to = [format!("unit:{}", t.unit)];
             self.announce(w, year, about, &t.unit, &to, moved, out)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Unpublished inspection checks (told to their team) and open risk warnings (told to their
+    /// unit): both deadlines bind the administration.
+    async fn recount_inspection(
+        &self,
+        w: &mut Write,
+        year: i16,
+        old: &Calendar,
+        new: &Calendar,
+        out: &mut Vec<CalendarMove>,
+    ) -> Result<()> {
+        use tongban_domain::inspection::{plan, warning};
+        let sql = "SELECT check_json FROM inspection_checks WHERE published_on IS NULL ORDER BY id";
+        for before in json_rows::<plan::Check>(w, sql, "check_json").await? {
+            let Ok((c, moved)) = plan::recount(&before, old, new) else {
+                continue;
+            };
+            if moved.is_empty() {
+                continue;
+            }
+            sqlx::query("UPDATE inspection_checks SET due = $2, check_json = $3, updated_at = $4 WHERE id = $1")
+                .bind(&c.id)
+                .bind(c.due.to_string())
+                .bind(to_json(&c))
+                .bind(w.at().to_string())
+                .execute(w.conn())
+                .await?;
+            let to: Vec<String> = c
+                .team
+                .iter()
+                .filter_map(|m| m.account.as_ref().map(|a| format!("user:{a}")))
+                .collect();
+            let unit = c.units.first().cloned().unwrap_or_default();
+            let about = RecordRef::new(RecordKind::InspectionCheck, &c.id);
+            self.announce(w, year, about, &unit, &to, moved, out)
+                .await?;
+        }
+        let sql = "SELECT warning_json FROM risk_warnings WHERE answered_on IS NULL ORDER BY id";
+        for before in json_rows::<warning::Warning>(w, sql, "warning_json").await? {
+            let Ok((x, moved)) = warning::recount(&before, old, new) else {
+                continue;
+            };
+            if moved.is_empty() {
+                continue;
+            }
+            sqlx::query("UPDATE risk_warnings SET due = $2, warning_json = $3, updated_at = $4 WHERE id = $1")
+                .bind(&x.id)
+                .bind(x.due.to_string())
+                .bind(to_json(&x))
+                .bind(w.at().to_string())
+                .execute(w.conn())
+                .await?;
+            let to = [format!("unit:{}", x.raised.unit)];
+            let about = RecordRef::new(RecordKind::RiskWarning, &x.id);
+            self.announce(w, year, about, &x.raised.unit, &to, moved, out)
                 .await?;
         }
         Ok(())

@@ -584,3 +584,22 @@ pub fn enter_result(
     });
     Ok(next)
 }
+
+/// A loaded holiday notice recounts an unpublished check's deadline from its draw (it binds the
+/// administration: it follows the notice either way).
+pub fn recount(
+    c: &Check,
+    old: &Calendar,
+    new: &Calendar,
+) -> Result<(Check, Vec<crate::calendar::Moved>), crate::calendar::CalendarError> {
+    use crate::calendar::{Binds, recount_moved};
+    let mut c = c.clone();
+    let mut moved = Vec::new();
+    if c.result.is_none() {
+        if let Some(m) = recount_moved("due", old, new, c.drawn_on, c.due, Binds::Administration)? {
+            c.due = m.after;
+            moved.push(m);
+        }
+    }
+    Ok((c, moved))
+}

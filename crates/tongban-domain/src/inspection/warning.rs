@@ -173,3 +173,23 @@ pub fn answer(
     };
     Ok((next, tell))
 }
+
+/// A loaded holiday notice recounts an open warning's deadline from the day it was raised (it
+/// binds the responsible unit).
+pub fn recount(
+    w: &Warning,
+    old: &Calendar,
+    new: &Calendar,
+) -> Result<(Warning, Vec<crate::calendar::Moved>), crate::calendar::CalendarError> {
+    use crate::calendar::{Binds, recount_moved};
+    let mut w = w.clone();
+    let mut moved = Vec::new();
+    if w.feedback.is_none() {
+        if let Some(m) = recount_moved("due", old, new, w.raised_on, w.due, Binds::Administration)?
+        {
+            w.due = m.after;
+            moved.push(m);
+        }
+    }
+    Ok((w, moved))
+}

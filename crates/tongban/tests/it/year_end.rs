@@ -142,6 +142,23 @@ fn loading_the_notice_recounts_open_records_and_never_shortens_the_applicants_ti
         let (ticket, t) = dispatched_complaint(app, &operator, "XH-CJJ");
         assert_eq!(t["dispatches"][0]["reply_due"], "2027-02-01");
         assert_eq!(t["provisional"], true);
+        // A risk warning raised the same day: 5 working days too.
+        let s = app.session("clerk.ga");
+        let warn = [
+            ("entity", "91360103MA3B7Q5X27"),
+            ("entity_name", "南昌市西湖区恒通商贸有限公司"),
+            ("unit", "XH-SCJ"),
+            ("reason", "仓库存放无标签食品"),
+        ];
+        let r = app.post_form(&s, "/warnings", &warn);
+        assert_eq!(r.status, 303, "{}", r.body);
+        let warning = r
+            .header("location")
+            .unwrap()
+            .rsplit('/')
+            .next()
+            .unwrap()
+            .to_string();
 
         // A file with a mistake is refused field by field and moves nothing.
         let bad = NOTICE_2027.replace("2027-02-14", "2027-02-04");
@@ -169,6 +186,10 @@ fn loading_the_notice_recounts_open_records_and_never_shortens_the_applicants_ti
                 // The worked Saturday 30 January is the fifth working day of the complaint.
                 {"year": 2027, "moved_at": at, "record_kind": "hotline_ticket",
                 "record_id": ticket, "unit": "XH-CJJ", "field": "reply_due",
+                "binds": "administration", "before": "2027-02-01", "after": "2027-01-30",
+                "days": -2},
+                {"year": 2027, "moved_at": at, "record_kind": "risk_warning",
+                "record_id": warning, "unit": "XH-SCJ", "field": "due",
                 "binds": "administration", "before": "2027-02-01", "after": "2027-01-30",
                 "days": -2}]),
         );
@@ -211,7 +232,7 @@ fn loading_the_notice_recounts_open_records_and_never_shortens_the_applicants_ti
         );
         // The list stays for administrators and supervisors, not for applicants.
         let moves = "/api/v1/calendar/years/2027/moves";
-        assert_eq!(get_as(app, &supervisor, moves).json()["meta"]["total"], 2);
+        assert_eq!(get_as(app, &supervisor, moves).json()["meta"]["total"], 3);
         assert_eq!(get_as(app, &company, moves).status, 403);
         let (admin_cookie, _) = app.login("admin", "admin-demo-2026");
         let page = app.get_with("/admin/calendar?loaded=2027", &[("cookie", &admin_cookie)]);
