@@ -154,6 +154,27 @@ pub fn see_other(to: &str) -> Response {
         .into_response()
 }
 
+/// What a posted form leads to: 303 to the page `done` names when it worked; when it was
+/// refused, the form's page again (`again`, given the chrome and the reasons) with the refusal's
+/// status; any other error as an error page.
+pub async fn after_form<F, Fut>(
+    c: Chrome,
+    done: Result<String, AppError>,
+    again: F,
+) -> crate::error::AppResult<Response>
+where
+    F: FnOnce(Chrome, Vec<String>) -> Fut,
+    Fut: std::future::Future<Output = crate::error::AppResult<Response>>,
+{
+    match done {
+        Ok(to) => Ok(see_other(&to)),
+        Err(e) => {
+            let (errors, status) = refused_on_page(&c, e)?;
+            Ok(with_status(again(c, errors).await?, status))
+        }
+    }
+}
+
 /// A rendered page sent with the status of what happened (a refused form: 422, 409).
 pub fn with_status(mut r: Response, status: StatusCode) -> Response {
     *r.status_mut() = status;

@@ -5,7 +5,7 @@
 use crate::AppState;
 use crate::auth::{CsrfForm, Viewer};
 use crate::error::{AppError, AppResult};
-use crate::pages::{Chrome, render, see_other, with_status};
+use crate::pages::{Chrome, after_form, render, with_status};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -350,19 +350,17 @@ async fn create(
 ) -> AppResult<Response> {
     let user = viewer.require(STAFF)?;
     let unit = user.unit.clone().ok_or(AppError::Forbidden)?;
-    let result = match entered(&f, &unit) {
+    let done = match entered(&f, &unit) {
         Ok(new) => uc::record(&state.store, user, new)
             .await
+            .map(|r| format!("/credit/records/{}", r.id))
             .map_err(AppError::from),
         Err(e) => Err(e.into()),
     };
-    match result {
-        Ok(r) => Ok(see_other(&format!("/credit/records/{}", r.id))),
-        Err(e) => {
-            let (errors, status) = crate::pages::refused_on_page(&c, e)?;
-            Ok(with_status(render(&NewPage { c, f, errors }), status))
-        }
-    }
+    after_form(c, done, |c, errors| async move {
+        Ok(render(&NewPage { c, f, errors }))
+    })
+    .await
 }
 
 /// Runs a command from a record page's form: back to the record, or the record again with why.
@@ -374,21 +372,17 @@ async fn command_from_page(
     cmd: Result<Command, FieldErrors>,
 ) -> AppResult<Response> {
     let user = viewer.user.as_ref().ok_or(AppError::Unauthorized)?;
-    let result = match cmd {
+    let done = match cmd {
         Ok(cmd) => uc::run(&state.store, user, id, cmd)
             .await
-            .map(|_| ())
+            .map(|_| format!("/credit/records/{id}"))
             .map_err(AppError::from),
         Err(e) => Err(e.into()),
     };
-    match result {
-        Ok(()) => Ok(see_other(&format!("/credit/records/{id}"))),
-        Err(e) => {
-            let (errors, status) = crate::pages::refused_on_page(&c, e)?;
-            let page = record_page(state, c, Some(user), id, errors).await?;
-            Ok(with_status(page, status))
-        }
-    }
+    after_form(c, done, |c, errors| {
+        record_page(state, c, Some(user), id, errors)
+    })
+    .await
 }
 
 /// A record page's form as the command it stands for (`repair`, `decide`, `dispute`, `answer`);
@@ -513,16 +507,14 @@ async fn save_measures(
     let user = viewer.user.as_ref().ok_or(AppError::Unauthorized)?;
     let text = f.get("document").cloned().unwrap_or_default();
     let note = f.get("note").cloned().unwrap_or_default();
-    match uc::save_lists(&state.store, user, &text, &note).await {
-        Ok(_) => Ok(see_other("/credit/measures")),
-        Err(e) => {
-            let (errors, status) = crate::pages::refused_on_page(&c, e.into())?;
-            Ok(with_status(
-                measures_page(&state, c, Some(text), errors).await?,
-                status,
-            ))
-        }
-    }
+    let done = uc::save_lists(&state.store, user, &text, &note)
+        .await
+        .map(|_| "/credit/measures".to_string())
+        .map_err(AppError::from);
+    after_form(c, done, |c, errors| {
+        measures_page(&state, c, Some(text), errors)
+    })
+    .await
 }
 
 // ---- government integrity (政务诚信) ---------------------------------------------------------
@@ -619,22 +611,14 @@ async fn enter_promise(
 ) -> AppResult<Response> {
     let user = viewer.require(STAFF)?;
     let unit = user.unit.clone().ok_or(AppError::Forbidden)?;
-    let result = match promise_of(&f, &unit) {
+    let done = match promise_of(&f, &unit) {
         Ok(new) => gov::enter(&state.store, user, new)
             .await
+            .map(|p| format!("/credit/integrity/{}", p.id))
             .map_err(AppError::from),
         Err(e) => Err(e.into()),
     };
-    match result {
-        Ok(p) => Ok(see_other(&format!("/credit/integrity/{}", p.id))),
-        Err(e) => {
-            let (errors, status) = crate::pages::refused_on_page(&c, e)?;
-            Ok(with_status(
-                integrity_page(&state, c, f, errors).await?,
-                status,
-            ))
-        }
-    }
+    after_form(c, done, |c, errors| integrity_page(&state, c, f, errors)).await
 }
 
 #[derive(Template)]
@@ -702,10 +686,10 @@ async fn fulfil_promise(
         .map(|s| s.trim().to_string())
         .unwrap_or_default();
     let note = f.get("note").cloned().unwrap_or_default();
-    let result = match on.parse::<jiff::civil::Date>() {
+    let done = match on.parse::<jiff::civil::Date>() {
         Ok(d) => gov::fulfil(&state.store, user, &id, d, &note)
             .await
-            .map(|_| ())
+            .map(|_| format!("/credit/integrity/{id}"))
             .map_err(AppError::from),
         Err(_) => {
             let mut e = FieldErrors::new();
@@ -713,14 +697,5 @@ async fn fulfil_promise(
             Err(e.into())
         }
     };
-    match result {
-        Ok(()) => Ok(see_other(&format!("/credit/integrity/{id}"))),
-        Err(e) => {
-            let (errors, status) = crate::pages::refused_on_page(&c, e)?;
-            Ok(with_status(
-                promise_page(&state, c, &id, errors).await?,
-                status,
-            ))
-        }
-    }
+    after_form(c, done, |c, errors| promise_page(&state, c, &id, errors)).await
 }

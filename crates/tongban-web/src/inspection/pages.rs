@@ -7,7 +7,7 @@
 use crate::AppState;
 use crate::auth::{CsrfForm, Viewer};
 use crate::error::{AppError, AppResult};
-use crate::pages::{Chrome, refused_on_page, render, see_other, with_status};
+use crate::pages::{Chrome, after_form, render, with_status};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, State};
@@ -199,14 +199,14 @@ async fn save_list(
     let list = List::parse(&list).ok_or(AppError::NotFound)?;
     let text = f.get("document").cloned().unwrap_or_default();
     let note = f.get("note").cloned().unwrap_or_default();
-    match uc::save_list(&state.store, user, list, &text, &note).await {
-        Ok(_) => Ok(see_other("/inspection/lists")),
-        Err(e) => {
-            let (errors, status) = refused_on_page(&c, e.into())?;
-            let page = lists_page(&state, c, Some((list, text)), errors).await?;
-            Ok(with_status(page, status))
-        }
-    }
+    let done = uc::save_list(&state.store, user, list, &text, &note)
+        .await
+        .map(|_| "/inspection/lists".to_string())
+        .map_err(AppError::from);
+    after_form(c, done, |c, errors| {
+        lists_page(&state, c, Some((list, text)), errors)
+    })
+    .await
 }
 
 /// One version of a list as its TOML text.
@@ -322,16 +322,14 @@ async fn draw(
 ) -> AppResult<Response> {
     let user = viewer.user.as_ref().ok_or(AppError::Unauthorized)?;
     let value = f.get("outside_value").cloned().unwrap_or_default();
-    match uc::draw(&state.store, user, &id, &value).await {
-        Ok(_) => Ok(see_other(&format!("/inspection/plans/{id}"))),
-        Err(e) => {
-            let (errors, status) = refused_on_page(&c, e.into())?;
-            Ok(with_status(
-                plan_page(&state, c, &id, errors, value).await?,
-                status,
-            ))
-        }
-    }
+    let done = uc::draw(&state.store, user, &id, &value)
+        .await
+        .map(|_| format!("/inspection/plans/{id}"))
+        .map_err(AppError::from);
+    after_form(c, done, |c, errors| {
+        plan_page(&state, c, &id, errors, value)
+    })
+    .await
 }
 
 /// The frozen lists a plan published the hashes of, so anyone can check them before the draw.
@@ -505,22 +503,17 @@ async fn publish(
     let user = viewer.require(PLANNERS)?;
     let (f, chosen) = plan_form(pairs);
     viewer.check_csrf(f.get("csrf").map(String::as_str))?;
-    let result = match new_plan_of(&f, chosen.clone()) {
+    let done = match new_plan_of(&f, chosen.clone()) {
         Ok(new) => uc::publish_plan(&state.store, user, new)
             .await
+            .map(|p| format!("/inspection/plans/{}", p.id))
             .map_err(AppError::from),
         Err(e) => Err(e.into()),
     };
-    match result {
-        Ok(p) => Ok(see_other(&format!("/inspection/plans/{}", p.id))),
-        Err(e) => {
-            let (errors, status) = refused_on_page(&c, e)?;
-            Ok(with_status(
-                new_plan_page(&state, c, f, chosen, errors).await?,
-                status,
-            ))
-        }
-    }
+    after_form(c, done, |c, errors| {
+        new_plan_page(&state, c, f, chosen, errors)
+    })
+    .await
 }
 
 // ---- a check and its result -------------------------------------------------------------------
@@ -665,16 +658,11 @@ async fn result(
         Ok(())
     }
     .await;
-    match outcome {
-        Ok(()) => Ok(see_other(&format!("/inspection/checks/{id}"))),
-        Err(e) => {
-            let (errors, status) = refused_on_page(&c, e)?;
-            Ok(with_status(
-                check_page(&state, c, &id, parts.fields, errors).await?,
-                status,
-            ))
-        }
-    }
+    let done = outcome.map(|()| format!("/inspection/checks/{id}"));
+    after_form(c, done, |c, errors| {
+        check_page(&state, c, &id, parts.fields, errors)
+    })
+    .await
 }
 
 /// A photo of a check's result, for its team and the office.

@@ -4,7 +4,7 @@
 use crate::AppState;
 use crate::auth::{CsrfForm, Viewer};
 use crate::error::{AppError, AppResult};
-use crate::pages::{Chrome, refused_on_page, render, see_other, with_status};
+use crate::pages::{Chrome, after_form, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, State};
@@ -90,13 +90,11 @@ async fn raise(
         unit: get("unit"),
         reason: get("reason"),
     };
-    match uc::raise(&state.store, user, new).await {
-        Ok(w) => Ok(see_other(&format!("/warnings/{}", w.id))),
-        Err(e) => {
-            let (errors, status) = refused_on_page(&c, e.into())?;
-            Ok(with_status(list_page(&state, c, f, errors).await?, status))
-        }
-    }
+    let done = uc::raise(&state.store, user, new)
+        .await
+        .map(|w| format!("/warnings/{}", w.id))
+        .map_err(AppError::from);
+    after_form(c, done, |c, errors| list_page(&state, c, f, errors)).await
 }
 
 #[derive(Template)]
@@ -162,18 +160,12 @@ async fn answer(
         _ => Err(FieldErrors::single("confirmed", "required")),
     };
     let action = f.get("action").cloned().unwrap_or_default();
-    let result = match confirmed {
-        Ok(c) => uc::answer(&state.store, user, &id, c, &action)
+    let done = match confirmed {
+        Ok(yes) => uc::answer(&state.store, user, &id, yes, &action)
             .await
-            .map(|_| ())
+            .map(|_| format!("/warnings/{id}"))
             .map_err(AppError::from),
         Err(e) => Err(e.into()),
     };
-    match result {
-        Ok(()) => Ok(see_other(&format!("/warnings/{id}"))),
-        Err(e) => {
-            let (errors, status) = refused_on_page(&c, e)?;
-            Ok(with_status(one_page(&state, c, &id, errors).await?, status))
-        }
-    }
+    after_form(c, done, |c, errors| one_page(&state, c, &id, errors)).await
 }
