@@ -287,6 +287,9 @@ impl Store {
         if fx.false_promise {
             self.record_broken_commitment(w, &case).await?;
         }
+        if case.state == CaseState::Issued && before.state != CaseState::Issued {
+            self.record_licence(w, &case).await?;
+        }
         let b = AuditView {
             state: before.state,
             detail: None,
@@ -443,6 +446,38 @@ impl Store {
             .credit_standing_of_user(username)
             .await?
             .has(tongban_domain::credit::lists::Effect::NoCommitment))
+    }
+
+    /// A licence the platform issues to an enterprise is a credit record (行政许可, published
+    /// under 双公示) of the issuing unit, in the case's write. Licences of citizens are not
+    /// published: the law publishes those of legal persons and other organisations.
+    async fn record_licence(&self, w: &mut Write, case: &Case) -> Result<()> {
+        use tongban_domain::credit::{CreditKind, NewRecord, Severity, SubjectKind};
+        if tongban_domain::ids::Uscc::parse(&case.applicant_id_number).is_err() {
+            return Ok(());
+        }
+        let basis = format!("《中华人民共和国行政许可法》；{}", case.item_name);
+        let new = NewRecord {
+            subject_kind: SubjectKind::Enterprise,
+            subject_id: case.applicant_id_number.clone(),
+            subject_name: case.applicant_name.clone(),
+            kind: CreditKind::Licence,
+            severity: Severity::Minor,
+            unit: case.unit.clone(),
+            document: case
+                .notices
+                .iter()
+                .rev()
+                .find(|n| n.kind == NoticeKind::Approval)
+                .map_or_else(|| case.id.clone(), |n| n.number.clone()),
+            decided_on: local_date(w.now()),
+            legal_basis: basis,
+            summary: case.item_name.clone(),
+            publish_months: None,
+            case_id: Some(case.id.clone()),
+        };
+        self.insert_credit_record(w, new).await?;
+        Ok(())
     }
 
     /// A false promise found on a case becomes a credit record of its applicant, decided by the

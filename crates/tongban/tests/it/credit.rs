@@ -627,3 +627,31 @@ fn the_districts_commitments_are_kept_late_or_broken_by_their_dates() {
         assert_audit_intact(app);
     });
 }
+
+/// A licence the platform issues to an enterprise is published as a credit record of the issuing
+/// unit (双公示) in the case's write; it counts neither for nor against the enterprise.
+#[test]
+fn a_licence_the_platform_issues_is_published() {
+    each_app(|app| {
+        let [company, clerk, approver] = people(app, ["company", "clerk.spj", "approver.spj"]);
+        let id = issued_case(app, &company, &clerk, &approver);
+        let found = app
+            .get("/api/v1/credit/records?q=91360103MA39K2R741")
+            .json();
+        let licence = first_of(&found["items"], |r| {
+            r["kind"] == "licence" && r["case_id"] == id.as_str()
+        });
+        assert_eq!(licence["unit"], case_as(app, &company, &id)["unit"]);
+        assert_eq!(licence["standing"], "published");
+        assert!(
+            licence["document"].as_str().unwrap().contains("字〔"),
+            "{licence}"
+        );
+        let mine = app.page(&app.session("company"), "/credit/mine").body;
+        assert!(
+            mine.contains("目前没有适用于您的信用措施"),
+            "a licence triggers no measure"
+        );
+        assert_audit_intact(app);
+    });
+}

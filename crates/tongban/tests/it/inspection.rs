@@ -145,7 +145,7 @@ fn a_plan_is_drawn_on_its_day_with_conflicts_excluded_and_rerun_by_anyone() {
             "the revealed nonce is the one committed to"
         );
         assert_eq!(
-            post_as(app, &supervisor, &draw_path, value).status,
+            post_as(app, &supervisor, &draw_path, value.clone()).status,
             409,
             "drawn once"
         );
@@ -250,6 +250,25 @@ fn a_plan_is_drawn_on_its_day_with_conflicts_excluded_and_rerun_by_anyone() {
         let admin = Who::new(app, "admin");
         let trail = audit_actions(app, &admin, "inspection_plan", &id);
         assert_eq!(trail, vec!["inspection.draw", "inspection.publish"]);
+
+        // Teams of three from two qualified inspectors: the draw is refused, naming why, and
+        // nothing is written.
+        let mut three = plan(&["WJW-01"], 100);
+        three["team_size"] = json!(3);
+        three["draw_on"] = json!("2026-12-11");
+        let p = created(post_as(app, &supervisor, "/api/v1/inspection/plans", three));
+        let small = p["id"].as_str().unwrap().to_string();
+        app.set_now("2026-12-11 20:40");
+        let r = post_as(
+            app,
+            &supervisor,
+            &format!("/api/v1/inspection/plans/{small}/draw"),
+            value.clone(),
+        );
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert_eq!(codes(&r.json()), vec!["inspectors:too_few_inspectors"]);
+        let again = app.get(&format!("/api/v1/inspection/plans/{small}")).json();
+        assert_eq!(again["item"]["state"], "published");
         assert_audit_intact(app);
     });
 }
