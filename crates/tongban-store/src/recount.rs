@@ -26,7 +26,8 @@ use tongban_domain::{cases, hotline, reviews};
 pub struct CalendarMove {
     pub year: i16,
     pub moved_at: String,
-    /// `case`, `hotline_ticket`, `rectification`, `inspection_check` or `risk_warning`.
+    /// `case`, `hotline_ticket`, `rectification`, `inspection_check`, `risk_warning` or
+    /// `credit_record`.
     pub record_kind: String,
     pub record_id: String,
     /// The unit that handles the record.
@@ -67,6 +68,7 @@ impl Store {
         self.recount_rectifications(w, year, old, new, &mut out)
             .await?;
         self.recount_inspection(w, year, old, new, &mut out).await?;
+        self.recount_credit(w, year, old, new, &mut out).await?;
         Ok(out)
     }
 
@@ -214,6 +216,42 @@ impl Store {
             let to = [format!("unit:{}", x.raised.unit)];
             let about = RecordRef::new(RecordKind::RiskWarning, &x.id);
             self.announce(w, year, about, &x.raised.unit, &to, moved, out)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Credit records with a repair to decide or a dispute to answer: told to the deciding unit.
+    async fn recount_credit(
+        &self,
+        w: &mut Write,
+        year: i16,
+        old: &Calendar,
+        new: &Calendar,
+        out: &mut Vec<CalendarMove>,
+    ) -> Result<()> {
+        use tongban_domain::credit;
+        let sql = "SELECT record_json FROM credit_records WHERE repair_due IS NOT NULL ORDER BY id";
+        for before in json_rows::<credit::CreditRecord>(w, sql, "record_json").await? {
+            let Ok((r, moved)) = credit::recount(&before, old, new) else {
+                continue;
+            };
+            if moved.is_empty() {
+                continue;
+            }
+            sqlx::query(
+                "UPDATE credit_records SET repair_due = $2, record_json = $3, updated_at = $4 WHERE id = $1",
+            )
+            .bind(&r.id)
+            .bind(r.unit_due().map(|d| d.to_string()))
+            .bind(to_json(&r))
+            .bind(w.at().to_string())
+            .execute(w.conn())
+            .await?;
+            let unit = r.entered.unit.clone();
+            let to = [format!("unit:{unit}")];
+            let about = RecordRef::new(RecordKind::CreditRecord, &r.id);
+            self.announce(w, year, about, &unit, &to, moved, out)
                 .await?;
         }
         Ok(())

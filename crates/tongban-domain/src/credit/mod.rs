@@ -616,3 +616,42 @@ pub fn apply(
     }
     Ok((next, fx))
 }
+
+/// A loaded holiday notice recounts the deciding unit's open deadlines (a repair to decide, a
+/// dispute to answer) from the day they were asked; both bind the unit.
+pub fn recount(
+    r: &CreditRecord,
+    old: &Calendar,
+    new: &Calendar,
+) -> Result<(CreditRecord, Vec<crate::calendar::Moved>), crate::calendar::CalendarError> {
+    use crate::calendar::{Binds, recount_moved};
+    let mut r = r.clone();
+    let mut moved = Vec::new();
+    for p in r.repairs.iter_mut().filter(|p| p.decision.is_none()) {
+        if let Some(m) = recount_moved(
+            "decide_by",
+            old,
+            new,
+            p.requested_on,
+            p.decide_by,
+            Binds::Administration,
+        )? {
+            p.decide_by = m.after;
+            moved.push(m);
+        }
+    }
+    for d in r.disputes.iter_mut().filter(|d| d.answer.is_none()) {
+        if let Some(m) = recount_moved(
+            "answer_by",
+            old,
+            new,
+            d.raised_on,
+            d.answer_by,
+            Binds::Administration,
+        )? {
+            d.answer_by = m.after;
+            moved.push(m);
+        }
+    }
+    Ok((r, moved))
+}

@@ -159,6 +159,22 @@ fn loading_the_notice_recounts_open_records_and_never_shortens_the_applicants_ti
             .next()
             .unwrap()
             .to_string();
+        // And a dispute the company raises the same day against a record: 5 working days.
+        let scj = Who::new(app, "clerk.scj");
+        let penalty = json!({"subject_kind": "enterprise", "subject_id": "91360103MA39K2R741",
+            "subject_name": "南昌市西湖区洪城数智科技有限公司", "kind": "penalty",
+            "severity": "ordinary", "unit": "XH-SCJ", "document": "洪西市监罚〔2027〕3号",
+            "decided_on": "2027-01-20", "legal_basis": "《中华人民共和国广告法》第五十五条"});
+        let record = post_as(app, &scj, "/api/v1/credit/records", penalty);
+        assert_eq!(record.status, 201, "{}", record.body);
+        let record = record.json()["item"]["id"].as_str().unwrap().to_string();
+        let d = ok(post_as(
+            app,
+            &company,
+            &format!("/api/v1/credit/records/{record}/actions"),
+            json!({"action": "dispute", "text": "处罚决定已被复议撤销"}),
+        ));
+        assert_eq!(d["disputes"][0]["answer_by"], "2027-02-01");
 
         // A file with a mistake is refused field by field and moves nothing.
         let bad = NOTICE_2027.replace("2027-02-14", "2027-02-04");
@@ -188,8 +204,12 @@ fn loading_the_notice_recounts_open_records_and_never_shortens_the_applicants_ti
                 "record_id": ticket, "unit": "XH-CJJ", "field": "reply_due",
                 "binds": "administration", "before": "2027-02-01", "after": "2027-01-30",
                 "days": -2},
-                {"year": 2027, "moved_at": at, "record_kind": "risk_warning",
+                                {"year": 2027, "moved_at": at, "record_kind": "risk_warning",
                 "record_id": warning, "unit": "XH-SCJ", "field": "due",
+                "binds": "administration", "before": "2027-02-01", "after": "2027-01-30",
+                "days": -2},
+                {"year": 2027, "moved_at": at, "record_kind": "credit_record",
+                "record_id": record, "unit": "XH-SCJ", "field": "answer_by",
                 "binds": "administration", "before": "2027-02-01", "after": "2027-01-30",
                 "days": -2}]),
         );
@@ -232,7 +252,7 @@ fn loading_the_notice_recounts_open_records_and_never_shortens_the_applicants_ti
         );
         // The list stays for administrators and supervisors, not for applicants.
         let moves = "/api/v1/calendar/years/2027/moves";
-        assert_eq!(get_as(app, &supervisor, moves).json()["meta"]["total"], 3);
+        assert_eq!(get_as(app, &supervisor, moves).json()["meta"]["total"], 4);
         assert_eq!(get_as(app, &company, moves).status, 403);
         let (admin_cookie, _) = app.login("admin", "admin-demo-2026");
         let page = app.get_with("/admin/calendar?loaded=2027", &[("cookie", &admin_cookie)]);
