@@ -12,6 +12,7 @@ pub mod credit;
 pub mod hotline;
 pub mod ids;
 pub mod inspection;
+pub mod licences;
 pub mod org;
 pub mod policies;
 pub mod records;
