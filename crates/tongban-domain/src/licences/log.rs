@@ -69,6 +69,9 @@ pub enum ProofError {
     /// The proof computes another head: the entry is not in this tree, or the tree was rewritten.
     #[error("root_mismatch")]
     RootMismatch,
+    /// A stored node the tree needs is not there: the store lost it or never wrote it.
+    #[error("missing_node")]
+    MissingNode,
 }
 
 impl ProofError {
@@ -77,6 +80,7 @@ impl ProofError {
             ProofError::OutOfRange => "out_of_range",
             ProofError::WrongLength => "wrong_length",
             ProofError::RootMismatch => "root_mismatch",
+            ProofError::MissingNode => "missing_node",
         }
     }
 }
