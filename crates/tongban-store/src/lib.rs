@@ -36,6 +36,7 @@ pub mod hotline;
 pub mod inbox;
 pub mod inspection;
 pub mod lists;
+pub mod log;
 pub mod mail;
 pub mod org;
 pub mod policies;

@@ -55,6 +55,7 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "inspection",
         include_str!("../migrations/sqlite/0010_inspection.sql"),
     ),
+    (11, "log", include_str!("../migrations/sqlite/0011_log.sql")),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -106,6 +107,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         10,
         "inspection",
         include_str!("../migrations/postgres/0010_inspection.sql"),
+    ),
+    (
+        11,
+        "log",
+        include_str!("../migrations/postgres/0011_log.sql"),
     ),
 ];
 

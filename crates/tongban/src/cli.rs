@@ -1,4 +1,4 @@
-//! The command line: `tongban serve | migrate | demo | user | token | audit | import | export | bench`.
+//! The command line: `tongban serve | migrate | demo | user | token | audit | log | import | export | bench`.
 
 use crate::config::Config;
 use clap::{Args, Parser, Subcommand};
@@ -101,6 +101,11 @@ pub enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// The transparency log of electronic licences.
+    Log {
+        #[command(subcommand)]
+        command: LogCommand,
     },
     /// Import catalog items from an .xlsx or .csv file (all rows valid, or nothing is imported).
     Import {
@@ -219,6 +224,16 @@ fn parse_date(s: &str) -> Result<jiff::civil::Date, String> {
 #[derive(Subcommand, Debug)]
 pub enum AuditCommand {
     /// Walk the hash chain; exit non-zero and name the first broken entry if any.
+    Verify {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum LogCommand {
+    /// Recompute the licence transparency log from its entries; exit non-zero and name the
+    /// first entry or subtree that does not match.
     Verify {
         #[command(flatten)]
         store: StoreArgs,
@@ -388,6 +403,20 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                     Ok(())
                 }
                 Err(b) => Err(format!("audit trail broken: {b:?}")),
+            }
+        }
+        Command::Log {
+            command: LogCommand::Verify { store },
+        } => {
+            let (store, _) = store.open().await?;
+            let result = store.verify_log().await.map_err(|e| e.to_string())?;
+            store.close().await;
+            match result {
+                Ok(n) => {
+                    println!("log intact: {n} entries");
+                    Ok(())
+                }
+                Err(f) => Err(format!("log NOT intact: {f}")),
             }
         }
         Command::Import {

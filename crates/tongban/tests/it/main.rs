@@ -12,6 +12,7 @@ mod harness;
 mod hotline;
 mod i18n;
 mod inspection;
+mod licences;
 mod openapi;
 mod pages;
 mod policies;

@@ -1,0 +1,216 @@
+//! The transparency log in the store: an entry and the subtrees it completes are written in the
+//! same write as the record that caused it (a licence and its audit entry), so the log can never
+//! be ahead of or behind the records. Heads and proofs read only the few stored subtree hashes
+//! they need; `verify_log` recomputes the whole tree from the entries.
+
+use crate::write::Write;
+use crate::{Result, Store, StoreError};
+use sqlx::Row;
+use std::collections::HashMap;
+use tongban_domain::licences::log::{self, Hash};
+use tongban_domain::licences::tree::{self, NodeId, Query};
+
+fn to_hex(h: &Hash) -> String {
+    hex::encode(h)
+}
+
+fn from_hex(s: &str, what: &str) -> Result<Hash> {
+    hex::decode(s)
+        .ok()
+        .and_then(|v| v.try_into().ok())
+        .ok_or_else(|| StoreError::Corrupt(format!("log: {what} is not a hash")))
+}
+
+/// The first place where the stored log disagrees with its recomputation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogFault {
+    /// Entries are not numbered 0, 1, 2… (one was removed).
+    Gap { at: u64 },
+    /// A stored subtree hash differs from the one its entries give (an entry or a node changed).
+    Node { level: u8, index: u64 },
+    /// A complete subtree's hash is missing.
+    Missing { level: u8, index: u64 },
+}
+
+impl std::fmt::Display for LogFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LogFault::Gap { at } => write!(f, "entry {at} is missing"),
+            LogFault::Node { level, index } => write!(
+                f,
+                "the subtree at level {level}, index {index} (entries {}..{}) does not match its entries",
+                index << level,
+                (index + 1) << level
+            ),
+            LogFault::Missing { level, index } => {
+                write!(f, "the subtree at level {level}, index {index} is missing")
+            }
+        }
+    }
+}
+
+impl Store {
+    /// Appends an entry inside a write and stores the subtrees it completes; returns its index.
+    pub(crate) async fn log_append(&self, w: &mut Write, entry: &str) -> Result<u64> {
+        let size: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM log_entries")
+            .fetch_one(w.conn())
+            .await?;
+        let size = size as u64;
+        // The left siblings the new leaf completes: one per set low bit of its index.
+        let mut left: HashMap<NodeId, Hash> = HashMap::new();
+        let (mut level, mut index) = (0u8, size);
+        while index & 1 == 1 {
+            let id = NodeId::new(level, index - 1);
+            let h: String =
+                sqlx::query_scalar("SELECT hash FROM log_nodes WHERE level = $1 AND idx = $2")
+                    .bind(i64::from(id.level))
+                    .bind(id.index as i64)
+                    .fetch_optional(w.conn())
+                    .await?
+                    .ok_or_else(|| {
+                        StoreError::Corrupt(format!("log: node {level}/{} missing", index - 1))
+                    })?;
+            left.insert(id, from_hex(&h, "a node")?);
+            level += 1;
+            index >>= 1;
+        }
+        let leaf = log::leaf_hash(entry.as_bytes());
+        let nodes = tree::appended(size, leaf, |id| left[&id]);
+        sqlx::query("INSERT INTO log_entries (idx, entry, created_at) VALUES ($1, $2, $3)")
+            .bind(size as i64)
+            .bind(entry)
+            .bind(w.at().to_string())
+            .execute(w.conn())
+            .await?;
+        for (id, h) in nodes {
+            sqlx::query("INSERT INTO log_nodes (level, idx, hash) VALUES ($1, $2, $3)")
+                .bind(i64::from(id.level))
+                .bind(id.index as i64)
+                .bind(to_hex(&h))
+                .execute(w.conn())
+                .await?;
+        }
+        Ok(size)
+    }
+
+    /// Appends an entry in its own write (the log's own tests and the benchmark; records append
+    /// inside their writes).
+    pub async fn log_append_entry(&self, actor: &str, entry: &str) -> Result<u64> {
+        let mut w = self.begin_write(actor).await?;
+        let i = self.log_append(&mut w, entry).await?;
+        w.commit().await?;
+        Ok(i)
+    }
+
+    pub async fn log_size(&self) -> Result<u64> {
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM log_entries")
+            .fetch_one(self.reader())
+            .await?;
+        Ok(n as u64)
+    }
+
+    pub async fn log_entry(&self, index: u64) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT entry FROM log_entries WHERE idx = $1")
+                .bind(index as i64)
+                .fetch_optional(self.reader())
+                .await?,
+        )
+    }
+
+    /// A head (one hash) or a proof, reading the nodes it needs in one query. Sizes beyond the
+    /// log's are out of range.
+    pub async fn log_query(&self, q: Query) -> Result<Vec<Hash>> {
+        let size = self.log_size().await?;
+        let beyond = match q {
+            Query::Root { size: s } | Query::Inclusion { size: s, .. } => s > size,
+            Query::Consistency { second, .. } => second > size,
+        };
+        let refused = |e: log::ProofError| {
+            StoreError::Invalid(tongban_domain::FieldErrors::single("size", e.code()))
+        };
+        if beyond {
+            return Err(refused(log::ProofError::OutOfRange));
+        }
+        let ids = tree::needed(q).map_err(refused)?;
+        let mut nodes = HashMap::new();
+        for chunk in ids.iter().collect::<Vec<_>>().chunks(60) {
+            let mut sql = String::from("SELECT level, idx, hash FROM log_nodes WHERE ");
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    sql.push_str(" OR ");
+                }
+                sql.push_str(&format!(
+                    "(level = ${} AND idx = ${})",
+                    2 * i + 1,
+                    2 * i + 2
+                ));
+            }
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                query = query.bind(i64::from(id.level)).bind(id.index as i64);
+            }
+            for row in query.fetch_all(self.reader()).await? {
+                let level: i64 = row.try_get("level")?;
+                let idx: i64 = row.try_get("idx")?;
+                let h: String = row.try_get("hash")?;
+                nodes.insert(
+                    NodeId::new(level as u8, idx as u64),
+                    from_hex(&h, "a node")?,
+                );
+            }
+        }
+        tree::compute(q, &nodes).map_err(|e| StoreError::Corrupt(format!("log: {}", e.code())))
+    }
+
+    /// Recomputes the whole tree from the entries, in order, and compares every stored node:
+    /// `Ok(size)` when all agree, else the first fault.
+    pub async fn verify_log(&self) -> Result<std::result::Result<u64, LogFault>> {
+        let mut stored: HashMap<NodeId, Hash> = HashMap::new();
+        for row in sqlx::query("SELECT level, idx, hash FROM log_nodes")
+            .fetch_all(self.reader())
+            .await?
+        {
+            let level: i64 = row.try_get("level")?;
+            let idx: i64 = row.try_get("idx")?;
+            let h: String = row.try_get("hash")?;
+            stored.insert(
+                NodeId::new(level as u8, idx as u64),
+                from_hex(&h, "a node")?,
+            );
+        }
+        let rows = sqlx::query("SELECT idx, entry FROM log_entries ORDER BY idx")
+            .fetch_all(self.reader())
+            .await?;
+        let mut computed: HashMap<NodeId, Hash> = HashMap::new();
+        for (expected, row) in rows.iter().enumerate() {
+            let idx: i64 = row.try_get("idx")?;
+            if idx as u64 != expected as u64 {
+                return Ok(Err(LogFault::Gap {
+                    at: expected as u64,
+                }));
+            }
+            let entry: String = row.try_get("entry")?;
+            let leaf = log::leaf_hash(entry.as_bytes());
+            for (id, h) in tree::appended(expected as u64, leaf, |id| computed[&id]) {
+                match stored.get(&id) {
+                    None => {
+                        return Ok(Err(LogFault::Missing {
+                            level: id.level,
+                            index: id.index,
+                        }));
+                    }
+                    Some(s) if *s != h => {
+                        return Ok(Err(LogFault::Node {
+                            level: id.level,
+                            index: id.index,
+                        }));
+                    }
+                    Some(_) => {}
+                }
+                computed.insert(id, h);
+            }
+        }
+        Ok(Ok(rows.len() as u64))
+    }
+}

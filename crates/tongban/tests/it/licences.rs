@@ -1,0 +1,107 @@
+//! The licence transparency log on both stores: heads and proofs read from the stored subtrees
+//! agree with a recomputation from the entries; the database refuses edits, and an edit made
+//! behind its back is found and named by `verify_log`.
+
+use crate::harness::{Backend, backends, fresh_store_url, runtime};
+use tongban_domain::licences::log;
+use tongban_domain::licences::tree::Query;
+use tongban_store::Store;
+use tongban_store::log::LogFault;
+use tongban_store::sqlx::{self, AssertSqlSafe};
+
+#[test]
+fn the_log_proves_what_it_holds_and_names_what_was_changed() {
+    for b in backends() {
+        let s = runtime()
+            .block_on(Store::open(&fresh_store_url(&b)))
+            .expect("store opens");
+        runtime().block_on(async {
+            let entries: Vec<String> = (0..37)
+                .map(|i| format!("{{\"licence\":\"L{i:03}\",\"version\":1}}"))
+                .collect();
+            for (i, e) in entries.iter().enumerate() {
+                assert_eq!(s.log_append_entry("test", e).await.unwrap(), i as u64);
+            }
+            let leaves: Vec<log::Hash> = entries
+                .iter()
+                .map(|e| log::leaf_hash(e.as_bytes()))
+                .collect();
+            assert_eq!(s.log_size().await.unwrap(), 37);
+            for size in [1u64, 2, 5, 16, 17, 37] {
+                let head = s.log_query(Query::Root { size }).await.unwrap()[0];
+                assert_eq!(head, log::root(&leaves[..size as usize]), "head of {size}");
+                for i in 0..size {
+                    let proof = s
+                        .log_query(Query::Inclusion { index: i, size })
+                        .await
+                        .unwrap();
+                    log::verify_inclusion(i, size, &leaves[i as usize], &proof, &head).unwrap();
+                }
+            }
+            let head = log::root(&leaves);
+            for m in 1..=37u64 {
+                let proof = s
+                    .log_query(Query::Consistency {
+                        first: m,
+                        second: 37,
+                    })
+                    .await
+                    .unwrap();
+                let earlier = log::root(&leaves[..m as usize]);
+                log::verify_consistency(m, 37, &proof, &earlier, &head).unwrap();
+            }
+            assert!(
+                s.log_query(Query::Root { size: 38 }).await.is_err(),
+                "beyond the log"
+            );
+            assert_eq!(s.verify_log().await.unwrap(), Ok(37));
+
+            // The database refuses to edit the log.
+            let edit = sqlx::query("UPDATE log_entries SET entry = 'x' WHERE idx = 3");
+            assert!(
+                s.raw_execute(edit).await.is_err(),
+                "log_entries is append-only"
+            );
+            // Someone with database access drops the guard and forges entry 12: named.
+            let drops: &[&str] = match b {
+                Backend::Sqlite => &[
+                    "DROP TRIGGER log_entries_no_update",
+                    "DROP TRIGGER log_nodes_no_update",
+                ],
+                Backend::Postgres => &[
+                    "DROP TRIGGER log_entries_no_change ON log_entries",
+                    "DROP TRIGGER log_nodes_no_change ON log_nodes",
+                ],
+            };
+            for d in drops {
+                s.raw_execute(sqlx::query(AssertSqlSafe(*d))).await.unwrap();
+            }
+            let set = |idx: i64, entry: &str| {
+                sqlx::query("UPDATE log_entries SET entry = $1 WHERE idx = $2")
+                    .bind(entry.to_string())
+                    .bind(idx)
+            };
+            s.raw_execute(set(12, "{\"licence\":\"forged\"}"))
+                .await
+                .unwrap();
+            assert_eq!(
+                s.verify_log().await.unwrap(),
+                Err(LogFault::Node {
+                    level: 0,
+                    index: 12
+                })
+            );
+            s.raw_execute(set(12, &entries[12])).await.unwrap();
+            assert_eq!(s.verify_log().await.unwrap(), Ok(37));
+            // A subtree hash rewritten (entries 8..16) is named too.
+            let node = sqlx::query("UPDATE log_nodes SET hash = $1 WHERE level = 3 AND idx = 1")
+                .bind("00".repeat(32));
+            s.raw_execute(node).await.unwrap();
+            assert_eq!(
+                s.verify_log().await.unwrap(),
+                Err(LogFault::Node { level: 3, index: 1 })
+            );
+        });
+        runtime().block_on(s.close());
+    }
+}
