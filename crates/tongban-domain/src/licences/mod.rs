@@ -3,6 +3,7 @@
 //! changed or revoked in secret. (In progress: the log's tree and proofs, and the signed notes and
 //! checkpoints it publishes ([`note`]); licences, tiles and witnesses next.)
 
+pub mod identifier;
 pub mod log;
 pub mod note;
 pub mod tree;
