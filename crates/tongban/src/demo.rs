@@ -254,18 +254,20 @@ pub async fn load_promises(store: &Store) -> Result<(), String> {
             .checked_add(jiff::Span::new().days(n))
             .expect("in range")
     };
-    let rows: [(
-        &str,
-        &str,
-        &str,
-        &str,
+    /// (who, unit, enterprise, its name, kind, what, document, promised, due, done) in days from today.
+    type Row<'a> = (
+        &'a str,
+        &'a str,
+        &'a str,
+        &'a str,
         PromiseKind,
-        &str,
-        &str,
+        &'a str,
+        &'a str,
         i64,
         i64,
         Option<i64>,
-    ); 4] = [
+    );
+    let rows: [Row; 4] = [
         (
             "approver.czj",
             "XH-CZJ",

@@ -277,12 +277,12 @@ fn an_upheld_dispute_withdraws_the_record_and_a_rejected_one_leaves_it() {
     let lists = lists::CreditLists::baseline();
     assert!(
         lists
-            .standing(&[kept.clone()], today)
+            .standing(std::slice::from_ref(&kept), today)
             .has(lists::Effect::NoCommitment)
     );
     assert!(
         !lists
-            .standing(&[gone.clone()], today)
+            .standing(std::slice::from_ref(&gone), today)
             .has(lists::Effect::NoCommitment)
     );
     assert!(allowed(&gone, Party::Subject, today).is_empty());

@@ -595,11 +595,11 @@ pub fn recount(
     use crate::calendar::{Binds, recount_moved};
     let mut c = c.clone();
     let mut moved = Vec::new();
-    if c.result.is_none() {
-        if let Some(m) = recount_moved("due", old, new, c.drawn_on, c.due, Binds::Administration)? {
-            c.due = m.after;
-            moved.push(m);
-        }
+    if c.result.is_none()
+        && let Some(m) = recount_moved("due", old, new, c.drawn_on, c.due, Binds::Administration)?
+    {
+        c.due = m.after;
+        moved.push(m);
     }
     Ok((c, moved))
 }

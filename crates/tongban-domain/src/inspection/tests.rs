@@ -249,7 +249,7 @@ fn teams_match_the_plain_reading_of_the_specification() {
                 id: format!("E{i:03}"),
                 grade: RiskGrade::ALL[(i + round as usize) % 4],
                 licensed_by: (0..4)
-                    .filter(|u| (i * 7 + u * 3 + round as usize) % 5 == 0)
+                    .filter(|u| (i * 7 + u * 3 + round as usize).is_multiple_of(5))
                     .map(|u| units[u].to_string())
                     .collect(),
             })
@@ -260,7 +260,7 @@ fn teams_match_the_plain_reading_of_the_specification() {
                 unit: units[(j + round as usize) % 4].into(),
                 matters: vec![if j % 6 == 5 { "M9" } else { "M1" }.into()],
                 related: (0..60)
-                    .filter(|i| (i * 11 + j * 5 + round as usize) % 17 == 0)
+                    .filter(|i| (i * 11 + j * 5 + round as usize).is_multiple_of(17))
                     .map(|i| format!("E{i:03}"))
                     .collect(),
             })

@@ -184,12 +184,11 @@ pub fn recount(
     use crate::calendar::{Binds, recount_moved};
     let mut w = w.clone();
     let mut moved = Vec::new();
-    if w.feedback.is_none() {
-        if let Some(m) = recount_moved("due", old, new, w.raised_on, w.due, Binds::Administration)?
-        {
-            w.due = m.after;
-            moved.push(m);
-        }
+    if w.feedback.is_none()
+        && let Some(m) = recount_moved("due", old, new, w.raised_on, w.due, Binds::Administration)?
+    {
+        w.due = m.after;
+        moved.push(m);
     }
     Ok((w, moved))
 }

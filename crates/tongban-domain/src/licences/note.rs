@@ -373,11 +373,14 @@ mod tests {
         assert_eq!(s.to_private_text(), PETER_SKEY);
         assert_eq!(sign(TEXT, &[&s]).unwrap(), SIGNED);
         let v = VerifierKey::parse(PETER_VKEY).unwrap();
-        let (text, names) = open(SIGNED, &[v.clone()]).unwrap();
+        let (text, names) = open(SIGNED, std::slice::from_ref(&v)).unwrap();
         assert_eq!((text, names), (TEXT, vec!["PeterNeumann".to_string()]));
         // An altered text, an unknown key, a mangled key: each refused by name.
         let altered = SIGNED.replace("cryptography", "blockchain");
-        assert_eq!(open(&altered, &[v.clone()]), Err(NoteError::BadSignature));
+        assert_eq!(
+            open(&altered, std::slice::from_ref(&v)),
+            Err(NoteError::BadSignature)
+        );
         let other = SignerKey::from_seed("PeterNeumann", [7; 32])
             .unwrap()
             .verifier();

@@ -1,0 +1,366 @@
+//! Electronic licences and their versions. A licence type is data (its code, name, the fields it
+//! carries, the catalog items that issue it, how long it is valid); a licence is issued once and
+//! then only ever gets new versions — a change (变更), a renewal (延续) or a revocation (注销/
+//! 撤销) — never an edit, each version an entry of the transparency log.
+
+use super::identifier::Identifier;
+use crate::validation::FieldErrors;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// One field a licence type carries (经营范围, 有效期, 许可项目…).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldDef {
+    pub key: String,
+    pub label: String,
+}
+
+/// A licence type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LicenceType {
+    /// Digits, the identifier's type part.
+    pub code: String,
+    pub name: String,
+    #[serde(default)]
+    pub fields: Vec<FieldDef>,
+    /// The catalog items whose issued cases issue it.
+    #[serde(default)]
+    pub items: Vec<String>,
+    /// Years of validity from issue; none for an open-ended licence.
+    #[serde(default)]
+    pub valid_years: Option<u32>,
+}
+
+/// The licence types, as their TOML document (`[[type]]`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LicenceTypes {
+    #[serde(default, rename = "type")]
+    pub types: Vec<LicenceType>,
+}
+
+impl LicenceTypes {
+    /// Reads and checks the document: codes digits and unique, fields unique, every item known
+    /// and issuing one type only.
+    pub fn parse(
+        text: &str,
+        item_exists: &dyn Fn(&str) -> bool,
+    ) -> Result<LicenceTypes, FieldErrors> {
+        let t: LicenceTypes = toml::from_str(text).map_err(|e| {
+            let mut f = FieldErrors::new();
+            f.push_detail("document", "invalid_toml", e.message().to_string());
+            f
+        })?;
+        let mut e = FieldErrors::new();
+        let mut codes = std::collections::BTreeSet::new();
+        let mut items = std::collections::BTreeSet::new();
+        for (i, ty) in t.types.iter().enumerate() {
+            if ty.code.is_empty() || !ty.code.bytes().all(|b| b.is_ascii_digit()) {
+                e.push_detail(format!("type[{i}].code"), "digits", ty.code.clone());
+            }
+            if !codes.insert(ty.code.as_str()) {
+                e.push_detail(format!("type[{i}].code"), "duplicate", ty.code.clone());
+            }
+            if ty.name.trim().is_empty() {
+                e.push(format!("type[{i}].name"), "required");
+            }
+            let mut keys = std::collections::BTreeSet::new();
+            for f in &ty.fields {
+                if !keys.insert(f.key.as_str()) {
+                    e.push_detail(format!("type[{i}].fields"), "duplicate", f.key.clone());
+                }
+            }
+            for it in &ty.items {
+                if !item_exists(it) {
+                    e.push_detail(format!("type[{i}].items"), "unknown_item", it.clone());
+                }
+                if !items.insert(it.as_str()) {
+                    e.push_detail(format!("type[{i}].items"), "duplicate", it.clone());
+                }
+            }
+        }
+        e.into_result(t)
+    }
+
+    /// The type a catalog item issues, if any.
+    pub fn for_item(&self, item: &str) -> Option<&LicenceType> {
+        self.types
+            .iter()
+            .find(|t| t.items.iter().any(|i| i == item))
+    }
+
+    pub fn get(&self, code: &str) -> Option<&LicenceType> {
+        self.types.iter().find(|t| t.code == code)
+    }
+}
+
+/// What a version did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Issue,
+    Change,
+    Renew,
+    Revoke,
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Issue => "issue",
+            Action::Change => "change",
+            Action::Renew => "renew",
+            Action::Revoke => "revoke",
+        }
+    }
+}
+
+/// The holder (持证主体).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holder {
+    /// 统一社会信用代码 or 身份证号.
+    pub id: String,
+    pub name: String,
+}
+
+/// One version of a licence: what the log holds, field for field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Licence {
+    /// `tongban-licence/1`.
+    pub format: String,
+    pub identifier: String,
+    pub action: Action,
+    pub type_code: String,
+    pub type_name: String,
+    pub holder: Holder,
+    /// The issuing unit's code and 统一社会信用代码.
+    pub issuer_unit: String,
+    pub issuer: String,
+    pub issued_on: Date,
+    pub valid_from: Date,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<Date>,
+    pub fields: BTreeMap<String, String>,
+    /// Why a revocation was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// The format of a licence version and of its log entry.
+pub const FORMAT: &str = "tongban-licence/1";
+
+/// The last day of `years` of validity from `from`.
+fn until(from: Date, years: Option<u32>) -> Option<Date> {
+    years.and_then(|y| {
+        from.checked_add(jiff::Span::new().years(i64::from(y)))
+            .ok()
+            .and_then(|d| d.yesterday().ok())
+    })
+}
+
+/// Every field the type defines, filled; no field it does not define.
+fn check_fields(ty: &LicenceType, fields: &BTreeMap<String, String>) -> Result<(), FieldErrors> {
+    let mut e = FieldErrors::new();
+    for f in &ty.fields {
+        if fields.get(&f.key).is_none_or(|v| v.trim().is_empty()) {
+            e.push(format!("fields.{}", f.key), "required");
+        }
+    }
+    for k in fields.keys() {
+        if !ty.fields.iter().any(|f| &f.key == k) {
+            e.push_detail(format!("fields.{k}"), "unknown_field", ty.code.clone());
+        }
+    }
+    e.into_result(())
+}
+
+impl Licence {
+    /// Version 1 of a new licence.
+    #[allow(clippy::too_many_arguments)]
+    pub fn issue(
+        ty: &LicenceType,
+        holder: Holder,
+        issuer_unit: &str,
+        issuer: &str,
+        serial: u64,
+        fields: BTreeMap<String, String>,
+        today: Date,
+    ) -> Result<Licence, FieldErrors> {
+        check_fields(ty, &fields)?;
+        let id = Identifier {
+            type_code: ty.code.clone(),
+            issuer: issuer.to_string(),
+            serial,
+            version: 1,
+        };
+        Ok(Licence {
+            format: FORMAT.into(),
+            identifier: id.to_string(),
+            action: Action::Issue,
+            type_code: ty.code.clone(),
+            type_name: ty.name.clone(),
+            holder,
+            issuer_unit: issuer_unit.to_string(),
+            issuer: issuer.to_string(),
+            issued_on: today,
+            valid_from: today,
+            valid_until: until(today, ty.valid_years),
+            fields,
+            reason: None,
+        })
+    }
+
+    pub fn id(&self) -> Identifier {
+        Identifier::parse(&self.identifier).expect("a licence's identifier reads back")
+    }
+
+    pub fn revoked(&self) -> bool {
+        self.action == Action::Revoke
+    }
+
+    /// The next version: its identifier's version one higher.
+    fn next(&self, action: Action, today: Date) -> Result<Licence, FieldErrors> {
+        if self.revoked() {
+            return Err(FieldErrors::single("identifier", "revoked"));
+        }
+        let mut id = self.id();
+        id.version += 1;
+        let mut n = self.clone();
+        n.identifier = id.to_string();
+        n.action = action;
+        n.issued_on = today;
+        n.reason = None;
+        Ok(n)
+    }
+
+    /// A change (变更): new field values, the same validity.
+    pub fn change(
+        &self,
+        ty: &LicenceType,
+        fields: BTreeMap<String, String>,
+        today: Date,
+    ) -> Result<Licence, FieldErrors> {
+        check_fields(ty, &fields)?;
+        let mut n = self.next(Action::Change, today)?;
+        n.fields = fields;
+        Ok(n)
+    }
+
+    /// A renewal (延续): valid again for the type's years from the day after the old end.
+    pub fn renew(&self, ty: &LicenceType, today: Date) -> Result<Licence, FieldErrors> {
+        let mut n = self.next(Action::Renew, today)?;
+        let from = self
+            .valid_until
+            .and_then(|d| d.tomorrow().ok())
+            .unwrap_or(today);
+        n.valid_from = from;
+        n.valid_until = until(from, ty.valid_years);
+        Ok(n)
+    }
+
+    /// A revocation: the last version; nothing follows it.
+    pub fn revoke(&self, reason: &str, today: Date) -> Result<Licence, FieldErrors> {
+        if reason.trim().is_empty() {
+            return Err(FieldErrors::single("reason", "required"));
+        }
+        let mut n = self.next(Action::Revoke, today)?;
+        n.reason = Some(reason.trim().to_string());
+        Ok(n)
+    }
+
+    /// The log entry: the version as compact JSON, fields in declared order (what the leaf hash
+    /// covers and what the issuer signs).
+    pub fn entry(&self) -> String {
+        serde_json::to_string(self).expect("licences serialise")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TYPES: &str = r#"
+[[type]]
+code = "310100"
+name = "食品经营许可证"
+items = ["XH-SCJ-000201"]
+valid_years = 5
+
+[[type.fields]]
+key = "scope"
+label = "经营项目"
+
+[[type.fields]]
+key = "address"
+label = "经营场所"
+"#;
+
+    fn fields(scope: &str) -> BTreeMap<String, String> {
+        [("scope", scope), ("address", "西湖区桃花南路76号")]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .into_iter()
+            .collect()
+    }
+
+    #[test]
+    fn a_licence_lives_by_versions() {
+        let types = LicenceTypes::parse(TYPES, &|i| i == "XH-SCJ-000201").unwrap();
+        let ty = types.for_item("XH-SCJ-000201").unwrap();
+        let issuer = crate::ids::new_enterprise_uscc("360103", 7).unwrap();
+        let holder = Holder {
+            id: "91360103MA39K2R741".into(),
+            name: "南昌市西湖区洪城数智科技有限公司".into(),
+        };
+        let d = jiff::civil::date(2026, 12, 7);
+        let v1 = Licence::issue(
+            ty,
+            holder,
+            "XH-SCJ",
+            issuer.as_str(),
+            12,
+            fields("预包装食品销售"),
+            d,
+        )
+        .unwrap();
+        assert_eq!(v1.valid_until, Some(jiff::civil::date(2031, 12, 6)));
+        assert_eq!(v1.id().version, 1);
+        assert!(v1.entry().starts_with("{\"format\":\"tongban-licence/1\""));
+        let v2 = v1
+            .change(ty, fields("预包装食品销售、热食类食品制售"), d)
+            .unwrap();
+        assert_eq!(
+            (v2.id().version, v2.action, v2.id().base()),
+            (2, Action::Change, v1.id().base())
+        );
+        let v3 = v2.renew(ty, d).unwrap();
+        assert_eq!(v3.valid_from, jiff::civil::date(2031, 12, 7));
+        let v4 = v3.revoke("企业申请注销", d).unwrap();
+        assert!(v4.revoked());
+        assert_eq!(v4.revoke("again", d).unwrap_err().0[0].code, "revoked");
+        // A field missing, a field the type does not define: each named.
+        let mut bad = fields("");
+        bad.insert("colour".into(), "red".into());
+        let e = v1.change(ty, bad, d).unwrap_err();
+        let got: Vec<(&str, &str)> = e.0.iter().map(|f| (f.field.as_str(), f.code)).collect();
+        assert_eq!(
+            got,
+            [
+                ("fields.scope", "required"),
+                ("fields.colour", "unknown_field")
+            ]
+        );
+    }
+
+    #[test]
+    fn types_are_checked() {
+        let bad = TYPES
+            .replace("310100", "31A100")
+            .replace("XH-SCJ-000201", "NOPE");
+        let e = LicenceTypes::parse(&bad, &|i| i == "XH-SCJ-000201").unwrap_err();
+        let codes: Vec<&str> = e.0.iter().map(|f| f.code).collect();
+        assert_eq!(codes, ["digits", "unknown_item"]);
+    }
+}
