@@ -10,6 +10,9 @@ use std::collections::HashMap;
 use tongban_domain::licences::log::{self, Hash};
 use tongban_domain::licences::tree::{self, NodeId, Query};
 
+/// The counter holding the log's size (the next entry's index + 1 once it is written).
+const LOG_COUNTER: &str = "log:size";
+
 fn to_hex(h: &Hash) -> String {
     hex::encode(h)
 }
@@ -52,10 +55,8 @@ impl std::fmt::Display for LogFault {
 impl Store {
     /// Appends an entry inside a write and stores the subtrees it completes; returns its index.
     pub(crate) async fn log_append(&self, w: &mut Write, entry: &str) -> Result<u64> {
-        let size: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM log_entries")
-            .fetch_one(w.conn())
-            .await?;
-        let size = size as u64;
+        // The size is a counter, not a count: an append reads one row however long the log.
+        let size = (Self::next_counter(w, LOG_COUNTER).await? - 1) as u64;
         // The left siblings the new leaf completes: one per set low bit of its index.
         let mut left: HashMap<NodeId, Hash> = HashMap::new();
         let (mut level, mut index) = (0u8, size);
@@ -103,10 +104,11 @@ impl Store {
     }
 
     pub async fn log_size(&self) -> Result<u64> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM log_entries")
-            .fetch_one(self.reader())
+        let n: Option<i64> = sqlx::query_scalar("SELECT next FROM counters WHERE name = $1")
+            .bind(LOG_COUNTER)
+            .fetch_optional(self.reader())
             .await?;
-        Ok(n as u64)
+        Ok(n.unwrap_or(0) as u64)
     }
 
     pub async fn log_entry(&self, index: u64) -> Result<Option<String>> {
@@ -211,6 +213,13 @@ impl Store {
                 computed.insert(id, h);
             }
         }
-        Ok(Ok(rows.len() as u64))
+        // The last entries removed leave no gap: the size counter still says how many there were.
+        let size = self.log_size().await?;
+        if size != rows.len() as u64 {
+            return Ok(Err(LogFault::Gap {
+                at: rows.len() as u64,
+            }));
+        }
+        Ok(Ok(size))
     }
 }

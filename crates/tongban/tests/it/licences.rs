@@ -101,6 +101,22 @@ fn the_log_proves_what_it_holds_and_names_what_was_changed() {
                 s.verify_log().await.unwrap(),
                 Err(LogFault::Node { level: 3, index: 1 })
             );
+            // The last entry removed leaves no gap in the numbering, and is still found.
+            let drop_delete: &[&str] = match b {
+                Backend::Sqlite => &["DROP TRIGGER log_entries_no_delete"],
+                Backend::Postgres => &[],
+            };
+            for d in drop_delete {
+                s.raw_execute(sqlx::query(AssertSqlSafe(*d))).await.unwrap();
+            }
+            let restore = sqlx::query("UPDATE log_nodes SET hash = $1 WHERE level = 3 AND idx = 1")
+                .bind(hex::encode(log::root(&leaves[8..16])));
+            s.raw_execute(restore).await.unwrap();
+            assert_eq!(s.verify_log().await.unwrap(), Ok(37));
+            s.raw_execute(sqlx::query("DELETE FROM log_entries WHERE idx = 36"))
+                .await
+                .unwrap();
+            assert_eq!(s.verify_log().await.unwrap(), Err(LogFault::Gap { at: 36 }));
         });
         runtime().block_on(s.close());
     }
