@@ -103,6 +103,17 @@ pub fn new_enterprise_uscc(region: &str, serial: u32) -> Option<Uscc> {
     Uscc::from_body(&format!("91{region}{entity}"))
 }
 
+/// A state organ's code (`1` organ registration, `1` organ): the region, a 9-character
+/// organisation code (eight digits of `serial` and its GB 11714 check) and the GB 32100 check.
+pub fn organ_uscc(region: &str, serial: u32) -> Option<Uscc> {
+    if region.len() != 6 || !region.bytes().all(|b| b.is_ascii_digit()) || serial >= 100_000_000 {
+        return None;
+    }
+    let mut org = format!("{serial:08}");
+    org.push(org_code_check(&org)?);
+    Uscc::from_body(&format!("11{region}{org}"))
+}
+
 /// GB 11714 check character of an 8-character organisation code body (digits and capitals,
 /// letters counting 10–35): `11 - Σ(value × weight) mod 11`, with 10 written `X` and 11 `0`.
 pub fn org_code_check(body: &str) -> Option<char> {

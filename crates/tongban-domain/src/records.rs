@@ -29,10 +29,12 @@ pub enum RecordKind {
     RiskWarning,
     /// A commitment of the district to an enterprise (政务诚信).
     GovPromise,
+    /// An electronic licence (its versions).
+    Licence,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 11] = [
+    pub const ALL: [RecordKind; 12] = [
         RecordKind::Case,
         RecordKind::Declaration,
         RecordKind::Bundle,
@@ -44,6 +46,7 @@ impl RecordKind {
         RecordKind::InspectionCheck,
         RecordKind::RiskWarning,
         RecordKind::GovPromise,
+        RecordKind::Licence,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -59,6 +62,7 @@ impl RecordKind {
             RecordKind::InspectionCheck => "inspection_check",
             RecordKind::RiskWarning => "risk_warning",
             RecordKind::GovPromise => "gov_promise",
+            RecordKind::Licence => "licence",
         }
     }
 

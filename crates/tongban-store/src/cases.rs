@@ -289,6 +289,7 @@ impl Store {
         }
         if case.state == CaseState::Issued && before.state != CaseState::Issued {
             self.record_licence(w, &case).await?;
+            self.issue_licence_for(w, &case).await?;
         }
         let b = AuditView {
             state: before.state,

@@ -35,6 +35,7 @@ pub mod files;
 pub mod hotline;
 pub mod inbox;
 pub mod inspection;
+pub mod licences;
 pub mod lists;
 pub mod log;
 pub mod mail;

@@ -56,6 +56,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0010_inspection.sql"),
     ),
     (11, "log", include_str!("../migrations/sqlite/0011_log.sql")),
+    (
+        12,
+        "licences",
+        include_str!("../migrations/sqlite/0012_licences.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -112,6 +117,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         11,
         "log",
         include_str!("../migrations/postgres/0011_log.sql"),
+    ),
+    (
+        12,
+        "licences",
+        include_str!("../migrations/postgres/0012_licences.sql"),
     ),
 ];
 

@@ -14,6 +14,7 @@ pub mod error;
 pub mod hotline;
 pub mod i18n;
 pub mod inspection;
+pub mod licences;
 pub mod open311;
 pub mod pages;
 pub mod policies;

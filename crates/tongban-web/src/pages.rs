@@ -219,6 +219,7 @@ pub fn record_path(kind: &str, id: &str) -> Option<String> {
         RecordKind::InspectionCheck => format!("/inspection/checks/{id}"),
         RecordKind::RiskWarning => format!("/warnings/{id}"),
         RecordKind::GovPromise => format!("/credit/integrity/{id}"),
+        RecordKind::Licence => format!("/licences/{id}"),
     })
 }
 
@@ -437,4 +438,36 @@ pub fn xlsx_download(filename: &str, bytes: Vec<u8>) -> Response {
         bytes,
     )
         .into_response()
+}
+
+/// A QR code of `url` as inline SVG (a visit's rating page, a licence).
+pub fn qr_svg(url: &str) -> String {
+    match qrcode::QrCode::new(url.as_bytes()) {
+        Ok(code) => {
+            let svg = code
+                .render::<qrcode::render::svg::Color>()
+                .min_dimensions(180, 180)
+                .build();
+            // Inline in HTML: no XML declaration.
+            match svg.find("<svg") {
+                Some(i) => svg[i..].to_string(),
+                None => svg,
+            }
+        }
+        Err(_) => String::new(),
+    }
+}
+
+/// The address phones reach the platform at: the configured public URL, else the host the
+/// browser used.
+pub fn public_base(state: &crate::AppState, headers: &axum::http::HeaderMap) -> String {
+    if state.config.public_url.is_empty() {
+        headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .map(|h| format!("http://{h}"))
+            .unwrap_or_default()
+    } else {
+        state.config.public_url.trim_end_matches('/').to_string()
+    }
 }

@@ -1,8 +1,8 @@
 //! Every route of the application, in one place.
 
 use crate::{
-    AppState, audit, auth, bundles, calendar, cases, catalog, credit, hotline, inspection, open311,
-    pages, policies, reviews, rules,
+    AppState, audit, auth, bundles, calendar, cases, catalog, credit, hotline, inspection,
+    licences, open311, pages, policies, reviews, rules,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -84,6 +84,7 @@ pub fn app(state: AppState) -> Router {
         .merge(credit::pages::router())
         .merge(inspection::pages::router())
         .merge(inspection::warnings::router())
+        .merge(licences::pages::router())
         .layer(axum::middleware::from_fn(pages::render_errors));
     Router::new()
         .merge(api.layer(axum::middleware::from_fn(crate::api::problems_only)))

@@ -635,9 +635,10 @@ pub async fn load_base_if_empty(store: &Store) -> Result<bool, String> {
 
 const MATTERS: &str = include_str!("../../../data/xihu/inspection/matters.toml");
 const INSPECTORS: &str = include_str!("../../../data/xihu/inspection/inspectors.toml");
+const LICENCE_TYPES: &str = include_str!("../../../data/xihu/licences/types.toml");
 
-/// The 抽查事项清单, the inspector directory and the three credit lists, as their first
-/// versions.
+/// The 抽查事项清单, the inspector directory, the three credit lists and the licence types, as
+/// their first versions.
 async fn load_inspection_lists(store: &Store, units: &[Unit]) -> Result<(), String> {
     use tongban_domain::inspection::plan::{InspectorDirectory, MatterList};
     use tongban_store::inspection as lists;
@@ -645,6 +646,12 @@ async fn load_inspection_lists(store: &Store, units: &[Unit]) -> Result<(), Stri
     let matters = MatterList::parse(MATTERS, &codes).map_err(|e| format!("demo matters: {e:?}"))?;
     InspectorDirectory::parse(INSPECTORS, &codes, &matters)
         .map_err(|e| format!("demo inspectors: {e:?}"))?;
+    let item_codes: std::collections::BTreeSet<String> =
+        items().into_iter().map(|g| g.code).collect();
+    tongban_domain::licences::licence::LicenceTypes::parse(LICENCE_TYPES, &|i| {
+        item_codes.contains(i)
+    })
+    .map_err(|e| format!("demo licence types: {e:?}"))?;
     for (list, text) in [
         (lists::MATTERS, MATTERS),
         (lists::INSPECTORS, INSPECTORS),
@@ -652,6 +659,7 @@ async fn load_inspection_lists(store: &Store, units: &[Unit]) -> Result<(), Stri
             tongban_store::credit::LISTS,
             tongban_domain::credit::lists::BASELINE,
         ),
+        (tongban_store::licences::TYPES, LICENCE_TYPES),
     ] {
         store
             .save_list("system", list, text, "演示数据初始版本")

@@ -15,6 +15,10 @@ use std::collections::BTreeMap;
 pub struct FieldDef {
     pub key: String,
     pub label: String,
+    /// Where an issued case's value comes from: `case.item_name`, `case.applicant_name`,
+    /// `form.details`, `form.address` or `form.<key>` (an answer of the item's form).
+    #[serde(default)]
+    pub source: Option<String>,
 }
 
 /// A licence type.
@@ -83,6 +87,16 @@ impl LicenceTypes {
             }
         }
         e.into_result(t)
+    }
+
+    /// Reads a stored version (checked when it was saved).
+    pub fn read(text: &str) -> Result<LicenceTypes, String> {
+        toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    /// The type a catalog item issues, if any.
+    pub fn for_case(&self, case: &crate::cases::Case) -> Option<&LicenceType> {
+        self.for_item(&case.item_code)
     }
 
     /// The type a catalog item issues, if any.
@@ -159,6 +173,38 @@ fn until(from: Date, years: Option<u32>) -> Option<Date> {
             .ok()
             .and_then(|d| d.yesterday().ok())
     })
+}
+
+impl LicenceType {
+    /// The fields of the licence an issued case gives, each from its source (`—` where the case
+    /// has nothing: the licence is issued all the same, and a change can complete it).
+    pub fn fields_of(&self, case: &crate::cases::Case) -> BTreeMap<String, String> {
+        self.fields
+            .iter()
+            .map(|f| {
+                let source = f
+                    .source
+                    .clone()
+                    .unwrap_or_else(|| format!("form.{}", f.key));
+                let value = match source.as_str() {
+                    "case.item_name" => case.item_name.clone(),
+                    "case.applicant_name" => case.applicant_name.clone(),
+                    "form.details" => case.form.details.clone(),
+                    "form.address" => case.form.address.clone(),
+                    s => s
+                        .strip_prefix("form.")
+                        .and_then(|k| case.form.fields.get(k).cloned())
+                        .unwrap_or_default(),
+                };
+                let value = if value.trim().is_empty() {
+                    "—".to_string()
+                } else {
+                    value
+                };
+                (f.key.clone(), value)
+            })
+            .collect()
+    }
 }
 
 /// Every field the type defines, filled; no field it does not define.

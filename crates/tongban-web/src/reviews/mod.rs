@@ -25,21 +25,3 @@ pub fn rating_for(user: &User, r: &Rating) -> Rating {
 pub fn visit_token() -> String {
     crate::auth::random_token()[..24].to_string()
 }
-
-/// The QR code of a visit's rating page as inline SVG.
-pub fn qr_svg(url: &str) -> String {
-    match qrcode::QrCode::new(url.as_bytes()) {
-        Ok(code) => {
-            let svg = code
-                .render::<qrcode::render::svg::Color>()
-                .min_dimensions(180, 180)
-                .build();
-            // Inline in HTML: no XML declaration.
-            match svg.find("<svg") {
-                Some(i) => svg[i..].to_string(),
-                None => svg,
-            }
-        }
-        Err(_) => String::new(),
-    }
-}

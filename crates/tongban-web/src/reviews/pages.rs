@@ -12,7 +12,7 @@ use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Form, Path, State};
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use std::collections::{BTreeMap, HashMap};
@@ -50,16 +50,7 @@ struct WindowPage {
 /// The address a phone reaches the rating page at: the configured public URL, else the host
 /// the clerk's browser used.
 fn rate_url(state: &AppState, headers: &HeaderMap, token: &str) -> String {
-    let base = if state.config.public_url.is_empty() {
-        headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .map(|h| format!("http://{h}"))
-            .unwrap_or_default()
-    } else {
-        state.config.public_url.trim_end_matches('/').to_string()
-    };
-    format!("{base}/rate/{token}")
+    format!("{}/rate/{token}", crate::pages::public_base(state, headers))
 }
 
 async fn render_window(
@@ -80,7 +71,7 @@ async fn render_window(
         visits.iter().find(|v| v.ticket == t && !v.rated).map(|v| {
             (
                 v.clone(),
-                super::qr_svg(&rate_url(state, headers, &v.token)),
+                crate::pages::qr_svg(&rate_url(state, headers, &v.token)),
             )
         })
     });

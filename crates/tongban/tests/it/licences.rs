@@ -121,3 +121,52 @@ fn the_log_proves_what_it_holds_and_names_what_was_changed() {
         runtime().block_on(s.close());
     }
 }
+
+/// A case whose item issues a licence type issues version 1 in its own write: the licence, its
+/// log entry (provable against the log's head) and its audit entry; the holder lists it; its page
+/// shows it valid with a QR code; a wrong check character finds nothing.
+#[test]
+fn an_issued_case_issues_a_licence_into_the_log() {
+    use crate::harness::TestApp;
+    use crate::harness::flows::*;
+    use tongban_domain::licences::identifier::Identifier;
+    for b in backends() {
+        let app = TestApp::demo(&b);
+        let [company, clerk, approver] = people(&app, ["company", "clerk.spj", "approver.spj"]);
+        let case = issued_case(&app, &company, &clerk, &approver);
+        let s = &app.store;
+        let (licence, size) = runtime().block_on(async {
+            let l = s.licence_of_case(&case).await.unwrap().expect("a licence");
+            (l, s.log_size().await.unwrap())
+        });
+        assert_eq!(licence.type_name, "公共场所卫生许可证");
+        assert_eq!(licence.holder.id, "91360103MA39K2R741");
+        let id = Identifier::parse(&licence.identifier).unwrap();
+        assert_eq!((id.version, id.type_code.as_str()), (1, "320200"));
+        assert_eq!(size, 1);
+        runtime().block_on(async {
+            let head = s.log_query(Query::Root { size }).await.unwrap()[0];
+            let proof = s
+                .log_query(Query::Inclusion { index: 0, size })
+                .await
+                .unwrap();
+            let leaf = log::leaf_hash(licence.entry().as_bytes());
+            log::verify_inclusion(0, size, &leaf, &proof, &head).unwrap();
+            assert_eq!(s.verify_log().await.unwrap(), Ok(1));
+        });
+        let page = app.get(&format!("/licences/{}", licence.identifier));
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("id=\"licence-status\"") && page.body.contains("有效"));
+        assert!(page.body.contains("<svg"), "a QR code");
+        let mine = app.page(&app.session("company"), "/licences/mine");
+        assert!(mine.body.contains(&licence.identifier));
+        let mut wrong = licence.identifier.clone();
+        let last = wrong.pop().unwrap();
+        wrong.push(if last == '0' { '1' } else { '0' });
+        assert_eq!(app.get(&format!("/licences/{wrong}")).status, 404);
+        let admin = Who::new(&app, "admin");
+        let trail = audit_actions(&app, &admin, "licence", &licence.identifier);
+        assert_eq!(trail, vec!["licence.issue"]);
+        assert_audit_intact(&app);
+    }
+}

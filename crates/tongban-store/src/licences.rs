@@ -1,0 +1,126 @@
+//! Electronic licences in the store: a case that issues a licence type's item issues version 1
+//! in its own write — the licence row, its transparency-log entry and its audit entry together.
+
+use crate::write::Write;
+use crate::{Result, Store, StoreError, json_col, to_json};
+use tongban_domain::cases::{Case, local_date};
+use tongban_domain::licences::licence::{Holder, Licence, LicenceTypes};
+use tongban_domain::records::{RecordKind, RecordRef};
+
+/// The versioned document of licence types.
+pub const TYPES: &str = "licence_types";
+
+impl Store {
+    /// The licence types as they stand (none before the first version is saved).
+    pub async fn licence_types(&self) -> Result<LicenceTypes> {
+        match self.list_current(TYPES).await? {
+            Some(v) => LicenceTypes::read(&v.toml)
+                .map_err(|e| StoreError::Corrupt(format!("licence types v{}: {e}", v.version))),
+            None => Ok(LicenceTypes::default()),
+        }
+    }
+
+    /// Writes a licence version and its log entry inside a write, audited.
+    async fn write_licence(&self, w: &mut Write, l: &Licence, case_id: Option<&str>) -> Result<()> {
+        let id = l.id();
+        let index = self.log_append(w, &l.entry()).await?;
+        sqlx::query(
+            "INSERT INTO licences (base, version, identifier, type_code, holder_id, unit, action,
+                case_id, log_index, licence_json, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(id.base())
+        .bind(i64::from(id.version))
+        .bind(&l.identifier)
+        .bind(&l.type_code)
+        .bind(&l.holder.id)
+        .bind(&l.issuer_unit)
+        .bind(l.action.as_str())
+        .bind(case_id)
+        .bind(index as i64)
+        .bind(to_json(l))
+        .bind(w.at().to_string())
+        .execute(w.conn())
+        .await?;
+        let view = serde_json::json!({ "identifier": l.identifier, "action": l.action.as_str(),
+            "log_index": index });
+        let about = RecordRef::new(RecordKind::Licence, &l.identifier);
+        self.record_changed(
+            w,
+            about,
+            &format!("licence.{}", l.action.as_str()),
+            None::<&()>,
+            &view,
+            &[],
+        )
+        .await
+    }
+
+    /// The licence an issued case gives, if its item issues a licence type.
+    pub(crate) async fn issue_licence_for(
+        &self,
+        w: &mut Write,
+        case: &Case,
+    ) -> Result<Option<Licence>> {
+        let types = self.licence_types().await?;
+        let Some(ty) = types.for_case(case) else {
+            return Ok(None);
+        };
+        let issuer = tongban_domain::org::unit_uscc(&case.unit);
+        let serial = Self::next_counter(w, &format!("licence:{}:{}", ty.code, case.unit)).await?;
+        let holder = Holder {
+            id: case.applicant_id_number.clone(),
+            name: case.applicant_name.clone(),
+        };
+        let l = Licence::issue(
+            ty,
+            holder,
+            &case.unit,
+            issuer.as_str(),
+            serial as u64,
+            ty.fields_of(case),
+            local_date(w.now()),
+        )?;
+        self.write_licence(w, &l, Some(&case.id)).await?;
+        Ok(Some(l))
+    }
+
+    /// Every version of the licence one of whose identifiers is given, oldest first.
+    pub async fn licence_versions(&self, identifier: &str) -> Result<Vec<(Licence, u64)>> {
+        let Ok(id) = tongban_domain::licences::identifier::Identifier::parse(identifier) else {
+            return Ok(Vec::new());
+        };
+        let rows = sqlx::query(
+            "SELECT licence_json, log_index FROM licences WHERE base = $1 ORDER BY version",
+        )
+        .bind(id.base())
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let index: i64 = sqlx::Row::try_get(r, "log_index")?;
+                Ok((json_col(r, "licence_json")?, index as u64))
+            })
+            .collect()
+    }
+
+    /// The current version of every licence a holder holds, newest first.
+    pub async fn licences_of(&self, holder_id: &str) -> Result<Vec<Licence>> {
+        let rows = sqlx::query(
+            "SELECT l.licence_json FROM licences l
+             WHERE l.holder_id = $1
+               AND l.version = (SELECT MAX(version) FROM licences m WHERE m.base = l.base)
+             ORDER BY l.created_at DESC, l.base",
+        )
+        .bind(holder_id)
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(|r| json_col(r, "licence_json")).collect()
+    }
+
+    /// The licence a case issued, if any.
+    pub async fn licence_of_case(&self, case_id: &str) -> Result<Option<Licence>> {
+        self.json_by("licences", "licence_json", "case_id", case_id)
+            .await
+    }
+}
