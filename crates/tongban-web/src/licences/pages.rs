@@ -65,11 +65,25 @@ impl LicencePage {
             "valid"
         }
     }
-    fn label(&self, key: &str) -> String {
-        self.ty
-            .as_ref()
-            .and_then(|t| t.fields.iter().find(|f| f.key == key))
-            .map_or_else(|| key.to_string(), |f| f.label.clone())
+    /// The licence's fields as its type orders and labels them (any the type no longer has,
+    /// after them, by key).
+    fn fields(&self) -> Vec<(String, String)> {
+        let defs = self.ty.as_ref().map(|t| t.fields.as_slice()).unwrap_or(&[]);
+        let mut out: Vec<(String, String)> = defs
+            .iter()
+            .filter_map(|f| {
+                self.current
+                    .fields
+                    .get(&f.key)
+                    .map(|v| (f.label.clone(), v.clone()))
+            })
+            .collect();
+        for (k, v) in &self.current.fields {
+            if !defs.iter().any(|f| &f.key == k) {
+                out.push((k.clone(), v.clone()));
+            }
+        }
+        out
     }
 }
 
