@@ -128,6 +128,9 @@ pub struct Store {
     mail: bool,
     /// `(month, day)` from which administrators are reminded to load next year's holiday notice.
     calendar_reminder: (i8, i8),
+    /// The transparency log's name and signing key: each append signs a checkpoint (see
+    /// `log.rs`); without it the log is kept but its checkpoints are not signed.
+    log_key: Option<Arc<(String, tongban_domain::licences::note::SignerKey)>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -168,6 +171,7 @@ impl Store {
             files: None,
             mail: false,
             calendar_reminder: DEFAULT_CALENDAR_REMINDER,
+            log_key: None,
         }
     }
 

@@ -8,6 +8,7 @@ use crate::{Result, Store, StoreError};
 use sqlx::Row;
 use std::collections::HashMap;
 use tongban_domain::licences::log::{self, Hash};
+use tongban_domain::licences::note::{self, Checkpoint, SignerKey, VerifierKey};
 use tongban_domain::licences::tree::{self, NodeId, Query};
 
 /// The counter holding the log's size (the next entry's index + 1 once it is written).
@@ -33,6 +34,9 @@ pub enum LogFault {
     Node { level: u8, index: u64 },
     /// A complete subtree's hash is missing.
     Missing { level: u8, index: u64 },
+    /// A published checkpoint does not match the recomputed head at its size, or its
+    /// signature does not verify.
+    Checkpoint { size: u64 },
 }
 
 impl std::fmt::Display for LogFault {
@@ -48,11 +52,82 @@ impl std::fmt::Display for LogFault {
             LogFault::Missing { level, index } => {
                 write!(f, "the subtree at level {level}, index {index} is missing")
             }
+            LogFault::Checkpoint { size } => {
+                write!(
+                    f,
+                    "the checkpoint of size {size} does not match the log or its key"
+                )
+            }
         }
     }
 }
 
+/// Reads the stored nodes `ids` on one connection, a few dozen per query.
+async fn read_nodes(
+    conn: &mut sqlx::AnyConnection,
+    ids: &std::collections::BTreeSet<NodeId>,
+) -> Result<HashMap<NodeId, Hash>> {
+    let mut nodes = HashMap::new();
+    for chunk in ids.iter().collect::<Vec<_>>().chunks(60) {
+        let mut sql = String::from("SELECT level, idx, hash FROM log_nodes WHERE ");
+        for i in 0..chunk.len() {
+            if i > 0 {
+                sql.push_str(" OR ");
+            }
+            sql.push_str(&format!(
+                "(level = ${} AND idx = ${})",
+                2 * i + 1,
+                2 * i + 2
+            ));
+        }
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            query = query.bind(i64::from(id.level)).bind(id.index as i64);
+        }
+        for row in query.fetch_all(&mut *conn).await? {
+            let level: i64 = row.try_get("level")?;
+            let idx: i64 = row.try_get("idx")?;
+            let h: String = row.try_get("hash")?;
+            nodes.insert(
+                NodeId::new(level as u8, idx as u64),
+                from_hex(&h, "a node")?,
+            );
+        }
+    }
+    Ok(nodes)
+}
+
 impl Store {
+    /// The log's name and key from now on: every append signs a checkpoint of the new size.
+    pub fn with_log_key(mut self, origin: &str, key: SignerKey) -> Store {
+        self.log_key = Some(std::sync::Arc::new((origin.to_string(), key)));
+        self
+    }
+
+    /// The log's name and verifier key, when it signs.
+    pub fn log_verifier(&self) -> Option<(String, VerifierKey)> {
+        self.log_key.as_ref().map(|k| (k.0.clone(), k.1.verifier()))
+    }
+
+    /// The newest signed checkpoint.
+    pub async fn log_checkpoint(&self) -> Result<Option<String>> {
+        Ok(
+            sqlx::query_scalar("SELECT note FROM log_checkpoints ORDER BY size DESC LIMIT 1")
+                .fetch_optional(self.reader())
+                .await?,
+        )
+    }
+
+    /// Every signed checkpoint, oldest first: (size, note).
+    pub async fn log_checkpoints(&self) -> Result<Vec<(u64, String)>> {
+        let rows = sqlx::query("SELECT size, note FROM log_checkpoints ORDER BY size")
+            .fetch_all(self.reader())
+            .await?;
+        rows.iter()
+            .map(|r| Ok((r.try_get::<i64, _>("size")? as u64, r.try_get("note")?)))
+            .collect()
+    }
+
     /// Appends an entry inside a write and stores the subtrees it completes; returns its index.
     pub(crate) async fn log_append(&self, w: &mut Write, entry: &str) -> Result<u64> {
         // The size is a counter, not a count: an append reads one row however long the log.
@@ -88,6 +163,29 @@ impl Store {
                 .bind(i64::from(id.level))
                 .bind(id.index as i64)
                 .bind(to_hex(&h))
+                .execute(w.conn())
+                .await?;
+        }
+        // The checkpoint of the new size, signed in the same write: a published head always
+        // covers what the records say was appended.
+        if let Some(k) = self.log_key.clone() {
+            let q = Query::Root { size: size + 1 };
+            let ids = tree::needed(q).map_err(|e| StoreError::Corrupt(e.code().into()))?;
+            let known = read_nodes(w.conn(), &ids).await?;
+            let root =
+                tree::compute(q, &known).map_err(|e| StoreError::Corrupt(e.code().into()))?[0];
+            let checkpoint = Checkpoint {
+                origin: k.0.clone(),
+                size: size + 1,
+                root,
+                extensions: vec![],
+            };
+            let note = note::sign(&checkpoint.text(), &[&k.1])
+                .map_err(|e| StoreError::Corrupt(e.code().into()))?;
+            sqlx::query("INSERT INTO log_checkpoints (size, note, created_at) VALUES ($1, $2, $3)")
+                .bind((size + 1) as i64)
+                .bind(note)
+                .bind(w.at().to_string())
                 .execute(w.conn())
                 .await?;
         }
@@ -135,33 +233,8 @@ impl Store {
             return Err(refused(log::ProofError::OutOfRange));
         }
         let ids = tree::needed(q).map_err(refused)?;
-        let mut nodes = HashMap::new();
-        for chunk in ids.iter().collect::<Vec<_>>().chunks(60) {
-            let mut sql = String::from("SELECT level, idx, hash FROM log_nodes WHERE ");
-            for i in 0..chunk.len() {
-                if i > 0 {
-                    sql.push_str(" OR ");
-                }
-                sql.push_str(&format!(
-                    "(level = ${} AND idx = ${})",
-                    2 * i + 1,
-                    2 * i + 2
-                ));
-            }
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-            for id in chunk {
-                query = query.bind(i64::from(id.level)).bind(id.index as i64);
-            }
-            for row in query.fetch_all(self.reader()).await? {
-                let level: i64 = row.try_get("level")?;
-                let idx: i64 = row.try_get("idx")?;
-                let h: String = row.try_get("hash")?;
-                nodes.insert(
-                    NodeId::new(level as u8, idx as u64),
-                    from_hex(&h, "a node")?,
-                );
-            }
-        }
+        let mut conn = self.reader().acquire().await?;
+        let nodes = read_nodes(&mut conn, &ids).await?;
         tree::compute(q, &nodes).map_err(|e| StoreError::Corrupt(format!("log: {}", e.code())))
     }
 
@@ -219,6 +292,21 @@ impl Store {
             return Ok(Err(LogFault::Gap {
                 at: rows.len() as u64,
             }));
+        }
+        // Every checkpoint ever published: the head it states is the recomputed one at its
+        // size, and the log's key signed it.
+        let verifier = self.log_verifier();
+        for (at, text) in self.log_checkpoints().await? {
+            let fault = Err(LogFault::Checkpoint { size: at });
+            let stated = match &verifier {
+                Some((origin, key)) => Checkpoint::open(&text, origin, key),
+                None => note::split(&text).and_then(|(t, _)| Checkpoint::parse(t)),
+            };
+            let Ok(c) = stated else { return Ok(fault) };
+            let head = tree::compute(Query::Root { size: at }, &computed);
+            if c.size != at || head.map(|h| h[0]) != Ok(c.root) {
+                return Ok(fault);
+            }
         }
         Ok(Ok(size))
     }

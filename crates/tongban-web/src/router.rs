@@ -85,6 +85,7 @@ pub fn app(state: AppState) -> Router {
         .merge(inspection::pages::router())
         .merge(inspection::warnings::router())
         .merge(licences::pages::router())
+        .merge(licences::log::router())
         .layer(axum::middleware::from_fn(pages::render_errors));
     Router::new()
         .merge(api.layer(axum::middleware::from_fn(crate::api::problems_only)))

@@ -1,4 +1,4 @@
-//! The command line: `tongban serve | migrate | demo | user | token | audit | log | import | export | bench`.
+//! The command line: `tongban serve | migrate | demo | user | token | audit | log | keys | import | export | bench`.
 
 use crate::config::Config;
 use clap::{Args, Parser, Subcommand};
@@ -60,6 +60,10 @@ impl StoreArgs {
             .set_office_hours(hours)
             .await
             .map_err(|e| format!("opening the store: {e}"))?;
+        let store = match crate::keys::load(&c.keys_dir(), "log")? {
+            Some(key) => store.with_log_key(&c.log_origin, key),
+            None => store,
+        };
         Ok((store, c))
     }
 }
@@ -106,6 +110,11 @@ pub enum Command {
     Log {
         #[command(subcommand)]
         command: LogCommand,
+    },
+    /// Signing keys, kept outside the database.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
     },
     /// Import catalog items from an .xlsx or .csv file (all rows valid, or nothing is imported).
     Import {
@@ -231,6 +240,21 @@ pub enum AuditCommand {
 }
 
 #[derive(Subcommand, Debug)]
+pub enum KeysCommand {
+    /// Make a signing key in the keys directory (`--file log` is the transparency log's key,
+    /// named by `log_origin`); prints the verifier key to publish. Never overwrites a key.
+    Generate {
+        #[arg(long, default_value = "log")]
+        file: String,
+        /// The key's name (default: the log's origin).
+        #[arg(long)]
+        name: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Subcommand, Debug)]
 pub enum LogCommand {
     /// Recompute the licence transparency log from its entries; exit non-zero and name the
     /// first entry or subtree that does not match.
@@ -247,9 +271,16 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             listen,
             store,
         } => {
-            let (store, mut config) = store.open().await?;
+            let (mut store, mut config) = store.open().await?;
             if let Some(l) = listen {
                 config.listen = l;
+            }
+            // The demo signs its log with a key of its own, made on the first start.
+            if demo && store.log_verifier().is_none() {
+                let dir = config.keys_dir();
+                let key = crate::keys::generate(&dir, "log", &config.log_origin)?;
+                tracing::info!(key = %key.verifier(), "made the demo's log key in {}", dir.display());
+                store = store.with_log_key(&config.log_origin, key);
             }
             if demo && crate::demo::load_if_empty(&store).await? {
                 tracing::info!("loaded the Xihu District demo");
@@ -404,6 +435,15 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 }
                 Err(b) => Err(format!("audit trail broken: {b:?}")),
             }
+        }
+        Command::Keys {
+            command: KeysCommand::Generate { file, name, store },
+        } => {
+            let c = store.config()?;
+            let name = name.unwrap_or_else(|| c.log_origin.clone());
+            let key = crate::keys::generate(&c.keys_dir(), &file, &name)?;
+            println!("{}", key.verifier());
+            Ok(())
         }
         Command::Log {
             command: LogCommand::Verify { store },

@@ -28,6 +28,11 @@ pub struct Config {
     pub public_url: String,
     /// `MM-DD` from which administrators are reminded to load next year's holiday notice.
     pub calendar_reminder: String,
+    /// Directory of signing keys, kept out of the database (`tongban keys generate`); empty for
+    /// `keys` beside the data directory.
+    pub keys_dir: PathBuf,
+    /// The licence transparency log's name (its checkpoints' origin line).
+    pub log_origin: String,
 }
 
 impl Default for Config {
@@ -43,6 +48,8 @@ impl Default for Config {
             smtp_from: "tongban@localhost".into(),
             public_url: "http://127.0.0.1:8080".into(),
             calendar_reminder: "10-01".into(),
+            keys_dir: PathBuf::new(),
+            log_origin: "xihu.tongban.example/licences".into(),
         }
     }
 }
@@ -66,6 +73,8 @@ impl std::fmt::Debug for Config {
             .field("smtp_from", &self.smtp_from)
             .field("public_url", &self.public_url)
             .field("calendar_reminder", &self.calendar_reminder)
+            .field("keys_dir", &self.keys_dir)
+            .field("log_origin", &self.log_origin)
             .finish()
     }
 }
@@ -110,6 +119,12 @@ impl Config {
         if let Ok(v) = std::env::var("TONGBAN_PUBLIC_URL") {
             config.public_url = v;
         }
+        if let Ok(v) = std::env::var("TONGBAN_KEYS_DIR") {
+            config.keys_dir = PathBuf::from(v);
+        }
+        if let Ok(v) = std::env::var("TONGBAN_LOG_ORIGIN") {
+            config.log_origin = v;
+        }
         if let Ok(v) = std::env::var("TONGBAN_CALENDAR_REMINDER") {
             config.calendar_reminder = v;
         }
@@ -129,6 +144,15 @@ impl Config {
     }
 
     /// Directory of uploaded files (content-addressed), under the data directory.
+    /// Where the signing keys are.
+    pub fn keys_dir(&self) -> PathBuf {
+        if self.keys_dir.as_os_str().is_empty() {
+            self.data_dir.join("keys")
+        } else {
+            self.keys_dir.clone()
+        }
+    }
+
     pub fn files_dir(&self) -> PathBuf {
         self.data_dir.join("files")
     }

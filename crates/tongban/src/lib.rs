@@ -6,6 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod inspection;
+pub mod keys;
 pub mod mail;
 
 use std::net::SocketAddr;

@@ -2,4 +2,5 @@
 //! versions, and the holder's list. (Offline verification from the QR code comes with the
 //! log's signed checkpoints and proofs.)
 
+pub mod log;
 pub mod pages;

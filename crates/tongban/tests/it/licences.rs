@@ -154,6 +154,30 @@ fn an_issued_case_issues_a_licence_into_the_log() {
             log::verify_inclusion(0, size, &leaf, &proof, &head).unwrap();
             assert_eq!(s.verify_log().await.unwrap(), Ok(1));
         });
+        // The signed checkpoint over HTTP opens with the published key and states that head;
+        // the proof over HTTP holds against it.
+        use base64::Engine;
+        use tongban_domain::licences::note::{Checkpoint, VerifierKey};
+        let key = VerifierKey::parse(&app.get("/log/key").body).unwrap();
+        let note = app.get("/log/checkpoint").body;
+        let cp = Checkpoint::open(&note, crate::harness::LOG_ORIGIN, &key).unwrap();
+        assert_eq!(cp.size, 1);
+        let r = app.get("/log/proof/inclusion?index=0&size=1").json();
+        let proof: Vec<log::Hash> = r["proof"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                base64::engine::general_purpose::STANDARD
+                    .decode(h.as_str().unwrap())
+                    .unwrap()
+                    .try_into()
+                    .unwrap()
+            })
+            .collect();
+        let leaf = log::leaf_hash(app.get("/log/entries/0").body.as_bytes());
+        log::verify_inclusion(0, 1, &leaf, &proof, &cp.root).unwrap();
+        assert_eq!(app.get("/log/proof/inclusion?index=1&size=1").status, 422);
         let page = app.get(&format!("/licences/{}", licence.identifier));
         assert_eq!(page.status, 200);
         assert!(page.body.contains("id=\"licence-status\"") && page.body.contains("有效"));

@@ -237,6 +237,9 @@ pub struct TestApp {
     agent: ureq::Agent,
 }
 
+/// The test servers' log name (their key is fixed, so a test can check it).
+pub const LOG_ORIGIN: &str = "test.tongban.example/licences";
+
 impl TestApp {
     /// A server over a fresh store with the Xihu demo loaded.
     pub fn demo(backend: &Backend) -> TestApp {
@@ -274,6 +277,11 @@ impl TestApp {
                 .expect("store opens")
                 .with_files(files)
                 .with_mail(mail)
+                .with_log_key(
+                    LOG_ORIGIN,
+                    tongban_domain::licences::note::SignerKey::from_seed(LOG_ORIGIN, [9; 32])
+                        .expect("a key"),
+                )
                 .with_clock(std::sync::Arc::new(move || {
                     clock_now.lock().unwrap().unwrap_or_else(|| {
                         let elapsed = jiff::SignedDuration::try_from(started.elapsed())
