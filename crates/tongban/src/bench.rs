@@ -6,6 +6,7 @@ mod cases;
 mod catalog;
 mod hotline;
 mod inspection;
+mod licences;
 mod rules;
 
 use std::time::{Duration, Instant};
@@ -17,6 +18,22 @@ use tongban_store::Store;
 
 #[derive(clap::Subcommand, Debug)]
 pub enum BenchCommand {
+    /// The licence transparency log: durable appends (entry, subtrees, signed checkpoint) beside
+    /// plain single-row inserts; inclusion proofs and their verification at a large size.
+    Licences {
+        /// Appends (and plain inserts) to time.
+        #[arg(long, default_value_t = 2_000)]
+        appends: usize,
+        /// The tree size the proofs are computed at.
+        #[arg(long, default_value_t = 10_000_000)]
+        leaves: u64,
+        /// Proofs to time.
+        #[arg(long, default_value_t = 1_000)]
+        proofs: usize,
+        /// PostgreSQL URL to bench instead of a temporary SQLite file (the database must be empty).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Catalog search through HTTP and the uniformity report on generated items, beside a bare
     /// axum handler returning a fixed body.
     Catalog {
@@ -100,6 +117,12 @@ pub enum BenchCommand {
 
 pub async fn run(command: BenchCommand) -> Result<(), String> {
     match command {
+        BenchCommand::Licences {
+            appends,
+            leaves,
+            proofs,
+            database_url,
+        } => licences::licences_bench(appends, leaves, proofs, database_url).await,
         BenchCommand::Catalog {
             items,
             requests,
