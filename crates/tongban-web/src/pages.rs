@@ -471,3 +471,8 @@ pub fn public_base(state: &crate::AppState, headers: &axum::http::HeaderMap) -> 
         state.config.public_url.trim_end_matches('/').to_string()
     }
 }
+
+/// A unit's name from `unit_names`, or its code when the unit is unknown.
+pub fn unit_name(units: &std::collections::HashMap<String, String>, code: &str) -> String {
+    units.get(code).cloned().unwrap_or_else(|| code.to_string())
+}

@@ -211,10 +211,7 @@ struct BundlePage {
 
 impl BundlePage {
     fn unit(&self, code: &str) -> String {
-        self.units
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| code.to_string())
+        crate::pages::unit_name(&self.units, code)
     }
     fn company(&self) -> &str {
         self.v.bundle.form.title()
@@ -493,10 +490,7 @@ struct ProjectsPage {
 
 impl ProjectsPage {
     fn unit(&self, code: &str) -> String {
-        self.units
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| code.to_string())
+        crate::pages::unit_name(&self.units, code)
     }
 }
 

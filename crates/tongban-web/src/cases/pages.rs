@@ -337,10 +337,7 @@ struct CasePage {
 
 impl CasePage {
     fn unit(&self, code: &str) -> String {
-        self.units
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| code.to_string())
+        crate::pages::unit_name(&self.units, code)
     }
     fn can(&self, action: &str) -> bool {
         self.v.allowed_actions.contains(&action)

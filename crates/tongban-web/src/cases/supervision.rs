@@ -28,10 +28,7 @@ struct OverduePage {
 
 impl OverduePage {
     fn unit(&self, code: &str) -> String {
-        self.units
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| code.to_string())
+        crate::pages::unit_name(&self.units, code)
     }
 }
 

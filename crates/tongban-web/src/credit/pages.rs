@@ -158,10 +158,7 @@ async fn record_page(
 ) -> AppResult<Response> {
     let r = uc::load(&state.store, user, id).await?;
     let units = crate::pages::unit_names(state, &c).await?;
-    let unit_name = units
-        .get(&r.entered.unit)
-        .cloned()
-        .unwrap_or_else(|| r.entered.unit.clone());
+    let unit_name = crate::pages::unit_name(&units, &r.entered.unit);
     let s = uc::seen(&state.store, user, r);
     Ok(render(&RecordPage {
         c,
@@ -536,10 +533,7 @@ struct IntegrityPage {
 
 impl IntegrityPage {
     fn unit(&self, code: &str) -> String {
-        self.units
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| code.to_string())
+        crate::pages::unit_name(&self.units, code)
     }
     fn value(&self, k: &str) -> String {
         self.f.get(k).cloned().unwrap_or_default()
@@ -651,10 +645,7 @@ async fn promise_page(
     let p = state.store.promise(id).await?.ok_or(AppError::NotFound)?;
     let today = tongban_domain::cases::local_date(state.store.now());
     let units = crate::pages::unit_names(state, &c).await?;
-    let unit_name = units
-        .get(&p.promised.unit)
-        .cloned()
-        .unwrap_or_else(|| p.promised.unit.clone());
+    let unit_name = crate::pages::unit_name(&units, &p.promised.unit);
     Ok(render(&PromisePage {
         c,
         keeping: p.keeping(today),

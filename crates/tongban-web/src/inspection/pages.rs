@@ -134,10 +134,7 @@ impl ListsPage {
         self.drafts.get(list).map(String::as_str).unwrap_or("")
     }
     fn unit(&self, code: &str) -> String {
-        self.units
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| code.to_string())
+        crate::pages::unit_name(&self.units, code)
     }
 }
 
@@ -248,10 +245,7 @@ struct PlanPage {
 
 impl PlanPage {
     fn unit(&self, code: &str) -> String {
-        self.units
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| code.to_string())
+        crate::pages::unit_name(&self.units, code)
     }
     fn early(&self) -> bool {
         self.today < self.p.draw_on
@@ -374,10 +368,7 @@ impl NewPlanPage {
         self.f.get(k).cloned().unwrap_or_default()
     }
     fn unit(&self, code: &str) -> String {
-        self.units
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| code.to_string())
+        crate::pages::unit_name(&self.units, code)
     }
     /// The four ratio fields with their current values, in percent.
     fn ratio_fields(&self) -> Vec<(&'static str, String)> {
@@ -531,10 +522,7 @@ struct CheckPage {
 
 impl CheckPage {
     fn unit(&self, code: &str) -> String {
-        self.units
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| code.to_string())
+        crate::pages::unit_name(&self.units, code)
     }
     fn on_team(&self) -> bool {
         self.c

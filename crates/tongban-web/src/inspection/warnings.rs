@@ -36,10 +36,7 @@ struct ListPage {
 
 impl ListPage {
     fn unit(&self, code: &str) -> String {
-        self.units
-            .get(code)
-            .cloned()
-            .unwrap_or_else(|| code.to_string())
+        crate::pages::unit_name(&self.units, code)
     }
     fn value(&self, k: &str) -> String {
         self.f.get(k).cloned().unwrap_or_default()
@@ -117,10 +114,7 @@ async fn one_page(
     let user = c.user.clone().ok_or(AppError::Unauthorized)?;
     let w = uc::load(&state.store, &user, id).await?;
     let units = crate::pages::unit_names(state, &c).await?;
-    let unit_name = units
-        .get(&w.raised.unit)
-        .cloned()
-        .unwrap_or_else(|| w.raised.unit.clone());
+    let unit_name = crate::pages::unit_name(&units, &w.raised.unit);
     let may_answer = w.feedback.is_none()
         && matches!(
             user.role,

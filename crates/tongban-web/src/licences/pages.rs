@@ -110,10 +110,7 @@ async fn licence(
         .get(&current.type_code)
         .cloned();
     let units = crate::pages::unit_names(&state, &c).await?;
-    let unit_name = units
-        .get(&current.issuer_unit)
-        .cloned()
-        .unwrap_or_else(|| current.issuer_unit.clone());
+    let unit_name = crate::pages::unit_name(&units, &current.issuer_unit);
     let holder = shown_holder(c.user.as_ref(), &current.holder.id);
     let url = format!(
         "{}/licences/{}",
