@@ -317,10 +317,80 @@ impl Licence {
         Ok(n)
     }
 
-    /// The log entry: the version as compact JSON, fields in declared order (what the leaf hash
-    /// covers and what the issuer signs).
+    /// The core the log holds and the issuer signs: everything a verifier needs to see who holds
+    /// what from whom until when, with the fields as a digest (they are on the printed page and
+    /// in the store; the core must fit a QR code). A citizen's identity number is masked: the log
+    /// is public.
+    pub fn core(&self) -> Core {
+        let holder_id = match crate::ids::IdNumber::parse(&self.holder.id) {
+            Ok(n) => n.masked(),
+            Err(_) => self.holder.id.clone(),
+        };
+        Core {
+            format: self.format.clone(),
+            identifier: self.identifier.clone(),
+            action: self.action,
+            type_code: self.type_code.clone(),
+            type_name: self.type_name.clone(),
+            holder: Holder {
+                id: holder_id,
+                name: self.holder.name.clone(),
+            },
+            issuer_unit: self.issuer_unit.clone(),
+            issuer: self.issuer.clone(),
+            issued_on: self.issued_on,
+            valid_from: self.valid_from,
+            valid_until: self.valid_until,
+            fields_sha256: fields_digest(&self.fields),
+            reason: self.reason.clone(),
+        }
+    }
+
+    /// The text the issuer signs: the core as compact JSON and a newline (a signed note's text);
+    /// the signed note is the log entry.
     pub fn entry(&self) -> String {
-        serde_json::to_string(self).expect("licences serialise")
+        self.core().text()
+    }
+}
+
+/// `base64(SHA-256(fields as JSON, keys sorted))`: binds the printed fields to the signed core.
+pub fn fields_digest(fields: &BTreeMap<String, String>) -> String {
+    use base64::Engine;
+    use sha2::Digest;
+    let json = serde_json::to_vec(fields).expect("fields serialise");
+    base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(json))
+}
+
+/// A licence version as the log holds it and its issuer signs it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Core {
+    pub format: String,
+    pub identifier: String,
+    pub action: Action,
+    pub type_code: String,
+    pub type_name: String,
+    pub holder: Holder,
+    pub issuer_unit: String,
+    pub issuer: String,
+    pub issued_on: Date,
+    pub valid_from: Date,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub valid_until: Option<Date>,
+    pub fields_sha256: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+impl Core {
+    /// The signed text: compact JSON and a newline.
+    pub fn text(&self) -> String {
+        let mut t = serde_json::to_string(self).expect("licences serialise");
+        t.push('\n');
+        t
+    }
+
+    pub fn id(&self) -> Option<Identifier> {
+        Identifier::parse(&self.identifier).ok()
     }
 }
 
@@ -374,6 +444,11 @@ label = "经营场所"
         assert_eq!(v1.valid_until, Some(jiff::civil::date(2031, 12, 6)));
         assert_eq!(v1.id().version, 1);
         assert!(v1.entry().starts_with("{\"format\":\"tongban-licence/1\""));
+        assert!(v1.entry().ends_with("\"}\n") && v1.entry().contains("\"fields_sha256\""));
+        // A citizen's number is masked in the public core, kept whole in the licence.
+        let mut citizen = v1.clone();
+        citizen.holder.id = "11010519491231002X".into();
+        assert_eq!(citizen.core().holder.id, "1101**********002X");
         let v2 = v1
             .change(ty, fields("预包装食品销售、热食类食品制售"), d)
             .unwrap();

@@ -5,13 +5,13 @@
 //! - [`identifier`]: `1.2.156.3005.2.type.issuer.serial.version.check` (MOD 37-2 check);
 //! - [`licence`]: licence types as data, a licence's versions (issue, change, renew, revoke);
 //! - [`log`]: the tree of RFC 9162, heads and both proofs; [`tree`]: the same over the stored
-//!   complete subtrees; [`note`]: signed notes and checkpoints (C2SP).
-//!
-//! In progress (issue 16): licences issued from cases, unit keys, tiles over HTTP, witnesses
-//! and offline verification come next.
+//!   complete subtrees; [`note`]: signed notes and checkpoints (C2SP);
+//! - [`proof`]: what a QR code carries and the offline verdict (valid, expired, superseded,
+//!   revoked, forged, unreadable).
 
 pub mod identifier;
 pub mod licence;
 pub mod log;
 pub mod note;
+pub mod proof;
 pub mod tree;
