@@ -18,6 +18,7 @@ pub mod credit;
 pub mod files;
 pub mod hotline;
 pub mod inspection;
+pub mod licences;
 pub mod messages;
 pub mod policies;
 pub mod reviews;

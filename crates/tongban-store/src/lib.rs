@@ -35,6 +35,7 @@ pub mod files;
 pub mod hotline;
 pub mod inbox;
 pub mod inspection;
+pub mod keyring;
 pub mod licences;
 pub mod lists;
 pub mod log;
@@ -46,6 +47,7 @@ pub mod reviews;
 pub mod rules;
 mod schema;
 pub mod warnings;
+pub mod witness;
 pub mod write;
 
 pub use sqlx;
@@ -131,6 +133,8 @@ pub struct Store {
     /// The transparency log's name and signing key: each append signs a checkpoint (see
     /// `log.rs`); without it the log is kept but its checkpoints are not signed.
     log_key: Option<Arc<(String, tongban_domain::licences::note::SignerKey)>>,
+    /// The issuing units' signing keys (see `keyring.rs`).
+    keys: Arc<keyring::Keyring>,
 }
 
 impl std::fmt::Debug for Store {
@@ -172,6 +176,7 @@ impl Store {
             mail: false,
             calendar_reminder: DEFAULT_CALENDAR_REMINDER,
             log_key: None,
+            keys: Default::default(),
         }
     }
 

@@ -5,6 +5,7 @@ use crate::write::Write;
 use crate::{Result, Store, StoreError, json_col, to_json};
 use tongban_domain::cases::{Case, local_date};
 use tongban_domain::licences::licence::{Holder, Licence, LicenceTypes};
+use tongban_domain::licences::proof::LicenceProof;
 use tongban_domain::records::{RecordKind, RecordRef};
 
 /// The versioned document of licence types.
@@ -23,7 +24,14 @@ impl Store {
     /// Writes a licence version and its log entry inside a write, audited.
     async fn write_licence(&self, w: &mut Write, l: &Licence, case_id: Option<&str>) -> Result<()> {
         let id = l.id();
-        let index = self.log_append(w, &l.entry()).await?;
+        // The issuing unit signs the core; the signed note is the log's entry.
+        let key = self
+            .keys
+            .signer(&l.issuer_unit)
+            .map_err(StoreError::Corrupt)?;
+        let entry = tongban_domain::licences::note::sign(&l.entry(), &[&key])
+            .map_err(|e| StoreError::Corrupt(format!("licence entry: {}", e.code())))?;
+        let index = self.log_append(w, &entry).await?;
         sqlx::query(
             "INSERT INTO licences (base, version, identifier, type_code, holder_id, unit, action,
                 case_id, log_index, licence_json, created_at)
@@ -116,6 +124,34 @@ impl Store {
         .fetch_all(self.reader())
         .await?;
         rows.iter().map(|r| json_col(r, "licence_json")).collect()
+    }
+
+    /// What the version's QR code carries: its proof at the newest checkpoint (`None` for an
+    /// unknown identifier or while the log does not sign).
+    pub async fn licence_proof(&self, identifier: &str) -> Result<Option<LicenceProof>> {
+        let index: Option<i64> =
+            sqlx::query_scalar("SELECT log_index FROM licences WHERE identifier = $1")
+                .bind(identifier)
+                .fetch_optional(self.reader())
+                .await?;
+        match index {
+            Some(i) => self.log_proof(i as u64, None).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The newest version of the licence one of whose identifiers is given, proved at the newest
+    /// checkpoint and linked to the older checkpoint of size `since` (a status, for offline
+    /// verifiers).
+    pub async fn licence_status(
+        &self,
+        identifier: &str,
+        since: Option<u64>,
+    ) -> Result<Option<LicenceProof>> {
+        let Some((_, index)) = self.licence_versions(identifier).await?.pop() else {
+            return Ok(None);
+        };
+        self.log_proof(index, since).await
     }
 
     /// The licence a case issued, if any.

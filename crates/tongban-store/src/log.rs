@@ -9,6 +9,8 @@ use sqlx::Row;
 use std::collections::HashMap;
 use tongban_domain::licences::log::{self, Hash};
 use tongban_domain::licences::note::{self, Checkpoint, SignerKey, VerifierKey};
+use tongban_domain::licences::proof::{CompactCheckpoint, LicenceProof, Trust};
+use tongban_domain::licences::tiles::{self, Tile};
 use tongban_domain::licences::tree::{self, NodeId, Query};
 
 /// The counter holding the log's size (the next entry's index + 1 once it is written).
@@ -104,18 +106,84 @@ impl Store {
         self
     }
 
+    /// The issuing units' keys from `dir` (`units/…`), made there when a unit first needs one.
+    pub fn with_keys_dir(mut self, dir: std::path::PathBuf) -> Store {
+        self.keys = std::sync::Arc::new(crate::keyring::Keyring::in_dir(dir));
+        self
+    }
+
+    pub fn keyring(&self) -> &crate::keyring::Keyring {
+        &self.keys
+    }
+
+    /// What an offline verifier trusts: the log's origin and key and every issuing unit's keys
+    /// (`None` while the log does not sign).
+    pub async fn trust(&self) -> Result<Option<Trust>> {
+        let Some((origin, log_key)) = self.log_verifier() else {
+            return Ok(None);
+        };
+        let issuers = self.keys.issuers().map_err(StoreError::Corrupt)?;
+        Ok(Some(Trust {
+            origin,
+            log_key,
+            issuers,
+            witnesses: self.witness_keys().await?,
+        }))
+    }
+
+    /// The proof of entry `index` at the newest checkpoint; with `since`, a status: the
+    /// consistency proof from that older size too. `None` while nothing is signed.
+    pub async fn log_proof(&self, index: u64, since: Option<u64>) -> Result<Option<LicenceProof>> {
+        let Some(note_text) = self.log_checkpoint().await? else {
+            return Ok(None);
+        };
+        let checkpoint = CompactCheckpoint::from_note(&note_text)
+            .map_err(|e| StoreError::Corrupt(format!("log checkpoint: {}", e.code())))?;
+        let Some(entry) = self.log_entry(index).await? else {
+            return Ok(None);
+        };
+        let size = checkpoint.size;
+        let inclusion = self.log_query(Query::Inclusion { index, size }).await?;
+        let consistency = match since {
+            Some(first) if first < size && first > 0 => Some((
+                first,
+                self.log_query(Query::Consistency {
+                    first,
+                    second: size,
+                })
+                .await?,
+            )),
+            _ => None,
+        };
+        Ok(Some(LicenceProof {
+            entry,
+            index,
+            checkpoint,
+            inclusion,
+            consistency,
+        }))
+    }
+
     /// The log's name and verifier key, when it signs.
     pub fn log_verifier(&self) -> Option<(String, VerifierKey)> {
         self.log_key.as_ref().map(|k| (k.0.clone(), k.1.verifier()))
     }
 
-    /// The newest signed checkpoint.
+    /// The newest signed checkpoint, with any witnesses' cosignatures.
     pub async fn log_checkpoint(&self) -> Result<Option<String>> {
-        Ok(
-            sqlx::query_scalar("SELECT note FROM log_checkpoints ORDER BY size DESC LIMIT 1")
-                .fetch_optional(self.reader())
-                .await?,
-        )
+        let row = sqlx::query("SELECT size, note FROM log_checkpoints ORDER BY size DESC LIMIT 1")
+            .fetch_optional(self.reader())
+            .await?;
+        match row {
+            Some(r) => {
+                let size: i64 = r.try_get("size")?;
+                Ok(Some(
+                    self.with_cosignatures(size as u64, r.try_get("note")?)
+                        .await?,
+                ))
+            }
+            None => Ok(None),
+        }
     }
 
     /// Every signed checkpoint, oldest first: (size, note).
@@ -216,6 +284,61 @@ impl Store {
                 .fetch_optional(self.reader())
                 .await?,
         )
+    }
+
+    /// A tile's bytes (C2SP `tlog-tiles`), `None` when the log has not that many yet: hashes
+    /// are 32 bytes each; entries a big-endian 16-bit length and the entry.
+    pub async fn log_tile(&self, t: Tile) -> Result<Option<Vec<u8>>> {
+        let start = t.index.checked_mul(tiles::WIDTH);
+        let end = start.and_then(|s| s.checked_add(t.count()));
+        let (Some(start), Some(end)) = (start, end) else {
+            return Ok(None);
+        };
+        // How many hashes the tree has at the tile's level.
+        let size = self.log_size().await?;
+        if end > size >> t.tree_level() || end > i64::MAX as u64 {
+            return Ok(None);
+        }
+        let mut out = Vec::new();
+        match t.level {
+            None => {
+                let rows = sqlx::query(
+                    "SELECT entry FROM log_entries WHERE idx >= $1 AND idx < $2 ORDER BY idx",
+                )
+                .bind(start as i64)
+                .bind(end as i64)
+                .fetch_all(self.reader())
+                .await?;
+                for r in &rows {
+                    let e: String = r.try_get("entry")?;
+                    let len = u16::try_from(e.len())
+                        .map_err(|_| StoreError::Corrupt("log: an entry over 64 KiB".into()))?;
+                    out.extend_from_slice(&len.to_be_bytes());
+                    out.extend_from_slice(e.as_bytes());
+                }
+                if rows.len() as u64 != end - start {
+                    return Err(StoreError::Corrupt("log: entries missing".into()));
+                }
+            }
+            Some(_) => {
+                let rows = sqlx::query(
+                    "SELECT hash FROM log_nodes WHERE level = $1 AND idx >= $2 AND idx < $3
+                     ORDER BY idx",
+                )
+                .bind(i64::from(t.tree_level()))
+                .bind(start as i64)
+                .bind(end as i64)
+                .fetch_all(self.reader())
+                .await?;
+                for r in &rows {
+                    out.extend_from_slice(&from_hex(&r.try_get::<String, _>("hash")?, "a node")?);
+                }
+                if rows.len() as u64 != end - start {
+                    return Err(StoreError::Corrupt("log: nodes missing".into()));
+                }
+            }
+        }
+        Ok(Some(out))
     }
 
     /// A head (one hash) or a proof, reading the nodes it needs in one query. Sizes beyond the

@@ -61,6 +61,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "licences",
         include_str!("../migrations/sqlite/0012_licences.sql"),
     ),
+    (
+        13,
+        "witnesses",
+        include_str!("../migrations/sqlite/0013_witnesses.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -122,6 +127,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         12,
         "licences",
         include_str!("../migrations/postgres/0012_licences.sql"),
+    ),
+    (
+        13,
+        "witnesses",
+        include_str!("../migrations/postgres/0013_witnesses.sql"),
     ),
 ];
 

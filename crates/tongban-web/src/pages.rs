@@ -440,13 +440,19 @@ pub fn xlsx_download(filename: &str, bytes: Vec<u8>) -> Response {
         .into_response()
 }
 
-/// A QR code of `url` as inline SVG (a visit's rating page, a licence).
+/// A QR code of `url` as inline SVG (a visit's rating page).
 pub fn qr_svg(url: &str) -> String {
-    match qrcode::QrCode::new(url.as_bytes()) {
+    qr_svg_with(url, qrcode::EcLevel::M, 180)
+}
+
+/// A QR code of `text` at an error-correction level and least size, as inline SVG (a licence's
+/// proof is long: level L keeps its code at a size phones read).
+pub fn qr_svg_with(text: &str, level: qrcode::EcLevel, size: u32) -> String {
+    match qrcode::QrCode::with_error_correction_level(text.as_bytes(), level) {
         Ok(code) => {
             let svg = code
                 .render::<qrcode::render::svg::Color>()
-                .min_dimensions(180, 180)
+                .min_dimensions(size, size)
                 .build();
             // Inline in HTML: no XML declaration.
             match svg.find("<svg") {

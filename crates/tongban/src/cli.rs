@@ -60,7 +60,8 @@ impl StoreArgs {
             .set_office_hours(hours)
             .await
             .map_err(|e| format!("opening the store: {e}"))?;
-        let store = match crate::keys::load(&c.keys_dir(), "log")? {
+        let store = store.with_keys_dir(c.keys_dir());
+        let store = match tongban_store::keyring::load(&c.keys_dir(), "log")? {
             Some(key) => store.with_log_key(&c.log_origin, key),
             None => store,
         };
@@ -145,6 +146,11 @@ pub enum Command {
     Inspection {
         #[command(subcommand)]
         command: crate::inspection::InspectionCommand,
+    },
+    /// Electronic licences: verify one offline.
+    Licence {
+        #[command(subcommand)]
+        command: crate::licences::LicenceCommand,
     },
     /// Benchmarks (not tests): `tongban bench catalog`.
     Bench {
@@ -249,6 +255,17 @@ pub enum KeysCommand {
         /// The key's name (default: the log's origin).
         #[arg(long)]
         name: Option<String>,
+        /// An issuing unit's key instead (`units/UNIT.key`, named by the unit's code).
+        #[arg(long, conflicts_with_all = ["file", "name"])]
+        unit: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Retire an issuing unit's key and make its next one: licences it signed stay valid (the
+    /// retired public key is kept, with the day); new ones are signed with the new key.
+    Rotate {
+        #[arg(long)]
+        unit: String,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -259,6 +276,27 @@ pub enum LogCommand {
     /// Recompute the licence transparency log from its entries; exit non-zero and name the
     /// first entry or subtree that does not match.
     Verify {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Witness a log: fetch its newest checkpoint, check it is consistent with the last one
+    /// this witness saw, cosign it and send the cosignature.
+    Witness {
+        /// The platform's address (`https://…`).
+        url: String,
+        /// The witness's signing key (`tongban keys generate --file witness --name NAME`).
+        #[arg(long)]
+        key: PathBuf,
+        /// Where the witness keeps the log's key and the last checkpoint it saw.
+        #[arg(long)]
+        state: PathBuf,
+        /// The log's verifier key (default: fetched from the log on the first run).
+        #[arg(long)]
+        log_key: Option<String>,
+    },
+    /// Register a witness by its verifier key: its cosignatures are kept and published.
+    AddWitness {
+        key: String,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -278,7 +316,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             // The demo signs its log with a key of its own, made on the first start.
             if demo && store.log_verifier().is_none() {
                 let dir = config.keys_dir();
-                let key = crate::keys::generate(&dir, "log", &config.log_origin)?;
+                let key = tongban_store::keyring::generate(&dir, "log", &config.log_origin)?;
                 tracing::info!(key = %key.verifier(), "made the demo's log key in {}", dir.display());
                 store = store.with_log_key(&config.log_origin, key);
             }
@@ -437,12 +475,63 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             }
         }
         Command::Keys {
-            command: KeysCommand::Generate { file, name, store },
+            command:
+                KeysCommand::Generate {
+                    file,
+                    name,
+                    unit,
+                    store,
+                },
         } => {
             let c = store.config()?;
-            let name = name.unwrap_or_else(|| c.log_origin.clone());
-            let key = crate::keys::generate(&c.keys_dir(), &file, &name)?;
+            let (file, name) = match unit {
+                Some(u) => (format!("units/{u}"), u),
+                None => (file, name.unwrap_or_else(|| c.log_origin.clone())),
+            };
+            let key = tongban_store::keyring::generate(&c.keys_dir(), &file, &name)?;
             println!("{}", key.verifier());
+            Ok(())
+        }
+        Command::Keys {
+            command: KeysCommand::Rotate { unit, store },
+        } => {
+            let c = store.config()?;
+            let ring = tongban_store::keyring::Keyring::in_dir(c.keys_dir());
+            let key = ring.rotate(&unit, jiff::Zoned::now().date())?;
+            println!("{}", key.verifier());
+            Ok(())
+        }
+        Command::Log {
+            command:
+                LogCommand::Witness {
+                    url,
+                    key,
+                    state,
+                    log_key,
+                },
+        } => {
+            let text =
+                std::fs::read_to_string(&key).map_err(|e| format!("{}: {e}", key.display()))?;
+            let signer = tongban_domain::licences::note::SignerKey::parse(&text)
+                .map_err(|e| format!("{}: {e}", key.display()))?;
+            let size = tokio::task::spawn_blocking(move || {
+                crate::licences::witness(&url, &signer, &state, log_key.as_deref())
+            })
+            .await
+            .map_err(|e| e.to_string())??;
+            println!("cosigned the checkpoint of size {size}");
+            Ok(())
+        }
+        Command::Log {
+            command: LogCommand::AddWitness { key, store },
+        } => {
+            let (store, _) = store.open().await?;
+            let k = store
+                .register_witness("cli", &key)
+                .await
+                .map_err(|e| e.to_string())?;
+            store.close().await;
+            println!("witness {} registered", k.name);
             Ok(())
         }
         Command::Log {
@@ -505,6 +594,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Calendar { command } => calendar(command).await,
         Command::Inspection { command } => crate::inspection::run(command),
+        Command::Licence { command } => crate::licences::run(command),
         Command::Clock { store } => {
             let (store, _) = store.open().await?;
             let r = store.run_clock().await.map_err(|e| e.to_string())?;

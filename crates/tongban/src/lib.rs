@@ -6,7 +6,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod inspection;
-pub mod keys;
+pub mod licences;
 pub mod mail;
 
 use std::net::SocketAddr;

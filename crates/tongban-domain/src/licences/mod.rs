@@ -7,11 +7,12 @@
 //! - [`log`]: the tree of RFC 9162, heads and both proofs; [`tree`]: the same over the stored
 //!   complete subtrees; [`note`]: signed notes and checkpoints (C2SP);
 //! - [`proof`]: what a QR code carries and the offline verdict (valid, expired, superseded,
-//!   revoked, forged, unreadable).
+//!   revoked, forged, unreadable); [`tiles`]: the C2SP tile paths a mirror reads.
 
 pub mod identifier;
 pub mod licence;
 pub mod log;
 pub mod note;
 pub mod proof;
+pub mod tiles;
 pub mod tree;

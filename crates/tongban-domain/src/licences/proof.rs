@@ -426,6 +426,11 @@ pub struct Verdict {
 }
 
 impl Verdict {
+    /// Not a licence proof at all, for `reason`.
+    pub fn unreadable(reason: &'static str) -> Verdict {
+        Verdict::no(Status::Unreadable, reason)
+    }
+
     fn no(status: Status, reason: &'static str) -> Verdict {
         Verdict {
             status,

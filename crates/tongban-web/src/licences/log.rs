@@ -2,19 +2,24 @@
 //! theirs: the newest signed checkpoint (`/log/checkpoint`), the log's verifier key
 //! (`/log/key`), one entry (`/log/entries/{index}`), and inclusion and consistency proofs
 //! (`/log/proof/inclusion?index=&size=`, `/log/proof/consistency?first=&second=`) as base64
-//! hashes — what a mirror, a witness or a phone needs, no account required.
+//! hashes, the tiles of C2SP `tlog-tiles` (`/log/tile/…`: a mirror copies the log with plain
+//! GETs; full tiles are cached for ever), and the trust file offline verifiers need
+//! (`/log/trust`) — what a mirror, a witness or a phone needs, no account required. Witnesses
+//! send their cosignatures to `/log/cosignature`.
 
 use crate::AppState;
+use crate::api::ApiJson;
 use crate::error::{AppError, AppResult};
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, Query as Params, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde::Deserialize;
+use tongban_domain::licences::tiles::Tile;
 use tongban_domain::licences::tree::Query;
 
 pub fn router() -> Router<AppState> {
@@ -24,6 +29,52 @@ pub fn router() -> Router<AppState> {
         .route("/log/entries/{index}", get(entry))
         .route("/log/proof/inclusion", get(inclusion))
         .route("/log/proof/consistency", get(consistency))
+        .route("/log/trust", get(trust))
+        .route("/log/tile/{*path}", get(tile))
+        .route("/log/cosignature", post(cosignature))
+}
+
+async fn trust(State(state): State<AppState>) -> AppResult<Response> {
+    let t = state.store.trust().await?.ok_or(AppError::NotFound)?;
+    Ok(text(t.text()))
+}
+
+async fn tile(State(state): State<AppState>, Path(path): Path<String>) -> AppResult<Response> {
+    let t = Tile::parse(&path).ok_or(AppError::NotFound)?;
+    let bytes = state.store.log_tile(t).await?.ok_or(AppError::NotFound)?;
+    // A full tile never changes; a partial one is replaced as the log grows.
+    let cache = if t.width.is_none() {
+        "public, max-age=31536000, immutable"
+    } else {
+        "public, max-age=60"
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/octet-stream"),
+            (header::CACHE_CONTROL, cache),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+struct Cosignature {
+    size: u64,
+    /// The witness's signature line over the checkpoint of `size`: `— name base64(id ‖ sig)`.
+    signature: String,
+}
+
+/// A registered witness's cosignature of a checkpoint: kept and published beside the log's
+/// signature. Anyone may send one; only a registered witness's that verifies is kept.
+async fn cosignature(
+    State(state): State<AppState>,
+    ApiJson(c): ApiJson<Cosignature>,
+) -> AppResult<Json<serde_json::Value>> {
+    let witness = state.store.add_cosignature(c.size, &c.signature).await?;
+    Ok(Json(
+        serde_json::json!({ "size": c.size, "witness": witness }),
+    ))
 }
 
 fn text(body: String) -> Response {
@@ -50,7 +101,8 @@ async fn entry(State(state): State<AppState>, Path(index): Path<u64>) -> AppResu
         .log_entry(index)
         .await?
         .ok_or(AppError::NotFound)?;
-    Ok(([(header::CONTENT_TYPE, "application/json")], e).into_response())
+    // A licence's entry is its issuer's signed note.
+    Ok(text(e))
 }
 
 #[derive(Deserialize)]

@@ -4,22 +4,156 @@
 use crate::AppState;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
-use crate::pages::{Chrome, render};
+use crate::pages::{Chrome, render, with_status};
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
-use axum::http::HeaderMap;
-use axum::response::Response;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use serde::Deserialize;
 use tongban_domain::accounts::Role;
 use tongban_domain::cases::local_date;
 use tongban_domain::licences::licence::{Licence, LicenceType};
+use tongban_domain::licences::proof::{Status, Verdict};
 use tongban_store::accounts::User;
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/licences/mine", get(mine))
         .route("/licences/{identifier}", get(licence))
+        .route("/licences/{identifier}/proof.txt", get(proof_file))
+        .route("/licences/{identifier}/status.txt", get(status_file))
+        .route("/verify", get(verify_form).post(verify))
+}
+
+fn text_file(body: String, filename: &str) -> Response {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/plain; charset=utf-8".to_string(),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// The version's offline proof: what its QR code holds, as a file.
+async fn proof_file(
+    State(state): State<AppState>,
+    Path(identifier): Path<String>,
+) -> AppResult<Response> {
+    let p = state
+        .store
+        .licence_proof(&identifier)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(text_file(
+        format!("{}\n", p.to_text()),
+        &format!("licence-{identifier}.txt"),
+    ))
+}
+
+#[derive(Deserialize)]
+struct Since {
+    since: Option<u64>,
+}
+
+/// The licence's newest version at the newest checkpoint, linked to the holder's older one: with
+/// it `tongban licence verify` tells, offline, whether the licence was since changed or revoked.
+async fn status_file(
+    State(state): State<AppState>,
+    Path(identifier): Path<String>,
+    Query(q): Query<Since>,
+) -> AppResult<Response> {
+    let p = state
+        .store
+        .licence_status(&identifier, q.since)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(text_file(
+        format!("{}\n", p.to_text()),
+        &format!("status-{identifier}.txt"),
+    ))
+}
+
+#[derive(Template)]
+#[template(path = "licences/verify.html")]
+struct VerifyPage {
+    c: Chrome,
+    verdict: Option<Verdict>,
+    /// The issuing unit's name, once the licence reads.
+    unit_name: String,
+    text: String,
+}
+
+impl VerifyPage {
+    /// `ok`, `warn` or `bad`: the verdict's colour.
+    fn tone(&self) -> &'static str {
+        match self.verdict.as_ref().map(|v| v.status) {
+            Some(Status::Valid) => "ok",
+            Some(Status::Expired | Status::Superseded) => "warn",
+            _ => "bad",
+        }
+    }
+}
+
+async fn verify_form(c: Chrome) -> AppResult<Response> {
+    Ok(render(&VerifyPage {
+        c,
+        verdict: None,
+        unit_name: String::new(),
+        text: String::new(),
+    }))
+}
+
+/// Checks a scanned code's text, a proof file or a picture of the code: no account needed,
+/// nothing stored. Every input gets a verdict with its reason (unreadable ones 422).
+async fn verify(
+    State(state): State<AppState>,
+    c: Chrome,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let parts = crate::cases::read_parts(multipart).await?;
+    let text = parts.fields.get("code").cloned().unwrap_or_default();
+    let input = parts
+        .files
+        .into_iter()
+        .find(|(n, u)| n == "file" && !u.bytes.is_empty())
+        .map(|(_, u)| u.bytes)
+        .unwrap_or_else(|| text.clone().into_bytes());
+    let verdict = tongban_app::licences::verify(&state.store, &input).await?;
+    let units = crate::pages::unit_names(&state, &c).await?;
+    let unit_name = verdict
+        .licence
+        .as_ref()
+        .map(|l| crate::pages::unit_name(&units, &l.issuer_unit))
+        .unwrap_or_default();
+    let status = if verdict.status == Status::Unreadable {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    let text = if text.len() > 20_000 {
+        String::new()
+    } else {
+        text
+    };
+    Ok(with_status(
+        render(&VerifyPage {
+            c,
+            verdict: Some(verdict),
+            unit_name,
+            text,
+        }),
+        status,
+    ))
 }
 
 /// The holder's identity as the reader may see it: in full for the holder and staff, a
@@ -112,13 +246,18 @@ async fn licence(
     let units = crate::pages::unit_names(&state, &c).await?;
     let unit_name = crate::pages::unit_name(&units, &current.issuer_unit);
     let holder = shown_holder(c.user.as_ref(), &current.holder.id);
-    let url = format!(
-        "{}/licences/{}",
-        crate::pages::public_base(&state, &headers),
-        asked.identifier
-    );
+    // The code carries the version's offline proof; while the log does not sign, the page's
+    // address.
+    let qr = match state.store.licence_proof(&asked.identifier).await? {
+        Some(p) => crate::pages::qr_svg_with(&p.to_text(), qrcode::EcLevel::L, 300),
+        None => crate::pages::qr_svg(&format!(
+            "{}/licences/{}",
+            crate::pages::public_base(&state, &headers),
+            asked.identifier
+        )),
+    };
     Ok(render(&LicencePage {
-        qr: crate::pages::qr_svg(&url),
+        qr,
         today: local_date(state.store.now()),
         c,
         asked,

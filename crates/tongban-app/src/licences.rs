@@ -1,0 +1,144 @@
+//! Verifying an electronic licence: from the text a scanner read off its QR code, a proof file,
+//! or a picture of the code (PNG or JPEG, photographed on a phone); offline against a trust
+//! file, or on the server, which adds what the log knows since (a change, a revocation).
+
+use tongban_domain::licences::proof::{self, LicenceProof, Status, Trust, Verdict};
+use tongban_store::Store;
+
+/// The longest side a picture is read at: a phone photo is scaled down first (a QR code needs
+/// a few pixels a module, not twelve megapixels).
+const MAX_SIDE: usize = 1600;
+
+/// The text of the first QR code in a greyscale picture.
+fn read_qr(width: usize, height: usize, grey: &[u8]) -> Result<String, &'static str> {
+    let step = width.max(height).div_ceil(MAX_SIDE).max(1);
+    let (w, h) = (width / step, height / step);
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| {
+        grey[(y * step) * width + x * step]
+    });
+    let grids = img.detect_grids();
+    let grid = grids.first().ok_or("no_qr_code")?;
+    grid.decode()
+        .map(|(_, text)| text)
+        .map_err(|_| "qr_unreadable")
+}
+
+/// Greyscale from 8-bit pixels of `channels` samples (alpha ignored).
+fn to_grey(pixels: &[u8], channels: usize) -> Vec<u8> {
+    match channels {
+        1 | 2 => pixels.chunks(channels).map(|p| p[0]).collect(),
+        _ => pixels
+            .chunks(channels)
+            .map(|p| {
+                ((u32::from(p[0]) * 299 + u32::from(p[1]) * 587 + u32::from(p[2]) * 114) / 1000)
+                    as u8
+            })
+            .collect(),
+    }
+}
+
+fn png_text(bytes: &[u8]) -> Result<String, &'static str> {
+    let mut d = png::Decoder::new(std::io::Cursor::new(bytes));
+    d.set_transformations(png::Transformations::normalize_to_color8());
+    let mut reader = d.read_info().map_err(|_| "image_unreadable")?;
+    let mut buf = vec![0; reader.output_buffer_size().ok_or("image_unreadable")?];
+    let info = reader
+        .next_frame(&mut buf)
+        .map_err(|_| "image_unreadable")?;
+    let channels = info.color_type.samples();
+    let pixels = &buf[..info.line_size * info.height as usize];
+    // Rows may be padded: take each row's pixels.
+    let row = info.width as usize * channels;
+    let packed: Vec<u8> = pixels
+        .chunks(info.line_size)
+        .flat_map(|r| &r[..row])
+        .copied()
+        .collect();
+    read_qr(
+        info.width as usize,
+        info.height as usize,
+        &to_grey(&packed, channels),
+    )
+}
+
+fn jpeg_text(bytes: &[u8]) -> Result<String, &'static str> {
+    let mut d = jpeg_decoder::Decoder::new(std::io::Cursor::new(bytes));
+    let pixels = d.decode().map_err(|_| "image_unreadable")?;
+    let info = d.info().ok_or("image_unreadable")?;
+    let channels = match info.pixel_format {
+        jpeg_decoder::PixelFormat::L8 => 1,
+        jpeg_decoder::PixelFormat::RGB24 => 3,
+        _ => return Err("image_unreadable"),
+    };
+    read_qr(
+        usize::from(info.width),
+        usize::from(info.height),
+        &to_grey(&pixels, channels),
+    )
+}
+
+/// The proof in what was given: a picture of the code, or its text. Errors are reason codes.
+pub fn read(bytes: &[u8]) -> Result<LicenceProof, &'static str> {
+    let text = if bytes.starts_with(b"\x89PNG") {
+        png_text(bytes)?
+    } else if bytes.starts_with(&[0xff, 0xd8]) {
+        jpeg_text(bytes)?
+    } else {
+        String::from_utf8(bytes.to_vec()).map_err(|_| proof::FormatError::WrongPrefix.code())?
+    };
+    LicenceProof::from_text(&text).map_err(|e| e.code())
+}
+
+/// The verdict with no server: `trust` from `/log/trust`, `status` a newer status if one was
+/// fetched.
+pub fn verify_offline(
+    input: &[u8],
+    status: Option<&[u8]>,
+    trust: &Trust,
+    today: jiff::civil::Date,
+) -> Verdict {
+    let p = match read(input) {
+        Ok(p) => p,
+        Err(reason) => return Verdict::unreadable(reason),
+    };
+    let s = match status.map(read).transpose() {
+        Ok(s) => s,
+        Err(reason) => return Verdict::unreadable(reason),
+    };
+    proof::verify(&p, s.as_ref(), trust, today)
+}
+
+/// The verdict on the server: the same checks, with the log's newest status of the licence.
+pub async fn verify(store: &Store, input: &[u8]) -> crate::Result<Verdict> {
+    let p = match read(input) {
+        Ok(p) => p,
+        Err(reason) => return Ok(Verdict::unreadable(reason)),
+    };
+    let Some(trust) = store.trust().await? else {
+        return Ok(Verdict::unreadable("log_not_signed"));
+    };
+    let today = tongban_domain::cases::local_date(store.now());
+    // The identifier as the entry states it; the status is only used once both verify.
+    let identifier = tongban_domain::licences::note::split(&p.entry)
+        .ok()
+        .and_then(|(text, _)| {
+            serde_json::from_str::<tongban_domain::licences::licence::Core>(text.trim_end()).ok()
+        })
+        .map(|c| c.identifier);
+    let status = match identifier {
+        Some(id) if p.checkpoint.size > 0 => {
+            store.licence_status(&id, Some(p.checkpoint.size)).await?
+        }
+        _ => None,
+    };
+    let v = proof::verify(&p, status.as_ref(), &trust, today);
+    // A status the log cannot link to an older checkpoint of its own means that checkpoint was
+    // never the log's.
+    Ok(match v.status {
+        Status::Forged if v.reason == "status_not_consistent" => Verdict {
+            reason: "not_in_log",
+            ..v
+        },
+        _ => v,
+    })
+}
