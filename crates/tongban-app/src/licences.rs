@@ -2,6 +2,7 @@
 //! or a picture of the code (PNG or JPEG, photographed on a phone); offline against a trust
 //! file, or on the server, which adds what the log knows since (a change, a revocation).
 
+use tongban_domain::licences::licence::Licence;
 use tongban_domain::licences::proof::{self, LicenceProof, Status, Trust, Verdict};
 use tongban_store::Store;
 
@@ -141,4 +142,54 @@ pub async fn verify(store: &Store, input: &[u8]) -> crate::Result<Verdict> {
         },
         _ => v,
     })
+}
+
+/// What a new version of a licence does.
+#[derive(Debug, Clone)]
+pub enum NextVersion {
+    /// 变更: the type's fields, new values.
+    Change(std::collections::BTreeMap<String, String>),
+    /// 延续: valid again for the type's years.
+    Renew,
+    /// 注销, with the reason.
+    Revoke(String),
+}
+
+/// Who may make a licence's next version: the issuing unit's clerks and approvers, and
+/// administrators.
+fn may_follow(user: &tongban_store::accounts::User, licence: &Licence) -> bool {
+    use tongban_domain::accounts::Role;
+    match user.role {
+        Role::Admin => true,
+        Role::Clerk | Role::Approver => user.unit.as_deref() == Some(licence.issuer_unit.as_str()),
+        _ => false,
+    }
+}
+
+/// May this user change, renew or revoke the licence (the page shows the forms only then)?
+pub fn may_act(user: Option<&tongban_store::accounts::User>, licence: &Licence) -> bool {
+    user.is_some_and(|u| may_follow(u, licence))
+}
+
+/// A change, renewal or revocation of the licence whose current identifier is given: a new
+/// version, signed, logged and audited in one write.
+pub async fn next_version(
+    store: &Store,
+    user: &tongban_store::accounts::User,
+    identifier: &str,
+    what: NextVersion,
+) -> crate::Result<Licence> {
+    let versions = store.licence_versions(identifier).await?;
+    let (current, _) = versions.last().ok_or(crate::Error::NotFound)?;
+    if !may_follow(user, current) {
+        return Err(crate::Error::Forbidden);
+    }
+    let unknown = || tongban_domain::FieldErrors::single("type_code", "unknown_type");
+    Ok(store
+        .licence_next_version(&user.username, identifier, |l, ty, today| match what {
+            NextVersion::Change(fields) => l.change(ty.ok_or_else(unknown)?, fields, today),
+            NextVersion::Renew => l.renew(ty.ok_or_else(unknown)?, today),
+            NextVersion::Revoke(reason) => l.revoke(&reason, today),
+        })
+        .await?)
 }

@@ -3,8 +3,10 @@
 
 use crate::write::Write;
 use crate::{Result, Store, StoreError, json_col, to_json};
+use tongban_domain::FieldErrors;
 use tongban_domain::cases::{Case, local_date};
-use tongban_domain::licences::licence::{Holder, Licence, LicenceTypes};
+use tongban_domain::licences::identifier::Identifier;
+use tongban_domain::licences::licence::{Holder, Licence, LicenceType, LicenceTypes};
 use tongban_domain::licences::proof::LicenceProof;
 use tongban_domain::records::{RecordKind, RecordRef};
 
@@ -91,6 +93,49 @@ impl Store {
         )?;
         self.write_licence(w, &l, Some(&case.id)).await?;
         Ok(Some(l))
+    }
+
+    /// A new version of a licence (change, renewal, revocation) from its current one, in one
+    /// write with its log entry and audit entry. Only the current version can be followed: an
+    /// older identifier is refused as superseded, a revoked licence as revoked.
+    pub async fn licence_next_version(
+        &self,
+        actor: &str,
+        identifier: &str,
+        next: impl FnOnce(
+            &Licence,
+            Option<&LicenceType>,
+            jiff::civil::Date,
+        ) -> std::result::Result<Licence, FieldErrors>,
+    ) -> Result<Licence> {
+        let not_found = || StoreError::NotFound {
+            entity: "licence",
+            id: identifier.to_string(),
+        };
+        let id = Identifier::parse(identifier).map_err(|_| not_found())?;
+        let types = self.licence_types().await?;
+        let mut w = self.begin_write(actor).await?;
+        let row: Option<String> = sqlx::query_scalar(
+            "SELECT licence_json FROM licences WHERE base = $1 ORDER BY version DESC LIMIT 1",
+        )
+        .bind(id.base())
+        .fetch_optional(w.conn())
+        .await?;
+        let current: Licence = match row {
+            Some(j) => serde_json::from_str(&j)
+                .map_err(|e| StoreError::Corrupt(format!("licence {identifier}: {e}")))?,
+            None => return Err(not_found()),
+        };
+        if current.identifier != identifier {
+            return Err(StoreError::Conflict {
+                field: "identifier",
+                code: "superseded",
+            });
+        }
+        let n = next(&current, types.get(&current.type_code), local_date(w.now()))?;
+        self.write_licence(&mut w, &n, None).await?;
+        w.commit().await?;
+        Ok(n)
     }
 
     /// Every version of the licence one of whose identifiers is given, oldest first.

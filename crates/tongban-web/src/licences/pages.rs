@@ -2,16 +2,18 @@
 //! `/licences/mine` (the holder's licences).
 
 use crate::AppState;
+use crate::auth::CsrfForm;
 use crate::auth::Viewer;
 use crate::error::{AppError, AppResult};
-use crate::pages::{Chrome, render, with_status};
+use crate::pages::{Chrome, after_form, render, with_status};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde::Deserialize;
+use tongban_app::licences::NextVersion;
 use tongban_domain::accounts::Role;
 use tongban_domain::cases::local_date;
 use tongban_domain::licences::licence::{Licence, LicenceType};
@@ -25,6 +27,40 @@ pub fn router() -> Router<AppState> {
         .route("/licences/{identifier}/proof.txt", get(proof_file))
         .route("/licences/{identifier}/status.txt", get(status_file))
         .route("/verify", get(verify_form).post(verify))
+        .route("/licences/{identifier}/{action}", post(next_version))
+}
+
+/// A change (the type's fields as `field.KEY`), renewal or revocation (`reason`) by the issuing
+/// unit: the new version's page, or this one again with what was wrong.
+async fn next_version(
+    State(state): State<AppState>,
+    c: Chrome,
+    headers: HeaderMap,
+    viewer: Viewer,
+    Path((identifier, action)): Path<(String, String)>,
+    CsrfForm(f): CsrfForm,
+) -> AppResult<Response> {
+    let user = viewer.user.as_ref().ok_or(AppError::Unauthorized)?;
+    let what = match action.as_str() {
+        "change" => NextVersion::Change(
+            f.iter()
+                .filter_map(|(k, v)| {
+                    Some((k.strip_prefix("field.")?.to_string(), v.trim().to_string()))
+                })
+                .collect(),
+        ),
+        "renew" => NextVersion::Renew,
+        "revoke" => NextVersion::Revoke(f.get("reason").cloned().unwrap_or_default()),
+        _ => return Err(AppError::NotFound),
+    };
+    let done = tongban_app::licences::next_version(&state.store, user, &identifier, what)
+        .await
+        .map(|l| format!("/licences/{}", l.identifier))
+        .map_err(AppError::from);
+    after_form(c, done, |c, errors| async move {
+        licence_page(&state, c, &headers, &identifier, errors).await
+    })
+    .await
 }
 
 fn text_file(body: String, filename: &str) -> Response {
@@ -184,9 +220,17 @@ struct LicencePage {
     unit_name: String,
     today: jiff::civil::Date,
     qr: String,
+    /// The issuing unit's staff (and administrators) see the forms for the next version.
+    can_act: bool,
+    errors: Vec<String>,
 }
 
 impl LicencePage {
+    /// The current value of a field, for the change form.
+    fn value_of(&self, key: &str) -> &str {
+        self.current.fields.get(key).map_or("", String::as_str)
+    }
+
     /// 有效, 已注销, 已过期, or 已被新版本取代 for an older version.
     fn status(&self) -> &'static str {
         if self.asked.identifier != self.current.identifier {
@@ -227,6 +271,17 @@ async fn licence(
     headers: HeaderMap,
     Path(identifier): Path<String>,
 ) -> AppResult<Response> {
+    licence_page(&state, c, &headers, &identifier, vec![]).await
+}
+
+async fn licence_page(
+    state: &AppState,
+    c: Chrome,
+    headers: &HeaderMap,
+    identifier: &str,
+    errors: Vec<String>,
+) -> AppResult<Response> {
+    let identifier = identifier.to_string();
     let versions = state.store.licence_versions(&identifier).await?;
     let asked = versions
         .iter()
@@ -243,21 +298,26 @@ async fn licence(
         .await?
         .get(&current.type_code)
         .cloned();
-    let units = crate::pages::unit_names(&state, &c).await?;
+    let units = crate::pages::unit_names(state, &c).await?;
     let unit_name = crate::pages::unit_name(&units, &current.issuer_unit);
     let holder = shown_holder(c.user.as_ref(), &current.holder.id);
+    let can_act = asked.identifier == current.identifier
+        && !current.revoked()
+        && tongban_app::licences::may_act(c.user.as_ref(), &current);
     // The code carries the version's offline proof; while the log does not sign, the page's
     // address.
     let qr = match state.store.licence_proof(&asked.identifier).await? {
         Some(p) => crate::pages::qr_svg_with(&p.to_text(), qrcode::EcLevel::L, 300),
         None => crate::pages::qr_svg(&format!(
             "{}/licences/{}",
-            crate::pages::public_base(&state, &headers),
+            crate::pages::public_base(state, headers),
             asked.identifier
         )),
     };
     Ok(render(&LicencePage {
         qr,
+        can_act,
+        errors,
         today: local_date(state.store.now()),
         c,
         asked,

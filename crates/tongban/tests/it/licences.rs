@@ -150,7 +150,10 @@ fn an_issued_case_issues_a_licence_into_the_log() {
                 .log_query(Query::Inclusion { index: 0, size })
                 .await
                 .unwrap();
-            let leaf = log::leaf_hash(licence.entry().as_bytes());
+            // The entry is the issuing unit's signed note over the licence's core.
+            let entry = s.log_entry(0).await.unwrap().unwrap();
+            assert!(entry.starts_with(&licence.entry()) && entry.contains("\n— XH-SPJ "));
+            let leaf = log::leaf_hash(entry.as_bytes());
             log::verify_inclusion(0, size, &leaf, &proof, &head).unwrap();
             assert_eq!(s.verify_log().await.unwrap(), Ok(1));
         });
@@ -191,6 +194,279 @@ fn an_issued_case_issues_a_licence_into_the_log() {
         let admin = Who::new(&app, "admin");
         let trail = audit_actions(&app, &admin, "licence", &licence.identifier);
         assert_eq!(trail, vec!["licence.issue"]);
+        assert_audit_intact(&app);
+    }
+}
+
+/// Issue → verify offline → change → the old version superseded → revoke → revoked, given the
+/// newer status; forged, truncated, foreign and unreadable inputs each with their reason; a
+/// rotated key still verifies what it signed; tiles give the log to a mirror; a witness cosigns
+/// and its cosignature travels in the QR code.
+#[test]
+fn licences_verify_offline_through_change_revocation_and_witnesses() {
+    use crate::harness::TestApp;
+    use crate::harness::flows::*;
+    use tongban_app::licences::verify_offline;
+    use tongban_domain::licences::proof::{LicenceProof, Status, Trust};
+    for b in backends() {
+        let app = TestApp::demo(&b);
+        let [company, clerk, approver] = people(&app, ["company", "clerk.spj", "approver.spj"]);
+        let case = issued_case(&app, &company, &clerk, &approver);
+        let s = &app.store;
+        let v1 = runtime()
+            .block_on(s.licence_of_case(&case))
+            .unwrap()
+            .unwrap();
+        let today = tongban_domain::cases::local_date(s.now());
+        let trust = Trust::parse(&app.get("/log/trust").body).expect("a trust file");
+        assert_eq!(trust.issuers[0].unit, "XH-SPJ");
+        let proof1 = app.get(&format!("/licences/{}/proof.txt", v1.identifier));
+        assert_eq!(proof1.status, 200);
+        let p1 = LicenceProof::from_text(&proof1.body).unwrap();
+        let v = verify_offline(proof1.body.as_bytes(), None, &trust, today);
+        assert_eq!((v.status, v.reason), (Status::Valid, "valid"));
+        assert_eq!(v.licence.unwrap().identifier, v1.identifier);
+        // The licence page's QR code is the same proof (at the newest checkpoint).
+        let page = app.get(&format!("/licences/{}", v1.identifier));
+        assert!(page.body.contains("id=\"proof-file\""));
+        assert!(
+            !page.body.contains("id=\"licence-actions\""),
+            "not for the public"
+        );
+
+        // The CLI, with nothing but the files: valid, exit 0.
+        let dir = crate::harness::scratch_dir();
+        std::fs::create_dir_all(&dir).unwrap();
+        let (pf, tf) = (dir.join("proof.txt"), dir.join("trust.txt"));
+        std::fs::write(&pf, &proof1.body).unwrap();
+        std::fs::write(&tf, trust.text()).unwrap();
+        let cli = |args: &[&str]| {
+            std::process::Command::new(env!("CARGO_BIN_EXE_tongban"))
+                .args(["licence", "verify"])
+                .args(args)
+                .args([
+                    "--trust",
+                    tf.to_str().unwrap(),
+                    "--today",
+                    &today.to_string(),
+                ])
+                .output()
+                .expect("tongban runs")
+        };
+        let out = cli(&[pf.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(String::from_utf8_lossy(&out.stdout).contains("valid: "));
+
+        // The unit's clerk changes it: version 2; the first is superseded.
+        let clerk_s = app.session("clerk.spj");
+        let other = app.session("clerk.scj");
+        let path = |id: &str, what: &str| format!("/licences/{id}/{what}");
+        let mut fields: Vec<(String, String)> = v1
+            .fields
+            .iter()
+            .map(|(k, v)| (format!("field.{k}"), v.clone()))
+            .collect();
+        fields[0].1 = "变更后的内容".into();
+        let form: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            app.post_form(&other, &path(&v1.identifier, "change"), &form)
+                .status,
+            403
+        );
+        let r = app.post_form(&clerk_s, &path(&v1.identifier, "change"), &form);
+        assert_eq!(r.status, 303, "{}", r.body);
+        let v2_id = r
+            .header("location")
+            .unwrap()
+            .trim_start_matches("/licences/")
+            .to_string();
+        assert!(v2_id.contains(".2."), "{v2_id}");
+        // Changing the old version again is refused: it is superseded.
+        assert_eq!(
+            app.post_form(&clerk_s, &path(&v1.identifier, "renew"), &[])
+                .status,
+            409
+        );
+        let status = app.get(&format!(
+            "/licences/{}/status.txt?since={}",
+            v1.identifier, p1.checkpoint.size
+        ));
+        let v = verify_offline(
+            proof1.body.as_bytes(),
+            Some(status.body.as_bytes()),
+            &trust,
+            today,
+        );
+        assert_eq!((v.status, v.reason), (Status::Superseded, "superseded"));
+        assert_eq!(v.latest.unwrap().identifier, v2_id);
+        // The server's /verify says the same of the old code, and valid of the new one.
+        let verdict = |code: &str| {
+            let r = app.multipart("/verify", &[], &[("code", code)], &[]);
+            let status = r
+                .body
+                .split("data-status=\"")
+                .nth(1)
+                .map(|t| t[..t.find('"').unwrap()].to_string());
+            (r.status, status.unwrap_or_default())
+        };
+        assert_eq!(verdict(&proof1.body), (200, "superseded".to_string()));
+        let proof2 = app.get(&format!("/licences/{v2_id}/proof.txt")).body;
+        assert_eq!(verdict(&proof2), (200, "valid".to_string()));
+
+        // A rotated key: what it signed still verifies; the next version is signed by the new one.
+        s.keyring().rotate("XH-SPJ", today).unwrap();
+        let trust = Trust::parse(&app.get("/log/trust").body).unwrap();
+        assert_eq!(trust.issuers.len(), 2);
+        assert_eq!(
+            verify_offline(proof2.as_bytes(), None, &trust, today).status,
+            Status::Valid
+        );
+
+        // Revoked: a reason is required; then the old codes say revoked given the newer status.
+        let r = app.post_form(&clerk_s, &path(&v2_id, "revoke"), &[("reason", " ")]);
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("id=\"errors\""));
+        let r = app.post_form(
+            &clerk_s,
+            &path(&v2_id, "revoke"),
+            &[("reason", "企业申请注销")],
+        );
+        assert_eq!(r.status, 303);
+        let status = app.get(&format!(
+            "/licences/{v2_id}/status.txt?since={}",
+            p1.checkpoint.size
+        ));
+        let v = verify_offline(
+            proof1.body.as_bytes(),
+            Some(status.body.as_bytes()),
+            &trust,
+            today,
+        );
+        assert_eq!((v.status, v.reason), (Status::Revoked, "revoked_later"));
+        assert_eq!(verdict(&proof2), (200, "revoked".to_string()));
+        let page = app.page(&clerk_s, &format!("/licences/{v2_id}"));
+        assert!(
+            !page.body.contains("id=\"licence-actions\""),
+            "nothing follows a revocation"
+        );
+
+        // Bad input: each a verdict with its reason, never a 500.
+        let mut forged = LicenceProof::from_text(&proof2).unwrap();
+        forged.entry = forged.entry.replacen("变更后的内容", "伪造", 1);
+        forged.entry = forged
+            .entry
+            .replacen("\"holder\":{\"id\":\"9", "\"holder\":{\"id\":\"8", 1);
+        assert_eq!(
+            verify_offline(forged.to_text().as_bytes(), None, &trust, today).reason,
+            "issuer_signature"
+        );
+        assert_eq!(verdict(&forged.to_text()), (200, "forged".to_string()));
+        let mut truncated = LicenceProof::from_text(&proof2).unwrap();
+        truncated.inclusion.pop();
+        let t = truncated.to_text();
+        assert_eq!(
+            verify_offline(t.as_bytes(), None, &trust, today).reason,
+            "proof_length"
+        );
+        assert_eq!(
+            verdict("https://example.com/not-a-licence"),
+            (422, "unreadable".to_string())
+        );
+        assert_eq!(
+            verdict(&proof2[..proof2.len() / 2]),
+            (422, "unreadable".to_string())
+        );
+        let r = app.upload("/verify", &[], "photo.png", b"\x89PNG not really", None);
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("无法打开这张图片"));
+        let out = cli(&["TB1:NOT A LICENCE"]);
+        assert!(!out.status.success());
+        assert!(String::from_utf8_lossy(&out.stderr).contains("unreadable"));
+        let out = cli(&[t.as_str()]);
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("forged"),
+            "truncated proof"
+        );
+
+        // Tiles: the entries tile and the level-0 hash tile agree; a full tile is not there yet.
+        let size = runtime().block_on(s.log_size()).unwrap();
+        let entries = app.get(&format!("/log/tile/entries/000.p/{size}"));
+        assert_eq!(entries.status, 200);
+        let hashes = app.get(&format!("/log/tile/0/000.p/{size}")).bytes;
+        let mut at = 0;
+        let raw = entries.bytes.clone();
+        for i in 0..size as usize {
+            let n = u16::from_be_bytes([raw[at], raw[at + 1]]) as usize;
+            let leaf = log::leaf_hash(&raw[at + 2..at + 2 + n]);
+            assert_eq!(&hashes[i * 32..i * 32 + 32], &leaf[..], "leaf {i}");
+            at += 2 + n;
+        }
+        assert_eq!(at, raw.len());
+        assert_eq!(app.get("/log/tile/0/000").status, 404);
+        assert_eq!(app.get("/log/tile/0/1").status, 404);
+
+        // A witness: registered, it cosigns; the cosignature is published and travels in the QR
+        // code; after more appends it checks consistency and cosigns again.
+        let wkey = tongban_domain::licences::note::SignerKey::from_seed("witness.example", [5; 32])
+            .unwrap();
+        runtime()
+            .block_on(s.register_witness("admin", &wkey.verifier().to_string()))
+            .unwrap();
+        let state = dir.join("witness.state");
+        let base = app.url("");
+        let witnessed = tongban::licences::witness(&base, &wkey, &state, None).unwrap();
+        assert_eq!(witnessed, size);
+        assert!(
+            app.get("/log/checkpoint")
+                .body
+                .contains("— witness.example ")
+        );
+        let trust = Trust::parse(&app.get("/log/trust").body).unwrap();
+        let p = app.get(&format!("/licences/{v2_id}/proof.txt")).body;
+        let v = verify_offline(p.as_bytes(), None, &trust, today);
+        assert_eq!(v.signed_by, [crate::harness::LOG_ORIGIN, "witness.example"]);
+        let another = issued_case(&app, &company, &clerk, &approver);
+        assert!(
+            runtime()
+                .block_on(s.licence_of_case(&another))
+                .unwrap()
+                .is_some()
+        );
+        assert_eq!(
+            tongban::licences::witness(&base, &wkey, &state, None).unwrap(),
+            size + 1
+        );
+        // A witness whose memory disagrees with the log refuses to cosign.
+        let text = std::fs::read_to_string(&state).unwrap();
+        let mut lines: Vec<&str> = text.lines().collect();
+        let fake = "A".repeat(43) + "=";
+        lines[2] = &fake;
+        std::fs::write(&state, lines.join("\n") + "\n").unwrap();
+        let e = tongban::licences::witness(&base, &wkey, &state, None).unwrap_err();
+        assert!(e.contains("changed its tree"), "{e}");
+        // A stranger's cosignature is refused.
+        let stranger =
+            tongban_domain::licences::note::SignerKey::from_seed("stranger", [6; 32]).unwrap();
+        let r = app.json(
+            "POST",
+            "/log/cosignature",
+            &[],
+            &serde_json::json!({"size": 1, "signature": stranger.signature_line("x\n")}),
+        );
+        assert_eq!(r.status, 422);
+
+        // Every version and cosignature is in the audit trail; the log verifies.
+        let admin = Who::new(&app, "admin");
+        let trail = audit_actions(&app, &admin, "licence", &v2_id);
+        assert_eq!(trail, vec!["licence.change"]);
+        assert_eq!(runtime().block_on(s.verify_log()).unwrap(), Ok(size + 1));
         assert_audit_intact(&app);
     }
 }

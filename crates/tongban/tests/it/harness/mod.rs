@@ -29,7 +29,7 @@ pub fn runtime() -> &'static tokio::runtime::Runtime {
     })
 }
 
-fn scratch_dir() -> PathBuf {
+pub fn scratch_dir() -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "tongban-it-{}-{}",
         std::process::id(),
