@@ -15,7 +15,8 @@
 // enterprise on a phone seeing the policies it qualifies for with the rules' reasons, declaring
 // the R&D subsidy (or the next policy still open to it), the departments signing and the finance bureau paying, the beneficiary
 // published (惠企政策兑现); an item approved and issued by its rule set the moment it is submitted,
-// with the trace on the case (秒批). Dates are never written in:
+// with the trace on the case (秒批); a licence's QR code photographed on a phone and verified, then
+// revoked by its unit and verified again (电子证照). Dates are never written in:
 // due dates are checked against the server's own calendar API, so the journeys run on any day.
 //
 // Prints one line per step, notes on things worth a look (horizontal overflow, missing-message
@@ -1823,6 +1824,83 @@ try {
     }
   });
 
+  await journey('licences: the holder shows a licence QR on a phone; a photo of it verifies, then says revoked', async (step) => {
+    const ctx = await newContext(MOBILE);
+    const page = await ctx.newPage();
+    let where = 'sign-in (mobile)';
+    watchConsole(page, () => where);
+    let qr;
+    let identifier;
+    try {
+      await step('the holder opens 我的证照 and a licence: valid, with its QR code', async () => {
+        await signIn(page, APPLICANT);
+        await page.goto('/licences/mine');
+        where = 'my licences (mobile)';
+        const first = page.locator('#my-licences li').first();
+        check((await first.count()) === 1, 'a licence is listed');
+        await Promise.all([page.waitForURL(/\/licences\/1\.2\.156\./), first.locator('a').first().click()]);
+        where = 'licence (mobile)';
+        eq(await text(page.locator('#licence-status')), '有效', 'status');
+        identifier = await text(page.locator('#identifier'));
+        const info = await inspect(page, 'licence (mobile 390)');
+        check(info.scrollWidth <= info.innerWidth + 1, `no sideways scrolling: ${info.scrollWidth}px`);
+        await shot(page, 'j12-licence-mobile.png');
+        // What a second phone's camera sees: the code as shown on this screen.
+        qr = await page.locator('.licence-qr').screenshot();
+      });
+      const verifyPhoto = async (photo, name) => {
+        const anon = await newContext(MOBILE);
+        const pub = await anon.newPage();
+        where = 'verify (mobile)';
+        watchConsole(pub, () => where);
+        await pub.goto('/verify');
+        await pub.locator('#file').setInputFiles({ name, mimeType: 'image/png', buffer: photo });
+        await post(pub, pub.locator('#verify-form button'));
+        const status = await text(pub.locator('#verdict-status'));
+        const reason = await text(pub.locator('#verdict-reason'));
+        const info = await inspect(pub, 'verdict (mobile 390)');
+        check(info.scrollWidth <= info.innerWidth + 1, `no sideways scrolling: ${info.scrollWidth}px`);
+        return { anon, pub, status, reason };
+      };
+      await step('anyone uploads a photo of the code on /verify: 有效, with the licence it states', async () => {
+        const v = await verifyPhoto(qr, 'licence.png');
+        eq(v.status, '有效', 'verdict');
+        check(v.reason.includes('签名'), `the reason says what was checked: ${v.reason}`);
+        eq(await text(v.pub.locator('#verdict-identifier')), identifier, 'the identifier read from the code');
+        await shot(v.pub, 'j12-verify-valid-mobile.png');
+        await v.anon.close();
+      });
+      await step('a picture without a licence code: 无法识别, with what to do', async () => {
+        const blank = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
+        const v = await verifyPhoto(blank, 'blank.png');
+        eq(v.status, '无法识别', 'verdict');
+        check(v.reason.includes('没有找到二维码'), `the reason: ${v.reason}`);
+        await v.anon.close();
+      });
+      await step('the issuing unit revokes it with a reason; the same photo now says 已注销', async () => {
+        const staff = await newContext(MOBILE);
+        const sp = await staff.newPage();
+        where = 'licence (clerk, mobile)';
+        watchConsole(sp, () => where);
+        await signIn(sp, CLERK);
+        await sp.goto(`/licences/${identifier}`);
+        check((await sp.locator('#revoke-form').count()) === 1, 'the unit sees the revocation form');
+        await sp.locator('#reason').fill('持证单位申请注销');
+        await post(sp, sp.locator('#revoke-form button'));
+        eq(await text(sp.locator('#licence-status')), '已注销', 'the new version');
+        await staff.close();
+        const v = await verifyPhoto(qr, 'licence.png');
+        eq(v.status, '已注销', 'verdict');
+        check(v.reason.includes('注销'), `the reason: ${v.reason}`);
+        check((await v.pub.locator('#verdict-latest').count()) === 1, 'the revocation is shown');
+        await shot(v.pub, 'j12-verify-revoked-mobile.png');
+        await v.anon.close();
+      });
+    } finally {
+      await ctx.close();
+    }
+  });
+
   await persistent.close();
 } catch (e) {
   console.log(`harness error: ${(e && e.stack) || e}`);
@@ -1838,7 +1916,7 @@ if (notes.length) {
 }
 for (const r of results.filter((r) => !r.ok)) console.log(`failed: ${r.name}: ${r.why}`);
 // Counts are of journeys; a journey that never ran (the browser did not start) counts as failed.
-const JOURNEYS = 11;
+const JOURNEYS = 12;
 const passed = results.filter((r) => r.ok && r.name !== 'harness').length;
 const failed = JOURNEYS - passed;
 console.log(`browser: ${passed} passed, ${failed} failed`);

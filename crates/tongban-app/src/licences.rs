@@ -193,3 +193,37 @@ pub async fn next_version(
         })
         .await?)
 }
+
+/// The licences a holder holds today (current version, not revoked, within validity) with
+/// their types: what may stand in for an application's materials.
+pub async fn held(
+    store: &Store,
+    holder_id: &str,
+) -> crate::Result<Vec<(Licence, tongban_domain::licences::licence::LicenceType)>> {
+    if holder_id.is_empty() {
+        return Ok(Vec::new());
+    }
+    let today = tongban_domain::cases::local_date(store.now());
+    let types = store.licence_types().await?;
+    Ok(store
+        .licences_of(holder_id)
+        .await?
+        .into_iter()
+        .filter(|l| {
+            !l.revoked() && l.valid_from <= today && l.valid_until.is_none_or(|u| u >= today)
+        })
+        .filter_map(|l| {
+            let ty = types.get(&l.type_code)?.clone();
+            Some((l, ty))
+        })
+        .collect())
+}
+
+/// A held licence as the clerk sees it on a case: verified from the log as a verifier would
+/// (its proof at the newest checkpoint, and its newest status).
+pub async fn check_held(store: &Store, identifier: &str) -> crate::Result<Verdict> {
+    match store.licence_proof(identifier).await? {
+        Some(p) => verify(store, p.to_text().as_bytes()).await,
+        None => Ok(Verdict::unreadable("not_in_log")),
+    }
+}

@@ -73,7 +73,7 @@ pub async fn case_facts(store: &Store, case: &Case, rs: &RuleSet) -> Result<Fact
     let complete = case
         .materials
         .iter()
-        .all(|m| !m.required || m.file.is_some() || m.shared_by.is_some());
+        .all(|m| !m.required || m.is_provided());
     facts.insert("case.materials_complete".into(), Value::Bool(complete));
     facts.insert("case.proxy".into(), Value::Bool(case.proxy.is_some()));
     for d in &rs.form {

@@ -185,11 +185,18 @@ pub struct CaseMaterial {
     /// Provided by the bundle's one form (一表申请): nothing to hand in again.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub in_bundle_form: bool,
+    /// An electronic licence the applicant holds stands in for it (免提交): its identifier;
+    /// the clerk sees it verified against the log.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub licence: Option<String>,
 }
 
 impl CaseMaterial {
     pub fn is_provided(&self) -> bool {
-        self.shared_by.is_some() || self.file.is_some() || self.in_bundle_form
+        self.shared_by.is_some()
+            || self.file.is_some()
+            || self.in_bundle_form
+            || self.licence.is_some()
     }
 }
 
@@ -691,6 +698,7 @@ pub fn new_draft(n: NewCase) -> Case {
                 file: None,
                 reused_from: None,
                 in_bundle_form: false,
+                licence: None,
             })
             .collect(),
         process: Process::from_steps(&g.steps),

@@ -73,6 +73,15 @@ impl Store {
         case: &Case,
     ) -> Result<Option<Licence>> {
         let types = self.licence_types().await?;
+        if let Some(held) = types.renewed_by(case) {
+            let renewed = self
+                .next_version_in(w, held, Some(&case.id), |l, ty, today| {
+                    let ty = ty.ok_or_else(|| FieldErrors::single("type_code", "unknown_type"))?;
+                    l.renew(ty, today)
+                })
+                .await?;
+            return Ok(Some(renewed));
+        }
         let Some(ty) = types.for_case(case) else {
             return Ok(None);
         };
@@ -108,13 +117,30 @@ impl Store {
             jiff::civil::Date,
         ) -> std::result::Result<Licence, FieldErrors>,
     ) -> Result<Licence> {
+        let mut w = self.begin_write(actor).await?;
+        let n = self.next_version_in(&mut w, identifier, None, next).await?;
+        w.commit().await?;
+        Ok(n)
+    }
+
+    /// The next version inside a write (a case's renewal writes it with the case).
+    async fn next_version_in(
+        &self,
+        w: &mut Write,
+        identifier: &str,
+        case_id: Option<&str>,
+        next: impl FnOnce(
+            &Licence,
+            Option<&LicenceType>,
+            jiff::civil::Date,
+        ) -> std::result::Result<Licence, FieldErrors>,
+    ) -> Result<Licence> {
         let not_found = || StoreError::NotFound {
             entity: "licence",
             id: identifier.to_string(),
         };
         let id = Identifier::parse(identifier).map_err(|_| not_found())?;
         let types = self.licence_types().await?;
-        let mut w = self.begin_write(actor).await?;
         let row: Option<String> = sqlx::query_scalar(
             "SELECT licence_json FROM licences WHERE base = $1 ORDER BY version DESC LIMIT 1",
         )
@@ -133,8 +159,7 @@ impl Store {
             });
         }
         let n = next(&current, types.get(&current.type_code), local_date(w.now()))?;
-        self.write_licence(&mut w, &n, None).await?;
-        w.commit().await?;
+        self.write_licence(w, &n, case_id).await?;
         Ok(n)
     }
 

@@ -93,6 +93,8 @@ pub async fn create(store: &Store, user: &User, req: Application) -> Result<Case
         None => String::new(),
     };
     let with_proxy = proxy.is_some();
+    // Licences the applicant holds stand in for the materials they certify (免提交).
+    let held = crate::licences::held(store, &id_number).await?;
     let case = store
         .create_case(&user.username, |id, now| {
             let mut c = cases::new_draft(cases::NewCase {
@@ -106,6 +108,12 @@ pub async fn create(store: &Store, user: &User, req: Application) -> Result<Case
                 form: req.form,
                 now,
             });
+            for m in c.materials.iter_mut().filter(|m| m.shared_by.is_none()) {
+                m.licence = held
+                    .iter()
+                    .find(|(_, ty)| ty.fills_material(&m.name))
+                    .map(|(l, _)| l.identifier.clone());
+            }
             if with_proxy {
                 c.materials.push(cases::CaseMaterial {
                     name: PROXY_MATERIAL.into(),
@@ -114,6 +122,7 @@ pub async fn create(store: &Store, user: &User, req: Application) -> Result<Case
                     file: None,
                     reused_from: None,
                     in_bundle_form: false,
+                    licence: None,
                 });
             }
             c

@@ -36,6 +36,25 @@ pub struct LicenceType {
     /// Years of validity from issue; none for an open-ended licence.
     #[serde(default)]
     pub valid_years: Option<u32>,
+    /// The catalog items whose issued cases renew (延续) the held licence of this type that
+    /// stood in for one of their materials, instead of issuing a new one.
+    #[serde(default)]
+    pub renews: Vec<String>,
+    /// The application materials a held licence of this type stands in for (免提交): a material
+    /// whose name contains one of these. None given: the type's full name.
+    #[serde(default)]
+    pub fills: Vec<String>,
+}
+
+impl LicenceType {
+    /// Does a held licence of this type stand in for the material named `material`?
+    pub fn fills_material(&self, material: &str) -> bool {
+        if self.fills.is_empty() {
+            material.contains(self.name.as_str())
+        } else {
+            self.fills.iter().any(|f| material.contains(f.as_str()))
+        }
+    }
 }
 
 /// The licence types, as their TOML document (`[[type]]`).
@@ -77,6 +96,11 @@ impl LicenceTypes {
                     e.push_detail(format!("type[{i}].fields"), "duplicate", f.key.clone());
                 }
             }
+            for it in &ty.renews {
+                if !item_exists(it) {
+                    e.push_detail(format!("type[{i}].renews"), "unknown_item", it.clone());
+                }
+            }
             for it in &ty.items {
                 if !item_exists(it) {
                     e.push_detail(format!("type[{i}].items"), "unknown_item", it.clone());
@@ -97,6 +121,19 @@ impl LicenceTypes {
     /// The type a catalog item issues, if any.
     pub fn for_case(&self, case: &crate::cases::Case) -> Option<&LicenceType> {
         self.for_item(&case.item_code)
+    }
+
+    /// The held licence an issued case renews: one of this item's renewing type that stood in
+    /// for a material of the case.
+    pub fn renewed_by<'a>(&self, case: &'a crate::cases::Case) -> Option<&'a str> {
+        let ty = self
+            .types
+            .iter()
+            .find(|t| t.renews.iter().any(|i| i == &case.item_code))?;
+        case.materials
+            .iter()
+            .filter_map(|m| m.licence.as_deref())
+            .find(|id| Identifier::parse(id).is_ok_and(|i| i.type_code == ty.code))
     }
 
     /// The type a catalog item issues, if any.
@@ -461,6 +498,10 @@ label = "经营场所"
         let v4 = v3.revoke("企业申请注销", d).unwrap();
         assert!(v4.revoked());
         assert_eq!(v4.revoke("again", d).unwrap_err().0[0].code, "revoked");
+        // A held licence stands in for the material named after it (免提交).
+        assert!(ty.fills_material("食品经营许可证副本"));
+        assert!(!ty.fills_material("食品经营许可延续申请书"));
+        assert!(!ty.fills_material("营业执照"));
         // A field missing, a field the type does not define: each named.
         let mut bad = fields("");
         bad.insert("colour".into(), "red".into());

@@ -40,6 +40,20 @@ pub struct CaseView {
     /// `form.fields`), while the applicant may still edit.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rule_form: Vec<tongban_domain::rules::FactDef>,
+    /// The held licences standing in for materials (免提交), verified against the log now as
+    /// any verifier would.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub licences: Vec<LicenceCheck>,
+}
+
+/// A held licence's verdict, as `/verify` gives it.
+#[derive(Serialize, ToSchema)]
+pub struct LicenceCheck {
+    pub identifier: String,
+    /// `valid`, `expired`, `superseded`, `revoked`, `forged` or `unreadable`.
+    pub status: &'static str,
+    /// The reason's code (`verify.reason.*` in the message catalog).
+    pub reason: &'static str,
 }
 
 /// Loads a case the viewer may see (see `application::load_visible`).
@@ -78,6 +92,15 @@ pub async fn view(state: &AppState, user: &User, case: Case) -> AppResult<CaseVi
     } else {
         Vec::new()
     };
+    let mut licences = Vec::new();
+    for id in case.materials.iter().filter_map(|m| m.licence.as_ref()) {
+        let v = tongban_app::licences::check_held(&state.store, id).await?;
+        licences.push(LicenceCheck {
+            identifier: id.clone(),
+            status: v.status.as_str(),
+            reason: v.reason,
+        });
+    }
     Ok(CaseView {
         case,
         clock,
@@ -85,6 +108,7 @@ pub async fn view(state: &AppState, user: &User, case: Case) -> AppResult<CaseVi
         allowed_actions: allowed,
         reusable,
         rule_form,
+        licences,
     })
 }
 

@@ -470,3 +470,97 @@ fn licences_verify_offline_through_change_revocation_and_witnesses() {
         assert_audit_intact(&app);
     }
 }
+
+/// 免提交: a licence the applicant holds stands in for the material it certifies in a new
+/// application, the clerk sees it verified, and the renewal it is for renews it (a new version
+/// in the same write as the issued case) instead of issuing another.
+#[test]
+fn a_held_licence_fills_its_material_and_its_renewal_renews_it() {
+    use crate::harness::TestApp;
+    use crate::harness::flows::*;
+    use serde_json::json;
+    for b in backends() {
+        let app = TestApp::demo(&b);
+        let [company, clerk, approver] = people(&app, ["company", "clerk.spj", "approver.spj"]);
+        let first = issued_case(&app, &company, &clerk, &approver);
+        let held = runtime()
+            .block_on(app.store.licence_of_case(&first))
+            .unwrap()
+            .unwrap();
+        let until = held.valid_until.unwrap().to_string();
+        let r = app.json(
+            "POST",
+            "/api/v1/cases",
+            &company.h(),
+            &json!({"item_code": "XH-SPJ-000101016000", "form": {
+                "contact_name": "李四", "contact_phone": "13800138000", "details": "公共场所卫生许可证延续",
+                "fields": {"licence_no": held.identifier, "valid_until": until,
+                           "test_passed": "是", "premises_unchanged": "是"}}}),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        let case = r.json()["item"].clone();
+        let slot = case["materials"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["name"] == "原公共场所卫生许可证")
+            .expect("the licence's material")
+            .clone();
+        assert_eq!(
+            slot["licence"],
+            held.identifier.as_str(),
+            "filled by the held licence"
+        );
+        assert_eq!(case["licences"][0]["status"], "valid");
+        let id = upload_materials(&app, &company, &case, |m| {
+            m["required"] == true && m.get("licence").is_none()
+        });
+        // The page shows it held and verified, with no upload for it.
+        let page = app.page(&app.session("company"), &format!("/cases/{id}"));
+        assert!(page.body.contains("电子证照免提交") && page.body.contains("licence-valid"));
+        // Submitted: the rules approve and issue at once; the held licence is renewed.
+        let c = submit(&app, &company, &id);
+        assert_eq!(c["state"], "issued", "{c}");
+        let renewed = runtime()
+            .block_on(app.store.licence_of_case(&id))
+            .unwrap()
+            .expect("the renewal");
+        assert_eq!(renewed.id().base(), held.id().base());
+        assert_eq!(renewed.id().version, 2);
+        assert_eq!(
+            renewed.valid_from,
+            held.valid_until.unwrap().tomorrow().unwrap()
+        );
+        // The clerk now sees the licence that stood in as superseded by this renewal.
+        let view = get_as(&app, &clerk, &format!("/api/v1/cases/{id}")).json();
+        assert_eq!(
+            view["item"]["licences"][0]["status"], "superseded",
+            "{view}"
+        );
+        // A revoked licence no longer stands in for anything.
+        let s = app.session("clerk.spj");
+        let r = app.post_form(
+            &s,
+            &format!("/licences/{}/revoke", renewed.identifier),
+            &[("reason", "停业")],
+        );
+        assert_eq!(r.status, 303);
+        let r = app.json(
+            "POST",
+            "/api/v1/cases",
+            &company.h(),
+            &json!({"item_code": "XH-SPJ-000101016000", "form": {
+                "contact_name": "李四", "contact_phone": "13800138000", "details": "再次延续"}}),
+        );
+        assert_eq!(r.status, 201, "{}", r.body);
+        let m = r.json()["item"]["materials"].clone();
+        assert!(
+            m.as_array()
+                .unwrap()
+                .iter()
+                .all(|m| m.get("licence").is_none()),
+            "{m}"
+        );
+        assert_audit_intact(&app);
+    }
+}
