@@ -197,49 +197,53 @@ impl Store {
     }
 
     /// Appends an entry inside a write and stores the subtrees it completes; returns its index.
+    /// Four statements whatever the size: the counter, one read of the tree's right edge (the
+    /// complete subtrees the head of the current size is made of, at most one per level), the
+    /// entry, and the new subtrees in one insert; the checkpoint of the new size is computed from
+    /// those in memory and signed.
     pub(crate) async fn log_append(&self, w: &mut Write, entry: &str) -> Result<u64> {
         // The size is a counter, not a count: an append reads one row however long the log.
         let size = (Self::next_counter(w, LOG_COUNTER).await? - 1) as u64;
-        // The left siblings the new leaf completes: one per set low bit of its index.
-        let mut left: HashMap<NodeId, Hash> = HashMap::new();
-        let (mut level, mut index) = (0u8, size);
-        while index & 1 == 1 {
-            let id = NodeId::new(level, index - 1);
-            let h: String =
-                sqlx::query_scalar("SELECT hash FROM log_nodes WHERE level = $1 AND idx = $2")
-                    .bind(i64::from(id.level))
-                    .bind(id.index as i64)
-                    .fetch_optional(w.conn())
-                    .await?
-                    .ok_or_else(|| {
-                        StoreError::Corrupt(format!("log: node {level}/{} missing", index - 1))
-                    })?;
-            left.insert(id, from_hex(&h, "a node")?);
-            level += 1;
-            index >>= 1;
+        let edge = if size == 0 {
+            Default::default()
+        } else {
+            tree::needed(Query::Root { size }).map_err(|e| StoreError::Corrupt(e.code().into()))?
+        };
+        let mut known = read_nodes(w.conn(), &edge).await?;
+        if known.len() != edge.len() {
+            return Err(StoreError::Corrupt(format!(
+                "log: the right edge of size {size} is incomplete"
+            )));
         }
         let leaf = log::leaf_hash(entry.as_bytes());
-        let nodes = tree::appended(size, leaf, |id| left[&id]);
+        // The left siblings the new leaf completes are on the edge.
+        let nodes = tree::appended(size, leaf, |id| known[&id]);
         sqlx::query("INSERT INTO log_entries (idx, entry, created_at) VALUES ($1, $2, $3)")
             .bind(size as i64)
             .bind(entry)
             .bind(w.at().to_string())
             .execute(w.conn())
             .await?;
-        for (id, h) in nodes {
-            sqlx::query("INSERT INTO log_nodes (level, idx, hash) VALUES ($1, $2, $3)")
+        let mut sql = String::from("INSERT INTO log_nodes (level, idx, hash) VALUES ");
+        for i in 0..nodes.len() {
+            if i > 0 {
+                sql.push_str(", ");
+            }
+            sql.push_str(&format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3));
+        }
+        let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
+        for (id, h) in &nodes {
+            insert = insert
                 .bind(i64::from(id.level))
                 .bind(id.index as i64)
-                .bind(to_hex(&h))
-                .execute(w.conn())
-                .await?;
+                .bind(to_hex(h));
         }
+        insert.execute(w.conn()).await?;
         // The checkpoint of the new size, signed in the same write: a published head always
         // covers what the records say was appended.
         if let Some(k) = self.log_key.clone() {
+            known.extend(nodes);
             let q = Query::Root { size: size + 1 };
-            let ids = tree::needed(q).map_err(|e| StoreError::Corrupt(e.code().into()))?;
-            let known = read_nodes(w.conn(), &ids).await?;
             let root =
                 tree::compute(q, &known).map_err(|e| StoreError::Corrupt(e.code().into()))?[0];
             let checkpoint = Checkpoint {

@@ -1,12 +1,14 @@
-//! The licence transparency log (`tongban bench licences`): durable appends, each with its
-//! subtrees and a signed checkpoint in one write, beside plain single-row inserts in the same
-//! store and run; then inclusion proofs and their verification at a large tree size, computed
-//! from the nodes a proof needs (at most two per level, whatever the size).
+//! The licence transparency log (`tongban bench licences`): durable appends, each an issuer's
+//! signed entry with its subtrees and a signed checkpoint in one write, beside plain single-row
+//! inserts in the same store and run; then inclusion proofs and their verification at a large
+//! tree size, computed from the nodes a proof needs (at most two per level, whatever the size);
+//! and the size of a licence's QR code when the log holds a million entries.
 
 use super::*;
 use std::collections::HashMap;
 use tongban_domain::licences::log::{self, Hash};
-use tongban_domain::licences::note::SignerKey;
+use tongban_domain::licences::note::{self, SignerKey};
+use tongban_domain::licences::proof::{CompactCheckpoint, LicenceProof};
 use tongban_domain::licences::tree::{self, Query};
 use tongban_store::sqlx;
 
@@ -25,18 +27,18 @@ pub(super) async fn licences_bench(
         .with_log_key("bench.tongban.example/log", key);
     let e = |e: tongban_store::StoreError| e.to_string();
 
-    // Durable appends: entry, subtrees and a signed checkpoint, each in its own write.
+    // Durable appends: the issuer signs the entry; entry, subtrees and a signed checkpoint,
+    // each in its own write.
+    let unit = SignerKey::from_seed("XH-SPJ", [6; 32]).map_err(|e| e.to_string())?;
     let entry = |i: usize| {
         format!(
-            "{{\"format\":\"tongban-licence/1\",\"identifier\":\"L{i:09}\",\"fields\":{{\"scope\":\"预包装食品销售\"}}}}"
+            "{{\"format\":\"tongban-licence/1\",\"identifier\":\"L{i:09}\",\"fields\":{{\"scope\":\"预包装食品销售\"}}}}\n"
         )
     };
     let started = Instant::now();
     for i in 0..appends {
-        store
-            .log_append_entry("bench", &entry(i))
-            .await
-            .map_err(e)?;
+        let signed = note::sign(&entry(i), &[&unit]).map_err(|e| e.to_string())?;
+        store.log_append_entry("bench", &signed).await.map_err(e)?;
     }
     let appended = started.elapsed();
 
@@ -114,6 +116,10 @@ pub(super) async fn licences_bench(
         std::hint::black_box(ok);
     }
 
+    // What a QR code carries at a million entries: a realistic signed core, 20 hashes of proof,
+    // the log's and a witness's signatures; the smallest code at error correction L.
+    let qr = qr_at_a_million(&unit)?;
+
     println!("licence log: {appends} durable appends, proofs at {leaves} leaves");
     println!(
         "  appends (entry + subtrees + signed checkpoint): {:.0}/s",
@@ -139,7 +145,55 @@ pub(super) async fn licences_bench(
         "  verification at {leaves}:                       {:.4} ms",
         ms(verify_total / proofs.max(1) as u32)
     );
+    println!(
+        "  QR code at 1000000 entries: {} characters (TB1: + Base45 of {} bytes), version {} at level L ({}×{} modules)",
+        qr.0, qr.1, qr.2, qr.3, qr.3
+    );
     store.close().await;
     let _ = std::fs::remove_dir_all(&scratch);
     Ok(())
+}
+
+/// (characters, bytes, QR version, modules a side) of a typical licence's proof at 1 M entries.
+fn qr_at_a_million(unit: &SignerKey) -> Result<(usize, usize, i16, usize), String> {
+    use tongban_domain::licences::licence::{Holder, Licence, LicenceTypes};
+    let types = LicenceTypes::read(include_str!("../../../../data/xihu/licences/types.toml"))?;
+    let ty = types.get("320200").ok_or("type 320200")?;
+    let issuer = tongban_domain::org::unit_uscc("XH-SPJ");
+    let fields = ty
+        .fields
+        .iter()
+        .map(|f| (f.key.clone(), "西湖区桃花南路76号一层至三层 住宿、美容美发".to_string()))
+        .collect();
+    let l = Licence::issue(
+        ty,
+        Holder {
+            id: "91360103MA39K2R741".into(),
+            name: "南昌市西湖区洪城数智科技有限公司".into(),
+        },
+        "XH-SPJ",
+        issuer.as_str(),
+        123_456,
+        fields,
+        jiff::civil::date(2026, 12, 7),
+    )
+    .map_err(|e| format!("{e:?}"))?;
+    let p = LicenceProof {
+        entry: note::sign(&l.entry(), &[unit]).map_err(|e| e.to_string())?,
+        index: 987_654,
+        checkpoint: CompactCheckpoint {
+            size: 1_000_000,
+            root: [7; 32],
+            signatures: vec![(1, [1; 64]), (2, [2; 64])],
+        },
+        inclusion: vec![[9; 32]; 20],
+        consistency: None,
+    };
+    let text = p.to_text();
+    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::L)
+        .map_err(|e| e.to_string())?;
+    let version = match code.version() {
+        qrcode::Version::Normal(v) | qrcode::Version::Micro(v) => v,
+    };
+    Ok((text.len(), p.to_bytes().len(), version, code.width()))
 }
