@@ -169,8 +169,10 @@ impl Store {
         self.log_key.as_ref().map(|k| (k.0.clone(), k.1.verifier()))
     }
 
-    /// The newest signed checkpoint, with any witnesses' cosignatures.
+    /// The newest signed checkpoint (signed now if appends came after it), with any
+    /// witnesses' cosignatures.
     pub async fn log_checkpoint(&self) -> Result<Option<String>> {
+        self.log_sign_checkpoint().await?;
         let row = sqlx::query("SELECT size, note FROM log_checkpoints ORDER BY size DESC LIMIT 1")
             .fetch_optional(self.reader())
             .await?;
@@ -199,8 +201,8 @@ impl Store {
     /// Appends an entry inside a write and stores the subtrees it completes; returns its index.
     /// Four statements whatever the size: the counter, one read of the tree's right edge (the
     /// complete subtrees the head of the current size is made of, at most one per level), the
-    /// entry, and the new subtrees in one insert; the checkpoint of the new size is computed from
-    /// those in memory and signed.
+    /// entry, and the new subtrees in one insert. The checkpoint is signed when the log is next
+    /// read (`log_sign_checkpoint`).
     pub(crate) async fn log_append(&self, w: &mut Write, entry: &str) -> Result<u64> {
         // The size is a counter, not a count: an append reads one row however long the log.
         let size = (Self::next_counter(w, LOG_COUNTER).await? - 1) as u64;
@@ -209,7 +211,7 @@ impl Store {
         } else {
             tree::needed(Query::Root { size }).map_err(|e| StoreError::Corrupt(e.code().into()))?
         };
-        let mut known = read_nodes(w.conn(), &edge).await?;
+        let known = read_nodes(w.conn(), &edge).await?;
         if known.len() != edge.len() {
             return Err(StoreError::Corrupt(format!(
                 "log: the right edge of size {size} is incomplete"
@@ -239,29 +241,55 @@ impl Store {
                 .bind(to_hex(h));
         }
         insert.execute(w.conn()).await?;
-        // The checkpoint of the new size, signed in the same write: a published head always
-        // covers what the records say was appended.
-        if let Some(k) = self.log_key.clone() {
-            known.extend(nodes);
-            let q = Query::Root { size: size + 1 };
-            let root =
-                tree::compute(q, &known).map_err(|e| StoreError::Corrupt(e.code().into()))?[0];
-            let checkpoint = Checkpoint {
-                origin: k.0.clone(),
-                size: size + 1,
-                root,
-                extensions: vec![],
-            };
-            let note = note::sign(&checkpoint.text(), &[&k.1])
-                .map_err(|e| StoreError::Corrupt(e.code().into()))?;
-            sqlx::query("INSERT INTO log_checkpoints (size, note, created_at) VALUES ($1, $2, $3)")
-                .bind((size + 1) as i64)
-                .bind(note)
-                .bind(w.at().to_string())
-                .execute(w.conn())
-                .await?;
-        }
         Ok(size)
+    }
+
+    /// Signs and publishes a checkpoint of the log's current size if the newest one is older:
+    /// appends do not sign (a burst of issuances costs one signature), readers of the log — its
+    /// checkpoint, a proof, a QR code, a witness — get a head that covers every entry. Two
+    /// readers racing sign the same note (Ed25519 is deterministic); one insert is kept.
+    pub async fn log_sign_checkpoint(&self) -> Result<()> {
+        let Some(k) = self.log_key.clone() else {
+            return Ok(());
+        };
+        let size = self.log_size().await?;
+        let newest: Option<i64> = sqlx::query_scalar("SELECT MAX(size) FROM log_checkpoints")
+            .fetch_one(self.reader())
+            .await?;
+        if size == 0 || newest.is_some_and(|n| n as u64 >= size) {
+            return Ok(());
+        }
+        let mut w = self.begin_write("log").await?;
+        let size = {
+            let n: Option<i64> = sqlx::query_scalar("SELECT next FROM counters WHERE name = $1")
+                .bind(LOG_COUNTER)
+                .fetch_optional(w.conn())
+                .await?;
+            n.unwrap_or(0) as u64
+        };
+        let q = Query::Root { size };
+        let ids = tree::needed(q).map_err(|e| StoreError::Corrupt(e.code().into()))?;
+        let known = read_nodes(w.conn(), &ids).await?;
+        let root = tree::compute(q, &known).map_err(|e| StoreError::Corrupt(e.code().into()))?[0];
+        let checkpoint = Checkpoint {
+            origin: k.0.clone(),
+            size,
+            root,
+            extensions: vec![],
+        };
+        let note = note::sign(&checkpoint.text(), &[&k.1])
+            .map_err(|e| StoreError::Corrupt(e.code().into()))?;
+        let at = w.at().to_string();
+        sqlx::query(
+            "INSERT INTO log_checkpoints (size, note, created_at) VALUES ($1, $2, $3)
+             ON CONFLICT (size) DO NOTHING",
+        )
+        .bind(size as i64)
+        .bind(note)
+        .bind(at)
+        .execute(w.conn())
+        .await?;
+        w.commit().await
     }
 
     /// Appends an entry in its own write (the log's own tests and the benchmark; records append

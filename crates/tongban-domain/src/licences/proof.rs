@@ -11,9 +11,11 @@
 //! **Encoding.** `TB1:` and the binary form in Base45 (RFC 9285). Base45 uses exactly the QR
 //! code's alphanumeric set (5.5 bits a character against 8 for bytes), so a proof with 20 hashes
 //! (a log of a million entries) fits a version-25 code at error correction L — the size the EU's
-//! health certificates showed phones read reliably. The checkpoint is carried without its text
-//! (origin, size and root are rebuilt; the signatures are key id and 64 bytes each), which saves
-//! a hundred characters over the note. Integers are LEB128 varints.
+//! health certificates showed phones read reliably. The entry's text is deflated and its
+//! signature carried as bytes (the note is rebuilt exactly), and the checkpoint without its text
+//! (origin, size and root are rebuilt; the signatures are key id and 64 bytes each): together
+//! some 250 characters, two QR versions, fewer than carrying both notes. Integers are LEB128
+//! varints.
 //!
 //! **Trust.** The verifier knows the log's origin and key, the issuing units' keys (current and
 //! retired: a rotated key still verifies what it signed before its retirement) and any
@@ -188,6 +190,95 @@ impl Reader<'_> {
     }
 }
 
+/// The entry, compactly: a signed note's text deflated and each signature as its key's name,
+/// id and 64 bytes (the note is rebuilt byte for byte); anything else verbatim.
+fn put_entry(out: &mut Vec<u8>, entry: &str) {
+    use std::io::Write;
+    let split = note::split(entry).ok().filter(|(text, sigs)| {
+        rebuild_note(
+            text,
+            sigs.iter()
+                .map(|s| (s.name.as_str(), s.id, s.signature.as_slice())),
+        ) == entry
+            && sigs.iter().all(|s| s.signature.len() == 64)
+    });
+    match split {
+        Some((text, sigs)) => {
+            out.push(ENTRY_NOTE);
+            let mut z = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+            z.write_all(text.as_bytes()).expect("deflate into memory");
+            let packed = z.finish().expect("deflate into memory");
+            put_varint(out, packed.len() as u64);
+            out.extend_from_slice(&packed);
+            put_varint(out, sigs.len() as u64);
+            for s in sigs {
+                put_varint(out, s.name.len() as u64);
+                out.extend_from_slice(s.name.as_bytes());
+                out.extend_from_slice(&s.id.to_be_bytes());
+                out.extend_from_slice(&s.signature);
+            }
+        }
+        None => {
+            out.push(ENTRY_VERBATIM);
+            put_varint(out, entry.len() as u64);
+            out.extend_from_slice(entry.as_bytes());
+        }
+    }
+}
+
+const ENTRY_VERBATIM: u8 = 0;
+const ENTRY_NOTE: u8 = 1;
+/// The most an entry may inflate to: a licence's core is well under this; a "zip bomb" stops.
+const MAX_ENTRY: u64 = 64 * 1024;
+
+fn rebuild_note<'a>(text: &str, sigs: impl Iterator<Item = (&'a str, u32, &'a [u8])>) -> String {
+    use base64::Engine;
+    let mut out = format!("{text}\n");
+    for (name, id, sig) in sigs {
+        let mut blob = id.to_be_bytes().to_vec();
+        blob.extend_from_slice(sig);
+        out.push_str(&format!(
+            "— {name} {}\n",
+            base64::engine::general_purpose::STANDARD.encode(blob)
+        ));
+    }
+    out
+}
+
+fn read_entry(r: &mut Reader<'_>) -> Option<String> {
+    use std::io::Read;
+    let kind = *r.bytes(1)?.first()?;
+    let n = usize::try_from(r.varint()?).ok()?;
+    let bytes = r.bytes(n)?;
+    match kind {
+        ENTRY_VERBATIM => String::from_utf8(bytes.to_vec()).ok(),
+        ENTRY_NOTE => {
+            let mut text = String::new();
+            flate2::read::DeflateDecoder::new(bytes)
+                .take(MAX_ENTRY)
+                .read_to_string(&mut text)
+                .ok()?;
+            let nsig = r.varint()?;
+            if nsig > 16 {
+                return None;
+            }
+            let mut sigs = Vec::new();
+            for _ in 0..nsig {
+                let len = usize::try_from(r.varint()?).ok().filter(|l| *l <= 256)?;
+                let name = std::str::from_utf8(r.bytes(len)?).ok()?.to_string();
+                let id = u32::from_be_bytes(r.bytes(4)?.try_into().ok()?);
+                let sig = r.bytes(64)?.to_vec();
+                sigs.push((name, id, sig));
+            }
+            Some(rebuild_note(
+                &text,
+                sigs.iter().map(|(n, i, s)| (n.as_str(), *i, s.as_slice())),
+            ))
+        }
+        _ => None,
+    }
+}
+
 /// Why a text is not a licence proof at all.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FormatError {
@@ -214,8 +305,7 @@ const VERSION: u8 = 1;
 impl LicenceProof {
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = vec![VERSION];
-        put_varint(&mut out, self.entry.len() as u64);
-        out.extend_from_slice(self.entry.as_bytes());
+        put_entry(&mut out, &self.entry);
         put_varint(&mut out, self.index);
         put_varint(&mut out, self.checkpoint.size);
         out.extend_from_slice(&self.checkpoint.root);
@@ -249,8 +339,7 @@ impl LicenceProof {
         if r.bytes(1) != Some(&[VERSION]) {
             return Err(FormatError::WrongPrefix);
         }
-        let n = r.varint().ok_or(short)? as usize;
-        let entry = String::from_utf8(r.bytes(n).ok_or(short)?.to_vec()).map_err(|_| short)?;
+        let entry = read_entry(&mut r).ok_or(short)?;
         let index = r.varint().ok_or(short)?;
         let size = r.varint().ok_or(short)?;
         let root: Hash = r.bytes(32).ok_or(short)?.try_into().map_err(|_| short)?;

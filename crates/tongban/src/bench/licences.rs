@@ -163,7 +163,12 @@ fn qr_at_a_million(unit: &SignerKey) -> Result<(usize, usize, i16, usize), Strin
     let fields = ty
         .fields
         .iter()
-        .map(|f| (f.key.clone(), "西湖区桃花南路76号一层至三层 住宿、美容美发".to_string()))
+        .map(|f| {
+            (
+                f.key.clone(),
+                "西湖区桃花南路76号一层至三层 住宿、美容美发".to_string(),
+            )
+        })
         .collect();
     let l = Licence::issue(
         ty,
