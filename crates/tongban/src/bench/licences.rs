@@ -27,8 +27,8 @@ pub(super) async fn licences_bench(
         .with_log_key("bench.tongban.example/log", key);
     let e = |e: tongban_store::StoreError| e.to_string();
 
-    // Durable appends: the issuer signs the entry; entry, subtrees and a signed checkpoint,
-    // each in its own write.
+    // Durable appends: the issuer signs the entry; entry and subtrees, each in its own write;
+    // then the checkpoint over them, signed when the log is next read.
     let unit = SignerKey::from_seed("XH-SPJ", [6; 32]).map_err(|e| e.to_string())?;
     let entry = |i: usize| {
         format!(
@@ -40,6 +40,8 @@ pub(super) async fn licences_bench(
         let signed = note::sign(&entry(i), &[&unit]).map_err(|e| e.to_string())?;
         store.log_append_entry("bench", &signed).await.map_err(e)?;
     }
+    // The checkpoint over them all, as the next reader of the log has it signed.
+    store.log_sign_checkpoint().await.map_err(e)?;
     let appended = started.elapsed();
 
     // The limit: the same number of single-row inserts of the same entries, each committed.
@@ -122,7 +124,7 @@ pub(super) async fn licences_bench(
 
     println!("licence log: {appends} durable appends, proofs at {leaves} leaves");
     println!(
-        "  appends (entry + subtrees + signed checkpoint): {:.0}/s",
+        "  appends (signed entry + subtrees, checkpoint):  {:.0}/s",
         appends as f64 / appended.as_secs_f64()
     );
     println!(
