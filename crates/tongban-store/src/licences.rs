@@ -13,6 +13,24 @@ use tongban_domain::records::{RecordKind, RecordRef};
 /// The versioned document of licence types.
 pub const TYPES: &str = "licence_types";
 
+/// How a licence's next version is made from its current one, its type and the day.
+pub trait NextVersion:
+    FnOnce(
+    &Licence,
+    Option<&LicenceType>,
+    jiff::civil::Date,
+) -> std::result::Result<Licence, FieldErrors>
+{
+}
+impl<F> NextVersion for F where
+    F: FnOnce(
+        &Licence,
+        Option<&LicenceType>,
+        jiff::civil::Date,
+    ) -> std::result::Result<Licence, FieldErrors>
+{
+}
+
 impl Store {
     /// The licence types as they stand (none before the first version is saved).
     pub async fn licence_types(&self) -> Result<LicenceTypes> {
@@ -111,11 +129,7 @@ impl Store {
         &self,
         actor: &str,
         identifier: &str,
-        next: impl FnOnce(
-            &Licence,
-            Option<&LicenceType>,
-            jiff::civil::Date,
-        ) -> std::result::Result<Licence, FieldErrors>,
+        next: impl NextVersion,
     ) -> Result<Licence> {
         let mut w = self.begin_write(actor).await?;
         let n = self.next_version_in(&mut w, identifier, None, next).await?;
@@ -129,11 +143,7 @@ impl Store {
         w: &mut Write,
         identifier: &str,
         case_id: Option<&str>,
-        next: impl FnOnce(
-            &Licence,
-            Option<&LicenceType>,
-            jiff::civil::Date,
-        ) -> std::result::Result<Licence, FieldErrors>,
+        next: impl NextVersion,
     ) -> Result<Licence> {
         let not_found = || StoreError::NotFound {
             entity: "licence",
