@@ -64,39 +64,59 @@ impl std::fmt::Display for LogFault {
     }
 }
 
-/// Reads the stored nodes `ids` on one connection, a few dozen per query.
+/// The entry whose append finished a subtree: its last leaf.
+fn finisher(id: NodeId) -> u64 {
+    ((id.index + 1) << id.level) - 1
+}
+
+/// The subtrees an entry's append finished, bottom up, from its `nodes` column.
+fn parse_nodes(text: &str) -> Result<Vec<Hash>> {
+    if text.len() % 64 != 0 {
+        return Err(StoreError::Corrupt(
+            "log: an entry's subtrees are not hashes".into(),
+        ));
+    }
+    (0..text.len() / 64)
+        .map(|i| from_hex(&text[i * 64..(i + 1) * 64], "a node"))
+        .collect()
+}
+
+/// Reads the stored nodes `ids` on one connection, from the rows of the entries that finished
+/// them, a few dozen per query. A node whose entry is missing, or does not hold it, is left out.
 async fn read_nodes(
     conn: &mut sqlx::AnyConnection,
     ids: &std::collections::BTreeSet<NodeId>,
 ) -> Result<HashMap<NodeId, Hash>> {
-    let mut nodes = HashMap::new();
-    for chunk in ids.iter().collect::<Vec<_>>().chunks(60) {
-        let mut sql = String::from("SELECT level, idx, hash FROM log_nodes WHERE ");
+    let rows: std::collections::BTreeSet<u64> = ids.iter().map(|id| finisher(*id)).collect();
+    let mut finished: HashMap<u64, Vec<Hash>> = HashMap::new();
+    for chunk in rows.iter().collect::<Vec<_>>().chunks(60) {
+        let mut sql = String::from("SELECT idx, nodes FROM log_entries WHERE idx IN (");
         for i in 0..chunk.len() {
             if i > 0 {
-                sql.push_str(" OR ");
+                sql.push_str(", ");
             }
-            sql.push_str(&format!(
-                "(level = ${} AND idx = ${})",
-                2 * i + 1,
-                2 * i + 2
-            ));
+            sql.push_str(&format!("${}", i + 1));
         }
+        sql.push(')');
         let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            query = query.bind(i64::from(id.level)).bind(id.index as i64);
+        for idx in chunk {
+            query = query.bind(**idx as i64);
         }
         for row in query.fetch_all(&mut *conn).await? {
-            let level: i64 = row.try_get("level")?;
             let idx: i64 = row.try_get("idx")?;
-            let h: String = row.try_get("hash")?;
-            nodes.insert(
-                NodeId::new(level as u8, idx as u64),
-                from_hex(&h, "a node")?,
+            finished.insert(
+                idx as u64,
+                parse_nodes(&row.try_get::<String, _>("nodes")?)?,
             );
         }
     }
-    Ok(nodes)
+    Ok(ids
+        .iter()
+        .filter_map(|id| {
+            let h = finished.get(&finisher(*id))?.get(usize::from(id.level))?;
+            Some((*id, *h))
+        })
+        .collect())
 }
 
 impl Store {
@@ -199,10 +219,10 @@ impl Store {
     }
 
     /// Appends an entry inside a write and stores the subtrees it completes; returns its index.
-    /// Four statements whatever the size: the counter, one read of the tree's right edge (the
-    /// complete subtrees the head of the current size is made of, at most one per level), the
-    /// entry, and the new subtrees in one insert. The checkpoint is signed when the log is next
-    /// read (`log_sign_checkpoint`).
+    /// Three statements whatever the size: the size (the index's last key), one read of the
+    /// tree's right edge (the complete subtrees the head of the current size is made of, at most
+    /// one per level), and the entry's row with the subtrees it finished. The checkpoint is
+    /// signed when the log is next read (`log_sign_checkpoint`).
     pub(crate) async fn log_append(&self, w: &mut Write, entry: &str) -> Result<u64> {
         // Writers are serialised (the write's lock), so the index's last key is the size; an
         // append reads one key however long the log.
@@ -222,27 +242,17 @@ impl Store {
         let leaf = log::leaf_hash(entry.as_bytes());
         // The left siblings the new leaf completes are on the edge.
         let nodes = tree::appended(size, leaf, |id| known[&id]);
-        sqlx::query("INSERT INTO log_entries (idx, entry, created_at) VALUES ($1, $2, $3)")
-            .bind(size as i64)
-            .bind(entry)
-            .bind(w.at().to_string())
-            .execute(w.conn())
-            .await?;
-        let mut sql = String::from("INSERT INTO log_nodes (level, idx, hash) VALUES ");
-        for i in 0..nodes.len() {
-            if i > 0 {
-                sql.push_str(", ");
-            }
-            sql.push_str(&format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3));
-        }
-        let mut insert = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (id, h) in &nodes {
-            insert = insert
-                .bind(i64::from(id.level))
-                .bind(id.index as i64)
-                .bind(to_hex(h));
-        }
-        insert.execute(w.conn()).await?;
+        // The row carries the subtrees it finished, bottom up: one row per append.
+        let finished: String = nodes.iter().map(|(_, h)| to_hex(h)).collect();
+        sqlx::query(
+            "INSERT INTO log_entries (idx, entry, nodes, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(size as i64)
+        .bind(entry)
+        .bind(finished)
+        .bind(w.at().to_string())
+        .execute(w.conn())
+        .await?;
         Ok(size)
     }
 
@@ -347,20 +357,17 @@ impl Store {
                 }
             }
             Some(_) => {
-                let rows = sqlx::query(
-                    "SELECT hash FROM log_nodes WHERE level = $1 AND idx >= $2 AND idx < $3
-                     ORDER BY idx",
-                )
-                .bind(i64::from(t.tree_level()))
-                .bind(start as i64)
-                .bind(end as i64)
-                .fetch_all(self.reader())
-                .await?;
-                for r in &rows {
-                    out.extend_from_slice(&from_hex(&r.try_get::<String, _>("hash")?, "a node")?);
-                }
-                if rows.len() as u64 != end - start {
-                    return Err(StoreError::Corrupt("log: nodes missing".into()));
+                // Node i of level t was finished by entry ((i + 1) << t) - 1.
+                let t = t.tree_level();
+                let ids: std::collections::BTreeSet<NodeId> =
+                    (start..end).map(|i| NodeId::new(t, i)).collect();
+                let mut conn = self.reader().acquire().await?;
+                let nodes = read_nodes(&mut conn, &ids).await?;
+                for id in &ids {
+                    let h = nodes
+                        .get(id)
+                        .ok_or_else(|| StoreError::Corrupt("log: nodes missing".into()))?;
+                    out.extend_from_slice(h);
                 }
             }
         }
@@ -390,20 +397,7 @@ impl Store {
     /// Recomputes the whole tree from the entries, in order, and compares every stored node:
     /// `Ok(size)` when all agree, else the first fault.
     pub async fn verify_log(&self) -> Result<std::result::Result<u64, LogFault>> {
-        let mut stored: HashMap<NodeId, Hash> = HashMap::new();
-        for row in sqlx::query("SELECT level, idx, hash FROM log_nodes")
-            .fetch_all(self.reader())
-            .await?
-        {
-            let level: i64 = row.try_get("level")?;
-            let idx: i64 = row.try_get("idx")?;
-            let h: String = row.try_get("hash")?;
-            stored.insert(
-                NodeId::new(level as u8, idx as u64),
-                from_hex(&h, "a node")?,
-            );
-        }
-        let rows = sqlx::query("SELECT idx, entry FROM log_entries ORDER BY idx")
+        let rows = sqlx::query("SELECT idx, entry, nodes FROM log_entries ORDER BY idx")
             .fetch_all(self.reader())
             .await?;
         let mut computed: HashMap<NodeId, Hash> = HashMap::new();
@@ -415,9 +409,10 @@ impl Store {
                 }));
             }
             let entry: String = row.try_get("entry")?;
+            let stored = parse_nodes(&row.try_get::<String, _>("nodes")?)?;
             let leaf = log::leaf_hash(entry.as_bytes());
             for (id, h) in tree::appended(expected as u64, leaf, |id| computed[&id]) {
-                match stored.get(&id) {
+                match stored.get(usize::from(id.level)) {
                     None => {
                         return Ok(Err(LogFault::Missing {
                             level: id.level,
@@ -435,17 +430,17 @@ impl Store {
                 computed.insert(id, h);
             }
         }
-        // The last entries removed leave no gap in the numbering, but their subtrees stay (the
-        // nodes are append-only too), licences name their indexes, and checkpoints their sizes.
+        // The last entries removed leave no gap in the numbering, but licences name their
+        // indexes and checkpoints their sizes.
         let size = rows.len() as u64;
         let tail = Err(LogFault::Gap { at: size });
-        if stored.keys().any(|id| (id.index + 1) << id.level > size) {
-            return Ok(tail);
-        }
         let named: Option<i64> = sqlx::query_scalar("SELECT MAX(log_index) FROM licences")
             .fetch_one(self.reader())
             .await?;
-        if named.is_some_and(|i| i as u64 >= size) {
+        let published: Option<i64> = sqlx::query_scalar("SELECT MAX(size) FROM log_checkpoints")
+            .fetch_one(self.reader())
+            .await?;
+        if named.is_some_and(|i| i as u64 >= size) || published.is_some_and(|p| p as u64 > size) {
             return Ok(tail);
         }
         // Every checkpoint ever published: the head it states is the recomputed one at its

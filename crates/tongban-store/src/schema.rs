@@ -66,6 +66,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "witnesses",
         include_str!("../migrations/sqlite/0013_witnesses.sql"),
     ),
+    (
+        14,
+        "log_nodes_in_entries",
+        include_str!("../migrations/sqlite/0014_log_nodes_in_entries.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -132,6 +137,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         13,
         "witnesses",
         include_str!("../migrations/postgres/0013_witnesses.sql"),
+    ),
+    (
+        14,
+        "log_nodes_in_entries",
+        include_str!("../migrations/postgres/0014_log_nodes_in_entries.sql"),
     ),
 ];
 

@@ -12,9 +12,12 @@ use tongban_store::sqlx::{self, AssertSqlSafe};
 #[test]
 fn the_log_proves_what_it_holds_and_names_what_was_changed() {
     for b in backends() {
+        let key =
+            tongban_domain::licences::note::SignerKey::from_seed("test/log", [4; 32]).unwrap();
         let s = runtime()
             .block_on(Store::open(&fresh_store_url(&b)))
-            .expect("store opens");
+            .expect("store opens")
+            .with_log_key("test/log", key);
         runtime().block_on(async {
             let entries: Vec<String> = (0..37)
                 .map(|i| format!("{{\"licence\":\"L{i:03}\",\"version\":1}}"))
@@ -64,14 +67,8 @@ fn the_log_proves_what_it_holds_and_names_what_was_changed() {
             );
             // Someone with database access drops the guard and forges entry 12: named.
             let drops: &[&str] = match b {
-                Backend::Sqlite => &[
-                    "DROP TRIGGER log_entries_no_update",
-                    "DROP TRIGGER log_nodes_no_update",
-                ],
-                Backend::Postgres => &[
-                    "DROP TRIGGER log_entries_no_change ON log_entries",
-                    "DROP TRIGGER log_nodes_no_change ON log_nodes",
-                ],
+                Backend::Sqlite => &["DROP TRIGGER log_entries_no_update"],
+                Backend::Postgres => &["DROP TRIGGER log_entries_no_change ON log_entries"],
             };
             for d in drops {
                 s.raw_execute(sqlx::query(AssertSqlSafe(*d))).await.unwrap();
@@ -93,10 +90,23 @@ fn the_log_proves_what_it_holds_and_names_what_was_changed() {
             );
             s.raw_execute(set(12, &entries[12])).await.unwrap();
             assert_eq!(s.verify_log().await.unwrap(), Ok(37));
-            // A subtree hash rewritten (entries 8..16) is named too.
-            let node = sqlx::query("UPDATE log_nodes SET hash = $1 WHERE level = 3 AND idx = 1")
-                .bind("00".repeat(32));
-            s.raw_execute(node).await.unwrap();
+            // A subtree hash rewritten (entries 8..16, kept with entry 15, which finished it)
+            // is named too.
+            let nodes_of = |idx: i64, nodes: String| {
+                sqlx::query("UPDATE log_entries SET nodes = $1 WHERE idx = $2")
+                    .bind(nodes)
+                    .bind(idx)
+            };
+            let mut forged: Vec<String> = (0..5)
+                .map(|l| {
+                    let id = tongban_domain::licences::tree::NodeId::new(l, 15 >> l);
+                    let (lo, hi) = ((id.index << l) as usize, ((id.index + 1) << l) as usize);
+                    hex::encode(log::root(&leaves[lo..hi]))
+                })
+                .collect();
+            let honest = forged.concat();
+            forged[3] = "00".repeat(32);
+            s.raw_execute(nodes_of(15, forged.concat())).await.unwrap();
             assert_eq!(
                 s.verify_log().await.unwrap(),
                 Err(LogFault::Node { level: 3, index: 1 })
@@ -109,10 +119,10 @@ fn the_log_proves_what_it_holds_and_names_what_was_changed() {
             for d in drop_delete {
                 s.raw_execute(sqlx::query(AssertSqlSafe(*d))).await.unwrap();
             }
-            let restore = sqlx::query("UPDATE log_nodes SET hash = $1 WHERE level = 3 AND idx = 1")
-                .bind(hex::encode(log::root(&leaves[8..16])));
-            s.raw_execute(restore).await.unwrap();
+            s.raw_execute(nodes_of(15, honest)).await.unwrap();
             assert_eq!(s.verify_log().await.unwrap(), Ok(37));
+            // The last entry removed after a checkpoint published the size: found.
+            s.log_sign_checkpoint().await.unwrap();
             s.raw_execute(sqlx::query("DELETE FROM log_entries WHERE idx = 36"))
                 .await
                 .unwrap();
