@@ -1005,6 +1005,6 @@ label = "服务范围"
             consistency: None,
         };
         let text = p.to_text();
-        assert!(text.len() < 2100, "{} characters", text.len());
+        assert!(text.len() < 1950, "{} characters", text.len());
     }
 }
