@@ -71,7 +71,7 @@ fn finisher(id: NodeId) -> u64 {
 
 /// The subtrees an entry's append finished, bottom up, from its `nodes` column.
 fn parse_nodes(text: &str) -> Result<Vec<Hash>> {
-    if text.len() % 64 != 0 {
+    if !text.len().is_multiple_of(64) {
         return Err(StoreError::Corrupt(
             "log: an entry's subtrees are not hashes".into(),
         ));

@@ -534,18 +534,18 @@ impl Verdict {
 
 /// Checks one proof: the issuer's signature, the checkpoint's, and the inclusion. `Ok` gives
 /// the core and who signed the checkpoint; `Err` the forged or unreadable verdict.
-fn check(p: &LicenceProof, trust: &Trust) -> Result<(Core, Vec<String>), Verdict> {
-    let forged = |reason| Err(Verdict::no(Status::Forged, reason));
+fn check(p: &LicenceProof, trust: &Trust) -> Result<(Core, Vec<String>), (Status, &'static str)> {
+    let forged = |reason| Err((Status::Forged, reason));
     // The issuer's signature over the core.
     let issuer_keys: Vec<VerifierKey> = trust.issuers.iter().map(|i| i.key.clone()).collect();
     let (text, signers) = match note::open(&p.entry, &issuer_keys) {
         Ok(v) => v,
         Err(NoteError::Unverified) => return forged("unknown_issuer_key"),
         Err(NoteError::BadSignature) => return forged("issuer_signature"),
-        Err(_) => return Err(Verdict::no(Status::Unreadable, "malformed_entry")),
+        Err(_) => return Err((Status::Unreadable, "malformed_entry")),
     };
     let Ok(core) = serde_json::from_str::<Core>(text.trim_end_matches('\n')) else {
-        return Err(Verdict::no(Status::Unreadable, "malformed_entry"));
+        return Err((Status::Unreadable, "malformed_entry"));
     };
     // The key that signed belongs to the unit the core names, and was not retired before.
     let sigs = note::split(&p.entry).map(|(_, s)| s).unwrap_or_default();
@@ -603,7 +603,7 @@ pub fn verify(
 ) -> Verdict {
     let (core, signed_by) = match check(proof, trust) {
         Ok(v) => v,
-        Err(v) => return v,
+        Err((status, reason)) => return Verdict::no(status, reason),
     };
     let mut v = Verdict {
         status: Status::Valid,
@@ -616,8 +616,8 @@ pub fn verify(
     if let Some(s) = status {
         let latest = match check(s, trust) {
             Ok((latest, _)) => latest,
-            Err(sv) => {
-                v.status = sv.status;
+            Err((status, _)) => {
+                v.status = status;
                 v.reason = "status_forged";
                 return v;
             }
