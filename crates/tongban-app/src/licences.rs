@@ -42,6 +42,10 @@ fn png_text(bytes: &[u8]) -> Result<String, &'static str> {
     let mut d = png::Decoder::new(std::io::Cursor::new(bytes));
     d.set_transformations(png::Transformations::normalize_to_color8());
     let mut reader = d.read_info().map_err(|_| "image_unreadable")?;
+    let (w, h) = reader.info().size();
+    if u64::from(w) * u64::from(h) > MAX_PIXELS {
+        return Err("image_unreadable");
+    }
     let mut buf = vec![0; reader.output_buffer_size().ok_or("image_unreadable")?];
     let info = reader
         .next_frame(&mut buf)
@@ -62,8 +66,17 @@ fn png_text(bytes: &[u8]) -> Result<String, &'static str> {
     )
 }
 
+/// The largest picture decoded (a phone photo is 4000 × 3000): a small file claiming a huge
+/// size must not take the server's memory.
+const MAX_PIXELS: u64 = 50_000_000;
+
 fn jpeg_text(bytes: &[u8]) -> Result<String, &'static str> {
     let mut d = jpeg_decoder::Decoder::new(std::io::Cursor::new(bytes));
+    d.read_info().map_err(|_| "image_unreadable")?;
+    let info = d.info().ok_or("image_unreadable")?;
+    if u64::from(info.width) * u64::from(info.height) > MAX_PIXELS {
+        return Err("image_unreadable");
+    }
     let pixels = d.decode().map_err(|_| "image_unreadable")?;
     let info = d.info().ok_or("image_unreadable")?;
     let channels = match info.pixel_format {

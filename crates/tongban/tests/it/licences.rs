@@ -329,6 +329,13 @@ fn licences_verify_offline_through_change_revocation_and_witnesses() {
         assert_eq!(verdict(&proof1.body), (200, "superseded".to_string()));
         let proof2 = app.get(&format!("/licences/{v2_id}/proof.txt")).body;
         assert_eq!(verdict(&proof2), (200, "valid".to_string()));
+        // A picture of the code (as a phone saves it) reads the same.
+        let r = app.upload("/verify", &[], "code.png", &qr_png(proof2.trim()), None);
+        assert_eq!(r.status, 200);
+        assert!(
+            r.body.contains("data-status=\"valid\""),
+            "the picture is read"
+        );
 
         // A rotated key: what it signed still verifies; the next version is signed by the new one.
         s.keyring().rotate("XH-SPJ", today).unwrap();
@@ -573,4 +580,31 @@ fn a_held_licence_fills_its_material_and_its_renewal_renews_it() {
         );
         assert_audit_intact(&app);
     }
+}
+
+/// A PNG picture of `text`'s QR code: 4 pixels a module, a quiet zone of 4 modules, grey.
+fn qr_png(text: &str) -> Vec<u8> {
+    let code =
+        qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::L).unwrap();
+    let (w, scale, quiet) = (code.width(), 4, 4);
+    let side = (w + 2 * quiet) * scale;
+    let colors = code.to_colors();
+    let mut grey = vec![255u8; side * side];
+    for y in 0..side {
+        for x in 0..side {
+            let (mx, my) = (
+                (x / scale).wrapping_sub(quiet),
+                (y / scale).wrapping_sub(quiet),
+            );
+            if mx < w && my < w && colors[my * w + mx] == qrcode::Color::Dark {
+                grey[y * side + x] = 30;
+            }
+        }
+    }
+    let mut out = Vec::new();
+    let mut enc = png::Encoder::new(&mut out, side as u32, side as u32);
+    enc.set_color(png::ColorType::Grayscale);
+    enc.set_depth(png::BitDepth::Eight);
+    enc.write_header().unwrap().write_image_data(&grey).unwrap();
+    out
 }
