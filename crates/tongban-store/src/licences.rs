@@ -173,6 +173,37 @@ impl Store {
         Ok(n)
     }
 
+    /// The licence a paid grant gives, if its policy issues a licence type: the paying unit
+    /// certifies the grant (兑现确认书), in the payment's write.
+    pub(crate) async fn issue_grant_licence(
+        &self,
+        w: &mut Write,
+        d: &tongban_domain::policies::Declaration,
+        payer: &str,
+    ) -> Result<Option<Licence>> {
+        let types = self.licence_types().await?;
+        let Some(ty) = types.for_policy(&d.policy) else {
+            return Ok(None);
+        };
+        let issuer = tongban_domain::org::unit_uscc(payer);
+        let serial = Self::next_counter(w, &format!("licence:{}:{}", ty.code, payer)).await?;
+        let holder = Holder {
+            id: d.uscc.clone(),
+            name: d.enterprise_name.clone(),
+        };
+        let l = Licence::issue(
+            ty,
+            holder,
+            payer,
+            issuer.as_str(),
+            serial as u64,
+            ty.fields_of_grant(d),
+            local_date(w.now()),
+        )?;
+        self.write_licence(w, &l, None).await?;
+        Ok(Some(l))
+    }
+
     /// Every version of the licence one of whose identifiers is given, oldest first.
     pub async fn licence_versions(&self, identifier: &str) -> Result<Vec<(Licence, u64)>> {
         let Ok(id) = tongban_domain::licences::identifier::Identifier::parse(identifier) else {

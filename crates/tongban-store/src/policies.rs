@@ -397,6 +397,7 @@ impl Store {
         let d = d.pay(paid_on, voucher, actor, now, today)?;
         self.update_declaration(&mut w, &d).await?;
         self.notify_claim(&mut w, &d, unit).await?;
+        self.issue_grant_licence(&mut w, &d, unit).await?;
         sqlx::query("UPDATE policies SET paid_fen = paid_fen + $2 WHERE code = $1")
             .bind(&d.policy)
             .bind(d.amount_fen)

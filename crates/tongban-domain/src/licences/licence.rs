@@ -36,6 +36,9 @@ pub struct LicenceType {
     /// Years of validity from issue; none for an open-ended licence.
     #[serde(default)]
     pub valid_years: Option<u32>,
+    /// The policies whose paid grants issue it (a 兑现确认书 certifying the grant).
+    #[serde(default)]
+    pub policies: Vec<String>,
     /// The catalog items whose issued cases renew (延续) the held licence of this type that
     /// stood in for one of their materials, instead of issuing a new one.
     #[serde(default)]
@@ -116,6 +119,13 @@ impl LicenceTypes {
     /// Reads a stored version (checked when it was saved).
     pub fn read(text: &str) -> Result<LicenceTypes, String> {
         toml::from_str(text).map_err(|e| e.to_string())
+    }
+
+    /// The type a policy's paid grant issues, if any.
+    pub fn for_policy(&self, policy: &str) -> Option<&LicenceType> {
+        self.types
+            .iter()
+            .find(|t| t.policies.iter().any(|p| p == policy))
     }
 
     /// The type a catalog item issues, if any.
@@ -216,6 +226,37 @@ impl LicenceType {
     /// The fields of the licence an issued case gives, each from its source (`—` where the case
     /// has nothing: the licence is issued all the same, and a change can complete it).
     pub fn fields_of(&self, case: &crate::cases::Case) -> BTreeMap<String, String> {
+        self.fields_from(|source| match source {
+            "case.item_name" => case.item_name.clone(),
+            "case.applicant_name" => case.applicant_name.clone(),
+            "form.details" => case.form.details.clone(),
+            "form.address" => case.form.address.clone(),
+            s => s
+                .strip_prefix("form.")
+                .and_then(|k| case.form.fields.get(k).cloned())
+                .unwrap_or_default(),
+        })
+    }
+
+    /// The fields of the licence a paid grant gives: `policy.name`, `grant.amount` (yuan),
+    /// `grant.paid_on`, `enterprise.name`.
+    pub fn fields_of_grant(&self, d: &crate::policies::Declaration) -> BTreeMap<String, String> {
+        self.fields_from(|source| match source {
+            "policy.name" => d.policy_name.clone(),
+            "enterprise.name" => d.enterprise_name.clone(),
+            "grant.amount" => crate::rules::Value::Money(d.amount_fen).to_string(),
+            "grant.paid_on" => d
+                .payout
+                .as_ref()
+                .map(|p| p.paid_on.to_string())
+                .unwrap_or_default(),
+            _ => String::new(),
+        })
+    }
+
+    /// Each field from its source (`form.KEY` when none is given); `—` where the source has
+    /// nothing: the licence is issued all the same, and a change can complete it.
+    fn fields_from(&self, value: impl Fn(&str) -> String) -> BTreeMap<String, String> {
         self.fields
             .iter()
             .map(|f| {
@@ -223,22 +264,13 @@ impl LicenceType {
                     .source
                     .clone()
                     .unwrap_or_else(|| format!("form.{}", f.key));
-                let value = match source.as_str() {
-                    "case.item_name" => case.item_name.clone(),
-                    "case.applicant_name" => case.applicant_name.clone(),
-                    "form.details" => case.form.details.clone(),
-                    "form.address" => case.form.address.clone(),
-                    s => s
-                        .strip_prefix("form.")
-                        .and_then(|k| case.form.fields.get(k).cloned())
-                        .unwrap_or_default(),
-                };
-                let value = if value.trim().is_empty() {
+                let v = value(&source);
+                let v = if v.trim().is_empty() {
                     "—".to_string()
                 } else {
-                    value
+                    v
                 };
-                (f.key.clone(), value)
+                (f.key.clone(), v)
             })
             .collect()
     }

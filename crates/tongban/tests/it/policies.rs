@@ -221,6 +221,37 @@ fn a_policy_from_matching_to_payout_with_joint_sign_off() {
         );
         let b = app.get("/api/v1/policies/GX-AWARD/beneficiaries").json();
         assert_eq!(items(&b).len(), 2);
+        // Paid, a grant that certifies a recognition is an electronic licence of the payer
+        // (惠企政策兑现确认书), logged in the payment's write.
+        let mine = get_as(&app, &company, "/api/v1/declarations").json();
+        let gx = items(&mine)
+            .iter()
+            .find(|d| d["policy"] == "GX-AWARD")
+            .expect("the company's grant")["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let paid = post_as(
+            &app,
+            &czj,
+            &format!("/api/v1/declarations/{gx}/payout"),
+            json!({"paid_on": "2026-11-27", "voucher": "XHCZ-2026-0901"}),
+        );
+        assert_eq!(ok(paid)["state"], "paid");
+        let held = crate::harness::runtime()
+            .block_on(app.store.licences_of("91360103MA39K2R741"))
+            .unwrap();
+        let cert = held
+            .iter()
+            .find(|l| l.type_code == "340100")
+            .expect("the grant's licence");
+        assert_eq!(cert.issuer_unit, "XH-CZJ");
+        assert_eq!(cert.fields["amount"], "300,000.00元");
+        assert_eq!(cert.fields["paid_on"], "2026-11-27");
+        assert_eq!(
+            app.get(&format!("/licences/{}", cert.identifier)).status,
+            200
+        );
         // Every enterprise with graduates, but not the one with bad credit.
         let mut auto = app.get("/api/v1/policies/GRAD").json()["item"].clone();
         for k in ["committed_fen", "paid_fen", "remaining_fen", "figures"] {
