@@ -205,6 +205,21 @@ pub struct Parts {
     pub fields: std::collections::HashMap<String, String>,
 }
 
+impl Parts {
+    /// What a verify form was given: the file part `file` if one was chosen, else the text of
+    /// field `text` (pasted or scanned); and that text as typed.
+    pub fn file_or_text(self, file: &str, text: &str) -> (Vec<u8>, String) {
+        let typed = self.fields.get(text).cloned().unwrap_or_default();
+        let input = self
+            .files
+            .into_iter()
+            .find(|(n, u)| n == file && !u.bytes.is_empty())
+            .map(|(_, u)| u.bytes)
+            .unwrap_or_else(|| typed.clone().into_bytes());
+        (input, typed)
+    }
+}
+
 pub async fn read_parts(mut multipart: axum::extract::Multipart) -> AppResult<Parts> {
     let mut parts = Parts {
         files: Vec::new(),

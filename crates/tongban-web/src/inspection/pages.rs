@@ -745,15 +745,8 @@ async fn verify_form(c: Chrome) -> AppResult<Response> {
 /// Reruns a record pasted or uploaded: no account needed, nothing stored.
 async fn verify(c: Chrome, multipart: Multipart) -> AppResult<Response> {
     let parts = crate::cases::read_parts(multipart).await?;
-    let uploaded = parts
-        .files
-        .into_iter()
-        .find(|(n, _)| n == "file")
-        .map(|(_, u)| String::from_utf8_lossy(&u.bytes).into_owned());
-    let text = uploaded
-        .filter(|t| !t.trim().is_empty())
-        .or_else(|| parts.fields.get("record").cloned())
-        .unwrap_or_default();
+    let (input, _) = parts.file_or_text("file", "record");
+    let text = String::from_utf8_lossy(&input).into_owned();
     let verdict = uc::verify(&text).map_err(|e| {
         let what = c.t.label("inspection.verify_code", e.code).to_string();
         let detail = e.detail.map(|d| format!("（{d}）")).unwrap_or_default();

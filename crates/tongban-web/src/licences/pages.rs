@@ -157,13 +157,7 @@ async fn verify(
     multipart: Multipart,
 ) -> AppResult<Response> {
     let parts = crate::cases::read_parts(multipart).await?;
-    let text = parts.fields.get("code").cloned().unwrap_or_default();
-    let input = parts
-        .files
-        .into_iter()
-        .find(|(n, u)| n == "file" && !u.bytes.is_empty())
-        .map(|(_, u)| u.bytes)
-        .unwrap_or_else(|| text.clone().into_bytes());
+    let (input, text) = parts.file_or_text("file", "code");
     let verdict = tongban_app::licences::verify(&state.store, &input).await?;
     let units = crate::pages::unit_names(&state, &c).await?;
     let unit_name = verdict
