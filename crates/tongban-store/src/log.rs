@@ -219,21 +219,49 @@ impl Store {
     }
 
     /// Appends an entry inside a write and stores the subtrees it completes; returns its index.
-    /// Three statements whatever the size: the size (the index's last key), one read of the
+    /// Two statements whatever the size: one read of the size (the index's last key) and of the
     /// tree's right edge (the complete subtrees the head of the current size is made of, at most
     /// one per level), and the entry's row with the subtrees it finished. The checkpoint is
     /// signed when the log is next read (`log_sign_checkpoint`).
     pub(crate) async fn log_append(&self, w: &mut Write, entry: &str) -> Result<u64> {
-        // Writers are serialised (the write's lock), so the index's last key is the size; an
-        // append reads one key however long the log.
-        let size: i64 = sqlx::query_scalar(SIZE).fetch_one(w.conn()).await?;
-        let size = size as u64;
+        // Writers are serialised (the write's lock), so the index's last key is the size. The
+        // same statement reads the rows holding the tree's right edge: for each set bit b of the
+        // size, the subtree (b, size >> b - 1), finished by entry ((size >> b) << b) - 1.
+        let rows = sqlx::query(
+            "WITH RECURSIVE n(size) AS (SELECT COALESCE(MAX(idx) + 1, 0) FROM log_entries),
+                  bits(b) AS (SELECT 0 UNION ALL SELECT b + 1 FROM bits WHERE b < 62),
+                  edge(fin) AS (SELECT ((n.size >> b) << b) - 1 FROM n, bits
+                                WHERE ((n.size >> b) & 1) = 1)
+             SELECT n.size AS size, e.idx AS idx, e.nodes AS nodes
+             FROM n LEFT JOIN (SELECT idx, nodes FROM log_entries
+                               WHERE idx IN (SELECT fin FROM edge)) e ON TRUE",
+        )
+        .fetch_all(w.conn())
+        .await?;
+        let size = rows
+            .first()
+            .map(|r| r.try_get::<i64, _>("size"))
+            .transpose()?
+            .unwrap_or(0) as u64;
+        let mut finished: HashMap<u64, Vec<Hash>> = HashMap::new();
+        for r in &rows {
+            if let Some(idx) = r.try_get::<Option<i64>, _>("idx")? {
+                let nodes: String = r.try_get("nodes")?;
+                finished.insert(idx as u64, parse_nodes(&nodes)?);
+            }
+        }
         let edge = if size == 0 {
             Default::default()
         } else {
             tree::needed(Query::Root { size }).map_err(|e| StoreError::Corrupt(e.code().into()))?
         };
-        let known = read_nodes(w.conn(), &edge).await?;
+        let known: HashMap<NodeId, Hash> = edge
+            .iter()
+            .filter_map(|id| {
+                let h = finished.get(&finisher(*id))?.get(usize::from(id.level))?;
+                Some((*id, *h))
+            })
+            .collect();
         if known.len() != edge.len() {
             return Err(StoreError::Corrupt(format!(
                 "log: the right edge of size {size} is incomplete"
