@@ -103,23 +103,47 @@ impl Store {
         let Some(ty) = types.for_case(case) else {
             return Ok(None);
         };
-        let issuer = tongban_domain::org::unit_uscc(&case.unit);
-        let serial = Self::next_counter(w, &format!("licence:{}:{}", ty.code, case.unit)).await?;
         let holder = Holder {
             id: case.applicant_id_number.clone(),
             name: case.applicant_name.clone(),
         };
+        let l = self
+            .issue_new(
+                w,
+                ty,
+                &case.unit,
+                holder,
+                ty.fields_of(case),
+                Some(&case.id),
+            )
+            .await?;
+        Ok(Some(l))
+    }
+
+    /// Version 1 of a new licence of `ty` from `unit`: the next serial of the type and unit,
+    /// signed, logged and audited in the write.
+    async fn issue_new(
+        &self,
+        w: &mut Write,
+        ty: &LicenceType,
+        unit: &str,
+        holder: Holder,
+        fields: std::collections::BTreeMap<String, String>,
+        case_id: Option<&str>,
+    ) -> Result<Licence> {
+        let issuer = tongban_domain::org::unit_uscc(unit);
+        let serial = Self::next_counter(w, &format!("licence:{}:{unit}", ty.code)).await?;
         let l = Licence::issue(
             ty,
             holder,
-            &case.unit,
+            unit,
             issuer.as_str(),
             serial as u64,
-            ty.fields_of(case),
+            fields,
             local_date(w.now()),
         )?;
-        self.write_licence(w, &l, Some(&case.id)).await?;
-        Ok(Some(l))
+        self.write_licence(w, &l, case_id).await?;
+        Ok(l)
     }
 
     /// A new version of a licence (change, renewal, revocation) from its current one, in one
@@ -185,22 +209,13 @@ impl Store {
         let Some(ty) = types.for_policy(&d.policy) else {
             return Ok(None);
         };
-        let issuer = tongban_domain::org::unit_uscc(payer);
-        let serial = Self::next_counter(w, &format!("licence:{}:{}", ty.code, payer)).await?;
         let holder = Holder {
             id: d.uscc.clone(),
             name: d.enterprise_name.clone(),
         };
-        let l = Licence::issue(
-            ty,
-            holder,
-            payer,
-            issuer.as_str(),
-            serial as u64,
-            ty.fields_of_grant(d),
-            local_date(w.now()),
-        )?;
-        self.write_licence(w, &l, None).await?;
+        let l = self
+            .issue_new(w, ty, payer, holder, ty.fields_of_grant(d), None)
+            .await?;
         Ok(Some(l))
     }
 
