@@ -9,6 +9,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod credit;
+pub mod dashboard;
 pub mod hotline;
 pub mod ids;
 pub mod inspection;

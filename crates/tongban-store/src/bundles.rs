@@ -11,11 +11,12 @@ use sqlx::Row;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
 use tongban_domain::accounts::ApplicantIdentity;
-use tongban_domain::bundles::{self, Action, Bundle};
+use tongban_domain::bundles::{self, Action, Bundle, BundleKind};
 use tongban_domain::cases::{
     self, Actor, ApplicationForm, BundleLink, Case, CaseState, Command, Context, HistoryEntry,
     local_date,
 };
+use tongban_domain::dashboard::{indicators::Records, tally};
 use tongban_domain::ids;
 use tongban_domain::records::{RecordKind, RecordRef};
 
@@ -242,6 +243,23 @@ impl Store {
         .bind(to_json(b))
         .execute(w.conn())
         .await?;
+        if before.state != b.state {
+            // A project's clock needs its cases, as this write has them.
+            let cases: Vec<Case> = match b.kind {
+                BundleKind::Construction => {
+                    let rows = sqlx::query("SELECT case_json FROM cases WHERE bundle_id = $1")
+                        .bind(&b.id)
+                        .fetch_all(w.conn())
+                        .await?;
+                    rows.iter()
+                        .map(|r| json_col(r, "case_json"))
+                        .collect::<Result<_>>()?
+                }
+                _ => Vec::new(),
+            };
+            let parts = tally::of_bundle(b, &cases, &self.calendar());
+            self.tally(w, Records::Bundles, &b.id, parts).await?;
+        }
         if before.state != b.state || before.uscc != b.uscc || action != "bundle.advance" {
             let after = serde_json::json!({"state": b.state, "uscc": b.uscc, "outcome": b.outcome});
             let prior = serde_json::json!({"state": before.state});

@@ -14,6 +14,7 @@ use tongban_domain::calendar::Calendar;
 use tongban_domain::cases::{
     Case, CaseError, CaseState, ClockView, Effects, FileRef, Notice, NoticeKind, local_date,
 };
+use tongban_domain::dashboard::{indicators::Records, tally};
 use tongban_domain::records::{RecordKind, RecordRef};
 
 pub mod auto_approval;
@@ -180,7 +181,9 @@ impl Store {
             "bundle": case.bundle.as_ref().map(|b| &b.id),
         });
         w.audit("case.create", "case", &case.id, None::<&()>, Some(&after))
-            .await
+            .await?;
+        let parts = tally::of_case(case, &self.calendar());
+        self.tally_new(w, Records::Cases, &case.id, parts).await
     }
 
     pub async fn case(&self, id: &str) -> Result<Option<CaseRow>> {
@@ -284,6 +287,8 @@ impl Store {
         .bind(i64::from(case.green_channel))
         .execute(w.conn())
         .await?;
+        self.tally(w, Records::Cases, &case.id, tally::of_case(&case, &cal))
+            .await?;
         if fx.false_promise {
             self.record_broken_commitment(w, &case).await?;
         }

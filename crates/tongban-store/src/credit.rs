@@ -9,6 +9,7 @@ use tongban_domain::calendar::Calendar;
 use tongban_domain::cases::local_date;
 use tongban_domain::credit::lists::{CreditLists, CreditStanding};
 use tongban_domain::credit::{self, CreditKind, CreditRecord, NewRecord, Severity, SubjectKind};
+use tongban_domain::dashboard::{indicators::Records, tally};
 use tongban_domain::records::{RecordKind, RecordRef};
 use tongban_domain::refusal::Refusal;
 
@@ -197,6 +198,13 @@ impl Store {
         .bind(to_json(&r))
         .bind(w.at().to_string())
         .execute(w.conn())
+        .await?;
+        self.tally(
+            &mut w,
+            Records::CreditRecords,
+            id,
+            tally::of_credit_record(&r),
+        )
         .await?;
         let about = RecordRef::new(RecordKind::CreditRecord, id);
         let (b, a) = (audit_view(&before), audit_view(&r));

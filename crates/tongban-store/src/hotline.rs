@@ -3,6 +3,7 @@
 
 use crate::{Page, Result, Store, StoreError, json_col, to_json};
 use sqlx::Row;
+use tongban_domain::dashboard::{indicators::Records, tally};
 use tongban_domain::hotline::{Route, Ticket};
 use tongban_domain::records::{RecordKind, RecordRef};
 
@@ -313,6 +314,7 @@ impl Store {
         }))
         .execute(w.conn())
         .await?;
-        Ok(())
+        let parts = tally::of_hotline_ticket(t);
+        self.tally(w, Records::HotlineTickets, &t.id, parts).await
     }
 }

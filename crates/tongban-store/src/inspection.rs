@@ -8,6 +8,7 @@ use tongban_domain::accounts::ApplicantIdentity;
 use tongban_domain::cases::local_date;
 use tongban_domain::credit::lists::Effect;
 use tongban_domain::credit::{CreditKind, NewRecord, SubjectKind};
+use tongban_domain::dashboard::{indicators::Records, tally};
 use tongban_domain::inspection::draw::{Entity, RiskGrade};
 use tongban_domain::inspection::plan::{
     self, Check, DirectoryEntity, InspectionPlan, InspectorDirectory, NewResult,
@@ -349,6 +350,8 @@ impl Store {
         .bind(w.at().to_string())
         .execute(w.conn())
         .await?;
+        self.tally(&mut w, Records::InspectionChecks, id, tally::of_check(&c))
+            .await?;
         let about = RecordRef::new(RecordKind::InspectionCheck, id);
         let (b, a) = (check_view(&before), check_view(&c));
         self.record_changed(&mut w, about, "inspection.result", Some(&b), &a, &[])

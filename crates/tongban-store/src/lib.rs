@@ -31,6 +31,7 @@ pub mod cases;
 pub mod catalog;
 mod change;
 pub mod credit;
+pub mod dashboard;
 pub mod files;
 pub mod hotline;
 pub mod inbox;
@@ -217,6 +218,7 @@ impl Store {
         };
         store.init_calendar().await?;
         store.migrate_credit_marks().await?;
+        store.ensure_tallies().await?;
         Ok(store)
     }
 

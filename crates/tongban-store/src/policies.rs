@@ -7,6 +7,7 @@ use crate::write::Write;
 use crate::{Result, Store, StoreError, json_col, to_json};
 use serde::Serialize;
 use sqlx::Row;
+use tongban_domain::dashboard::{indicators::Records, tally};
 use tongban_domain::policies::{
     AfterSignOff, Claimant, Declaration, DeclarationState, DeclaredMaterial, Policy,
 };
@@ -192,6 +193,16 @@ impl Store {
         .bind(to_json(d))
         .execute(w.conn())
         .await?;
+        if d.payout.is_some() {
+            // Paid: the payout counts for the policy's paying unit.
+            let row = sqlx::query("SELECT policy_json FROM policies WHERE code = $1")
+                .bind(&d.policy)
+                .fetch_one(w.conn())
+                .await?;
+            let policy: tongban_domain::policies::Policy = json_col(&row, "policy_json")?;
+            let parts = tally::of_declaration(d, &policy.payer, &self.calendar());
+            self.tally(w, Records::Declarations, &d.id, parts).await?;
+        }
         Ok(())
     }
 

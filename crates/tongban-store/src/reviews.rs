@@ -8,6 +8,7 @@ use crate::{Result, Store, StoreError, json_col, to_json};
 use serde::Serialize;
 use sqlx::Row;
 use tongban_domain::cases::local_date;
+use tongban_domain::dashboard::{indicators::Records, tally};
 use tongban_domain::records::{RecordKind, RecordRef};
 use tongban_domain::reviews::{Rating, RatingFact, Ticket, TicketFact};
 
@@ -187,6 +188,13 @@ impl Store {
         .bind(to_json(&rating))
         .execute(w.conn())
         .await?;
+        self.tally_new(
+            &mut w,
+            Records::Ratings,
+            &rating.id,
+            tally::of_rating(&rating),
+        )
+        .await?;
         // The trail records the rating without the rater's identity.
         let after = serde_json::json!({"overall": rating.overall, "channel": rating.channel,
             "case": rating.case_id, "visit": rating.visit_id, "real_name": rating.real_name.is_some()});
@@ -280,7 +288,13 @@ impl Store {
         .bind(to_json(t))
         .execute(w.conn())
         .await?;
-        Ok(())
+        self.tally(
+            w,
+            Records::Rectifications,
+            &t.id,
+            tally::of_rectification(t),
+        )
+        .await
     }
 
     /// Changes a ticket in one write; `removed` marks its rating removed (on appeal).
@@ -313,6 +327,8 @@ impl Store {
                 .execute(w.conn())
                 .await
                 .map_err(StoreError::from)?;
+            self.tally(&mut w, Records::Ratings, &r.id, tally::of_rating(&r))
+                .await?;
         }
         let b = serde_json::json!({"state": before.state});
         let a = serde_json::json!({"state": t.state, "removed": removed, "remedy": t.remedy,

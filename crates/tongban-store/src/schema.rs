@@ -71,6 +71,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "log_nodes_in_entries",
         include_str!("../migrations/sqlite/0014_log_nodes_in_entries.sql"),
     ),
+    (
+        15,
+        "tallies",
+        include_str!("../migrations/sqlite/0015_tallies.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -142,6 +147,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         14,
         "log_nodes_in_entries",
         include_str!("../migrations/postgres/0014_log_nodes_in_entries.sql"),
+    ),
+    (
+        15,
+        "tallies",
+        include_str!("../migrations/postgres/0015_tallies.sql"),
     ),
 ];
 

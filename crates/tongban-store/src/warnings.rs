@@ -5,6 +5,7 @@ use crate::write::Write;
 use crate::{Result, Store, json_col, to_json};
 use sqlx::Row;
 use tongban_domain::cases::local_date;
+use tongban_domain::dashboard::{indicators::Records, tally};
 use tongban_domain::inspection::warning::{self, NewWarning, Warning, WarningSource};
 use tongban_domain::records::{RecordKind, RecordRef};
 
@@ -179,6 +180,8 @@ impl Store {
         .bind(w.at().to_string())
         .execute(w.conn())
         .await?;
+        self.tally(&mut w, Records::RiskWarnings, id, tally::of_warning(&after))
+            .await?;
         let about = RecordRef::new(RecordKind::RiskWarning, id);
         let (b, a) = (audit_view(&before), audit_view(&after));
         self.record_changed(&mut w, about, "warning.answer", Some(&b), &a, &tell)

@@ -8,6 +8,7 @@ mod cases;
 mod cli;
 mod crash;
 mod credit;
+mod dashboard;
 mod harness;
 mod hotline;
 mod i18n;

@@ -1,0 +1,129 @@
+//! The district's dashboard on both stores: the tallies every write maintains equal a recount
+//! from the raw records after any sequence of changes (the demo's whole history first, then
+//! random sequences of cases, ratings, rectifications, removals on appeal and hotline tickets).
+
+use crate::harness::flows::*;
+use crate::harness::{TestApp, backends, runtime};
+use serde_json::json;
+
+/// The tallies as maintained, and as counted again from every record.
+fn assert_tallies_equal_recount(app: &TestApp, after: &str) {
+    let (kept, counted) = runtime().block_on(async {
+        (
+            app.store.all_tally_sums().await.unwrap().cells(),
+            app.store.recount_tallies().await.unwrap().cells(),
+        )
+    });
+    assert_eq!(kept, counted, "{} after {after}", app.backend_name);
+}
+
+/// A small deterministic generator: each seed is one sequence of changes.
+struct Dice(u64);
+impl Dice {
+    fn roll(&mut self, n: u64) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0 % n
+    }
+}
+
+#[test]
+fn tallies_equal_a_recount_after_any_sequence_of_changes() {
+    for b in backends() {
+        let app = TestApp::empty(&b);
+        runtime()
+            .block_on(tongban::demo::load_if_empty(&app.store))
+            .unwrap();
+        assert_tallies_equal_recount(&app, "the demo's history");
+        let counted = runtime().block_on(app.store.all_tally_sums()).unwrap();
+        assert!(!counted.cells().is_empty(), "the demo counts in something");
+
+        let [company, clerk, approver, supervisor, operator, unit] = people(
+            &app,
+            [
+                "company",
+                "clerk.spj",
+                "approver.spj",
+                "supervisor",
+                "operator",
+                "clerk.cjj",
+            ],
+        );
+        for seed in [7u64, 1234567, 0x9e37_79b9] {
+            let mut dice = Dice(seed);
+            let mut day = 18;
+            let mut issued: Vec<String> = Vec::new();
+            let mut tickets: Vec<String> = Vec::new();
+            for step in 0..8 {
+                // Days pass, sometimes into the next month.
+                day += 1 + dice.roll(3) as i64;
+                let date = jiff::civil::date(2026, 11, 1) + jiff::Span::new().days(day);
+                app.set_now(&format!("{date} 10:00"));
+                let what = match dice.roll(5) {
+                    0 | 1 => {
+                        issued.push(issued_case(&app, &company, &clerk, &approver));
+                        "a case issued"
+                    }
+                    2 if !issued.is_empty() => {
+                        // The newest: a rating is given within five working days of the service.
+                        let id = issued.pop().unwrap();
+                        let bad = dice.roll(2) == 0;
+                        let mut r = online_rating(if bad { "dissatisfied" } else { "satisfied" });
+                        if bad && dice.roll(2) == 0 {
+                            r["demand"] = json!("请说明原因");
+                            r["real_name"] = json!({"name": "李四", "phone": "13800138000"});
+                        }
+                        let rated = created(rate_case(&app, &company, &id, r));
+                        if let Some(t) = rated["rectification"].as_str() {
+                            tickets.push(t.to_string());
+                        }
+                        "a rating"
+                    }
+                    3 if !tickets.is_empty() => {
+                        let t = tickets.swap_remove(dice.roll(tickets.len() as u64) as usize);
+                        let path = format!("/api/v1/rectifications/{t}/actions");
+                        if dice.roll(3) == 0 {
+                            let appeal = json!({"action": "appeal", "ground": "malicious", "reason": "恶意评价"});
+                            ok(post_as(&app, &clerk, &path, appeal));
+                            let remove = json!({"action": "reexamine", "remove": true, "decision": "属恶意评价，予以删除"});
+                            ok(post_as(&app, &supervisor, &path, remove));
+                            "a rating removed on appeal"
+                        } else {
+                            let fix = json!({"action": "rectify", "remedy": "fixed", "action_taken": "已整改"});
+                            ok(post_as(&app, &clerk, &path, fix));
+                            let call = json!({"action": "call_back", "satisfied": dice.roll(2) == 0, "note": "回访"});
+                            ok(post_as(&app, &supervisor, &path, call));
+                            "a rectification and its callback"
+                        }
+                    }
+                    _ => {
+                        let (id, _) = dispatched_complaint(&app, &operator, "XH-CJJ");
+                        reply_and_call_back(
+                            &app,
+                            (&unit, &operator),
+                            &id,
+                            "已修复路灯",
+                            (dice.roll(2) == 0, "回访"),
+                        );
+                        "a hotline ticket replied and called back"
+                    }
+                };
+                assert_tallies_equal_recount(&app, &format!("seed {seed} step {step}: {what}"));
+            }
+        }
+        // A rebuild from the records changes nothing.
+        let before = runtime()
+            .block_on(app.store.all_tally_sums())
+            .unwrap()
+            .cells();
+        runtime()
+            .block_on(app.store.rebuild_tallies("admin"))
+            .unwrap();
+        let after = runtime()
+            .block_on(app.store.all_tally_sums())
+            .unwrap()
+            .cells();
+        assert_eq!(before, after);
+    }
+}
