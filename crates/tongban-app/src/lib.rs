@@ -15,6 +15,7 @@ pub mod bundles;
 pub mod cases;
 pub mod catalog;
 pub mod credit;
+pub mod dashboard;
 pub mod files;
 pub mod hotline;
 pub mod inspection;

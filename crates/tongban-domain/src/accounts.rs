@@ -13,16 +13,19 @@ pub enum Role {
     HotlineOperator,
     Supervisor,
     Admin,
+    /// A third-party evaluator (第三方评估): reads what the dashboard shows, nothing else.
+    Evaluator,
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
+    pub const ALL: [Role; 7] = [
         Role::Applicant,
         Role::Clerk,
         Role::Approver,
         Role::HotlineOperator,
         Role::Supervisor,
         Role::Admin,
+        Role::Evaluator,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -32,14 +35,15 @@ impl Role {
             Role::HotlineOperator => "hotline_operator",
             Role::Supervisor => "supervisor",
             Role::Admin => "admin",
+            Role::Evaluator => "evaluator",
         }
     }
     pub fn parse(s: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.as_str() == s)
     }
-    /// Staff work inside a unit; applicants do not.
+    /// Staff work inside a unit; applicants and the outside evaluator do not.
     pub fn is_staff(self) -> bool {
-        self != Role::Applicant
+        !matches!(self, Role::Applicant | Role::Evaluator)
     }
 }
 
@@ -92,6 +96,8 @@ impl NewUser {
             (Role::Applicant, Some(_), _) => e.push("unit", "applicant_has_no_unit"),
             (_, Some(unit), None) if unit_exists(unit) => {}
             (_, Some(_), None) => e.push("unit", "unknown_unit"),
+            // A third-party evaluator belongs to no unit of the district.
+            (Role::Evaluator, None, None) => {}
             (_, None, _) => e.push("unit", "required"),
             (_, Some(_), Some(_)) => e.push("identity", "staff_has_no_identity"),
         }

@@ -623,7 +623,7 @@ pub fn party(role: Role, unit: Option<&str>, t: &Ticket) -> Party {
             Some(u) if t.assisting.iter().any(|a| a == u) => Party::Assisting,
             _ => Party::Other,
         },
-        Role::Applicant => Party::Other,
+        Role::Applicant | Role::Evaluator => Party::Other,
     }
 }
 

@@ -15,6 +15,7 @@ pub mod ids;
 pub mod inspection;
 pub mod licences;
 pub mod org;
+pub mod plan;
 pub mod policies;
 pub mod records;
 pub mod refusal;

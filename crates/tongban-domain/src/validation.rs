@@ -72,3 +72,10 @@ impl FieldErrors {
         }
     }
 }
+
+/// A document that is not TOML at all: one error on `document` with the parser's message.
+pub fn invalid_toml(e: toml::de::Error) -> FieldErrors {
+    let mut f = FieldErrors::new();
+    f.push_detail("document", "invalid_toml", e.message().to_string());
+    f
+}

@@ -149,7 +149,7 @@ impl Store {
         metric: Metric,
         from: Month,
         to: Month,
-        units: &dyn Fn(&str) -> bool,
+        units: &(dyn Fn(&str) -> bool + Sync),
     ) -> Result<Vec<PartRow>> {
         let rows = sqlx::query(
             "SELECT kind, id, unit, month, n, amount FROM tally_parts

@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod credit;
+pub mod dashboard;
 pub mod error;
 pub mod hotline;
 pub mod i18n;

@@ -1,8 +1,8 @@
 //! Every route of the application, in one place.
 
 use crate::{
-    AppState, audit, auth, bundles, calendar, cases, catalog, credit, hotline, inspection,
-    licences, open311, pages, policies, reviews, rules,
+    AppState, audit, auth, bundles, calendar, cases, catalog, credit, dashboard, hotline,
+    inspection, licences, open311, pages, policies, reviews, rules,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -47,6 +47,7 @@ fn api_parts() -> Vec<OpenApiRouter<AppState>> {
         policies::api::router(),
         credit::api::router(),
         inspection::api::router(),
+        dashboard::api::router(),
     ]
 }
 
@@ -86,6 +87,7 @@ pub fn app(state: AppState) -> Router {
         .merge(inspection::warnings::router())
         .merge(licences::pages::router())
         .merge(licences::log::router())
+        .merge(dashboard::pages::router())
         .layer(axum::middleware::from_fn(pages::render_errors));
     Router::new()
         .merge(api.layer(axum::middleware::from_fn(crate::api::problems_only)))

@@ -274,7 +274,7 @@ pub fn scope(user: &User, mut f: CaseFilter) -> Result<CaseFilter> {
                     .collect();
             }
         }
-        Role::HotlineOperator => return Err(Error::Forbidden),
+        Role::HotlineOperator | Role::Evaluator => return Err(Error::Forbidden),
     }
     Ok(f)
 }

@@ -148,11 +148,7 @@ impl CreditLists {
     /// Reads and checks the document: codes unique, units known, every measure's behaviours
     /// listed, every measure with its legal basis.
     pub fn parse(text: &str, units: &BTreeSet<String>) -> Result<CreditLists, FieldErrors> {
-        let lists: CreditLists = toml::from_str(text).map_err(|e| {
-            let mut f = FieldErrors::new();
-            f.push_detail("document", "invalid_toml", e.message().to_string());
-            f
-        })?;
+        let lists: CreditLists = toml::from_str(text).map_err(crate::validation::invalid_toml)?;
         let mut e = FieldErrors::new();
         for (i, d) in lists.data.iter().enumerate() {
             for u in &d.units {

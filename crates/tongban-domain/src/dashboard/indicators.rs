@@ -73,7 +73,7 @@ pub enum CatalogMeasure {
     MaterialsCut,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Better {
     Higher,

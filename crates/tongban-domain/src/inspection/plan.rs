@@ -86,16 +86,10 @@ pub struct InspectorDirectory {
 }
 
 /// A TOML document that does not read, as the field `document` with the parser's words.
-fn unreadable(e: toml::de::Error) -> FieldErrors {
-    let mut f = FieldErrors::new();
-    f.push_detail("document", "invalid_toml", e.message().to_string());
-    f
-}
-
 impl MatterList {
     /// Reads and checks the list: codes unique, every field filled, units known.
     pub fn parse(text: &str, units: &BTreeSet<String>) -> Result<MatterList, FieldErrors> {
-        let list: MatterList = toml::from_str(text).map_err(unreadable)?;
+        let list: MatterList = toml::from_str(text).map_err(crate::validation::invalid_toml)?;
         let mut e = FieldErrors::new();
         let mut seen = BTreeSet::new();
         for (i, m) in list.matter.iter().enumerate() {
@@ -132,7 +126,8 @@ impl InspectorDirectory {
         units: &BTreeSet<String>,
         matters: &MatterList,
     ) -> Result<InspectorDirectory, FieldErrors> {
-        let dir: InspectorDirectory = toml::from_str(text).map_err(unreadable)?;
+        let dir: InspectorDirectory =
+            toml::from_str(text).map_err(crate::validation::invalid_toml)?;
         let mut e = FieldErrors::new();
         let mut seen = BTreeSet::new();
         for (i, p) in dir.inspector.iter().enumerate() {

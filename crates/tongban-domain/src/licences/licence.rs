@@ -75,11 +75,7 @@ impl LicenceTypes {
         text: &str,
         item_exists: &dyn Fn(&str) -> bool,
     ) -> Result<LicenceTypes, FieldErrors> {
-        let t: LicenceTypes = toml::from_str(text).map_err(|e| {
-            let mut f = FieldErrors::new();
-            f.push_detail("document", "invalid_toml", e.message().to_string());
-            f
-        })?;
+        let t: LicenceTypes = toml::from_str(text).map_err(crate::validation::invalid_toml)?;
         let mut e = FieldErrors::new();
         let mut codes = std::collections::BTreeSet::new();
         let mut items = std::collections::BTreeSet::new();

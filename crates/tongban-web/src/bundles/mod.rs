@@ -45,7 +45,7 @@ pub fn visible(user: &User, b: &Bundle) -> bool {
                 || user.unit.as_ref().is_some_and(|u| p.cosigners.contains(u))
         }),
         Role::Supervisor | Role::Admin => true,
-        Role::HotlineOperator => false,
+        Role::HotlineOperator | Role::Evaluator => false,
     }
 }
 

@@ -153,6 +153,7 @@ async fn list_tickets(
             f.unit = Some(user.unit.clone().ok_or(AppError::Forbidden)?)
         }
         Role::Applicant => f.filed_by = Some(user.username.clone()),
+        Role::Evaluator => return Err(AppError::Forbidden),
     }
     let (tickets, total) = state.store.list_hotline_tickets(&f, page).await?;
     let mut items = Vec::new();

@@ -175,6 +175,7 @@ async fn board(
             f.unit = Some(user.unit.clone().ok_or(AppError::Forbidden)?)
         }
         Role::Applicant => f.filed_by = Some(user.username.clone()),
+        Role::Evaluator => return Err(AppError::Forbidden),
     }
     match tab.as_str() {
         "business" => f.business = Some(true),

@@ -190,7 +190,7 @@ async fn verify(
 /// citizen's number masked for anyone else.
 fn shown_holder(user: Option<&User>, holder_id: &str) -> String {
     let own = user.is_some_and(|u| {
-        u.role != Role::Applicant
+        u.role.is_staff()
             || u.identity
                 .as_ref()
                 .is_some_and(|i| tongban_store::credit::subject_of(i).1 == holder_id)

@@ -127,3 +127,149 @@ fn tallies_equal_a_recount_after_any_sequence_of_changes() {
         assert_eq!(before, after);
     }
 }
+
+/// Every tallied figure on the board is its drill-down lists' sums; the evaluator reads the
+/// dashboard and the plan and nothing else; bad periods, units and plans are refused by name.
+#[test]
+fn figures_are_the_sums_of_their_records_and_the_evaluator_only_reads() {
+    for b in backends() {
+        let app = TestApp::empty(&b);
+        runtime()
+            .block_on(tongban::demo::load_if_empty(&app.store))
+            .unwrap();
+        let [evaluator, supervisor, clerk, company] =
+            people(&app, ["evaluator", "supervisor", "clerk.spj", "company"]);
+        let board = ok(get_as(&app, &evaluator, "/api/v1/dashboard"));
+        let period = board["period"].as_str().unwrap().to_string();
+        let mut checked = 0;
+        for row in board["indicators"].as_array().unwrap() {
+            if row["snapshot"] == true {
+                continue;
+            }
+            let id = row["id"].as_str().unwrap();
+            let d = ok(get_as(
+                &app,
+                &evaluator,
+                &format!("/api/v1/dashboard/{id}/records?period={period}"),
+            ));
+            let sum = |list: &str, field: &str| -> f64 {
+                d[list]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|r| r[field].as_f64().unwrap())
+                    .sum()
+            };
+            let num = if row["unit"] == "percent" {
+                sum("numerator", "n")
+            } else {
+                sum("numerator", "amount") / 100.0
+            };
+            assert_eq!(row["figure"]["numerator"].as_f64().unwrap(), num, "{id}");
+            assert_eq!(
+                row["figure"]["denominator"].as_f64().unwrap(),
+                sum("denominator", "n"),
+                "{id}"
+            );
+            if row["figure"]["denominator"] == 0.0 {
+                assert!(
+                    row["figure"]["value"].is_null(),
+                    "{id}: nothing counted is no number"
+                );
+            } else {
+                checked += 1;
+            }
+        }
+        assert!(
+            checked >= 3,
+            "the demo's history counts in several indicators"
+        );
+
+        // The evaluator reads the dashboard and the plan, and nothing of the cases themselves.
+        let s = app.session("evaluator");
+        for path in [
+            "/dashboard",
+            "/plan",
+            "/dashboard/cases.on_time_legal",
+            "/dashboard/cases.on_time_legal/records",
+        ] {
+            assert_eq!(app.page(&s, path).status, 200, "{path}");
+        }
+        assert_eq!(get_as(&app, &evaluator, "/api/v1/cases").status, 403);
+        assert_eq!(app.page(&s, "/cases").status, 403);
+        assert_eq!(app.page(&s, "/hotline").status, 403);
+        let r = app.post_form(&s, "/plan", &[("document", "title = \"x\""), ("note", "n")]);
+        assert_eq!(r.status, 403);
+        // Applicants see no dashboard; a unit's staff no other unit's records.
+        assert_eq!(get_as(&app, &company, "/api/v1/dashboard").status, 403);
+        assert_eq!(
+            get_as(
+                &app,
+                &clerk,
+                "/api/v1/dashboard/cases.on_time_legal/records?unit=XH-SCJ"
+            )
+            .status,
+            403
+        );
+        assert_eq!(
+            get_as(
+                &app,
+                &clerk,
+                "/api/v1/dashboard/cases.on_time_legal/records?unit=XH-SPJ"
+            )
+            .status,
+            200
+        );
+
+        // Bad input is named; an empty period is an honest empty figure.
+        for (q, field) in [
+            ("period=2026-13", "period"),
+            ("period=1999", "period"),
+            ("unit=NOPE", "unit"),
+        ] {
+            let r = get_as(&app, &supervisor, &format!("/api/v1/dashboard?{q}"));
+            assert_eq!(r.status, 422, "{q}");
+            assert_eq!(error_fields(&r), vec![field.to_string()], "{q}");
+        }
+        assert_eq!(
+            get_as(&app, &supervisor, "/api/v1/dashboard/nothing/records").status,
+            404
+        );
+        let empty = ok(get_as(
+            &app,
+            &supervisor,
+            "/api/v1/dashboard?period=2001-02",
+        ));
+        let cases = empty["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == "cases.on_time_legal")
+            .unwrap();
+        assert_eq!(
+            (
+                cases["figure"]["denominator"].as_f64(),
+                cases["figure"]["value"].is_null()
+            ),
+            (Some(0.0), true)
+        );
+
+        // The office saves the plan; a plan that does not read is refused with its places.
+        let s = app.session("supervisor");
+        let bad =
+            tongban_domain::plan::BASELINE.replace("lead = [\"XH-SWJ\"]", "lead = [\"XH-NOPE\"]");
+        let r = app.post_form(&s, "/plan", &[("document", &bad), ("note", "改牵头单位")]);
+        assert_eq!(r.status, 422, "{}", r.body);
+        assert!(r.body.contains("单位编码不存在"), "{}", r.body);
+        let better = tongban_domain::plan::BASELINE
+            .replace("\"2023\" = 100 }", "\"2023\" = 100, \"2027\" = 100 }");
+        let r = app.post_form(
+            &s,
+            "/plan",
+            &[("document", &better), ("note", "延至2027年")],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = app.page(&s, "/plan");
+        assert!(page.body.contains("延至2027年"));
+    }
+}

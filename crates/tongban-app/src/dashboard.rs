@@ -1,0 +1,335 @@
+//! The district's dashboard and the action plan (R11): indicators from the tallies, compared
+//! with the same period a year earlier and with the plan's target, by unit and by month, and the
+//! records behind every figure. Who sees what: staff and the third-party evaluator see the
+//! figures; a unit's staff see the records behind their own unit's figures, supervisors,
+//! administrators and the evaluator every unit's.
+
+use crate::{Error, Result};
+use tongban_domain::FieldErrors;
+use tongban_domain::accounts::Role;
+use tongban_domain::catalog::indicators as catalog;
+use tongban_domain::catalog::{ItemGuide, Level};
+use tongban_domain::dashboard::indicators::{
+    self, Better, CatalogMeasure, Figure, Indicator, Source, Sums,
+};
+use tongban_domain::dashboard::{Month, Period};
+use tongban_domain::org::Unit;
+use tongban_domain::plan::{self, Plan};
+use tongban_store::Store;
+use tongban_store::accounts::User;
+use tongban_store::dashboard::PartRow;
+
+/// The list the plan is kept in (`list_versions`).
+pub const PLAN: &str = "plan";
+
+/// Everyone who works on the plan sees the dashboard: staff of every role and the evaluator.
+pub fn may_see(user: &User) -> bool {
+    !matches!(user.role, Role::Applicant)
+}
+
+/// Who sees every unit's records behind the figures.
+fn sees_every_unit(user: &User) -> bool {
+    matches!(user.role, Role::Supervisor | Role::Admin | Role::Evaluator)
+}
+
+/// The business-environment office (营商办) keeps the plan: its staff, supervisors and
+/// administrators.
+pub fn keeps_plan(user: &User) -> bool {
+    matches!(user.role, Role::Supervisor | Role::Admin)
+        || (user.unit.as_deref() == Some(OFFICE) && user.role != Role::Evaluator)
+}
+
+/// The district's business-environment office.
+pub const OFFICE: &str = "XH-YSB";
+
+/// The plan as it stands and its version (0: the district's first plan, not yet saved).
+pub async fn current_plan(store: &Store) -> Result<(i64, Plan)> {
+    let (version, text) = match store.list_current(PLAN).await? {
+        Some(v) => (v.version, v.toml),
+        None => (0, plan::BASELINE.to_string()),
+    };
+    // A stored version was checked when saved; units may have gone since, which must not hide
+    // the plan.
+    let plan = Plan::parse(&text, &|_| true).map_err(Error::Invalid)?;
+    Ok((version, plan))
+}
+
+/// Saves a new version of the plan, checked against the units.
+pub async fn save_plan(store: &Store, user: &User, toml: &str, note: &str) -> Result<i64> {
+    if !keeps_plan(user) {
+        return Err(Error::Forbidden);
+    }
+    if note.trim().is_empty() {
+        return Err(FieldErrors::single("note", "required").into());
+    }
+    let units = store.unit_codes().await?;
+    Plan::parse(toml, &|u| units.contains(u))?;
+    Ok(store
+        .save_list(&user.username, PLAN, toml, note.trim())
+        .await?)
+}
+
+/// Which units a figure counts: the district, or one unit with the units under it (a street
+/// with its communities).
+#[derive(Debug, Clone)]
+pub struct Scope {
+    pub unit: Option<String>,
+    members: std::collections::BTreeSet<String>,
+}
+
+impl Scope {
+    pub fn district() -> Scope {
+        Scope {
+            unit: None,
+            members: Default::default(),
+        }
+    }
+
+    /// A unit and everything under it; `unknown_unit` when there is no such unit.
+    pub fn of(unit: &str, units: &[Unit]) -> Result<Scope> {
+        if !units.iter().any(|u| u.code == unit) {
+            return Err(FieldErrors::single("unit", "unknown_unit").into());
+        }
+        let mut members: std::collections::BTreeSet<String> = [unit.to_string()].into();
+        // Parents come before children in the list, so one pass collects the whole subtree.
+        for u in units {
+            if u.parent.as_ref().is_some_and(|p| members.contains(p)) {
+                members.insert(u.code.clone());
+            }
+        }
+        Ok(Scope {
+            unit: Some(unit.to_string()),
+            members,
+        })
+    }
+
+    pub fn contains(&self, unit: &str) -> bool {
+        self.unit.is_none() || self.members.contains(unit)
+    }
+}
+
+/// One indicator on the board.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub indicator: &'static Indicator,
+    pub figure: Figure,
+    /// The same period a year earlier (none for a snapshot of the catalog).
+    pub last_year: Option<Figure>,
+    pub target: Option<f64>,
+}
+
+impl Row {
+    /// Whether the figure meets the target (none without a figure or a target).
+    pub fn meets(&self) -> Option<bool> {
+        let (v, t) = (self.figure.value?, self.target?);
+        Some(match self.indicator.better {
+            Better::Higher => v >= t,
+            Better::Lower => v <= t,
+        })
+    }
+}
+
+/// The sums of a period and of the same period a year earlier, read once.
+pub struct Tallies {
+    pub period: Period,
+    pub sums: Sums,
+}
+
+impl Tallies {
+    pub async fn read(store: &Store, period: Period) -> Result<Tallies> {
+        let (from, to) = period.months();
+        let earlier = period.a_year_earlier().map_or(from, |p| p.months().0);
+        Ok(Tallies {
+            period,
+            sums: store.tally_sums(earlier, to).await?,
+        })
+    }
+
+    pub fn figure(
+        &self,
+        ind: &Indicator,
+        unit: &dyn Fn(&str) -> bool,
+        p: Period,
+    ) -> Option<Figure> {
+        self.sums.figure_in(ind, unit, p)
+    }
+}
+
+/// A catalog indicator over the published guides of the units in scope.
+pub fn catalog_figure(m: CatalogMeasure, guides: &[&ItemGuide], year: i16) -> Figure {
+    let c = catalog::compute(guides.iter().copied(), year);
+    let r = match m {
+        CatalogMeasure::Online => c.online_overall,
+        CatalogMeasure::Compression => c.compression,
+        CatalogMeasure::MaterialsCut => c.materials_cut,
+    };
+    Figure::share(r.numerator, r.denominator)
+}
+
+/// The whole board: every indicator for the scope and period.
+pub async fn board(store: &Store, period: Period, scope: &Scope) -> Result<Vec<Row>> {
+    let (_, plan) = current_plan(store).await?;
+    let t = Tallies::read(store, period).await?;
+    let guides = store.published_guides().await?;
+    let in_scope: Vec<&ItemGuide> = guides.iter().filter(|g| scope.contains(&g.unit)).collect();
+    let unit = |u: &str| scope.contains(u);
+    Ok(indicators::ALL
+        .iter()
+        .map(|ind| {
+            let (figure, last_year) = match ind.source {
+                Source::Catalog(m) => (catalog_figure(m, &in_scope, period.year()), None),
+                _ => (
+                    t.figure(ind, &unit, period).unwrap_or(Figure::EMPTY),
+                    period
+                        .a_year_earlier()
+                        .and_then(|p| t.figure(ind, &unit, p)),
+                ),
+            };
+            Row {
+                indicator: ind,
+                figure,
+                last_year,
+                target: plan.target_for(ind.id, period.year()),
+            }
+        })
+        .collect())
+}
+
+/// One unit's figure for an indicator.
+#[derive(Debug, Clone)]
+pub struct UnitFigure {
+    pub unit: Unit,
+    pub figure: Figure,
+    pub last_year: Option<Figure>,
+}
+
+/// How units are grouped: each unit on its own, or each street with its communities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grouping {
+    Units,
+    Streets,
+}
+
+/// An indicator for every unit that has something counted (or, for the catalog, guides), best
+/// first; units with nothing to count are left out rather than shown as zero.
+pub async fn by_unit(
+    store: &Store,
+    ind: &Indicator,
+    period: Period,
+    grouping: Grouping,
+) -> Result<Vec<UnitFigure>> {
+    let units = store.units().await?;
+    let t = Tallies::read(store, period).await?;
+    let guides = store.published_guides().await?;
+    let mut out = Vec::new();
+    for u in &units {
+        let scope = match grouping {
+            Grouping::Units => Scope {
+                unit: Some(u.code.clone()),
+                members: [u.code.clone()].into(),
+            },
+            Grouping::Streets if u.level == Level::Street => Scope::of(&u.code, &units)?,
+            Grouping::Streets => continue,
+        };
+        let unit = |c: &str| scope.contains(c);
+        let (figure, last_year) = match ind.source {
+            Source::Catalog(m) => {
+                let mine: Vec<&ItemGuide> = guides.iter().filter(|g| unit(&g.unit)).collect();
+                (catalog_figure(m, &mine, period.year()), None)
+            }
+            _ => (
+                t.figure(ind, &unit, period).unwrap_or(Figure::EMPTY),
+                period
+                    .a_year_earlier()
+                    .and_then(|p| t.figure(ind, &unit, p)),
+            ),
+        };
+        if figure.denominator > 0.0 {
+            out.push(UnitFigure {
+                unit: u.clone(),
+                figure,
+                last_year,
+            });
+        }
+    }
+    let key = |f: &UnitFigure| f.figure.value.unwrap_or(0.0);
+    out.sort_by(|a, b| match ind.better {
+        Better::Higher => key(b).total_cmp(&key(a)),
+        Better::Lower => key(a).total_cmp(&key(b)),
+    });
+    Ok(out)
+}
+
+/// One month of a trend, with the same month a year earlier.
+#[derive(Debug, Clone)]
+pub struct Point {
+    pub month: Month,
+    pub figure: Figure,
+    pub last_year: Option<Figure>,
+}
+
+/// An indicator month by month over the period (a tallied indicator only).
+pub async fn trend(
+    store: &Store,
+    ind: &Indicator,
+    period: Period,
+    scope: &Scope,
+) -> Result<Vec<Point>> {
+    if ind.is_snapshot() {
+        return Ok(Vec::new());
+    }
+    let t = Tallies::read(store, period).await?;
+    let unit = |u: &str| scope.contains(u);
+    Ok(period
+        .each_month()
+        .into_iter()
+        .map(|m| Point {
+            month: m,
+            figure: t
+                .figure(ind, &unit, Period::Month(m))
+                .unwrap_or(Figure::EMPTY),
+            last_year: Period::Month(m)
+                .a_year_earlier()
+                .and_then(|p| t.figure(ind, &unit, p)),
+        })
+        .collect())
+}
+
+/// The records behind a figure: those counted in the numerator and in the denominator.
+#[derive(Debug, Clone)]
+pub struct Drill {
+    pub numerator: Vec<PartRow>,
+    pub denominator: Vec<PartRow>,
+}
+
+/// The records behind a tallied figure, for a user who may see them: a unit's staff only their
+/// own unit's (a scope of another unit is forbidden).
+pub async fn drill(
+    store: &Store,
+    user: &User,
+    ind: &Indicator,
+    period: Period,
+    scope: &Scope,
+) -> Result<Drill> {
+    if !may_see(user) {
+        return Err(Error::Forbidden);
+    }
+    let own = |u: &str| sees_every_unit(user) || user.unit.as_deref() == Some(u);
+    if let Some(u) = &scope.unit {
+        if !own(u) {
+            return Err(Error::Forbidden);
+        }
+    }
+    let Some((num, den)) = ind.metrics() else {
+        return Ok(Drill {
+            numerator: Vec::new(),
+            denominator: Vec::new(),
+        });
+    };
+    let (from, to) = period.months();
+    let unit = |u: &str| scope.contains(u) && own(u);
+    Ok(Drill {
+        numerator: store.tally_parts(num, from, to, &unit).await?,
+        denominator: store.tally_parts(den, from, to, &unit).await?,
+    })
+}

@@ -1,0 +1,49 @@
+//! The district's dashboard and the action plan over HTTP (R11). The use cases are
+//! `tongban_app::dashboard`; the indicators and the tallies `tongban_domain::dashboard`.
+
+pub mod api;
+pub mod chart;
+pub mod pages;
+
+use crate::error::AppError;
+use tongban_app::dashboard::Scope;
+use tongban_domain::FieldErrors;
+use tongban_domain::dashboard::Period;
+
+/// The period asked for (`2026`, `2026-Q4`, `2026-11`), the current year when none; a period
+/// that cannot be read is refused on `period`.
+pub fn period_of(asked: Option<&str>, today: jiff::civil::Date) -> Result<Period, AppError> {
+    match asked.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(Period::Year(today.year())),
+        Some(s) => {
+            Period::parse(s).ok_or_else(|| FieldErrors::single("period", "invalid_period").into())
+        }
+    }
+}
+
+/// The scope asked for: a unit code (with the units under it), the district when none.
+pub async fn scope_of(state: &crate::AppState, unit: Option<&str>) -> Result<Scope, AppError> {
+    match unit.map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(Scope::district()),
+        Some(u) => Ok(Scope::of(u, &state.store.units().await?)?),
+    }
+}
+
+/// The page of a record counted in a figure, where it has one.
+pub fn record_href(
+    records: tongban_domain::dashboard::indicators::Records,
+    id: &str,
+) -> Option<String> {
+    use tongban_domain::dashboard::indicators::Records as R;
+    Some(match records {
+        R::Cases => format!("/cases/{id}"),
+        R::Bundles => format!("/bundles/{id}"),
+        R::Rectifications => format!("/rectifications/{id}"),
+        R::HotlineTickets => format!("/hotline/tickets/{id}"),
+        R::Declarations => format!("/declarations/{id}"),
+        R::CreditRecords => format!("/credit/records/{id}"),
+        R::InspectionChecks => format!("/inspection/checks/{id}"),
+        R::RiskWarnings => format!("/warnings/{id}"),
+        R::Ratings | R::Items => return None,
+    })
+}
