@@ -1,12 +1,12 @@
 //! `/api/v1/dashboard…`: the board's figures and the records behind one.
 
-use super::{period_of, scope_of};
+use super::Asked;
 use crate::AppState;
 use crate::api::One;
 use crate::auth::SignedIn;
 use crate::error::{AppError, AppResult};
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use serde::{Deserialize, Serialize};
 use tongban_app::dashboard as uc;
 use tongban_app::messages::{Lang, catalog};
@@ -21,8 +21,10 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(records))
 }
 
+/// The query `Asked` reads (documented here; `Asked` parses it).
 #[derive(Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
+#[allow(dead_code)]
 struct BoardParams {
     /// `2026`, `2026-Q4` or `2026-11`; the current year when absent.
     period: Option<String>,
@@ -81,14 +83,11 @@ pub struct Board {
 async fn board(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
-    Query(p): Query<BoardParams>,
+    Asked { period, scope }: Asked,
 ) -> AppResult<Json<One<Board>>> {
     if !uc::may_see(&user) {
         return Err(AppError::Forbidden);
     }
-    let today = tongban_domain::cases::local_date(state.store.now());
-    let period = period_of(p.period.as_deref(), today)?;
-    let scope = scope_of(&state, p.unit.as_deref()).await?;
     let rows = uc::board(&state.store, period, &scope).await?;
     let name = |id: &str| {
         catalog()
@@ -149,12 +148,9 @@ async fn records(
     State(state): State<AppState>,
     SignedIn(user): SignedIn,
     Path(id): Path<String>,
-    Query(p): Query<BoardParams>,
+    Asked { period, scope }: Asked,
 ) -> AppResult<Json<One<CountedRecords>>> {
     let ind = indicators::find(&id).ok_or(AppError::NotFound)?;
-    let today = tongban_domain::cases::local_date(state.store.now());
-    let period = period_of(p.period.as_deref(), today)?;
-    let scope = scope_of(&state, p.unit.as_deref()).await?;
     let d = uc::drill(&state.store, &user, ind, period, &scope).await?;
     let view = |rows: Vec<tongban_store::dashboard::PartRow>| {
         rows.into_iter()

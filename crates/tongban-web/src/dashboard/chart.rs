@@ -138,35 +138,3 @@ pub fn lines(
     s.push_str("</svg>");
     s
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn charts_escape_their_labels_and_draw_the_target() {
-        let svg = bars(
-            "<x>",
-            &[("A&B".into(), Some(50.0)), ("C".into(), None)],
-            Some(90.0),
-            true,
-        );
-        assert!(svg.contains("A&amp;B") && svg.contains("&lt;x&gt;"));
-        assert!(svg.contains(r#"class="target""#));
-        assert_eq!(
-            svg.matches("<rect").count(),
-            1,
-            "no bar for nothing counted"
-        );
-        let svg = lines(
-            "t",
-            &["2026-01".into(), "2026-02".into()],
-            &[Some(1.0), None],
-            &[None, None],
-            None,
-            false,
-        );
-        assert_eq!(svg.matches("<polyline").count(), 1);
-        assert!(!svg.contains("NaN"));
-    }
-}

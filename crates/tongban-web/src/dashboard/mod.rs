@@ -10,9 +10,33 @@ use tongban_app::dashboard::Scope;
 use tongban_domain::FieldErrors;
 use tongban_domain::dashboard::Period;
 
+/// What a dashboard request asks about: `period` (the current year when absent) and `unit` (the
+/// district when absent), read from the query and refused by name when they cannot be read.
+pub struct Asked {
+    pub period: Period,
+    pub scope: Scope,
+}
+
+impl axum::extract::FromRequestParts<crate::AppState> for Asked {
+    type Rejection = AppError;
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &crate::AppState,
+    ) -> Result<Asked, AppError> {
+        let q: std::collections::HashMap<String, String> =
+            axum::extract::Query::try_from_uri(&parts.uri)
+                .map_or_else(|_| Default::default(), |q| q.0);
+        let today = tongban_domain::cases::local_date(state.store.now());
+        Ok(Asked {
+            period: period_of(q.get("period").map(String::as_str), today)?,
+            scope: scope_of(state, q.get("unit").map(String::as_str)).await?,
+        })
+    }
+}
+
 /// The period asked for (`2026`, `2026-Q4`, `2026-11`), the current year when none; a period
 /// that cannot be read is refused on `period`.
-pub fn period_of(asked: Option<&str>, today: jiff::civil::Date) -> Result<Period, AppError> {
+fn period_of(asked: Option<&str>, today: jiff::civil::Date) -> Result<Period, AppError> {
     match asked.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(Period::Year(today.year())),
         Some(s) => {
@@ -22,7 +46,7 @@ pub fn period_of(asked: Option<&str>, today: jiff::civil::Date) -> Result<Period
 }
 
 /// The scope asked for: a unit code (with the units under it), the district when none.
-pub async fn scope_of(state: &crate::AppState, unit: Option<&str>) -> Result<Scope, AppError> {
+async fn scope_of(state: &crate::AppState, unit: Option<&str>) -> Result<Scope, AppError> {
     match unit.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(Scope::district()),
         Some(u) => Ok(Scope::of(u, &state.store.units().await?)?),

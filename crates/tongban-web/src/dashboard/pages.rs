@@ -2,7 +2,7 @@
 //! the target), one indicator (bars by unit, the trend, the tables behind both, its definition),
 //! the records behind a figure, and the plan with its targets.
 
-use super::{chart, period_of, record_href, scope_of};
+use super::{Asked, chart, record_href};
 use crate::AppState;
 use crate::auth::{CsrfForm, SignedIn};
 use crate::error::{AppError, AppResult};
@@ -116,12 +116,9 @@ async fn board(
     State(state): State<AppState>,
     c: Chrome,
     SignedIn(user): SignedIn,
-    Query(q): Q,
+    Asked { period, scope }: Asked,
 ) -> AppResult<Response> {
     may_see(&user)?;
-    let today = tongban_domain::cases::local_date(state.store.now());
-    let period = period_of(q.get("period").map(String::as_str), today)?;
-    let scope = scope_of(&state, q.get("unit").map(String::as_str)).await?;
     let rows = uc::board(&state.store, period, &scope).await?;
     let units = unit_choices(&state, &c).await?;
     Ok(render(&BoardPage {
@@ -184,13 +181,11 @@ async fn indicator(
     c: Chrome,
     SignedIn(user): SignedIn,
     Path(id): Path<String>,
+    Asked { period, scope }: Asked,
     Query(q): Q,
 ) -> AppResult<Response> {
     may_see(&user)?;
     let ind = find(&id)?;
-    let today = tongban_domain::cases::local_date(state.store.now());
-    let period = period_of(q.get("period").map(String::as_str), today)?;
-    let scope = scope_of(&state, q.get("unit").map(String::as_str)).await?;
     let grouping = match q.get("by").map(String::as_str) {
         Some("streets") => Grouping::Streets,
         _ => Grouping::Units,
@@ -310,12 +305,9 @@ async fn records(
     c: Chrome,
     SignedIn(user): SignedIn,
     Path(id): Path<String>,
-    Query(q): Q,
+    Asked { period, scope }: Asked,
 ) -> AppResult<Response> {
     let ind = find(&id)?;
-    let today = tongban_domain::cases::local_date(state.store.now());
-    let period = period_of(q.get("period").map(String::as_str), today)?;
-    let scope = scope_of(&state, q.get("unit").map(String::as_str)).await?;
     let drill = uc::drill(&state.store, &user, ind, period, &scope).await?;
     let rows = uc::board(&state.store, period, &scope).await?;
     let figure = rows

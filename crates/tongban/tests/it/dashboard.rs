@@ -195,6 +195,21 @@ fn figures_are_the_sums_of_their_records_and_the_evaluator_only_reads() {
         ] {
             assert_eq!(app.page(&s, path).status, 200, "{path}");
         }
+        // Charts are drawn on the server with a text alternative, the target as a line, and the
+        // table behind them; unit names are escaped.
+        let page = app.page(&s, "/dashboard/catalog.online?by=streets");
+        for part in [
+            "<svg class=\"chart\"",
+            "<title>",
+            "class=\"target\"",
+            "id=\"unit-table\"",
+        ] {
+            assert!(page.body.contains(part), "{part}");
+        }
+        let page = app.page(&s, "/dashboard/cases.on_time_legal");
+        assert!(
+            page.body.contains("class=\"this-year\"") && page.body.contains("id=\"trend-table\"")
+        );
         assert_eq!(get_as(&app, &evaluator, "/api/v1/cases").status, 403);
         assert_eq!(app.page(&s, "/cases").status, 403);
         assert_eq!(app.page(&s, "/hotline").status, 403);
