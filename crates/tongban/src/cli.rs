@@ -320,7 +320,14 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 tracing::info!(key = %key.verifier(), "made the demo's log key in {}", dir.display());
                 store = store.with_log_key(&config.log_origin, key);
             }
-            if demo && crate::demo::load_if_empty(&store).await? {
+            if demo
+                && crate::demo::load_with_history(
+                    &store,
+                    crate::demo::HISTORY_MONTHS,
+                    crate::demo::HISTORY_PER_MONTH,
+                )
+                .await?
+            {
                 tracing::info!("loaded the Xihu District demo");
             }
             let running = crate::spawn(
@@ -353,7 +360,12 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Demo { store } => {
             let (store, _) = store.open().await?;
-            let loaded = crate::demo::load_if_empty(&store).await?;
+            let loaded = crate::demo::load_with_history(
+                &store,
+                crate::demo::HISTORY_MONTHS,
+                crate::demo::HISTORY_PER_MONTH,
+            )
+            .await?;
             store.close().await;
             println!(
                 "{}",

@@ -1,6 +1,7 @@
 //! The Xihu District demo: organisation, accounts, catalog and retained certificates, compiled
 //! into the binary from `data/xihu/` and loaded into an empty store.
 
+pub mod history;
 use serde::Deserialize;
 use tongban_domain::accounts::{ApplicantIdentity, NewUser, Role};
 use tongban_domain::catalog::{ItemGuide, RetainedCertificate};
@@ -222,6 +223,17 @@ impl DemoUser {
 /// The demo is recorded as if it had happened over the past three weeks: the catalog first,
 /// then each case's changes on their own days, so the audit trail reads in order of time.
 pub async fn load_if_empty(store: &Store) -> Result<bool, String> {
+    load_with_history(store, 0, 0).await
+}
+
+/// Months of past the served demo has before its three weeks (the dashboard's trend and its
+/// same period last year), and about how many cases a department finishes a month then.
+pub const HISTORY_MONTHS: i32 = 14;
+pub const HISTORY_PER_MONTH: u32 = 6;
+
+/// The demo with `months` of history before it: the organisation and catalog as they stood then,
+/// the history month by month ([`history`]), then the three weeks of today's cases.
+pub async fn load_with_history(store: &Store, months: i32, per_month: u32) -> Result<bool, String> {
     let today = store.now().to_zoned(tongban_store::district_tz()).date();
     let Some(origin) = working_days_before(store, today, 14) else {
         return load_base_if_empty(store).await;
@@ -234,6 +246,16 @@ pub async fn load_if_empty(store: &Store) -> Result<bool, String> {
     let past = store.clone().with_clock(std::sync::Arc::new(move || at));
     if !load_base_if_empty(&past).await? {
         return Ok(false);
+    }
+    if months > 0 {
+        // The organisation, catalog and policies are today's (as the three weeks need them); the
+        // history is dated before them and recorded after them in the trail.
+        let start = origin
+            .checked_sub(jiff::Span::new().months(months))
+            .map_err(|e| e.to_string())?
+            .first_of_month();
+        let made = history::load(store, start, origin, per_month).await?;
+        tracing::info!(?made, "demo history from {start}");
     }
     load_cases(store).await?;
     load_bundles(store).await?;

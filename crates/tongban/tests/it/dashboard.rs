@@ -288,3 +288,42 @@ fn figures_are_the_sums_of_their_records_and_the_evaluator_only_reads() {
         assert!(page.body.contains("延至2027年"));
     }
 }
+
+/// The served demo's history: a year and more of cases, ratings and hotline tickets made by the
+/// use cases at their past times, counted like today's, so the board compares with last year.
+#[test]
+fn the_demo_history_gives_a_trend_and_a_last_year() {
+    for b in backends() {
+        let app = TestApp::empty(&b);
+        runtime()
+            .block_on(tongban::demo::load_with_history(&app.store, 13, 2))
+            .unwrap();
+        assert_tallies_equal_recount(&app, "the demo with its history");
+        let supervisor = Who::new(&app, "supervisor");
+        let board = ok(get_as(&app, &supervisor, "/api/v1/dashboard"));
+        let row = |id: &str| {
+            board["indicators"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["id"] == id)
+                .unwrap()
+                .clone()
+        };
+        for id in [
+            "cases.on_time_legal",
+            "reviews.good_rate",
+            "hotline.on_time_reply",
+        ] {
+            let r = row(id);
+            assert!(r["figure"]["value"].is_number(), "{id}: {r}");
+            assert!(r["last_year"]["value"].is_number(), "{id} last year: {r}");
+        }
+        // Some cases were late: the rate is a measurement, not a constant.
+        let late = row("cases.on_time_promised");
+        assert!(
+            late["figure"]["numerator"].as_f64() < late["figure"]["denominator"].as_f64(),
+            "{late}"
+        );
+    }
+}
