@@ -14,13 +14,9 @@ use tongban_domain::dashboard::indicators::{
 };
 use tongban_domain::dashboard::{Month, Period};
 use tongban_domain::org::Unit;
-use tongban_domain::plan::{self, Plan};
 use tongban_store::Store;
 use tongban_store::accounts::User;
 use tongban_store::dashboard::PartRow;
-
-/// The list the plan is kept in (`list_versions`).
-pub const PLAN: &str = "plan";
 
 /// Everyone who works on the plan sees the dashboard: staff of every role and the evaluator.
 pub fn may_see(user: &User) -> bool {
@@ -28,45 +24,8 @@ pub fn may_see(user: &User) -> bool {
 }
 
 /// Who sees every unit's records behind the figures.
-fn sees_every_unit(user: &User) -> bool {
+pub fn sees_every_unit(user: &User) -> bool {
     matches!(user.role, Role::Supervisor | Role::Admin | Role::Evaluator)
-}
-
-/// The business-environment office (营商办) keeps the plan: its staff, supervisors and
-/// administrators.
-pub fn keeps_plan(user: &User) -> bool {
-    matches!(user.role, Role::Supervisor | Role::Admin)
-        || (user.unit.as_deref() == Some(OFFICE) && user.role != Role::Evaluator)
-}
-
-/// The district's business-environment office.
-pub const OFFICE: &str = "XH-YSB";
-
-/// The plan as it stands and its version (0: the district's first plan, not yet saved).
-pub async fn current_plan(store: &Store) -> Result<(i64, Plan)> {
-    let (version, text) = match store.list_current(PLAN).await? {
-        Some(v) => (v.version, v.toml),
-        None => (0, plan::BASELINE.to_string()),
-    };
-    // A stored version was checked when saved; units may have gone since, which must not hide
-    // the plan.
-    let plan = Plan::parse(&text, &|_| true).map_err(Error::Invalid)?;
-    Ok((version, plan))
-}
-
-/// Saves a new version of the plan, checked against the units.
-pub async fn save_plan(store: &Store, user: &User, toml: &str, note: &str) -> Result<i64> {
-    if !keeps_plan(user) {
-        return Err(Error::Forbidden);
-    }
-    if note.trim().is_empty() {
-        return Err(FieldErrors::single("note", "required").into());
-    }
-    let units = store.unit_codes().await?;
-    Plan::parse(toml, &|u| units.contains(u))?;
-    Ok(store
-        .save_list(&user.username, PLAN, toml, note.trim())
-        .await?)
 }
 
 /// Which units a figure counts: the district, or one unit with the units under it (a street
@@ -168,7 +127,7 @@ pub fn catalog_figure(m: CatalogMeasure, guides: &[&ItemGuide], year: i16) -> Fi
 
 /// The whole board: every indicator for the scope and period.
 pub async fn board(store: &Store, period: Period, scope: &Scope) -> Result<Vec<Row>> {
-    let (_, plan) = current_plan(store).await?;
+    let (_, plan) = store.plan().await?;
     let t = Tallies::read(store, period).await?;
     let guides = store.published_guides().await?;
     let in_scope: Vec<&ItemGuide> = guides.iter().filter(|g| scope.contains(&g.unit)).collect();

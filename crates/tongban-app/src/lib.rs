@@ -21,6 +21,7 @@ pub mod hotline;
 pub mod inspection;
 pub mod licences;
 pub mod messages;
+pub mod plan;
 pub mod policies;
 pub mod reviews;
 pub mod rules;

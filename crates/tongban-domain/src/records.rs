@@ -31,10 +31,12 @@ pub enum RecordKind {
     GovPromise,
     /// An electronic licence (its versions).
     Licence,
+    /// A unit's progress report on a task of the action plan.
+    PlanReport,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 12] = [
+    pub const ALL: [RecordKind; 13] = [
         RecordKind::Case,
         RecordKind::Declaration,
         RecordKind::Bundle,
@@ -47,6 +49,7 @@ impl RecordKind {
         RecordKind::RiskWarning,
         RecordKind::GovPromise,
         RecordKind::Licence,
+        RecordKind::PlanReport,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -63,6 +66,7 @@ impl RecordKind {
             RecordKind::RiskWarning => "risk_warning",
             RecordKind::GovPromise => "gov_promise",
             RecordKind::Licence => "licence",
+            RecordKind::PlanReport => "plan_report",
         }
     }
 

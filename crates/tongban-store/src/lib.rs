@@ -42,6 +42,7 @@ pub mod lists;
 pub mod log;
 pub mod mail;
 pub mod org;
+pub mod plan;
 pub mod policies;
 pub mod recount;
 pub mod reviews;

@@ -76,6 +76,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "tallies",
         include_str!("../migrations/sqlite/0015_tallies.sql"),
     ),
+    (
+        16,
+        "plan_reports",
+        include_str!("../migrations/sqlite/0016_plan_reports.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -152,6 +157,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         15,
         "tallies",
         include_str!("../migrations/postgres/0015_tallies.sql"),
+    ),
+    (
+        16,
+        "plan_reports",
+        include_str!("../migrations/postgres/0016_plan_reports.sql"),
     ),
 ];
 

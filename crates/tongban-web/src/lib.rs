@@ -18,6 +18,7 @@ pub mod inspection;
 pub mod licences;
 pub mod open311;
 pub mod pages;
+pub mod plan;
 pub mod policies;
 pub mod reviews;
 pub mod router;

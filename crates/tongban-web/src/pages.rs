@@ -220,6 +220,7 @@ pub fn record_path(kind: &str, id: &str) -> Option<String> {
         RecordKind::RiskWarning => format!("/warnings/{id}"),
         RecordKind::GovPromise => format!("/credit/integrity/{id}"),
         RecordKind::Licence => format!("/licences/{id}"),
+        RecordKind::PlanReport => format!("/plan/reports/{id}"),
     })
 }
 

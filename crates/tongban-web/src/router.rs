@@ -2,7 +2,7 @@
 
 use crate::{
     AppState, audit, auth, bundles, calendar, cases, catalog, credit, dashboard, hotline,
-    inspection, licences, open311, pages, policies, reviews, rules,
+    inspection, licences, open311, pages, plan, policies, reviews, rules,
 };
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -88,6 +88,7 @@ pub fn app(state: AppState) -> Router {
         .merge(licences::pages::router())
         .merge(licences::log::router())
         .merge(dashboard::pages::router())
+        .merge(plan::pages::router())
         .layer(axum::middleware::from_fn(pages::render_errors));
     Router::new()
         .merge(api.layer(axum::middleware::from_fn(crate::api::problems_only)))

@@ -256,6 +256,7 @@ pub async fn load_with_history(store: &Store, months: i32, per_month: u32) -> Re
             .first_of_month();
         let made = history::load(store, start, origin, per_month).await?;
         tracing::info!(?made, "demo history from {start}");
+        history::load_reports(store, origin).await?;
     }
     load_cases(store).await?;
     load_bundles(store).await?;

@@ -10,6 +10,11 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
+pub mod report;
+
+/// The district's business-environment office (营商办), which keeps the plan and reviews reports.
+pub const OFFICE: &str = "XH-YSB";
+
 /// Every district department, as a cooperating party (区直各有关单位).
 pub const ALL_DEPARTMENTS: &str = "@departments";
 /// Every street and town (各街道(镇)).
@@ -18,6 +23,12 @@ pub const ALL_STREETS: &str = "@streets";
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Plan {
     pub title: String,
+    /// The first day of the first quarter units report on (none: no reports are chased).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reporting_from: Option<Date>,
+    /// Working days after a quarter's end by which its report is due.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_days: Option<u32>,
     #[serde(default)]
     pub task: Vec<Task>,
 }

@@ -29,6 +29,8 @@ pub struct ClockReport {
     pub overdue: usize,
     /// Administrators told to load next year's holiday notice (once a year).
     pub calendar_reminders: usize,
+    /// Units told of a progress report on the plan they owe past its due date (once each).
+    pub plan_reports_overdue: usize,
 }
 
 impl Store {
@@ -115,6 +117,7 @@ impl Store {
             }
         }
         report.calendar_reminders = self.send_calendar_reminder().await?;
+        report.plan_reports_overdue = self.alert_overdue_reports().await?;
         Ok(report)
     }
 

@@ -4,9 +4,9 @@
 
 use super::{Asked, chart, record_href};
 use crate::AppState;
-use crate::auth::{CsrfForm, SignedIn};
+use crate::auth::SignedIn;
 use crate::error::{AppError, AppResult};
-use crate::pages::{Chrome, after_form, render};
+use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::Router;
 use axum::extract::{Path, Query, State};
@@ -16,7 +16,6 @@ use std::collections::HashMap;
 use tongban_app::dashboard::{self as uc, Grouping, Point, Row, Scope, UnitFigure};
 use tongban_domain::dashboard::Period;
 use tongban_domain::dashboard::indicators::{self, Figure, Indicator};
-use tongban_domain::plan::{Plan, Target};
 use tongban_store::dashboard::PartRow;
 
 pub fn router() -> Router<AppState> {
@@ -24,7 +23,6 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard", get(board))
         .route("/dashboard/{id}", get(indicator))
         .route("/dashboard/{id}/records", get(records))
-        .route("/plan", get(plan).post(save_plan))
 }
 
 type Q = Query<HashMap<String, String>>;
@@ -42,12 +40,12 @@ fn find(id: &str) -> AppResult<&'static Indicator> {
 }
 
 /// What the board and the indicator pages share: how a figure reads.
-struct Figures<'a> {
-    c: &'a Chrome,
+pub(crate) struct Figures<'a> {
+    pub(crate) c: &'a Chrome,
 }
 
 impl Figures<'_> {
-    fn value(&self, ind: &Indicator, f: Option<&Figure>) -> String {
+    pub(crate) fn value(&self, ind: &Indicator, f: Option<&Figure>) -> String {
         match f.and_then(|f| f.value) {
             None => "—".into(),
             Some(v) => format!("{v}{}", self.c.t.label("dashboard.unit", ind.unit_key())),
@@ -190,7 +188,7 @@ async fn indicator(
         Some("streets") => Grouping::Streets,
         _ => Grouping::Units,
     };
-    let (_, plan) = uc::current_plan(&state.store).await?;
+    let (_, plan) = state.store.plan().await?;
     let target = plan.target_for(ind.id, period.year());
     let by_unit = uc::by_unit(&state.store, ind, period, grouping).await?;
     let trend = uc::trend(&state.store, ind, period, &scope).await?;
@@ -325,106 +323,4 @@ async fn records(
         sections,
         units,
     }))
-}
-
-#[derive(Template)]
-#[template(path = "dashboard/plan.html")]
-struct PlanPage {
-    c: Chrome,
-    version: i64,
-    plan: Plan,
-    history: Vec<tongban_store::lists::ListVersion>,
-    /// The current figure of each indicator a target names (this year, the district).
-    figures: HashMap<&'static str, Figure>,
-    year: i16,
-    units: HashMap<String, String>,
-    draft: String,
-    errors: Vec<String>,
-}
-
-impl PlanPage {
-    fn keeps(&self) -> bool {
-        self.c.user.as_ref().is_some_and(uc::keeps_plan)
-    }
-    fn units_of(&self, codes: &[String]) -> String {
-        codes
-            .iter()
-            .map(|u| match u.as_str() {
-                tongban_domain::plan::ALL_DEPARTMENTS => {
-                    self.c.t.get("plan.all_departments").to_string()
-                }
-                tongban_domain::plan::ALL_STREETS => self.c.t.get("plan.all_streets").to_string(),
-                _ => crate::pages::unit_name(&self.units, u),
-            })
-            .collect::<Vec<_>>()
-            .join("、")
-    }
-    fn aim(&self, g: &Target) -> String {
-        g.for_year(self.year)
-            .map_or_else(|| "—".to_string(), |v| format!("{v}{}", g.unit))
-    }
-    fn now(&self, g: &Target) -> String {
-        let Some(ind) = g.indicator.as_deref().and_then(indicators::find) else {
-            return self.c.t.get("plan.reported").into();
-        };
-        Figures { c: &self.c }.value(ind, self.figures.get(ind.id))
-    }
-}
-
-async fn plan_page(
-    state: &AppState,
-    c: Chrome,
-    draft: Option<String>,
-    errors: Vec<String>,
-) -> AppResult<Response> {
-    let (version, plan) = uc::current_plan(&state.store).await?;
-    let history = state.store.list_history(uc::PLAN).await?;
-    let today = tongban_domain::cases::local_date(state.store.now());
-    let rows = uc::board(&state.store, Period::Year(today.year()), &Scope::district()).await?;
-    let figures = rows.iter().map(|r| (r.indicator.id, r.figure)).collect();
-    let draft = draft.unwrap_or_else(|| {
-        history
-            .first()
-            .map(|v| v.toml.clone())
-            .unwrap_or_else(|| tongban_domain::plan::BASELINE.to_string())
-    });
-    let units = crate::pages::unit_names(state, &c).await?;
-    Ok(render(&PlanPage {
-        c,
-        version,
-        plan,
-        history,
-        figures,
-        year: today.year(),
-        units,
-        draft,
-        errors,
-    }))
-}
-
-async fn plan(
-    State(state): State<AppState>,
-    c: Chrome,
-    SignedIn(user): SignedIn,
-) -> AppResult<Response> {
-    may_see(&user)?;
-    plan_page(&state, c, None, vec![]).await
-}
-
-async fn save_plan(
-    State(state): State<AppState>,
-    c: Chrome,
-    SignedIn(user): SignedIn,
-    CsrfForm(f): CsrfForm,
-) -> AppResult<Response> {
-    let text = f.get("document").cloned().unwrap_or_default();
-    let note = f.get("note").cloned().unwrap_or_default();
-    let done = uc::save_plan(&state.store, &user, &text, &note)
-        .await
-        .map(|_| "/plan".to_string())
-        .map_err(AppError::from);
-    after_form(c, done, |c, errors| {
-        plan_page(&state, c, Some(text), errors)
-    })
-    .await
 }

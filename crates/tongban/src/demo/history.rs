@@ -526,3 +526,97 @@ async fn run(store: &Store, evs: Vec<(Timestamp, usize, Ev)>) -> Result<Made, St
     }
     Ok(made)
 }
+
+/// The plan's reporting for the demo year: the office sets it going from the year's first
+/// quarter; the tax office and the approval bureau report on their tasks each quarter (the
+/// office accepts them, and returns the bureau's last one for more); the other lead units have
+/// not reported, so the clock job's first pass tells them.
+pub async fn load_reports(store: &Store, origin: Date) -> Result<(), String> {
+    use tongban_domain::dashboard::Period;
+    use tongban_domain::plan::report::NewReport;
+    let tz = tongban_store::district_tz();
+    let at = |d: Date, h: i8| -> Timestamp {
+        d.at(h, 0, 0, 0)
+            .to_zoned(tz.clone())
+            .expect("a local time")
+            .timestamp()
+    };
+    let past = |t: Timestamp| store.clone().with_clock(std::sync::Arc::new(move || t));
+    let user = async |name: &str| {
+        store
+            .user(name)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or(name.to_string())
+    };
+    let e = |e: tongban_app::Error| format!("demo reports: {e:?}");
+    let year = origin.year();
+    let start = jiff::civil::date(year, 1, 1);
+    let plan = tongban_domain::plan::BASELINE.replacen(
+        "\n[[task]]",
+        &format!("\nreporting_from = \"{start}\"\n\n[[task]]"),
+        1,
+    );
+    let office = user("supervisor").await?;
+    tongban_app::plan::save_plan(
+        &past(at(start, 9)),
+        &office,
+        &plan,
+        "自本年一季度起按季报送推进情况",
+    )
+    .await
+    .map_err(e)?;
+    let cal = store.calendar();
+    // Each quarter's reports come five working days after it ends, reviewed the next day.
+    let quarters: Vec<(Period, Date, Date)> = (1..=4)
+        .filter_map(|q| {
+            let p = Period::Quarter(year, q);
+            let on = cal.add_working_days(p.months().1.last_day(), 5).ok()?;
+            let next = cal.add_working_days(on, 1).ok()?;
+            (next < origin).then_some((p, on, next))
+        })
+        .collect();
+    for (i, (p, on, next)) in quarters.iter().copied().enumerate() {
+        for (task, clerk, text, figures) in [
+            (
+                "4.05",
+                "clerk.swj",
+                "推进办税事项全程网办，办税服务厅设置自助办税区。",
+                vec![("4.05.tax_hours", 98.0), ("4.05.export_refund", 6.5)],
+            ),
+            (
+                "4.04",
+                "clerk.spj",
+                "事项进驻大厅、综窗受理，网上可办事项持续增加。",
+                vec![("4.04.hall_entry", 100.0), ("4.04.one_window", 100.0)],
+            ),
+        ] {
+            let who = user(clerk).await?;
+            let new = NewReport {
+                task: task.into(),
+                period: p.to_string(),
+                text: text.into(),
+                figures: figures
+                    .into_iter()
+                    .map(|(t, v)| tongban_domain::plan::report::ReportedFigure {
+                        target: t.into(),
+                        value: v,
+                    })
+                    .collect(),
+                evidence: vec![],
+            };
+            let r = tongban_app::plan::submit_report(&past(at(on, 10)), &who, new)
+                .await
+                .map_err(e)?;
+            let (ok, note) = if task == "4.04" && i + 1 == quarters.len() {
+                (false, "请补充“综窗服务”覆盖事项清单作为佐证")
+            } else {
+                (true, "")
+            };
+            tongban_app::plan::review_report(&past(at(next, 15)), &office, &r.id, ok, note)
+                .await
+                .map_err(e)?;
+        }
+    }
+    Ok(())
+}

@@ -16,6 +16,7 @@ mod inspection;
 mod licences;
 mod openapi;
 mod pages;
+mod plan;
 mod policies;
 mod reviews;
 mod rules;

@@ -1,0 +1,213 @@
+//! The action plan's progress reports: submitted (and submitted again when returned) by a task's
+//! lead unit, reviewed by the office, all through the one write; and the clock job's pass that
+//! tells a unit once when a report it owes is overdue.
+
+use crate::inbox::Message;
+use crate::write::Write;
+use crate::{Result, Store, json_col, to_json};
+use jiff::civil::Date;
+use sqlx::Row;
+use tongban_domain::cases::local_date;
+use tongban_domain::plan::Plan;
+use tongban_domain::plan::report::{self, NewReport, Report};
+use tongban_domain::records::{RecordKind, RecordRef};
+use tongban_domain::refusal::Refusal;
+
+/// The list the plan is kept in (`list_versions`).
+pub const PLAN: &str = "plan";
+
+fn audit_view(r: &Report) -> serde_json::Value {
+    serde_json::json!({
+        "task": r.report.task, "unit": r.unit, "period": r.report.period, "state": r.state,
+        "late": r.late, "figures": r.report.figures.len(), "evidence": r.report.evidence.len(),
+    })
+}
+
+impl Store {
+    /// The plan as it stands (the district's first version until one is saved).
+    pub async fn plan(&self) -> Result<(i64, Plan)> {
+        let (version, text) = match self.list_current(PLAN).await? {
+            Some(v) => (v.version, v.toml),
+            None => (0, tongban_domain::plan::BASELINE.to_string()),
+        };
+        // A stored version was checked when saved; a unit gone since must not hide the plan.
+        let plan = Plan::parse(&text, &|_| true)
+            .map_err(|e| crate::StoreError::Corrupt(format!("plan version {version}: {e:?}")))?;
+        Ok((version, plan))
+    }
+
+    /// Submits a unit's report (checked by the caller), or submits it again after it was
+    /// returned, numbered `JB2026-000001`; tells the office.
+    pub async fn submit_report(
+        &self,
+        actor: &str,
+        unit: &str,
+        new: NewReport,
+        due: Date,
+    ) -> Result<Report> {
+        let mut w = self.begin_write(actor).await?;
+        let today = local_date(w.now());
+        let row = sqlx::query(
+            "SELECT report_json FROM plan_reports WHERE task = $1 AND unit = $2 AND period = $3",
+        )
+        .bind(&new.task)
+        .bind(unit)
+        .bind(&new.period)
+        .fetch_optional(w.conn())
+        .await?;
+        let before: Option<Report> = row
+            .as_ref()
+            .map(|r| json_col(r, "report_json"))
+            .transpose()?;
+        let id = match &before {
+            Some(b) => b.id.clone(),
+            None => {
+                let n =
+                    Self::next_counter(&mut w, &format!("plan_report:{}", today.year())).await?;
+                format!("JB{}-{n:06}", today.year())
+            }
+        };
+        let (r, tell) = Report::submit(id, before.as_ref(), new, unit, actor, today, due)?;
+        if before.is_some() {
+            sqlx::query(
+                "UPDATE plan_reports SET state = $2, submitted_on = $3, report_json = $4, updated_at = $5
+                 WHERE id = $1",
+            )
+        } else {
+            sqlx::query(
+                "INSERT INTO plan_reports (id, state, submitted_on, report_json, updated_at, task, unit, period, due)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            )
+        }
+        .bind(&r.id)
+        .bind(r.state.as_str())
+        .bind(today.to_string())
+        .bind(to_json(&r))
+        .bind(w.at().to_string())
+        .bind(&r.report.task)
+        .bind(unit)
+        .bind(&r.report.period)
+        .bind(due.to_string())
+        .execute(w.conn())
+        .await?;
+        let about = RecordRef::new(RecordKind::PlanReport, &r.id);
+        let b = before.as_ref().map(audit_view);
+        self.record_changed(
+            &mut w,
+            about,
+            "plan_report.submit",
+            b.as_ref(),
+            &audit_view(&r),
+            &tell,
+        )
+        .await?;
+        w.commit().await?;
+        Ok(r)
+    }
+
+    /// Changes a report in one write (the office's review).
+    pub async fn change_report(
+        &self,
+        actor: &str,
+        id: &str,
+        action: &str,
+        f: impl FnOnce(
+            &Report,
+            Date,
+        )
+            -> std::result::Result<(Report, Vec<tongban_domain::records::Notify>), Refusal>,
+    ) -> Result<Report> {
+        let mut w = self.begin_write(actor).await?;
+        let before: Report = w
+            .read_json("plan_reports", "report_json", "plan_report", id)
+            .await?;
+        let (r, tell) = f(&before, local_date(w.now()))?;
+        sqlx::query(
+            "UPDATE plan_reports SET state = $2, report_json = $3, updated_at = $4 WHERE id = $1",
+        )
+        .bind(id)
+        .bind(r.state.as_str())
+        .bind(to_json(&r))
+        .bind(w.at().to_string())
+        .execute(w.conn())
+        .await?;
+        let about = RecordRef::new(RecordKind::PlanReport, id);
+        self.record_changed(
+            &mut w,
+            about,
+            action,
+            Some(&audit_view(&before)),
+            &audit_view(&r),
+            &tell,
+        )
+        .await?;
+        w.commit().await?;
+        Ok(r)
+    }
+
+    pub async fn plan_report(&self, id: &str) -> Result<Option<Report>> {
+        let row = sqlx::query("SELECT report_json FROM plan_reports WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
+        row.as_ref().map(|r| json_col(r, "report_json")).transpose()
+    }
+
+    /// Reports of one unit (or all), newest quarter first.
+    pub async fn plan_reports(&self, unit: Option<&str>) -> Result<Vec<Report>> {
+        let rows = sqlx::query(
+            "SELECT report_json FROM plan_reports WHERE ($1 = '' OR unit = $1)
+             ORDER BY period DESC, task, unit",
+        )
+        .bind(unit.unwrap_or(""))
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter().map(|r| json_col(r, "report_json")).collect()
+    }
+
+    /// Tells each unit once about every report it owes that is past its due date and not in;
+    /// returns how many were told (the clock job's pass).
+    pub async fn alert_overdue_reports(&self) -> Result<usize> {
+        let today = local_date(self.now());
+        let (_, plan) = self.plan().await?;
+        let owed: Vec<report::Expected> = report::expected(&plan, today, &self.calendar())
+            .into_iter()
+            .filter(|e| e.due < today)
+            .collect();
+        if owed.is_empty() {
+            return Ok(0);
+        }
+        let rows = sqlx::query("SELECT task, unit, period FROM plan_reports")
+            .fetch_all(self.reader())
+            .await?;
+        let mut sent: std::collections::BTreeSet<(String, String, String)> = Default::default();
+        for r in rows {
+            sent.insert((r.try_get("task")?, r.try_get("unit")?, r.try_get("period")?));
+        }
+        let mut told = 0;
+        let mut w: Option<Write> = None;
+        for e in owed {
+            let key = (e.task.clone(), e.unit.clone(), e.period.to_string());
+            if sent.contains(&key) {
+                continue;
+            }
+            let w = match &mut w {
+                Some(w) => w,
+                None => w.insert(self.begin_write("system").await?),
+            };
+            let to = format!("unit:{}", e.unit);
+            let dedupe = format!("plan_report_overdue:{}:{}:{}", e.task, e.unit, e.period);
+            let detail = format!("{} {} {}", e.task, e.period, e.due);
+            let m = Message::new(&to, None, "plan_report_overdue")
+                .dedupe(&dedupe)
+                .detail(&detail);
+            if self.notify(w, m).await? {
+                told += 1;
+            }
+        }
+        if let Some(w) = w {
+            w.commit().await?;
+        }
+        Ok(told)
+    }
+}

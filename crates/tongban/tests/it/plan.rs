@@ -1,0 +1,179 @@
+//! The action plan on both stores: the office sets reporting going; the clock job tells a lead
+//! unit once of each report it owes past its due date; the unit reports on a page with evidence
+//! and reported figures (never a computed one, never another unit's task); the office returns and
+//! accepts; the evaluator reads and cannot act.
+
+use crate::harness::flows::*;
+use crate::harness::{TestApp, backends};
+
+fn inbox_kinds(app: &TestApp, who: &Who) -> Vec<String> {
+    values_of(&get_as(app, who, "/api/v1/inbox").json()["items"], "kind")
+}
+
+#[test]
+fn units_report_on_their_tasks_and_the_office_reviews() {
+    for b in backends() {
+        let app = TestApp::demo(&b);
+        app.set_now("2026-11-02 10:00");
+        let [admin, swj] = people(&app, ["admin", "clerk.swj"]);
+        // No reporting start in the district's first plan: nobody is chased.
+        run_clock(&app, &admin);
+        assert!(!inbox_kinds(&app, &swj).contains(&"plan_report_overdue".to_string()));
+
+        // The office sets reporting going from the first quarter of 2026.
+        let office = app.session("supervisor");
+        let plan = tongban_domain::plan::BASELINE.replacen(
+            "\n[[task]]",
+            "\nreporting_from = \"2026-01-01\"\n\n[[task]]",
+            1,
+        );
+        let r = app.post_form(
+            &office,
+            "/plan",
+            &[("document", &plan), ("note", "自2026年一季度起按季报送")],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        run_clock(&app, &admin);
+        run_clock(&app, &admin);
+        let overdue = |who: &Who| {
+            inbox_kinds(&app, who)
+                .iter()
+                .filter(|k| *k == "plan_report_overdue")
+                .count()
+        };
+        // The tax office leads task 5 alone: Q1, Q2 and Q3 are past due, each told once.
+        assert_eq!(overdue(&swj), 3);
+        let s = app.session("clerk.swj");
+        let list = app.page(&s, "/plan/reports");
+        assert!(list.body.contains("逾期未报"), "{}", list.body);
+
+        // The unit reports Q3 with a reported figure and evidence.
+        let send = |s: &crate::harness::Session, fields: &[(&str, &str)]| {
+            let mut all = vec![("csrf", s.csrf.as_str())];
+            all.extend_from_slice(fields);
+            app.multipart(
+                "/plan/reports/new",
+                &[("cookie", &s.cookie)],
+                &all,
+                &[("evidence", "办税时间统计.pdf", b"%PDF-1.4 demo evidence")],
+            )
+        };
+        let r = send(
+            &s,
+            &[
+                ("task", "4.05"),
+                ("period", "2026-Q3"),
+                ("text", "推行非接触式办税"),
+                ("figure.4.05.tax_hours", "96"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        let at = r.header("location").unwrap().to_string();
+        let page = app.page(&s, &at);
+        assert!(
+            page.body.contains("已报送，待审核")
+                && page.body.contains("96")
+                && page.body.contains("逾期报送")
+        );
+        let sha = page
+            .body
+            .split("/evidence/")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_string();
+        assert_eq!(app.page(&s, &format!("{at}/evidence/{sha}")).status, 200);
+        let other = app.session("clerk.scj");
+        assert_eq!(
+            app.page(&other, &format!("{at}/evidence/{sha}")).status,
+            404
+        );
+        assert_eq!(app.page(&other, &at).status, 404);
+
+        // Another unit's task, a computed target, a quarter not begun: refused by name.
+        let r = send(
+            &other,
+            &[("task", "4.05"), ("period", "2026-Q3"), ("text", "x")],
+        );
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("本单位不是该任务的牵头单位"));
+        let spj = app.session("clerk.spj");
+        let r = send(
+            &spj,
+            &[
+                ("task", "4.04"),
+                ("period", "2026-Q3"),
+                ("text", "x"),
+                ("figure.4.04.online", "99"),
+            ],
+        );
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("该目标由平台根据记录计算"), "{}", r.body);
+        let r = send(
+            &s,
+            &[("task", "4.05"), ("period", "2027-Q1"), ("text", "x")],
+        );
+        assert!(r.status == 422 && r.body.contains("该季度尚未开始"));
+        // Reported once: a second report of the same quarter waits for the review.
+        let r = send(
+            &s,
+            &[("task", "4.05"), ("period", "2026-Q3"), ("text", "再报")],
+        );
+        assert_eq!(r.status, 409, "{}", r.body);
+
+        // The office returns it (saying why), the unit reports again, the office accepts.
+        let r = app.post_form(&office, &at, &[("decision", "return"), ("note", "")]);
+        assert_eq!(r.status, 422);
+        let r = app.post_form(
+            &office,
+            &at,
+            &[("decision", "return"), ("note", "请补充出口退税办理时间")],
+        );
+        assert_eq!(r.status, 303);
+        assert!(inbox_kinds(&app, &swj).contains(&"plan_report_returned".to_string()));
+        let r = send(
+            &s,
+            &[
+                ("task", "4.05"),
+                ("period", "2026-Q3"),
+                ("text", "补充：出口退税平均6个工作日"),
+                ("figure.4.05.export_refund", "6"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        let r = app.post_form(&office, &at, &[("decision", "accept"), ("note", "")]);
+        assert_eq!(r.status, 303);
+        let page = app.page(&s, &at);
+        assert!(page.body.contains("审核通过") && page.body.contains("请补充出口退税办理时间"));
+        assert_eq!(
+            page.body.matches("/evidence/").count(),
+            2,
+            "the evidence of both submissions"
+        );
+        let id = at.rsplit('/').next().unwrap();
+        assert_includes(
+            &audit_actions(&app, &admin, "plan_report", id),
+            &["plan_report.submit", "plan_report.review"],
+        );
+
+        // The evaluator reads the reports and cannot act on them.
+        let ev = app.session("evaluator");
+        assert_eq!(app.page(&ev, "/plan/reports").status, 200);
+        assert_eq!(app.page(&ev, &at).status, 200);
+        assert_eq!(
+            app.post_form(&ev, &at, &[("decision", "accept")]).status,
+            403
+        );
+        assert_eq!(
+            send(
+                &ev,
+                &[("task", "4.05"), ("period", "2026-Q2"), ("text", "x")]
+            )
+            .status,
+            403
+        );
+        assert_audit_intact(&app);
+    }
+}
