@@ -161,3 +161,119 @@ pub async fn owed(store: &Store, user: &User) -> Result<Vec<Owed>> {
     });
     Ok(out)
 }
+
+// ---- supervision rounds (督查) ------------------------------------------------------------------
+
+use tongban_domain::plan::round::{self, NewFinding, NewRound, Round};
+
+/// Opens a round of checks (the office).
+pub async fn create_round(store: &Store, user: &User, new: NewRound) -> Result<Round> {
+    if !keeps_plan(user) {
+        return Err(Error::Forbidden);
+    }
+    new.validate(tongban_domain::cases::local_date(store.now()))?;
+    Ok(store.create_round(&user.username, new).await?)
+}
+
+fn party<'u>(user: &'u User) -> round::Party<'u> {
+    if keeps_plan(user) {
+        round::Party::Office
+    } else if let (true, Some(u)) = (user.role.is_staff(), &user.unit) {
+        round::Party::Unit(u)
+    } else {
+        round::Party::Other
+    }
+}
+
+/// Who sees a round: the office and the evaluator; once its notice is out, the staff of a unit
+/// it names.
+fn sees_round(user: &User, r: &Round) -> bool {
+    keeps_plan(user)
+        || user.role == Role::Evaluator
+        || (r.notice.is_some()
+            && user.role.is_staff()
+            && r.findings
+                .iter()
+                .any(|f| Some(&f.finding.unit) == user.unit.as_ref()))
+}
+
+pub async fn load_round(store: &Store, user: &User, id: &str) -> Result<Round> {
+    let r = store.round(id).await?.ok_or(Error::NotFound)?;
+    if !sees_round(user, &r) {
+        return Err(Error::NotFound);
+    }
+    Ok(r)
+}
+
+/// The rounds a user sees, newest first.
+pub async fn rounds(store: &Store, user: &User) -> Result<Vec<Round>> {
+    if !user.role.is_staff() && user.role != Role::Evaluator {
+        return Err(Error::Forbidden);
+    }
+    Ok(store
+        .rounds()
+        .await?
+        .into_iter()
+        .filter(|r| sees_round(user, r))
+        .collect())
+}
+
+/// The office records a finding: a unit (and the task), praise, criticism or a problem with its
+/// rectification date.
+pub async fn add_finding(store: &Store, user: &User, id: &str, f: NewFinding) -> Result<Round> {
+    load_round(store, user, id).await?;
+    let units = store.unit_codes().await?;
+    let (_, plan) = store.plan().await?;
+    let today = tongban_domain::cases::local_date(store.now());
+    f.validate(&|u| units.contains(u), &|t| plan.task(t).is_some(), today)?;
+    let cmd = round::Command::AddFinding(f);
+    Ok(store
+        .change_round(
+            &user.username,
+            id,
+            "round.add_finding",
+            false,
+            |r, today, _| r.apply(&cmd, &party(user), &user.username, today),
+        )
+        .await?)
+}
+
+/// The office publishes the round's notice (通报), numbered in the year's series.
+pub async fn publish_round(store: &Store, user: &User, id: &str, text: &str) -> Result<Round> {
+    load_round(store, user, id).await?;
+    Ok(store
+        .change_round(
+            &user.username,
+            id,
+            "round.publish",
+            true,
+            |r, today, number| {
+                let cmd = round::Command::Publish {
+                    text: text.to_string(),
+                    number: number.to_string(),
+                };
+                r.apply(&cmd, &party(user), &user.username, today)
+            },
+        )
+        .await?)
+}
+
+/// A unit's staff answer one of their unit's findings with what they rectified.
+pub async fn rectify(
+    store: &Store,
+    user: &User,
+    id: &str,
+    finding: usize,
+    text: &str,
+) -> Result<Round> {
+    load_round(store, user, id).await?;
+    let cmd = round::Command::Rectify {
+        finding,
+        text: text.to_string(),
+    };
+    Ok(store
+        .change_round(&user.username, id, "round.rectify", false, |r, today, _| {
+            r.apply(&cmd, &party(user), &user.username, today)
+        })
+        .await?)
+}

@@ -33,10 +33,12 @@ pub enum RecordKind {
     Licence,
     /// A unit's progress report on a task of the action plan.
     PlanReport,
+    /// A supervision round (督查) and its notice.
+    SupervisionRound,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 13] = [
+    pub const ALL: [RecordKind; 14] = [
         RecordKind::Case,
         RecordKind::Declaration,
         RecordKind::Bundle,
@@ -50,6 +52,7 @@ impl RecordKind {
         RecordKind::GovPromise,
         RecordKind::Licence,
         RecordKind::PlanReport,
+        RecordKind::SupervisionRound,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -67,6 +70,7 @@ impl RecordKind {
             RecordKind::GovPromise => "gov_promise",
             RecordKind::Licence => "licence",
             RecordKind::PlanReport => "plan_report",
+            RecordKind::SupervisionRound => "supervision_round",
         }
     }
 

@@ -211,3 +211,120 @@ impl Store {
         Ok(told)
     }
 }
+
+// ---- supervision rounds (督查) ------------------------------------------------------------------
+
+use tongban_domain::plan::round::{NewRound, Round};
+
+fn round_view(r: &Round) -> serde_json::Value {
+    serde_json::json!({
+        "title": r.round.title, "held_on": r.round.held_on, "state": r.state(),
+        "findings": r.findings.len(),
+        "rectified": r.findings.iter().filter(|f| f.rectified.is_some()).count(),
+        "notice": r.notice.as_ref().map(|n| &n.number),
+    })
+}
+
+impl Store {
+    /// Opens a round (checked by the caller), numbered `DC2026-000001`.
+    pub async fn create_round(&self, actor: &str, new: NewRound) -> Result<Round> {
+        let mut w = self.begin_write(actor).await?;
+        let year = local_date(w.now()).year();
+        let n = Self::next_counter(&mut w, &format!("round:{year}")).await?;
+        let r = Round {
+            id: format!("DC{year}-{n:06}"),
+            round: new,
+            created_by: actor.to_string(),
+            findings: vec![],
+            notice: None,
+        };
+        sqlx::query(
+            "INSERT INTO supervision_rounds (id, held_on, state, round_json, updated_at)
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(&r.id)
+        .bind(r.round.held_on.to_string())
+        .bind(r.state())
+        .bind(to_json(&r))
+        .bind(w.at().to_string())
+        .execute(w.conn())
+        .await?;
+        let about = RecordRef::new(RecordKind::SupervisionRound, &r.id);
+        self.record_changed(
+            &mut w,
+            about,
+            "round.create",
+            None::<&()>,
+            &round_view(&r),
+            &[],
+        )
+        .await?;
+        w.commit().await?;
+        Ok(r)
+    }
+
+    /// Changes a round in one write; `f` gets the round, today and — when `numbered` — the next
+    /// notice number of the year (西湖营商督〔2026〕第0001号).
+    pub async fn change_round(
+        &self,
+        actor: &str,
+        id: &str,
+        action: &str,
+        numbered: bool,
+        f: impl FnOnce(
+            &Round,
+            Date,
+            &str,
+        )
+            -> std::result::Result<(Round, Vec<tongban_domain::records::Notify>), Refusal>,
+    ) -> Result<Round> {
+        let mut w = self.begin_write(actor).await?;
+        let before: Round = w
+            .read_json("supervision_rounds", "round_json", "supervision_round", id)
+            .await?;
+        let today = local_date(w.now());
+        let number = if numbered {
+            let n = Self::next_counter(&mut w, &format!("round_notice:{}", today.year())).await?;
+            format!("西湖营商督〔{}〕第{n:04}号", today.year())
+        } else {
+            String::new()
+        };
+        let (r, tell) = f(&before, today, &number)?;
+        sqlx::query("UPDATE supervision_rounds SET state = $2, round_json = $3, updated_at = $4 WHERE id = $1")
+            .bind(id)
+            .bind(r.state())
+            .bind(to_json(&r))
+            .bind(w.at().to_string())
+            .execute(w.conn())
+            .await?;
+        let about = RecordRef::new(RecordKind::SupervisionRound, id);
+        self.record_changed(
+            &mut w,
+            about,
+            action,
+            Some(&round_view(&before)),
+            &round_view(&r),
+            &tell,
+        )
+        .await?;
+        w.commit().await?;
+        Ok(r)
+    }
+
+    pub async fn round(&self, id: &str) -> Result<Option<Round>> {
+        let row = sqlx::query("SELECT round_json FROM supervision_rounds WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.reader())
+            .await?;
+        row.as_ref().map(|r| json_col(r, "round_json")).transpose()
+    }
+
+    /// Every round, newest first.
+    pub async fn rounds(&self) -> Result<Vec<Round>> {
+        let rows =
+            sqlx::query("SELECT round_json FROM supervision_rounds ORDER BY held_on DESC, id DESC")
+                .fetch_all(self.reader())
+                .await?;
+        rows.iter().map(|r| json_col(r, "round_json")).collect()
+    }
+}

@@ -81,6 +81,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "plan_reports",
         include_str!("../migrations/sqlite/0016_plan_reports.sql"),
     ),
+    (
+        17,
+        "supervision_rounds",
+        include_str!("../migrations/sqlite/0017_supervision_rounds.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -162,6 +167,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         16,
         "plan_reports",
         include_str!("../migrations/postgres/0016_plan_reports.sql"),
+    ),
+    (
+        17,
+        "supervision_rounds",
+        include_str!("../migrations/postgres/0017_supervision_rounds.sql"),
     ),
 ];
 

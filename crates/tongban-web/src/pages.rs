@@ -221,6 +221,7 @@ pub fn record_path(kind: &str, id: &str) -> Option<String> {
         RecordKind::GovPromise => format!("/credit/integrity/{id}"),
         RecordKind::Licence => format!("/licences/{id}"),
         RecordKind::PlanReport => format!("/plan/reports/{id}"),
+        RecordKind::SupervisionRound => format!("/plan/rounds/{id}"),
     })
 }
 

@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 
 pub mod report;
+pub mod round;
 
 /// The district's business-environment office (营商办), which keeps the plan and reviews reports.
 pub const OFFICE: &str = "XH-YSB";

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 /// What a unit submits.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = NewPlanReport))]
 pub struct NewReport {
     pub task: String,
     /// The quarter reported on, `2026-Q3`.
@@ -31,6 +32,7 @@ pub struct NewReport {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = PlanReportedFigure))]
 pub struct ReportedFigure {
     /// The target's id in the plan, e.g. `4.05.tax_hours`.
     pub target: String,
@@ -40,6 +42,7 @@ pub struct ReportedFigure {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = PlanReportState))]
 pub enum ReportState {
     Submitted,
     Accepted,
@@ -58,6 +61,7 @@ impl ReportState {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = PlanReportReview))]
 pub struct ReportReview {
     pub accepted: bool,
     pub note: String,
@@ -68,6 +72,7 @@ pub struct ReportReview {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = PlanReport))]
 pub struct Report {
     pub id: String,
     pub unit: String,

@@ -26,6 +26,14 @@ pub fn router() -> Router<AppState> {
         .route("/plan/reports/new", get(new_report).post(submit_report))
         .route("/plan/reports/{id}", get(report).post(review))
         .route("/plan/reports/{id}/evidence/{sha}", get(evidence))
+        .route("/plan/rounds", get(rounds).post(create_round))
+        .route("/plan/rounds/{id}", get(round_get))
+        .route(
+            "/plan/rounds/{id}/findings",
+            axum::routing::post(add_finding),
+        )
+        .route("/plan/rounds/{id}/publish", axum::routing::post(publish))
+        .route("/plan/rounds/{id}/rectify", axum::routing::post(rectify))
 }
 
 #[derive(Template)]
@@ -455,4 +463,267 @@ async fn evidence(
 ) -> AppResult<Response> {
     let r = plan::load_report(&state.store, &user, &id).await?;
     crate::cases::serve_file(&state, r.report.evidence.iter(), &sha).await
+}
+
+// ---- supervision rounds (督查) ------------------------------------------------------------------
+
+use tongban_domain::plan::round::{FindingKind, NewFinding, NewRound, Round, RoundKind};
+
+#[derive(Template)]
+#[template(path = "plan/rounds.html")]
+struct RoundsPage {
+    c: Chrome,
+    rounds: Vec<Round>,
+    office: bool,
+    today: jiff::civil::Date,
+    f: HashMap<String, String>,
+    errors: Vec<String>,
+}
+
+impl RoundsPage {
+    fn value(&self, k: &str) -> String {
+        self.f.get(k).cloned().unwrap_or_default()
+    }
+    fn overdue(&self, r: &Round) -> usize {
+        r.overdue(self.today).count()
+    }
+}
+
+async fn rounds_page(
+    state: &AppState,
+    c: Chrome,
+    f: HashMap<String, String>,
+    errors: Vec<String>,
+) -> AppResult<Response> {
+    let user = c.user.clone().ok_or(AppError::Unauthorized)?;
+    let rounds = plan::rounds(&state.store, &user).await?;
+    let today = tongban_domain::cases::local_date(state.store.now());
+    Ok(render(&RoundsPage {
+        c,
+        rounds,
+        office: plan::keeps_plan(&user),
+        today,
+        f,
+        errors,
+    }))
+}
+
+async fn rounds(
+    State(state): State<AppState>,
+    c: Chrome,
+    SignedIn(_u): SignedIn,
+) -> AppResult<Response> {
+    rounds_page(&state, c, HashMap::new(), vec![]).await
+}
+
+async fn create_round(
+    State(state): State<AppState>,
+    c: Chrome,
+    SignedIn(user): SignedIn,
+    CsrfForm(f): CsrfForm,
+) -> AppResult<Response> {
+    let done = async {
+        let held_on = f
+            .get("held_on")
+            .and_then(|d| d.parse().ok())
+            .ok_or_else(|| {
+                AppError::from(tongban_domain::FieldErrors::single(
+                    "held_on",
+                    "invalid_date",
+                ))
+            })?;
+        let new = NewRound {
+            title: f.get("title").cloned().unwrap_or_default(),
+            kind: if f.get("kind").map(String::as_str) == Some("daily") {
+                RoundKind::Daily
+            } else {
+                RoundKind::Periodic
+            },
+            held_on,
+            summary: f.get("summary").cloned().unwrap_or_default(),
+        };
+        let r = plan::create_round(&state.store, &user, new).await?;
+        Ok::<_, AppError>(format!("/plan/rounds/{}", r.id))
+    }
+    .await;
+    after_form(c, done, |c, errors| {
+        rounds_page(&state, c, f.clone(), errors)
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "plan/round.html")]
+struct RoundPage {
+    c: Chrome,
+    r: Round,
+    office: bool,
+    /// The reader's unit, whose findings they answer.
+    unit: Option<String>,
+    today: jiff::civil::Date,
+    units: HashMap<String, String>,
+    unit_choices: Vec<(String, String)>,
+    tasks: Vec<(String, String)>,
+    f: HashMap<String, String>,
+    errors: Vec<String>,
+}
+
+impl RoundPage {
+    fn unit_name(&self, code: &str) -> String {
+        crate::pages::unit_name(&self.units, code)
+    }
+    fn value(&self, k: &str) -> String {
+        self.f.get(k).cloned().unwrap_or_default()
+    }
+    fn kind(&self, k: &FindingKind) -> &'static str {
+        self.c.t.label("plan.finding", k.as_str())
+    }
+    fn rectifies(&self, f: &tongban_domain::plan::round::Finding) -> bool {
+        self.r.notice.is_some()
+            && f.finding.kind.to_rectify()
+            && f.rectified.is_none()
+            && self.unit.as_deref() == Some(f.finding.unit.as_str())
+    }
+    fn overdue(&self, f: &tongban_domain::plan::round::Finding) -> bool {
+        self.r.notice.is_some()
+            && f.rectified.is_none()
+            && f.finding.rectify_by.is_some_and(|d| d < self.today)
+    }
+}
+
+async fn round_page(
+    state: &AppState,
+    c: Chrome,
+    id: &str,
+    f: HashMap<String, String>,
+    errors: Vec<String>,
+) -> AppResult<Response> {
+    let user = c.user.clone().ok_or(AppError::Unauthorized)?;
+    let r = plan::load_round(&state.store, &user, id).await?;
+    let units = crate::pages::unit_names(state, &c).await?;
+    let unit_choices = state
+        .store
+        .units()
+        .await?
+        .into_iter()
+        .filter(|u| u.parent.is_some())
+        .map(|u| (u.code.clone(), crate::pages::unit_name(&units, &u.code)))
+        .collect();
+    let (_, p) = plan::current_plan(&state.store).await?;
+    let tasks = p
+        .task
+        .iter()
+        .map(|t| (t.id.clone(), format!("{}. {}", t.no, t.title)))
+        .collect();
+    let office = plan::keeps_plan(&user);
+    let unit = user
+        .unit
+        .clone()
+        .filter(|_| user.role.is_staff() && !office);
+    let today = tongban_domain::cases::local_date(state.store.now());
+    Ok(render(&RoundPage {
+        c,
+        r,
+        office,
+        unit,
+        today,
+        units,
+        unit_choices,
+        tasks,
+        f,
+        errors,
+    }))
+}
+
+async fn round_get(
+    State(state): State<AppState>,
+    c: Chrome,
+    SignedIn(_u): SignedIn,
+    Path(id): Path<String>,
+) -> AppResult<Response> {
+    round_page(&state, c, &id, HashMap::new(), vec![]).await
+}
+
+async fn add_finding(
+    State(state): State<AppState>,
+    c: Chrome,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm,
+) -> AppResult<Response> {
+    let done = async {
+        let kind = f
+            .get("kind")
+            .and_then(|k| FindingKind::parse(k))
+            .ok_or_else(|| {
+                AppError::from(tongban_domain::FieldErrors::single("kind", "unknown_value"))
+            })?;
+        let rectify_by = match f
+            .get("rectify_by")
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+        {
+            None => None,
+            Some(d) => Some(d.parse().map_err(|_| {
+                AppError::from(tongban_domain::FieldErrors::single(
+                    "rectify_by",
+                    "invalid_date",
+                ))
+            })?),
+        };
+        let new = NewFinding {
+            unit: f.get("unit").cloned().unwrap_or_default(),
+            task: f.get("task").cloned().filter(|t| !t.is_empty()),
+            kind,
+            text: f.get("text").cloned().unwrap_or_default(),
+            rectify_by,
+        };
+        plan::add_finding(&state.store, &user, &id, new).await?;
+        Ok::<_, AppError>(format!("/plan/rounds/{id}"))
+    }
+    .await;
+    after_form(c, done, |c, errors| {
+        round_page(&state, c, &id, f.clone(), errors)
+    })
+    .await
+}
+
+async fn publish(
+    State(state): State<AppState>,
+    c: Chrome,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm,
+) -> AppResult<Response> {
+    let text = f.get("notice").cloned().unwrap_or_default();
+    let done = plan::publish_round(&state.store, &user, &id, &text)
+        .await
+        .map(|r| format!("/plan/rounds/{}", r.id))
+        .map_err(AppError::from);
+    after_form(c, done, |c, errors| {
+        round_page(&state, c, &id, f.clone(), errors)
+    })
+    .await
+}
+
+async fn rectify(
+    State(state): State<AppState>,
+    c: Chrome,
+    SignedIn(user): SignedIn,
+    Path(id): Path<String>,
+    CsrfForm(f): CsrfForm,
+) -> AppResult<Response> {
+    let finding: usize = f
+        .get("finding")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(usize::MAX);
+    let text = f.get("text").cloned().unwrap_or_default();
+    let done = plan::rectify(&state.store, &user, &id, finding, &text)
+        .await
+        .map(|r| format!("/plan/rounds/{}", r.id))
+        .map_err(AppError::from);
+    after_form(c, done, |c, errors| {
+        round_page(&state, c, &id, f.clone(), errors)
+    })
+    .await
 }

@@ -618,5 +618,74 @@ pub async fn load_reports(store: &Store, origin: Date) -> Result<(), String> {
                 .map_err(e)?;
         }
     }
+    // A periodic round a month ago: praise for the tax office, a problem for the approval
+    // bureau (rectified), one for the market regulator past its date and not rectified.
+    use tongban_domain::plan::round::{FindingKind, NewFinding, NewRound, RoundKind};
+    let (Some(held), Some(by)) = (
+        super::working_days_before(store, origin, 20),
+        super::working_days_before(store, origin, 12),
+    ) else {
+        return Ok(());
+    };
+    let then = past(at(held, 10));
+    let new = NewRound {
+        title: "营商环境重点任务定期督查".into(),
+        kind: RoundKind::Periodic,
+        held_on: held,
+        summary: "对政务服务便利化、市场监管等任务推进情况进行督查。".into(),
+    };
+    let r = tongban_app::plan::create_round(&then, &office, new)
+        .await
+        .map_err(e)?;
+    for (unit, task, kind, text, rectify_by) in [
+        (
+            "XH-SWJ",
+            "4.05",
+            FindingKind::Praise,
+            "办税事项全程网办，按季报送推进情况及时完整。",
+            None,
+        ),
+        (
+            "XH-SPJ",
+            "4.04",
+            FindingKind::Problem,
+            "部分依申请事项尚未纳入综窗受理。",
+            Some(by),
+        ),
+        (
+            "XH-SCJ",
+            "4.14",
+            FindingKind::Criticism,
+            "风险预警核查反馈不及时，推进情况逾期未报。",
+            Some(by),
+        ),
+    ] {
+        let f = NewFinding {
+            unit: unit.into(),
+            task: Some(task.into()),
+            kind,
+            text: text.into(),
+            rectify_by,
+        };
+        tongban_app::plan::add_finding(&then, &office, &r.id, f)
+            .await
+            .map_err(e)?;
+    }
+    let notice = "经督查，区税务局推进办税便利化成效明显，予以通报表扬；区行政审批局、区市场监管局存在问题，限期整改。";
+    tongban_app::plan::publish_round(&then, &office, &r.id, notice)
+        .await
+        .map_err(e)?;
+    if let Ok(fixed) = cal.add_working_days(held, 3) {
+        let spj = user("clerk.spj").await?;
+        tongban_app::plan::rectify(
+            &past(at(fixed, 16)),
+            &spj,
+            &r.id,
+            1,
+            "已将全部依申请事项纳入综窗受理并公布清单。",
+        )
+        .await
+        .map_err(e)?;
+    }
     Ok(())
 }

@@ -177,3 +177,140 @@ fn units_report_on_their_tasks_and_the_office_reviews() {
         assert_audit_intact(&app);
     }
 }
+
+/// A supervision round: the office records findings, publishes the notice (the units named are
+/// told), each criticised unit reports its rectification, late ones marked; others cannot act.
+#[test]
+fn a_supervision_round_names_units_and_they_rectify() {
+    for b in backends() {
+        let app = TestApp::demo(&b);
+        app.set_now("2026-11-02 10:00");
+        let [admin, spj, swj] = people(&app, ["admin", "clerk.spj", "clerk.swj"]);
+        let office = app.session("supervisor");
+        let r = app.post_form(
+            &office,
+            "/plan/rounds",
+            &[
+                ("title", "四季度营商环境定期督查"),
+                ("kind", "periodic"),
+                ("held_on", "2026-11-02"),
+            ],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        let at = r.header("location").unwrap().to_string();
+        let add =
+            |fields: &[(&str, &str)]| app.post_form(&office, &format!("{at}/findings"), fields);
+        // A problem needs its date; praise has none; a unit must exist.
+        let r = add(&[
+            ("unit", "XH-SPJ"),
+            ("task", "4.04"),
+            ("kind", "problem"),
+            ("text", "综窗受理事项未全覆盖"),
+            ("rectify_by", ""),
+        ]);
+        assert_eq!(r.status, 422);
+        assert!(r.body.contains("整改期限"), "{}", r.body);
+        let r = add(&[("unit", "XH-NOPE"), ("kind", "praise"), ("text", "x")]);
+        assert_eq!(r.status, 422);
+        assert_eq!(
+            add(&[
+                ("unit", "XH-SPJ"),
+                ("task", "4.04"),
+                ("kind", "problem"),
+                ("text", "综窗受理事项未全覆盖"),
+                ("rectify_by", "2026-11-10")
+            ])
+            .status,
+            303
+        );
+        assert_eq!(
+            add(&[
+                ("unit", "XH-SWJ"),
+                ("task", "4.05"),
+                ("kind", "praise"),
+                ("text", "办税事项全程网办")
+            ])
+            .status,
+            303
+        );
+        // Before the notice the units see nothing and cannot act.
+        let s = app.session("clerk.spj");
+        assert_eq!(app.page(&s, &at).status, 404);
+        let r = app.post_form(
+            &s,
+            &format!("{at}/findings"),
+            &[("unit", "XH-SPJ"), ("kind", "praise"), ("text", "自夸")],
+        );
+        assert_eq!(r.status, 404);
+        // The notice goes out numbered; the units named are told.
+        let r = app.post_form(
+            &office,
+            &format!("{at}/publish"),
+            &[(
+                "notice",
+                "对区税务局通报表扬；对区行政审批局通报批评，限期整改。",
+            )],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        let page = app.page(&office, &at);
+        assert!(
+            page.body.contains("西湖营商督〔2026〕第0001号"),
+            "{}",
+            page.body
+        );
+        for who in [&spj, &swj] {
+            assert!(
+                values_of(&get_as(&app, who, "/api/v1/inbox").json()["items"], "kind")
+                    .contains(&"supervision_notice".to_string())
+            );
+        }
+        // Late: the bureau reports after the date; the round shows it so.
+        app.set_now("2026-11-12 10:00");
+        let s = app.session("clerk.spj");
+        let page = app.page(&s, &at);
+        assert!(page.body.contains("逾期未整改"));
+        let other = app.session("clerk.swj");
+        let r = app.post_form(
+            &other,
+            &format!("{at}/rectify"),
+            &[("finding", "0"), ("text", "代为整改")],
+        );
+        assert_eq!(r.status, 403, "another unit's finding");
+        let r = app.post_form(
+            &other,
+            &format!("{at}/rectify"),
+            &[("finding", "1"), ("text", "表扬无需整改")],
+        );
+        assert_eq!(r.status, 409, "praise is not rectified");
+        let r = app.post_form(
+            &s,
+            &format!("{at}/rectify"),
+            &[("finding", "0"), ("text", "已将全部依申请事项纳入综窗受理")],
+        );
+        assert_eq!(r.status, 303, "{}", r.body);
+        let office = app.session("supervisor");
+        let page = app.page(&office, &at);
+        assert!(
+            page.body.contains("已将全部依申请事项纳入综窗受理") && page.body.contains("逾期报送")
+        );
+        let id = at.rsplit('/').next().unwrap();
+        assert_includes(
+            &audit_actions(&app, &admin, "supervision_round", id),
+            &[
+                "round.create",
+                "round.add_finding",
+                "round.publish",
+                "round.rectify",
+            ],
+        );
+        // The evaluator reads the round and its notice.
+        let ev = app.session("evaluator");
+        assert_eq!(app.page(&ev, "/plan/rounds").status, 200);
+        assert!(app.page(&ev, &at).body.contains("通报"));
+        assert_eq!(
+            app.post_form(&ev, &format!("{at}/publish"), &[("notice", "x")])
+                .status,
+            403
+        );
+    }
+}
