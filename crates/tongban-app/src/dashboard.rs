@@ -292,3 +292,90 @@ pub async fn drill(
         denominator: store.tally_parts(den, from, to, &unit).await?,
     })
 }
+
+// ---- department assessment (绩效考核) ------------------------------------------------------------
+
+use tongban_domain::dashboard::assessment::{self, Weights};
+
+/// The list the weights are kept in (`list_versions`).
+pub const WEIGHTS: &str = "assessment";
+
+/// The weights as they stand and their version (0: the district's first, not yet saved).
+pub async fn current_weights(store: &Store) -> Result<(i64, Weights)> {
+    let (version, text) = match store.list_current(WEIGHTS).await? {
+        Some(v) => (v.version, v.toml),
+        None => (0, assessment::BASELINE.to_string()),
+    };
+    Ok((version, Weights::parse(&text)?))
+}
+
+/// The office saves new weights (they must sum to 100).
+pub async fn save_weights(store: &Store, user: &User, w: &Weights, note: &str) -> Result<i64> {
+    if !crate::plan::keeps_plan(user) {
+        return Err(Error::Forbidden);
+    }
+    w.check()?;
+    if note.trim().is_empty() {
+        return Err(FieldErrors::single("note", "required").into());
+    }
+    Ok(store
+        .save_list(&user.username, WEIGHTS, &w.to_toml(), note.trim())
+        .await?)
+}
+
+/// One unit's score and how it was made.
+#[derive(Debug, Clone)]
+pub struct UnitScore {
+    pub unit: Unit,
+    pub score: Option<f64>,
+    pub parts: Vec<assessment::Part>,
+}
+
+/// Every unit's score for a period, best first; units with nothing counted are left out.
+pub async fn assessment(store: &Store, period: Period) -> Result<Vec<UnitScore>> {
+    let (_, weights) = current_weights(store).await?;
+    let (_, plan) = store.plan().await?;
+    let t = Tallies::read(store, period).await?;
+    let guides = store.published_guides().await?;
+    let units = store.units().await?;
+    let mut out = Vec::new();
+    for u in units.iter().filter(|u| u.parent.is_some()) {
+        let mine = |c: &str| c == u.code;
+        let my_guides: Vec<&ItemGuide> = guides.iter().filter(|g| mine(&g.unit)).collect();
+        let mut parts: Vec<assessment::Part> = weights
+            .weight
+            .iter()
+            .filter_map(|w| {
+                let ind = indicators::find(&w.indicator)?;
+                let figure = match ind.source {
+                    Source::Catalog(m) => catalog_figure(m, &my_guides, period.year()),
+                    _ => t.figure(ind, &mine, period).unwrap_or(Figure::EMPTY),
+                };
+                let target = plan.target_for(ind.id, period.year());
+                Some(assessment::Part {
+                    indicator: ind.id,
+                    weight: w.weight,
+                    figure,
+                    target,
+                    attainment: assessment::attainment(ind, &figure, target),
+                    points: None,
+                })
+            })
+            .collect();
+        let score = assessment::score(&mut parts);
+        if score.is_some() {
+            out.push(UnitScore {
+                unit: u.clone(),
+                score,
+                parts,
+            });
+        }
+    }
+    out.sort_by(|a, b| {
+        b.score
+            .unwrap_or(0.0)
+            .total_cmp(&a.score.unwrap_or(0.0))
+            .then(a.unit.code.cmp(&b.unit.code))
+    });
+    Ok(out)
+}

@@ -3,6 +3,7 @@
 //! indicator is a ratio of two tallied sums over units and months (`indicators`); periods are
 //! months, quarters and years, each compared with the same period a year earlier.
 
+pub mod assessment;
 pub mod indicators;
 pub mod tally;
 

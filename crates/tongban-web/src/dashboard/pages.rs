@@ -23,6 +23,8 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard", get(board))
         .route("/dashboard/{id}", get(indicator))
         .route("/dashboard/{id}/records", get(records))
+        .route("/dashboard/assessment", get(assessment).post(save_weights))
+        .route("/dashboard/assessment/{unit}", get(breakdown))
 }
 
 type Q = Query<HashMap<String, String>>;
@@ -322,5 +324,180 @@ async fn records(
         figure,
         sections,
         units,
+    }))
+}
+
+// ---- department assessment (绩效考核) ------------------------------------------------------------
+
+#[derive(Template)]
+#[template(path = "dashboard/assessment.html")]
+struct AssessmentPage {
+    c: Chrome,
+    period: Period,
+    scores: Vec<uc::UnitScore>,
+    version: i64,
+    weights: tongban_domain::dashboard::assessment::Weights,
+    keeps: bool,
+    f: HashMap<String, String>,
+    errors: Vec<String>,
+}
+
+impl AssessmentPage {
+    fn name(&self, id: &str) -> &'static str {
+        self.c.t.label("indicator", &format!("{id}.name"))
+    }
+    fn unit_name(&self, s: &uc::UnitScore) -> String {
+        if self.c.t.is_en() {
+            s.unit.name_en.clone()
+        } else {
+            s.unit.name.clone()
+        }
+    }
+    fn score(&self, s: &uc::UnitScore) -> String {
+        s.score.map_or_else(|| "—".into(), |v| format!("{v}"))
+    }
+    /// The weight to show in the form: as typed after a refusal, else as it stands.
+    fn weight_of(&self, id: &str) -> String {
+        self.f
+            .get(&format!("weight.{id}"))
+            .cloned()
+            .unwrap_or_else(|| {
+                self.weights
+                    .weight
+                    .iter()
+                    .find(|w| w.indicator == id)
+                    .map_or("0".into(), |w| w.weight.to_string())
+            })
+    }
+    fn all(&self) -> &'static [Indicator] {
+        indicators::ALL
+    }
+}
+
+async fn assessment_page(
+    state: &AppState,
+    c: Chrome,
+    period: Period,
+    f: HashMap<String, String>,
+    errors: Vec<String>,
+) -> AppResult<Response> {
+    let user = c.user.clone().ok_or(AppError::Unauthorized)?;
+    may_see(&user)?;
+    let scores = uc::assessment(&state.store, period).await?;
+    let (version, weights) = uc::current_weights(&state.store).await?;
+    let keeps = tongban_app::plan::keeps_plan(&user);
+    Ok(render(&AssessmentPage {
+        c,
+        period,
+        scores,
+        version,
+        weights,
+        keeps,
+        f,
+        errors,
+    }))
+}
+
+async fn assessment(
+    State(state): State<AppState>,
+    c: Chrome,
+    SignedIn(_u): SignedIn,
+    a: Asked,
+) -> AppResult<Response> {
+    assessment_page(&state, c, a.period, HashMap::new(), vec![]).await
+}
+
+/// The weights form: `weight.<indicator>` for each indicator (0 leaves it out), and a note.
+async fn save_weights(
+    State(state): State<AppState>,
+    c: Chrome,
+    SignedIn(user): SignedIn,
+    a: Asked,
+    crate::auth::CsrfForm(f): crate::auth::CsrfForm,
+) -> AppResult<Response> {
+    let done = async {
+        let mut weight = Vec::new();
+        let mut e = tongban_domain::FieldErrors::new();
+        for ind in indicators::ALL {
+            let raw = f
+                .get(&format!("weight.{}", ind.id))
+                .map(|s| s.trim())
+                .unwrap_or("0");
+            match raw.parse::<u32>() {
+                Ok(0) => {}
+                Ok(w) => weight.push(tongban_domain::dashboard::assessment::Weight {
+                    indicator: ind.id.into(),
+                    weight: w,
+                }),
+                Err(_) => e.push(format!("weight.{}", ind.id), "not_a_whole_number"),
+            }
+        }
+        e.into_result(())?;
+        let w = tongban_domain::dashboard::assessment::Weights { weight };
+        uc::save_weights(
+            &state.store,
+            &user,
+            &w,
+            f.get("note").map_or("", String::as_str),
+        )
+        .await?;
+        Ok::<_, AppError>(format!("/dashboard/assessment?period={}", a.period))
+    }
+    .await;
+    crate::pages::after_form(c, done, |c, errors| {
+        assessment_page(&state, c, a.period, f.clone(), errors)
+    })
+    .await
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/breakdown.html")]
+struct BreakdownPage {
+    c: Chrome,
+    period: Period,
+    s: uc::UnitScore,
+}
+
+impl BreakdownPage {
+    fn name(&self, id: &str) -> &'static str {
+        self.c.t.label("indicator", &format!("{id}.name"))
+    }
+    fn value(&self, p: &tongban_domain::dashboard::assessment::Part) -> String {
+        indicators::find(p.indicator).map_or_else(String::new, |i| {
+            Figures { c: &self.c }.value(i, Some(&p.figure))
+        })
+    }
+    fn target(&self, p: &tongban_domain::dashboard::assessment::Part) -> String {
+        indicators::find(p.indicator)
+            .map_or_else(String::new, |i| Figures { c: &self.c }.target(i, p.target))
+    }
+    fn pct(&self, x: &Option<f64>) -> String {
+        x.map_or_else(
+            || self.c.t.get("dashboard.not_scored").to_string(),
+            |a| format!("{:.1}%", a * 100.0),
+        )
+    }
+    fn points(&self, x: &Option<f64>) -> String {
+        x.map_or_else(|| "—".to_string(), |p| format!("{p}"))
+    }
+}
+
+async fn breakdown(
+    State(state): State<AppState>,
+    c: Chrome,
+    SignedIn(user): SignedIn,
+    Path(unit): Path<String>,
+    a: Asked,
+) -> AppResult<Response> {
+    may_see(&user)?;
+    let s = uc::assessment(&state.store, a.period)
+        .await?
+        .into_iter()
+        .find(|s| s.unit.code == unit)
+        .ok_or(AppError::NotFound)?;
+    Ok(render(&BreakdownPage {
+        c,
+        period: a.period,
+        s,
     }))
 }
