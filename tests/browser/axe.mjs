@@ -28,6 +28,7 @@ const ROLES = [
   { name: 'operator', username: 'operator', password: 'operator-demo-2026' },
   { name: 'supervisor', username: 'supervisor', password: 'supervisor-demo-2026' },
   { name: 'admin', username: 'admin', password: 'admin-demo-2026' },
+  { name: 'evaluator', username: 'evaluator', password: 'evaluator-demo-2026' },
 ];
 const VIEWPORTS = [
   { name: 'desktop', viewport: { width: 1280, height: 900 } },

@@ -1901,6 +1901,104 @@ try {
     }
   });
 
+
+  // -------------------------------------------------------------------------------------------
+  await journey('dashboard: a supervisor on a phone reads a figure down to its records and issues a notice', async (step) => {
+    const ctx = await newContext(MOBILE, { isMobile: true, hasTouch: true });
+    const page = await ctx.newPage();
+    let where = 'dashboard (supervisor, mobile)';
+    watchConsole(page, () => where);
+    try {
+      await signIn(page, { username: 'supervisor', password: 'supervisor-demo-2026' });
+      await step('the board: every indicator with last year and the target, no sideways scrolling', async () => {
+        await page.goto('/dashboard');
+        const rows = await page.locator('#board tbody tr').count();
+        check(rows >= 20, `indicators on the board: ${rows}`);
+        check((await text(page.locator('#ind-catalog\\.online'))).includes('%'), 'the online share is a percentage');
+        const info = await inspect(page, 'board (mobile 390)');
+        check(info.scrollWidth <= info.innerWidth + 1, `no sideways scrolling: ${info.scrollWidth}px`);
+        return shot(page, 'j13-board-mobile.png');
+      });
+      await step('an indicator: its definition, a chart drawn on the server with its table', async () => {
+        await page.locator('#ind-inspection\\.published_on_time a').first().click();
+        await page.waitForURL(/\/dashboard\/inspection\.published_on_time/);
+        check((await text(page.locator('#definition'))).includes('20 个工作日'), 'the definition in plain Chinese');
+        check((await page.locator('svg.chart title').count()) >= 1, 'the chart has a text alternative');
+        check((await page.locator('#unit-table tbody tr').count()) >= 1, 'the table behind the bars');
+        const info = await inspect(page, 'indicator (mobile 390)');
+        check(info.scrollWidth <= info.innerWidth + 1, `no sideways scrolling: ${info.scrollWidth}px`);
+        return shot(page, 'j13-indicator-mobile.png');
+      });
+      await step('the records behind it: the numerator and denominator lists add up to the figure', async () => {
+        await page.locator('#records-link').click();
+        await page.waitForURL(/\/records/);
+        const fig = await text(page.locator('#definition'));
+        const m = fig.match(/=\s*(\d+)\s*\/\s*(\d+)/);
+        check(m, `the figure as numerator / denominator: ${fig}`);
+        check(Number(m[2]) >= 1, 'at least one check was published');
+        const rows = await page.locator('table tbody tr').count();
+        eq(rows, Number(m[1]) + Number(m[2]), 'rows listed in both lists');
+        check((await page.locator('#numerator').count()) === 1, 'a numerator list');
+        return shot(page, 'j13-records-mobile.png');
+      });
+      await step('a supervision round: a problem for the approval bureau, the numbered notice published', async () => {
+        await page.goto('/plan/rounds');
+        await page.locator('#title').fill('营商环境日常检查');
+        await page.locator('#kind').selectOption('daily');
+        await page.locator('#held_on').fill(districtToday());
+        await post(page, page.locator('#new-round button'));
+        check(/\/plan\/rounds\/DC\d{4}-\d{6}$/.test(page.url()), `the round's page: ${page.url()}`);
+        await page.locator('#unit').selectOption('XH-SPJ');
+        await page.locator('#kind').selectOption('problem');
+        await page.locator('#text').fill('窗口未公示代办服务事项目录');
+        await page.locator('#rectify_by').fill(districtDatePlus(10));
+        await post(page, page.locator('#add-finding button'));
+        check((await page.locator('#finding-0').count()) === 1, 'the finding is recorded');
+        await page.locator('#notice').fill('对区行政审批局窗口未公示代办目录的问题予以通报，限期整改。');
+        await post(page, page.locator('#publish button'));
+        check(/西湖营商督〔\d{4}〕第\d{4}号/.test(await text(page.locator('#notice'))), 'the notice is numbered');
+        const info = await inspect(page, 'round (mobile 390)');
+        check(info.scrollWidth <= info.innerWidth + 1, `no sideways scrolling: ${info.scrollWidth}px`);
+        return shot(page, 'j13-round-mobile.png');
+      });
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  // -------------------------------------------------------------------------------------------
+  await journey('evaluator: a third-party evaluator reads the dashboard and the plan, and nothing else', async (step) => {
+    const ctx = await newContext(DESKTOP);
+    const page = await ctx.newPage();
+    let where = 'evaluator';
+    page.on('pageerror', (e) => note(where, `page error: ${e.message}`));
+    try {
+      await signIn(page, { username: 'evaluator', password: 'evaluator-demo-2026' });
+      await step('the menu offers the dashboard and the plan only', async () => {
+        const links = await page.locator('header nav a').allInnerTexts();
+        eq(links.map((l) => l.trim()).join('|'), '营商环境看板|行动方案', 'navigation');
+      });
+      await step('the board, an indicator, the assessment and the plan read', async () => {
+        for (const path of ['/dashboard', '/dashboard/cases.on_time_legal', '/dashboard/assessment', '/plan', '/plan/reports', '/plan/rounds']) {
+          const r = await page.goto(path);
+          eq(r.status(), 200, path);
+        }
+        await page.goto('/plan');
+        check((await page.locator('#task-4\\.04').count()) === 1, 'the plan lists task 4');
+        check((await page.locator('#edit-plan').count()) === 0, 'no edit form for the evaluator');
+        return shot(page, 'j14-evaluator-plan.png', false);
+      });
+      await step('cases, the hotline and the audit trail are closed to the evaluator', async () => {
+        for (const path of ['/cases', '/hotline', '/supervision/overdue', '/admin/items']) {
+          const r = await page.goto(path);
+          check(r.status() === 403 || r.status() === 404, `${path}: ${r.status()}`);
+        }
+      });
+    } finally {
+      await ctx.close();
+    }
+  });
+
   await persistent.close();
 } catch (e) {
   console.log(`harness error: ${(e && e.stack) || e}`);
@@ -1916,7 +2014,7 @@ if (notes.length) {
 }
 for (const r of results.filter((r) => !r.ok)) console.log(`failed: ${r.name}: ${r.why}`);
 // Counts are of journeys; a journey that never ran (the browser did not start) counts as failed.
-const JOURNEYS = 12;
+const JOURNEYS = 14;
 const passed = results.filter((r) => r.ok && r.name !== 'harness').length;
 const failed = JOURNEYS - passed;
 console.log(`browser: ${passed} passed, ${failed} failed`);

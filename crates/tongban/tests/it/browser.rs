@@ -53,7 +53,7 @@ fn public_search_and_admin_publish_journeys_in_chromium() {
     eprintln!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "browser journeys failed");
     assert!(
-        stdout.contains("browser: 12 passed, 0 failed"),
+        stdout.contains("browser: 14 passed, 0 failed"),
         "every journey passed"
     );
 
