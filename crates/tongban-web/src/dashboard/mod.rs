@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod chart;
+pub mod export;
 pub mod pages;
 
 use crate::error::AppError;

@@ -185,6 +185,49 @@ fn figures_are_the_sums_of_their_records_and_the_evaluator_only_reads() {
             "the demo's history counts in several indicators"
         );
 
+        // Every table as a workbook: the board's rows (an empty period honest, with —), the
+        // records behind a figure adding up to it.
+        let book = |path: &str| {
+            let r = app.get_with(path, &[("authorization", &evaluator.auth)]);
+            assert_eq!(r.status, 200, "{path}");
+            assert!(
+                r.header("content-type").unwrap().contains("spreadsheetml"),
+                "{path}"
+            );
+            tongban_app::table::read_table("x.xlsx", &r.bytes).unwrap()
+        };
+        let rows = book(&format!("/dashboard/export.xlsx?period={period}"));
+        assert_eq!(
+            rows.len(),
+            1 + board["indicators"].as_array().unwrap().len()
+        );
+        assert!(rows.iter().any(|r| r[0] == "办件法定时限内办结率"));
+        let empty = book("/dashboard/export.xlsx?period=2001");
+        let cases = empty
+            .iter()
+            .find(|r| r[0] == "办件法定时限内办结率")
+            .unwrap();
+        assert_eq!((cases[2].as_str(), cases[4].as_str()), ("—", "0"));
+        let on_time = board["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == "cases.on_time_legal")
+            .unwrap();
+        let listed = book(&format!(
+            "/dashboard/cases.on_time_legal/records.xlsx?period={period}"
+        ));
+        let den = listed.iter().filter(|r| r[0] == "分母").count() as f64;
+        assert_eq!(den, on_time["figure"]["denominator"].as_f64().unwrap());
+        for path in [
+            "/dashboard/cases.on_time_legal/units.xlsx",
+            "/dashboard/cases.on_time_legal/trend.xlsx",
+            "/dashboard/assessment/export.xlsx",
+        ] {
+            assert!(book(path).len() > 1, "{path}");
+        }
+        assert_eq!(get_as(&app, &company, "/dashboard/export.xlsx").status, 403);
+
         // The evaluator reads the dashboard and the plan, and nothing of the cases themselves.
         let s = app.session("evaluator");
         for path in [
