@@ -69,7 +69,68 @@ impl Store {
             .await?;
         self.recount_inspection(w, year, old, new, &mut out).await?;
         self.recount_credit(w, year, old, new, &mut out).await?;
+        self.retally_finished(w, year, new).await?;
         Ok(out)
+    }
+
+    /// Records finished in the year counted their working days over the arrangement that stood
+    /// then; their parts in the tallies are counted again over the notice, so the sums stay
+    /// those of the records (a recount uses today's calendar).
+    async fn retally_finished(&self, w: &mut Write, year: i16, new: &Calendar) -> Result<()> {
+        use tongban_domain::dashboard::{indicators::Records, tally};
+        let from = format!("{year}-01-01");
+        let rows = sqlx::query(
+            "SELECT case_json FROM cases WHERE accepted_at IS NOT NULL
+               AND (decided_at >= $1 OR closed_at >= $1)",
+        )
+        .bind(&from)
+        .fetch_all(w.conn())
+        .await?;
+        for r in rows {
+            let c: cases::Case = crate::json_col(&r, "case_json")?;
+            self.tally(w, Records::Cases, &c.id, tally::of_case(&c, new))
+                .await?;
+        }
+        let rows = sqlx::query("SELECT bundle_json FROM bundles WHERE completed_at >= $1")
+            .bind(&from)
+            .fetch_all(w.conn())
+            .await?;
+        for r in rows {
+            let b: tongban_domain::bundles::Bundle = crate::json_col(&r, "bundle_json")?;
+            let parts = sqlx::query("SELECT case_json FROM cases WHERE bundle_id = $1")
+                .bind(&b.id)
+                .fetch_all(w.conn())
+                .await?
+                .iter()
+                .map(|r| crate::json_col(r, "case_json"))
+                .collect::<Result<Vec<cases::Case>>>()?;
+            self.tally(
+                w,
+                Records::Bundles,
+                &b.id,
+                tally::of_bundle(&b, &parts, new),
+            )
+            .await?;
+        }
+        let rows = sqlx::query(
+            "SELECT d.declaration_json, p.policy_json FROM declarations d
+             JOIN policies p ON p.code = d.policy WHERE d.paid_on >= $1",
+        )
+        .bind(&from)
+        .fetch_all(w.conn())
+        .await?;
+        for r in rows {
+            let d: tongban_domain::policies::Declaration = crate::json_col(&r, "declaration_json")?;
+            let p: tongban_domain::policies::Policy = crate::json_col(&r, "policy_json")?;
+            self.tally(
+                w,
+                Records::Declarations,
+                &d.id,
+                tally::of_declaration(&d, &p.payer, new),
+            )
+            .await?;
+        }
+        Ok(())
     }
 
     async fn recount_cases(

@@ -5,7 +5,7 @@
 use super::Asked;
 use crate::AppState;
 use crate::auth::SignedIn;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::pages::{Chrome, xlsx_download};
 use axum::Router;
 use axum::extract::{Path, State};
@@ -13,7 +13,7 @@ use axum::response::Response;
 use axum::routing::get;
 use tongban_app::dashboard::{self as uc, Grouping};
 use tongban_app::table::write_xlsx;
-use tongban_domain::dashboard::indicators::{self, Figure, Indicator, Source};
+use tongban_domain::dashboard::indicators::{Figure, Indicator, Source};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,17 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/dashboard/{id}/records.xlsx", get(records))
 }
 
-fn allowed(user: &tongban_store::accounts::User) -> AppResult<()> {
-    if uc::may_see(user) {
-        Ok(())
-    } else {
-        Err(AppError::Forbidden)
-    }
-}
-
-fn find(id: &str) -> AppResult<&'static Indicator> {
-    indicators::find(id).ok_or(AppError::NotFound)
-}
+use super::pages::{find, may_see as allowed};
 
 /// A figure's cells: value (or —), numerator, denominator.
 fn cells(f: Option<&Figure>) -> [String; 3] {

@@ -29,7 +29,8 @@ pub fn router() -> Router<AppState> {
 
 type Q = Query<HashMap<String, String>>;
 
-fn may_see(user: &tongban_store::accounts::User) -> AppResult<()> {
+/// Forbidden unless the user sees the dashboard (pages and exports alike).
+pub(super) fn may_see(user: &tongban_store::accounts::User) -> AppResult<()> {
     if uc::may_see(user) {
         Ok(())
     } else {
@@ -37,7 +38,7 @@ fn may_see(user: &tongban_store::accounts::User) -> AppResult<()> {
     }
 }
 
-fn find(id: &str) -> AppResult<&'static Indicator> {
+pub(super) fn find(id: &str) -> AppResult<&'static Indicator> {
     indicators::find(id).ok_or(AppError::NotFound)
 }
 

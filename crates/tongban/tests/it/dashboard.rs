@@ -7,7 +7,7 @@ use crate::harness::{TestApp, backends, runtime};
 use serde_json::json;
 
 /// The tallies as maintained, and as counted again from every record.
-fn assert_tallies_equal_recount(app: &TestApp, after: &str) {
+pub(crate) fn assert_tallies_equal_recount(app: &TestApp, after: &str) {
     let (kept, counted) = runtime().block_on(async {
         (
             app.store.all_tally_sums().await.unwrap().cells(),

@@ -288,3 +288,34 @@ fn the_demo_loads_in_a_year_without_a_notice() {
         assert_eq!(p["item"]["opens"], "2027-01-01");
     }
 }
+
+/// A case that finished over the Spring Festival before the year's notice was loaded counted its
+/// working days over the statutory days; loading the notice counts its part in the dashboard's
+/// tallies again, so the tallies stay those of the records.
+#[test]
+fn a_loaded_notice_counts_finished_cases_again_in_the_tallies() {
+    each_app(|app| {
+        let [company, clerk, admin] = people(app, ["company", "clerk.spj", "admin"]);
+        // Accepted after the festival, decided the Monday after the worked Saturday (20 February).
+        app.set_now("2027-02-16 09:30");
+        let id = submitted(app, &company);
+        accept(app, &clerk, &id);
+        app.set_now("2027-02-22 10:00");
+        assert_eq!(decide(app, &id)["state"], "issued");
+        let before = crate::harness::runtime()
+            .block_on(app.store.all_tally_sums())
+            .unwrap()
+            .cells();
+        let r = load_calendar_year(app, &admin, NOTICE_2027);
+        assert_eq!(r.status, 200, "{}", r.body);
+        let after = crate::harness::runtime()
+            .block_on(app.store.all_tally_sums())
+            .unwrap()
+            .cells();
+        assert_ne!(
+            before, after,
+            "the worked Saturdays change the working days the case used"
+        );
+        crate::dashboard::assert_tallies_equal_recount(app, "the 2027 notice");
+    });
+}
