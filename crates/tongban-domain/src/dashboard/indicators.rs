@@ -5,7 +5,7 @@
 use super::tally::{Cell, Metric};
 use super::{Month, Period};
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// Which capability's records an indicator counts (its drill-down list shows them).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -298,15 +298,16 @@ fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
 
-/// Tallied sums as read from the store: (metric, unit, month) → (count, amount).
+/// Tallied sums as read from the store: per metric, (month, unit) → (count, amount), so a
+/// figure walks only its own metric's months.
 #[derive(Debug, Clone, Default)]
-pub struct Sums(HashMap<(Metric, String, Month), (i64, i64)>);
+pub struct Sums(HashMap<Metric, BTreeMap<(Month, String), (i64, i64)>>);
 
 impl Sums {
     pub fn from_cells(cells: impl IntoIterator<Item = Cell>) -> Sums {
         let mut s = Sums::default();
         for c in cells {
-            let e = s.0.entry((c.metric, c.unit, c.month)).or_default();
+            let e = s.0.entry(c.metric).or_default().entry((c.month, c.unit)).or_default();
             e.0 += c.n;
             e.1 += c.amount;
         }
@@ -318,24 +319,19 @@ impl Sums {
         let mut v: Vec<Cell> = self
             .0
             .iter()
-            .filter(|(_, (n, a))| *n != 0 || *a != 0)
-            .map(|((metric, unit, month), (n, amount))| Cell {
-                metric: *metric,
-                unit: unit.clone(),
-                month: *month,
-                n: *n,
-                amount: *amount,
+            .flat_map(|(metric, m)| {
+                m.iter()
+                    .filter(|(_, (n, a))| *n != 0 || *a != 0)
+                    .map(|((month, unit), (n, amount))| Cell {
+                        metric: *metric,
+                        unit: unit.clone(),
+                        month: *month,
+                        n: *n,
+                        amount: *amount,
+                    })
             })
             .collect();
         v.sort();
-        v
-    }
-
-    /// The units that have any tally.
-    pub fn units(&self) -> Vec<String> {
-        let mut v: Vec<String> = self.0.keys().map(|(_, u, _)| u.clone()).collect();
-        v.sort();
-        v.dedup();
         v
     }
 
@@ -346,10 +342,12 @@ impl Sums {
         from: Month,
         to: Month,
     ) -> (i64, i64) {
-        self.0
-            .iter()
-            .filter(|((m, u, mo), _)| *m == metric && *mo >= from && *mo <= to && unit(u))
-            .fold((0, 0), |(n, a), (_, (dn, da))| (n + dn, a + da))
+        self.0.get(&metric).map_or((0, 0), |m| {
+            m.range((from, String::new())..)
+                .take_while(|((mo, _), _)| *mo <= to)
+                .filter(|((_, u), _)| unit(u))
+                .fold((0, 0), |(n, a), (_, (dn, da))| (n + dn, a + da))
+        })
     }
 
     /// The figure of a tallied indicator for the units `unit` accepts over the months
