@@ -104,6 +104,29 @@ impl Tallies {
         })
     }
 
+    /// An indicator's figure for the period and the same period a year earlier, for the units
+    /// `unit` accepts; a catalog indicator from the published `guides` as they stand (no last
+    /// year).
+    pub fn figures(
+        &self,
+        ind: &Indicator,
+        unit: &dyn Fn(&str) -> bool,
+        guides: &[ItemGuide],
+    ) -> (Figure, Option<Figure>) {
+        match ind.source {
+            Source::Catalog(m) => {
+                let mine: Vec<&ItemGuide> = guides.iter().filter(|g| unit(&g.unit)).collect();
+                (catalog_figure(m, &mine, self.period.year()), None)
+            }
+            _ => (
+                self.figure(ind, unit, self.period).unwrap_or(Figure::EMPTY),
+                self.period
+                    .a_year_earlier()
+                    .and_then(|p| self.figure(ind, unit, p)),
+            ),
+        }
+    }
+
     pub fn figure(
         &self,
         ind: &Indicator,
@@ -130,20 +153,11 @@ pub async fn board(store: &Store, period: Period, scope: &Scope) -> Result<Vec<R
     let (_, plan) = store.plan().await?;
     let t = Tallies::read(store, period).await?;
     let guides = store.published_guides().await?;
-    let in_scope: Vec<&ItemGuide> = guides.iter().filter(|g| scope.contains(&g.unit)).collect();
     let unit = |u: &str| scope.contains(u);
     Ok(indicators::ALL
         .iter()
         .map(|ind| {
-            let (figure, last_year) = match ind.source {
-                Source::Catalog(m) => (catalog_figure(m, &in_scope, period.year()), None),
-                _ => (
-                    t.figure(ind, &unit, period).unwrap_or(Figure::EMPTY),
-                    period
-                        .a_year_earlier()
-                        .and_then(|p| t.figure(ind, &unit, p)),
-                ),
-            };
+            let (figure, last_year) = t.figures(ind, &unit, &guides);
             Row {
                 indicator: ind,
                 figure,
@@ -152,6 +166,26 @@ pub async fn board(store: &Store, period: Period, scope: &Scope) -> Result<Vec<R
             }
         })
         .collect())
+}
+
+/// The published guides when `ind` counts them (a catalog indicator), else none to read.
+async fn guides_for(store: &Store, ind: &Indicator) -> Result<Vec<ItemGuide>> {
+    Ok(match ind.is_snapshot() {
+        true => store.published_guides().await?,
+        false => Vec::new(),
+    })
+}
+
+/// One indicator's figure for the scope and period.
+pub async fn figure(
+    store: &Store,
+    ind: &Indicator,
+    period: Period,
+    scope: &Scope,
+) -> Result<Figure> {
+    let t = Tallies::read(store, period).await?;
+    let guides = guides_for(store, ind).await?;
+    Ok(t.figures(ind, &|u| scope.contains(u), &guides).0)
 }
 
 /// One unit's figure for an indicator.
@@ -173,13 +207,12 @@ pub enum Grouping {
 /// first; units with nothing to count are left out rather than shown as zero.
 pub async fn by_unit(
     store: &Store,
+    t: &Tallies,
     ind: &Indicator,
-    period: Period,
     grouping: Grouping,
 ) -> Result<Vec<UnitFigure>> {
     let units = store.units().await?;
-    let t = Tallies::read(store, period).await?;
-    let guides = store.published_guides().await?;
+    let guides = guides_for(store, ind).await?;
     let mut out = Vec::new();
     for u in &units {
         let scope = match grouping {
@@ -190,19 +223,7 @@ pub async fn by_unit(
             Grouping::Streets if u.level == Level::Street => Scope::of(&u.code, &units)?,
             Grouping::Streets => continue,
         };
-        let unit = |c: &str| scope.contains(c);
-        let (figure, last_year) = match ind.source {
-            Source::Catalog(m) => {
-                let mine: Vec<&ItemGuide> = guides.iter().filter(|g| unit(&g.unit)).collect();
-                (catalog_figure(m, &mine, period.year()), None)
-            }
-            _ => (
-                t.figure(ind, &unit, period).unwrap_or(Figure::EMPTY),
-                period
-                    .a_year_earlier()
-                    .and_then(|p| t.figure(ind, &unit, p)),
-            ),
-        };
+        let (figure, last_year) = t.figures(ind, &|c| scope.contains(c), &guides);
         if figure.denominator > 0.0 {
             out.push(UnitFigure {
                 unit: u.clone(),
@@ -227,19 +248,13 @@ pub struct Point {
     pub last_year: Option<Figure>,
 }
 
-/// An indicator month by month over the period (a tallied indicator only).
-pub async fn trend(
-    store: &Store,
-    ind: &Indicator,
-    period: Period,
-    scope: &Scope,
-) -> Result<Vec<Point>> {
+/// An indicator month by month over the tallies' period (a tallied indicator only).
+pub fn trend(t: &Tallies, ind: &Indicator, scope: &Scope) -> Vec<Point> {
     if ind.is_snapshot() {
-        return Ok(Vec::new());
+        return Vec::new();
     }
-    let t = Tallies::read(store, period).await?;
     let unit = |u: &str| scope.contains(u);
-    Ok(period
+    t.period
         .each_month()
         .into_iter()
         .map(|m| Point {
@@ -251,7 +266,7 @@ pub async fn trend(
                 .a_year_earlier()
                 .and_then(|p| t.figure(ind, &unit, p)),
         })
-        .collect())
+        .collect()
 }
 
 /// The records behind a figure: those counted in the numerator and in the denominator.
@@ -341,16 +356,12 @@ pub async fn assessment(store: &Store, period: Period) -> Result<Vec<UnitScore>>
     let mut out = Vec::new();
     for u in units.iter().filter(|u| u.parent.is_some()) {
         let mine = |c: &str| c == u.code;
-        let my_guides: Vec<&ItemGuide> = guides.iter().filter(|g| mine(&g.unit)).collect();
         let mut parts: Vec<assessment::Part> = weights
             .weight
             .iter()
             .filter_map(|w| {
                 let ind = indicators::find(&w.indicator)?;
-                let figure = match ind.source {
-                    Source::Catalog(m) => catalog_figure(m, &my_guides, period.year()),
-                    _ => t.figure(ind, &mine, period).unwrap_or(Figure::EMPTY),
-                };
+                let (figure, _) = t.figures(ind, &mine, &guides);
                 let target = plan.target_for(ind.id, period.year());
                 Some(assessment::Part {
                     indicator: ind.id,

@@ -307,7 +307,11 @@ impl Sums {
     pub fn from_cells(cells: impl IntoIterator<Item = Cell>) -> Sums {
         let mut s = Sums::default();
         for c in cells {
-            let e = s.0.entry(c.metric).or_default().entry((c.month, c.unit)).or_default();
+            let e =
+                s.0.entry(c.metric)
+                    .or_default()
+                    .entry((c.month, c.unit))
+                    .or_default();
             e.0 += c.n;
             e.1 += c.amount;
         }
@@ -320,15 +324,15 @@ impl Sums {
             .0
             .iter()
             .flat_map(|(metric, m)| {
-                m.iter()
-                    .filter(|(_, (n, a))| *n != 0 || *a != 0)
-                    .map(|((month, unit), (n, amount))| Cell {
+                m.iter().filter(|(_, (n, a))| *n != 0 || *a != 0).map(
+                    |((month, unit), (n, amount))| Cell {
                         metric: *metric,
                         unit: unit.clone(),
                         month: *month,
                         n: *n,
                         amount: *amount,
-                    })
+                    },
+                )
             })
             .collect();
         v.sort();

@@ -119,7 +119,8 @@ async fn units(
 ) -> AppResult<Response> {
     allowed(&user)?;
     let ind = find(&id)?;
-    let rows = uc::by_unit(&state.store, ind, a.period, Grouping::Units).await?;
+    let t = uc::Tallies::read(&state.store, a.period).await?;
+    let rows = uc::by_unit(&state.store, &t, ind, Grouping::Units).await?;
     let header = h(
         &c,
         &[
@@ -158,7 +159,8 @@ async fn trend(
 ) -> AppResult<Response> {
     allowed(&user)?;
     let ind = find(&id)?;
-    let points = uc::trend(&state.store, ind, a.period, &a.scope).await?;
+    let t = uc::Tallies::read(&state.store, a.period).await?;
+    let points = uc::trend(&t, ind, &a.scope);
     let header = h(
         &c,
         &[

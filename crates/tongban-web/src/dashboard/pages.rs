@@ -193,8 +193,9 @@ async fn indicator(
     };
     let (_, plan) = state.store.plan().await?;
     let target = plan.target_for(ind.id, period.year());
-    let by_unit = uc::by_unit(&state.store, ind, period, grouping).await?;
-    let trend = uc::trend(&state.store, ind, period, &scope).await?;
+    let t = uc::Tallies::read(&state.store, period).await?;
+    let by_unit = uc::by_unit(&state.store, &t, ind, grouping).await?;
+    let trend = uc::trend(&t, ind, &scope);
     let percent = ind.unit_key() == "percent";
     let name = c.t.label("indicator", &format!("{}.name", ind.id));
     let names = |f: &UnitFigure| {
@@ -258,7 +259,7 @@ struct RecordsPage {
     ind: &'static Indicator,
     period: Period,
     scope: Scope,
-    figure: Option<Figure>,
+    figure: Figure,
     /// The numerator's records, then the denominator's.
     sections: Vec<(bool, Vec<PartRow>)>,
     units: HashMap<String, String>,
@@ -297,7 +298,7 @@ impl RecordsPage {
         }
     }
     fn value(&self) -> String {
-        Figures { c: &self.c }.value(self.ind, self.figure.as_ref())
+        Figures { c: &self.c }.value(self.ind, Some(&self.figure))
     }
 }
 
@@ -310,11 +311,7 @@ async fn records(
 ) -> AppResult<Response> {
     let ind = find(&id)?;
     let drill = uc::drill(&state.store, &user, ind, period, &scope).await?;
-    let rows = uc::board(&state.store, period, &scope).await?;
-    let figure = rows
-        .iter()
-        .find(|r| r.indicator.id == ind.id)
-        .map(|r| r.figure);
+    let figure = uc::figure(&state.store, ind, period, &scope).await?;
     let units = crate::pages::unit_names(&state, &c).await?;
     let sections = vec![(true, drill.numerator), (false, drill.denominator)];
     Ok(render(&RecordsPage {
