@@ -177,18 +177,31 @@ impl Store {
         if owed.is_empty() {
             return Ok(0);
         }
-        let rows = sqlx::query("SELECT task, unit, period FROM plan_reports")
+        // A report that came in, or an alert already sent, needs nothing more: passes after the
+        // first open no write at all.
+        let key = |task: &str, unit: &str, period: &str| {
+            format!("plan_report_overdue:{task}:{unit}:{period}")
+        };
+        let mut settled: std::collections::BTreeSet<String> = Default::default();
+        for r in sqlx::query("SELECT task, unit, period FROM plan_reports")
             .fetch_all(self.reader())
-            .await?;
-        let mut sent: std::collections::BTreeSet<(String, String, String)> = Default::default();
-        for r in rows {
-            sent.insert((r.try_get("task")?, r.try_get("unit")?, r.try_get("period")?));
+            .await?
+        {
+            let (t, u, p): (String, String, String) =
+                (r.try_get("task")?, r.try_get("unit")?, r.try_get("period")?);
+            settled.insert(key(&t, &u, &p));
+        }
+        for r in sqlx::query("SELECT dedupe FROM inbox WHERE dedupe LIKE 'plan_report_overdue:%'")
+            .fetch_all(self.reader())
+            .await?
+        {
+            settled.insert(r.try_get("dedupe")?);
         }
         let mut told = 0;
         let mut w: Option<Write> = None;
         for e in owed {
-            let key = (e.task.clone(), e.unit.clone(), e.period.to_string());
-            if sent.contains(&key) {
+            let dedupe = key(&e.task, &e.unit, &e.period.to_string());
+            if settled.contains(&dedupe) {
                 continue;
             }
             let w = match &mut w {
@@ -196,7 +209,6 @@ impl Store {
                 None => w.insert(self.begin_write("system").await?),
             };
             let to = format!("unit:{}", e.unit);
-            let dedupe = format!("plan_report_overdue:{}:{}:{}", e.task, e.unit, e.period);
             let detail = format!("{} {} {}", e.task, e.period, e.due);
             let m = Message::new(&to, None, "plan_report_overdue")
                 .dedupe(&dedupe)
