@@ -18,11 +18,6 @@ pub fn keeps_plan(user: &User) -> bool {
         || (user.unit.as_deref() == Some(OFFICE) && user.role.is_staff())
 }
 
-/// The plan as it stands and its version (0: the district's first plan, not yet saved).
-pub async fn current_plan(store: &Store) -> Result<(i64, Plan)> {
-    Ok(store.plan().await?)
-}
-
 /// Saves a new version of the plan, checked against the units.
 pub async fn save_plan(store: &Store, user: &User, toml: &str, note: &str) -> Result<i64> {
     if !keeps_plan(user) {

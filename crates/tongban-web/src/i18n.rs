@@ -31,6 +31,14 @@ impl T {
     pub fn is_en(&self) -> bool {
         self.lang == Lang::En
     }
+    /// A unit's name in the reader's language.
+    pub fn unit_name(&self, u: &tongban_domain::org::Unit) -> String {
+        if self.is_en() {
+            u.name_en.clone()
+        } else {
+            u.name.clone()
+        }
+    }
     /// A time limit for reading (the admin form keeps the compact editable form).
     pub fn limit(&self, l: &TimeLimit) -> String {
         catalog().limit(self.lang, l)

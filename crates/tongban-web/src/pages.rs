@@ -199,7 +199,7 @@ pub async fn unit_names(
         .units()
         .await?
         .into_iter()
-        .map(|u| (u.code, if c.t.is_en() { u.name_en } else { u.name }))
+        .map(|u| (u.code.clone(), c.t.unit_name(&u)))
         .collect())
 }
 

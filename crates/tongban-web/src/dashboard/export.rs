@@ -135,11 +135,7 @@ async fn units(
         .iter()
         .map(|f| {
             let [v, n, d] = cells(Some(&f.figure));
-            let unit = if c.t.is_en() {
-                f.unit.name_en.clone()
-            } else {
-                f.unit.name.clone()
-            };
+            let unit = c.t.unit_name(&f.unit);
             vec![unit, v, n, d, cells(f.last_year.as_ref())[0].clone()]
         })
         .collect();
@@ -263,11 +259,7 @@ async fn assessment(
     );
     let mut body = Vec::new();
     for s in &scores {
-        let unit = if c.t.is_en() {
-            s.unit.name_en.clone()
-        } else {
-            s.unit.name.clone()
-        };
+        let unit = c.t.unit_name(&s.unit);
         for p in &s.parts {
             body.push(vec![
                 unit.clone(),

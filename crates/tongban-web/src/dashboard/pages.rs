@@ -109,7 +109,7 @@ async fn unit_choices(state: &AppState, c: &Chrome) -> AppResult<Vec<(String, St
         .await?
         .into_iter()
         .filter(|u| u.parent.is_some())
-        .map(|u| (u.code, if c.t.is_en() { u.name_en } else { u.name }))
+        .map(|u| (u.code.clone(), c.t.unit_name(&u)))
         .collect())
 }
 
@@ -159,11 +159,7 @@ impl IndicatorPage {
         Figures { c: &self.c }.target(self.ind, self.target)
     }
     fn unit_name(&self, f: &UnitFigure) -> String {
-        if self.c.t.is_en() {
-            f.unit.name_en.clone()
-        } else {
-            f.unit.name.clone()
-        }
+        self.c.t.unit_name(&f.unit)
     }
     fn query(&self) -> String {
         let mut q = format!("period={}", self.period);
@@ -198,13 +194,7 @@ async fn indicator(
     let trend = uc::trend(&t, ind, &scope);
     let percent = ind.unit_key() == "percent";
     let name = c.t.label("indicator", &format!("{}.name", ind.id));
-    let names = |f: &UnitFigure| {
-        if c.t.is_en() {
-            f.unit.name_en.clone()
-        } else {
-            f.unit.name.clone()
-        }
-    };
+    let names = |f: &UnitFigure| c.t.unit_name(&f.unit);
     let bars_svg = chart::bars(
         &c.t.fill(
             "dashboard.bars_alt",
@@ -345,11 +335,7 @@ impl AssessmentPage {
         self.c.t.label("indicator", &format!("{id}.name"))
     }
     fn unit_name(&self, s: &uc::UnitScore) -> String {
-        if self.c.t.is_en() {
-            s.unit.name_en.clone()
-        } else {
-            s.unit.name.clone()
-        }
+        self.c.t.unit_name(&s.unit)
     }
     fn score(&self, s: &uc::UnitScore) -> String {
         s.score.map_or_else(|| "—".into(), |v| format!("{v}"))

@@ -86,7 +86,7 @@ async fn plan_page(
     draft: Option<String>,
     errors: Vec<String>,
 ) -> AppResult<Response> {
-    let (version, plan) = plan::current_plan(&state.store).await?;
+    let (version, plan) = state.store.plan().await?;
     let history = state.store.list_history(plan::PLAN).await?;
     let today = tongban_domain::cases::local_date(state.store.now());
     let rows =
@@ -214,7 +214,7 @@ async fn reports(
         .into_iter()
         .filter(|o| !overdue_only || o.overdue)
         .collect();
-    let (_, p) = plan::current_plan(&state.store).await?;
+    let (_, p) = state.store.plan().await?;
     let units = crate::pages::unit_names(&state, &c).await?;
     let reports = user.role.is_staff() && !plan::keeps_plan(&user);
     Ok(render(&ReportsPage {
@@ -263,7 +263,7 @@ async fn report_form(
     mut f: HashMap<String, String>,
     errors: Vec<String>,
 ) -> AppResult<Response> {
-    let (_, p) = plan::current_plan(&state.store).await?;
+    let (_, p) = state.store.plan().await?;
     let task = p.task(task).cloned().ok_or(AppError::NotFound)?;
     let user = c.user.clone().ok_or(AppError::Unauthorized)?;
     let before = state
@@ -415,7 +415,7 @@ async fn report_page(
 ) -> AppResult<Response> {
     let user = c.user.clone().ok_or(AppError::Unauthorized)?;
     let r = plan::load_report(&state.store, &user, id).await?;
-    let (_, p) = plan::current_plan(&state.store).await?;
+    let (_, p) = state.store.plan().await?;
     let task = p.task(&r.report.task).cloned();
     let units = crate::pages::unit_names(state, &c).await?;
     let reviews =
@@ -609,7 +609,7 @@ async fn round_page(
         .filter(|u| u.parent.is_some())
         .map(|u| (u.code.clone(), crate::pages::unit_name(&units, &u.code)))
         .collect();
-    let (_, p) = plan::current_plan(&state.store).await?;
+    let (_, p) = state.store.plan().await?;
     let tasks = p
         .task
         .iter()
