@@ -35,10 +35,12 @@ pub enum RecordKind {
     PlanReport,
     /// A supervision round (督查) and its notice.
     SupervisionRound,
+    /// A monthly report for the district's leadership (a PDF kept with its inputs).
+    MonthlyReport,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 14] = [
+    pub const ALL: [RecordKind; 15] = [
         RecordKind::Case,
         RecordKind::Declaration,
         RecordKind::Bundle,
@@ -53,6 +55,7 @@ impl RecordKind {
         RecordKind::Licence,
         RecordKind::PlanReport,
         RecordKind::SupervisionRound,
+        RecordKind::MonthlyReport,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -71,6 +74,7 @@ impl RecordKind {
             RecordKind::Licence => "licence",
             RecordKind::PlanReport => "plan_report",
             RecordKind::SupervisionRound => "supervision_round",
+            RecordKind::MonthlyReport => "monthly_report",
         }
     }
 

@@ -41,6 +41,7 @@ pub mod licences;
 pub mod lists;
 pub mod log;
 pub mod mail;
+pub mod monthly;
 pub mod org;
 pub mod plan;
 pub mod policies;

@@ -86,6 +86,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "supervision_rounds",
         include_str!("../migrations/sqlite/0017_supervision_rounds.sql"),
     ),
+    (
+        18,
+        "monthly_reports",
+        include_str!("../migrations/sqlite/0018_monthly_reports.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -172,6 +177,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         17,
         "supervision_rounds",
         include_str!("../migrations/postgres/0017_supervision_rounds.sql"),
+    ),
+    (
+        18,
+        "monthly_reports",
+        include_str!("../migrations/postgres/0018_monthly_reports.sql"),
     ),
 ];
 

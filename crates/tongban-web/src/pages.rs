@@ -222,6 +222,7 @@ pub fn record_path(kind: &str, id: &str) -> Option<String> {
         RecordKind::Licence => format!("/licences/{id}"),
         RecordKind::PlanReport => format!("/plan/reports/{id}"),
         RecordKind::SupervisionRound => format!("/plan/rounds/{id}"),
+        RecordKind::MonthlyReport => format!("/dashboard/monthly/{id}"),
     })
 }
 
@@ -425,13 +426,19 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
 
 /// A workbook sent as a download under `filename` (ASCII).
 pub fn xlsx_download(filename: &str, bytes: Vec<u8>) -> Response {
+    download(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        filename,
+        bytes,
+    )
+}
+
+/// A file sent as a download under `filename` (ASCII).
+pub fn download(content_type: &str, filename: &str, bytes: Vec<u8>) -> Response {
     use axum::http::header;
     (
         [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
+            (header::CONTENT_TYPE, content_type.to_string()),
             (
                 header::CONTENT_DISPOSITION,
                 format!("attachment; filename=\"{filename}\""),

@@ -89,6 +89,7 @@ pub fn app(state: AppState) -> Router {
         .merge(licences::log::router())
         .merge(dashboard::pages::router())
         .merge(dashboard::export::router())
+        .merge(dashboard::monthly::router())
         .merge(plan::pages::router())
         .layer(axum::middleware::from_fn(pages::render_errors));
     Router::new()

@@ -610,7 +610,13 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::Clock { store } => {
             let (store, _) = store.open().await?;
             let r = store.run_clock().await.map_err(|e| e.to_string())?;
+            let monthly = tongban_app::dashboard::monthly::catch_up(&store)
+                .await
+                .map_err(|e| e.to_string())?;
             store.close().await;
+            if let Some(m) = monthly {
+                println!("monthly report {} made", m.id);
+            }
             println!(
                 "deemed accepted {} · notice periods ended {} · commitments broken {} · due soon {} · overdue {}",
                 r.deemed_accepted,

@@ -52,7 +52,7 @@ pub async fn spawn(store: Store, listen: &str, web: WebConfig) -> std::io::Resul
     })
 }
 
-/// Runs the clock job (and, with SMTP configured, the mail job) every `every` in the background
+/// Runs the clock job, the monthly report job (and, with SMTP configured, the mail job) every `every` in the background
 /// (none when zero). A failed pass is logged
 /// and retried next time; every pass is idempotent, so a restart never double-notifies.
 pub fn start_clock(
@@ -72,6 +72,12 @@ pub fn start_clock(
                 Ok(r) if r != Default::default() => tracing::info!(?r, "clock pass"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "clock pass failed"),
+            }
+            // The leadership's report of the month that ended, once (a no-op after it is made).
+            match tongban_app::dashboard::monthly::catch_up(&store).await {
+                Ok(Some(r)) => tracing::info!(id = %r.id, "monthly report made"),
+                Ok(None) => {}
+                Err(e) => tracing::warn!(error = %e, "monthly report failed"),
             }
             if let Some(smtp) = &smtp {
                 if let Err(e) = mail::send_pending(&store, smtp).await {

@@ -4,6 +4,7 @@
 pub mod api;
 pub mod chart;
 pub mod export;
+pub mod monthly;
 pub mod pages;
 
 use crate::error::AppError;

@@ -370,3 +370,105 @@ fn the_demo_history_gives_a_trend_and_a_last_year() {
         );
     }
 }
+
+/// The text of a PDF as poppler's `pdftotext` reads it (installed by `.ci/run`): a reader that
+/// is not ours, so "it opens" means what it says.
+fn pdf_text(bytes: &[u8]) -> String {
+    let file = crate::harness::scratch_dir().join("report.pdf");
+    std::fs::write(&file, bytes).unwrap();
+    let out = std::process::Command::new("pdftotext")
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(
+        out.status.success(),
+        "pdftotext cannot open the report: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn no_spaces(s: &str) -> String {
+    s.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+#[test]
+fn the_monthly_report_is_made_once_opens_as_a_pdf_and_is_drawn_again_identically() {
+    use tongban_app::dashboard::monthly::catch_up;
+    use tongban_app::messages::{Lang, catalog};
+    for b in backends() {
+        let app = TestApp::empty(&b);
+        runtime()
+            .block_on(tongban::demo::load_with_history(&app.store, 13, 2))
+            .unwrap();
+        // The month ends: the job makes its report once, however often it runs.
+        app.set_now("2027-01-01 00:05");
+        let made = runtime()
+            .block_on(catch_up(&app.store))
+            .unwrap()
+            .expect("the job makes December's report");
+        assert_eq!((made.id.as_str(), made.scheduled), ("YB202612-1", true));
+        assert!(runtime().block_on(catch_up(&app.store)).unwrap().is_none());
+
+        let supervisor = app.session("supervisor");
+        let list = app.page(&supervisor, "/dashboard/monthly");
+        assert_eq!(list.status, 200);
+        assert!(list.body.contains("YB202612-1"), "{}", list.body);
+        let pdf = app.page(&supervisor, "/dashboard/monthly/YB202612-1/report.pdf");
+        assert_eq!(pdf.status, 200);
+        assert_eq!(pdf.header("content-type"), Some("application/pdf"));
+        use sha2::Digest;
+        assert_eq!(
+            hex::encode(sha2::Sha256::digest(&pdf.bytes)),
+            made.pdf_sha256
+        );
+        let text = no_spaces(&pdf_text(&pdf.bytes));
+        assert!(text.contains("2026年12月"), "{text}");
+        assert!(
+            text.contains(&made.inputs_sha256),
+            "the inputs' hash is printed"
+        );
+        for ind in tongban_domain::dashboard::indicators::ALL {
+            let name = catalog().get(Lang::Zh, &format!("indicator.{}.name", ind.id));
+            assert!(
+                text.contains(&no_spaces(name)),
+                "{name} in the report: {text}"
+            );
+        }
+        // Drawn again from the kept inputs: the same bytes.
+        let check = app.page(&supervisor, "/dashboard/monthly/YB202612-1/check");
+        assert!(check.body.contains("id=\"identical\""), "{}", check.body);
+
+        // On demand: another version of any begun month; a month not begun or unreadable is
+        // refused by name.
+        let r = app.post_form(&supervisor, "/dashboard/monthly", &[("month", "2026-12")]);
+        assert_eq!(r.status, 303, "{}", r.body);
+        assert_eq!(r.header("location"), Some("/dashboard/monthly/YB202612-2"));
+        let again = app.page(&supervisor, "/dashboard/monthly/YB202612-2");
+        assert_eq!(again.status, 200);
+        assert!(again.body.contains("id=\"pdf-sha\""), "{}", again.body);
+        for (month, says) in [("2027-02", "该月份尚未开始"), ("2026-13", "须为月份")] {
+            let r = app.post_form(&supervisor, "/dashboard/monthly", &[("month", month)]);
+            assert_eq!(r.status, 422, "{month}");
+            assert!(r.body.contains(says), "{month}: {}", r.body);
+        }
+
+        // The evaluator reads and checks every report but makes none; an applicant sees none.
+        let evaluator = app.session("evaluator");
+        let r = app.page(&evaluator, "/dashboard/monthly/YB202612-1/report.pdf");
+        assert_eq!(r.status, 200);
+        assert!(
+            !app.page(&evaluator, "/dashboard/monthly")
+                .body
+                .contains("monthly-form")
+        );
+        let r = app.post_form(&evaluator, "/dashboard/monthly", &[("month", "2026-12")]);
+        assert_eq!(r.status, 403);
+        let company = app.session("company");
+        let r = app.page(&company, "/dashboard/monthly/YB202612-1/report.pdf");
+        assert_eq!(r.status, 403);
+        let kept = runtime().block_on(app.store.monthly_reports()).unwrap();
+        assert_eq!(kept.len(), 2, "{}", app.backend_name);
+    }
+}

@@ -4,6 +4,9 @@
 //! figures; a unit's staff see the records behind their own unit's figures, supervisors,
 //! administrators and the evaluator every unit's.
 
+pub mod monthly;
+pub mod pdf;
+
 use crate::{Error, Result};
 use tongban_domain::FieldErrors;
 use tongban_domain::accounts::Role;
