@@ -553,35 +553,63 @@ pub struct Stats {
     pub callback_satisfaction: crate::cases::indicators::Ratio,
 }
 
+/// What the statistics are made of, counted from the records or read from the tallies.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub services: usize,
+    /// Every rating given, removed on appeal or not.
+    pub given: usize,
+    /// Ratings not removed, and the good ones among them.
+    pub kept: usize,
+    pub good: usize,
+    pub rectified: usize,
+    pub rectified_on_time: usize,
+    pub callbacks: usize,
+    pub callbacks_satisfied: usize,
+}
+
+impl Stats {
+    pub fn of(c: Counts) -> Stats {
+        use crate::cases::indicators::Ratio;
+        let f = |n: usize| n as f64;
+        let rated = c.given.min(c.services);
+        Stats {
+            services: c.services,
+            ratings: c.kept,
+            good_rate: Ratio::new(f(c.good), f(c.kept)),
+            active_good_rate: Ratio::new(f(c.good), f(c.services)),
+            unrated_rate: Ratio::new(f(c.services - rated), f(c.services)),
+            rectified_on_time: Ratio::new(f(c.rectified_on_time), f(c.rectified)),
+            callback_satisfaction: Ratio::new(f(c.callbacks_satisfied), f(c.callbacks)),
+        }
+    }
+}
+
+/// The statistics counted from every rating and ticket (an item's, which the tallies do not
+/// keep apart).
 pub fn stats(services: usize, ratings: &[RatingFact], tickets: &[TicketFact]) -> Stats {
-    use crate::cases::indicators::Ratio;
-    let active: Vec<&RatingFact> = ratings.iter().filter(|r| !r.removed).collect();
-    let good = active.iter().filter(|r| !r.level.is_bad()).count() as f64;
+    let kept: Vec<&RatingFact> = ratings.iter().filter(|r| !r.removed).collect();
     let rectified: Vec<&TicketFact> = tickets
         .iter()
         .filter(|t| t.rectified_on.is_some())
         .collect();
-    let on_time = rectified
-        .iter()
-        .filter(|t| t.rectified_on.is_some_and(|d| d <= t.due))
-        .count();
     let calls: Vec<bool> = tickets
         .iter()
         .filter_map(|t| t.callback_satisfied)
         .collect();
-    let rated = ratings.len().min(services);
-    Stats {
+    Stats::of(Counts {
         services,
-        ratings: active.len(),
-        good_rate: Ratio::new(good, active.len() as f64),
-        active_good_rate: Ratio::new(good, services as f64),
-        unrated_rate: Ratio::new((services - rated) as f64, services as f64),
-        rectified_on_time: Ratio::new(on_time as f64, rectified.len() as f64),
-        callback_satisfaction: Ratio::new(
-            calls.iter().filter(|s| **s).count() as f64,
-            calls.len() as f64,
-        ),
-    }
+        given: ratings.len(),
+        kept: kept.len(),
+        good: kept.iter().filter(|r| !r.level.is_bad()).count(),
+        rectified: rectified.len(),
+        rectified_on_time: rectified
+            .iter()
+            .filter(|t| t.rectified_on.is_some_and(|d| d <= t.due))
+            .count(),
+        callbacks: calls.len(),
+        callbacks_satisfied: calls.iter().filter(|s| **s).count(),
+    })
 }
 
 #[cfg(test)]

@@ -137,6 +137,34 @@ impl Store {
         ))
     }
 
+    /// The all-time sums, unit by unit, of the metrics named `<prefix>.…` (`case`, `rating`):
+    /// what a capability's own statistics page reads. It reads one row per metric, unit and
+    /// month, however many records made them.
+    pub async fn tally_totals(&self, prefix: &str) -> Result<Vec<Cell>> {
+        // Metric names sort by their prefix: every `case.…` lies in [`case.`, `case/`).
+        let rows = sqlx::query(
+            "SELECT metric, unit, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(amount) AS BIGINT) AS amount
+             FROM tallies WHERE metric >= $1 AND metric < $2 GROUP BY metric, unit",
+        )
+        .bind(format!("{prefix}."))
+        .bind(format!("{prefix}/"))
+        .fetch_all(self.reader())
+        .await?;
+        rows.iter()
+            .map(|r| {
+                let name: String = r.try_get("metric")?;
+                Ok(Cell {
+                    metric: Metric::parse(&name)
+                        .ok_or_else(|| crate::StoreError::Corrupt(format!("metric {name}")))?,
+                    unit: r.try_get("unit")?,
+                    month: Month(0),
+                    n: r.try_get("n")?,
+                    amount: r.try_get("amount")?,
+                })
+            })
+            .collect()
+    }
+
     /// Every tallied sum (what a recount is compared with).
     pub async fn all_tally_sums(&self) -> Result<Sums> {
         self.tally_sums(Month(0), Month(i32::MAX)).await
@@ -251,6 +279,18 @@ impl Store {
         for r in all("SELECT warning_json FROM risk_warnings").await? {
             let x: tongban_domain::inspection::warning::Warning = json_col(&r, "warning_json")?;
             out.push((Records::RiskWarnings, x.id.clone(), tally::of_warning(&x)));
+        }
+        for r in all("SELECT id, unit, served_at FROM visits").await? {
+            let at: String = r.try_get("served_at")?;
+            let at: jiff::Timestamp = at
+                .parse()
+                .map_err(|e| crate::StoreError::Corrupt(format!("visit time {at}: {e}")))?;
+            let unit: String = r.try_get("unit")?;
+            out.push((
+                Records::Visits,
+                r.try_get("id")?,
+                tally::of_visit(&unit, at),
+            ));
         }
         Ok(out)
     }

@@ -123,6 +123,9 @@ impl Store {
         let after = serde_json::json!({"ticket": v.ticket, "unit": v.unit, "item": v.item_code});
         w.audit("visit.serve", "visit", &v.id, None::<&()>, Some(&after))
             .await?;
+        let parts = tally::of_visit(&v.unit, w.now());
+        self.tally_new(&mut w, Records::Visits, &v.id, parts)
+            .await?;
         w.commit().await?;
         Ok(v)
     }

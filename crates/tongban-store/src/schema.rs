@@ -91,6 +91,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "monthly_reports",
         include_str!("../migrations/sqlite/0018_monthly_reports.sql"),
     ),
+    (
+        19,
+        "tally_totals",
+        include_str!("../migrations/sqlite/0019_tally_totals.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -182,6 +187,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         18,
         "monthly_reports",
         include_str!("../migrations/postgres/0018_monthly_reports.sql"),
+    ),
+    (
+        19,
+        "tally_totals",
+        include_str!("../migrations/postgres/0019_tally_totals.sql"),
     ),
 ];
 

@@ -6,6 +6,7 @@
 
 pub mod monthly;
 pub mod pdf;
+pub mod totals;
 
 use crate::{Error, Result};
 use tongban_domain::FieldErrors;

@@ -49,36 +49,55 @@ pub struct CaseIndicators {
     pub unknown: usize,
 }
 
+/// What the case indicators are made of: counts, and totals of working days and visits.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Sums {
+    pub finished: usize,
+    pub on_time_legal: usize,
+    pub on_time_promised: usize,
+    pub used_days: f64,
+    pub promised_days: f64,
+    pub fully_online: usize,
+    pub visits: f64,
+    pub unknown: usize,
+}
+
+impl CaseIndicators {
+    pub fn of(s: Sums) -> CaseIndicators {
+        let n = s.finished as f64;
+        CaseIndicators {
+            finished: s.finished,
+            on_time_legal: Ratio::new(s.on_time_legal as f64, n),
+            on_time_promised: Ratio::new(s.on_time_promised as f64, n),
+            avg_used_days: Ratio::new(s.used_days, n),
+            avg_promised_days: Ratio::new(s.promised_days, n),
+            fully_online: Ratio::new(s.fully_online as f64, n),
+            avg_visits: Ratio::new(s.visits, n),
+            unknown: s.unknown,
+        }
+    }
+}
+
+/// The indicators counted from the cases themselves (the tallies keep the same sums; the tests
+/// compare the two).
 pub fn compute<'a>(
     cases: impl IntoIterator<Item = &'a Case>,
     now: Timestamp,
     cal: &Calendar,
 ) -> CaseIndicators {
-    let (mut n, mut legal, mut promised, mut used, mut promised_days, mut online, mut visits) =
-        (0usize, 0usize, 0usize, 0.0f64, 0.0f64, 0usize, 0u64);
-    let mut unknown = 0;
+    let mut s = Sums::default();
     for c in cases {
         let Ok(view) = ClockView::compute(c, now, cal) else {
-            unknown += 1;
+            s.unknown += 1;
             continue;
         };
-        n += 1;
-        legal += usize::from(view.legal_status == ClockStatus::FinishedOnTime);
-        promised += usize::from(view.status == ClockStatus::FinishedOnTime);
-        used += view.used_working_days;
-        promised_days += c.promised_limit.approx_working_days();
-        online += usize::from(c.online && c.visits == 0);
-        visits += u64::from(c.visits);
+        s.finished += 1;
+        s.on_time_legal += usize::from(view.legal_status == ClockStatus::FinishedOnTime);
+        s.on_time_promised += usize::from(view.status == ClockStatus::FinishedOnTime);
+        s.used_days += view.used_working_days;
+        s.promised_days += c.promised_limit.approx_working_days();
+        s.fully_online += usize::from(c.online && c.visits == 0);
+        s.visits += f64::from(c.visits);
     }
-    let nf = n as f64;
-    CaseIndicators {
-        finished: n,
-        on_time_legal: Ratio::new(legal as f64, nf),
-        on_time_promised: Ratio::new(promised as f64, nf),
-        avg_used_days: Ratio::new(used, nf),
-        avg_promised_days: Ratio::new(promised_days, nf),
-        fully_online: Ratio::new(online as f64, nf),
-        avg_visits: Ratio::new(visits as f64, nf),
-        unknown,
-    }
+    CaseIndicators::of(s)
 }

@@ -22,10 +22,12 @@ pub enum Records {
     CreditRecords,
     InspectionChecks,
     RiskWarnings,
+    /// Window visits (services that could be rated).
+    Visits,
 }
 
 impl Records {
-    pub const TALLIED: [Records; 9] = [
+    pub const TALLIED: [Records; 10] = [
         Records::Cases,
         Records::Bundles,
         Records::Ratings,
@@ -35,6 +37,7 @@ impl Records {
         Records::CreditRecords,
         Records::InspectionChecks,
         Records::RiskWarnings,
+        Records::Visits,
     ];
     pub fn as_str(self) -> &'static str {
         match self {
@@ -48,6 +51,7 @@ impl Records {
             Records::CreditRecords => "credit_records",
             Records::InspectionChecks => "inspection_checks",
             Records::RiskWarnings => "risk_warnings",
+            Records::Visits => "visits",
         }
     }
     pub fn parse(s: &str) -> Option<Records> {

@@ -7,7 +7,7 @@
 use super::Month;
 use crate::bundles::{self, Bundle, BundleKind, BundleState};
 use crate::calendar::Calendar;
-use crate::cases::{Case, ClockStatus, ClockView, local_date};
+use crate::cases::{Case, CaseState, ClockStatus, ClockView, local_date};
 use crate::credit::CreditRecord;
 use crate::hotline;
 use crate::inspection::plan::Check;
@@ -39,6 +39,9 @@ metrics! {
     CaseUsedDays = "case.used_days",
     CaseFullyOnline = "case.fully_online",
     CaseVisits = "case.visits",
+    CasePromisedDays = "case.promised_days",
+    // A finished case whose clock cannot be computed (a year's schedule missing).
+    CaseClockUnknown = "case.clock_unknown",
     StartupDone = "bundle.startup_done",
     StartupOneDay = "bundle.startup_one_day",
     StartupHalfDay = "bundle.startup_half_day",
@@ -46,6 +49,10 @@ metrics! {
     Project70Days = "bundle.project_70_days",
     Rated = "rating.count",
     RatedGood = "rating.good",
+    // Every rating given, kept or removed on appeal (what "unrated" is measured against).
+    RatedAll = "rating.all",
+    // A service that could be rated: a case whose result was issued, a window visit.
+    RatingServices = "rating.services",
     Rectified = "rectify.done",
     RectifiedOnTime = "rectify.on_time",
     RectifiedUrgent = "rectify.urgent",
@@ -159,12 +166,14 @@ pub fn of_case(c: &Case, cal: &Calendar) -> Parts {
     if c.accepted_at.is_none() {
         return p;
     }
-    // The clock of a finished case does not depend on `now`; one that cannot be computed (a
-    // year's schedule missing) is left out, as the case indicators always did.
-    let Ok(view) = ClockView::compute(c, end, cal) else {
-        return p;
-    };
     let (u, m) = (c.unit.as_str(), Month::of(local_date(end)));
+    p.count_if(c.state == CaseState::Issued, Metric::RatingServices, u, m);
+    // The clock of a finished case does not depend on `now`; one that cannot be computed (a
+    // year's schedule missing) is counted apart, as the case indicators always did.
+    let Ok(view) = ClockView::compute(c, end, cal) else {
+        p.count(Metric::CaseClockUnknown, u, m);
+        return p.done();
+    };
     p.count(Metric::CaseFinished, u, m);
     p.count_if(
         view.legal_status == ClockStatus::FinishedOnTime,
@@ -187,6 +196,13 @@ pub fn of_case(c: &Case, cal: &Calendar) -> Parts {
     );
     p.count_if(c.online && c.visits == 0, Metric::CaseFullyOnline, u, m);
     p.add(Metric::CaseVisits, u, m, 0, i64::from(c.visits) * 100);
+    p.add(
+        Metric::CasePromisedDays,
+        u,
+        m,
+        0,
+        hundredths(c.promised_limit.approx_working_days()),
+    );
     p.done()
 }
 
@@ -231,15 +247,28 @@ pub fn of_bundle(b: &Bundle, cases: &[Case], cal: &Calendar) -> Parts {
     p.done()
 }
 
-/// A rating counts in the month it was given, unless removed on appeal.
+/// A rating counts in the month it was given (among the good and the kept ones unless removed
+/// on appeal).
 pub fn of_rating(r: &Rating) -> Parts {
     let mut p = Parts::default();
-    if r.removed {
-        return p;
-    }
     let (u, m) = (r.unit.as_str(), Month::of(local_date(r.at)));
+    p.count(Metric::RatedAll, u, m);
+    if r.removed {
+        return p.done();
+    }
     p.count(Metric::Rated, u, m);
     p.count_if(!r.overall.is_bad(), Metric::RatedGood, u, m);
+    p.done()
+}
+
+/// A window visit is a service that could be rated, in the month it was served.
+pub fn of_visit(unit: &str, served_at: jiff::Timestamp) -> Parts {
+    let mut p = Parts::default();
+    p.count(
+        Metric::RatingServices,
+        unit,
+        Month::of(local_date(served_at)),
+    );
     p.done()
 }
 

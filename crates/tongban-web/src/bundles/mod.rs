@@ -91,36 +91,14 @@ pub struct BundleIndicators {
 }
 
 pub async fn indicators(state: &AppState) -> AppResult<BundleIndicators> {
-    let (now, cal) = (state.store.now(), state.store.calendar());
-    let done = state.store.finished_bundles("startup").await?;
-    let (mut n, mut one, mut half) = (0usize, 0usize, 0usize);
-    for b in done
-        .iter()
-        .filter(|b| b.state == bundles::BundleState::Done)
-    {
-        if let Ok(c) = bundles::clock(b, now, &cal) {
-            n += 1;
-            one += usize::from(c.used_minutes <= c.target_minutes);
-            half += usize::from(c.within_best);
-        }
-    }
-    let projects = state.store.finished_bundles("construction").await?;
-    let (mut pn, mut p70) = (0usize, 0usize);
-    for b in projects
-        .iter()
-        .filter(|b| b.state == bundles::BundleState::Done)
-    {
-        let cases = state.store.bundle_cases(&b.id).await?;
-        if let Ok(k) = construction::project_clock(b, &cases, now, &cal) {
-            pn += 1;
-            p70 += usize::from(k.used <= k.budget);
-        }
-    }
+    use tongban_app::dashboard::totals::{self, Totals};
+    let k = totals::bundles(&Totals::read(&state.store, "bundle").await?);
+    let f = |n: usize| n as f64;
     Ok(BundleIndicators {
-        finished: n,
-        within_one_day: Ratio::new(one as f64, n as f64),
-        within_half_day: Ratio::new(half as f64, n as f64),
-        projects_finished: pn,
-        projects_within_70_days: Ratio::new(p70 as f64, pn as f64),
+        finished: k.startups,
+        within_one_day: Ratio::new(f(k.one_day), f(k.startups)),
+        within_half_day: Ratio::new(f(k.half_day), f(k.startups)),
+        projects_finished: k.projects,
+        projects_within_70_days: Ratio::new(f(k.within_70), f(k.projects)),
     })
 }

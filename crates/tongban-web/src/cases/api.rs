@@ -14,6 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::Deserialize;
 use std::collections::HashMap;
+use tongban_app::dashboard::totals::{self, Totals};
 use tongban_domain::FieldErrors;
 use tongban_domain::accounts::Role;
 use tongban_domain::cases::{ApplicationForm, CaseState, Command, indicators};
@@ -273,7 +274,7 @@ struct IndicatorParams {
     unit: Option<String>,
 }
 
-/// Case indicators computed from finished cases: on-time rates (legal, promised), working days
+/// Case indicators of finished cases (from the tallies their writes keep): on-time rates (legal, promised), working days
 /// used vs promised, fully-online share, average visits. Public.
 #[utoipa::path(get, path = "/api/v1/indicators/cases", tag = "supervision", params(IndicatorParams),
     responses((status = 200, body = One<indicators::CaseIndicators>)))]
@@ -290,9 +291,8 @@ pub async fn compute_indicators(
     state: &AppState,
     unit: Option<&str>,
 ) -> AppResult<indicators::CaseIndicators> {
-    let cases = state.store.finished_cases(unit).await?;
-    let cal = state.store.calendar();
-    Ok(indicators::compute(&cases, state.store.now(), &cal))
+    let t = Totals::read(&state.store, "case").await?;
+    Ok(totals::cases(&t, unit))
 }
 
 /// Run one pass of the clock job now (administrators; it also runs every minute by itself).

@@ -9,7 +9,6 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Response;
 use std::collections::HashMap;
-use tongban_domain::cases::Case;
 use tongban_domain::cases::indicators::CaseIndicators;
 use tongban_store::Page;
 use tongban_store::cases::{CaseFilter, CaseOrder};
@@ -102,16 +101,15 @@ pub(super) async fn indicators_page(
     State(state): State<AppState>,
     c: Chrome,
 ) -> AppResult<Response> {
-    use tongban_domain::cases::indicators::compute;
-    let cases = state.store.finished_cases(None).await?;
-    let (now, cal) = (state.store.now(), state.store.calendar());
-    let all = compute(&cases, now, &cal);
+    use tongban_app::dashboard::totals::{self, Totals};
+    let t = Totals::read(&state.store, "case").await?;
+    let all = totals::cases(&t, None);
+    let counted = t.units();
     let mut units = Vec::new();
     for u in state.store.units().await? {
-        let mine: Vec<&Case> = cases.iter().filter(|k| k.unit == u.code).collect();
-        if !mine.is_empty() {
-            let name = if c.t.is_en() { u.name_en } else { u.name };
-            units.push((name, compute(mine, now, &cal)));
+        if counted.contains(u.code.as_str()) {
+            let i = totals::cases(&t, Some(&u.code));
+            units.push((c.t.unit_name(&u), i));
         }
     }
     Ok(render(&IndicatorsPage { c, all, units }))

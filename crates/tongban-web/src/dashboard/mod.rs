@@ -70,6 +70,6 @@ pub fn record_href(
         R::CreditRecords => format!("/credit/records/{id}"),
         R::InspectionChecks => format!("/inspection/checks/{id}"),
         R::RiskWarnings => format!("/warnings/{id}"),
-        R::Ratings | R::Items => return None,
+        R::Ratings | R::Items | R::Visits => return None,
     })
 }

@@ -10,6 +10,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
+use tongban_app::dashboard::totals::{self, Totals};
 use tongban_domain::accounts::Role;
 use tongban_domain::reviews::{self, NewRating, Rating, Stats, Ticket, TicketCommand};
 use tongban_store::reviews::Visit;
@@ -273,6 +274,24 @@ async fn stats(
 }
 
 pub async fn compute_stats(state: &AppState, unit: &str, item: &str) -> AppResult<Stats> {
-    let (services, ratings, tickets) = state.store.review_facts(unit.trim(), item.trim()).await?;
-    Ok(reviews::stats(services, &ratings, &tickets))
+    let (unit, item) = (unit.trim(), item.trim());
+    if !item.is_empty() {
+        // The tallies count by unit, not by item: an item's statistics count its records.
+        let (services, ratings, tickets) = state.store.review_facts(unit, item).await?;
+        return Ok(reviews::stats(services, &ratings, &tickets));
+    }
+    let (ratings, rectify) = review_totals(state).await?;
+    Ok(totals::reviews(
+        &ratings,
+        &rectify,
+        Some(unit).filter(|u| !u.is_empty()),
+    ))
+}
+
+/// The ratings' and the rectifications' all-time totals.
+pub async fn review_totals(state: &AppState) -> AppResult<(Totals, Totals)> {
+    Ok((
+        Totals::read(&state.store, "rating").await?,
+        Totals::read(&state.store, "rectify").await?,
+    ))
 }

@@ -2,7 +2,7 @@
 //! offline on the pad or the phone that scanned the code, without an account), the rectification
 //! tickets, and the public statistics.
 
-use super::api::{TicketView, compute_stats, serve, ticket_view};
+use super::api::{TicketView, serve, ticket_view};
 use crate::AppState;
 use crate::auth::CsrfForm;
 use crate::auth::{PRELOGIN_CSRF_COOKIE, SignedIn, Viewer, constant_time_eq, cookie, random_token};
@@ -462,12 +462,15 @@ impl StatsPage {
 }
 
 async fn stats_page(State(state): State<AppState>, c: Chrome) -> AppResult<Response> {
-    let all = compute_stats(&state, "", "").await?;
+    use tongban_app::dashboard::totals;
+    let (ratings, rectify) = super::api::review_totals(&state).await?;
+    let all = totals::reviews(&ratings, &rectify, None);
+    let counted = ratings.units();
     let mut units = Vec::new();
     for u in state.store.units().await? {
-        let s = compute_stats(&state, &u.code, "").await?;
-        if s.services > 0 || s.ratings > 0 {
-            units.push((if c.t.is_en() { u.name_en } else { u.name }, s));
+        if counted.contains(u.code.as_str()) {
+            let s = totals::reviews(&ratings, &rectify, Some(&u.code));
+            units.push((c.t.unit_name(&u), s));
         }
     }
     Ok(render(&StatsPage { c, all, units }))

@@ -362,6 +362,9 @@ fn the_demo_history_gives_a_trend_and_a_last_year() {
             assert!(r["figure"]["value"].is_number(), "{id}: {r}");
             assert!(r["last_year"]["value"].is_number(), "{id} last year: {r}");
         }
+        // The capabilities' own statistics, now read from the tallies, are what counting every
+        // record says (the scans they replaced).
+        the_statistics_pages_equal_a_scan(&app);
         // Some cases were late: the rate is a measurement, not a constant.
         let late = row("cases.on_time_promised");
         assert!(
@@ -471,4 +474,54 @@ fn the_monthly_report_is_made_once_opens_as_a_pdf_and_is_drawn_again_identically
         let kept = runtime().block_on(app.store.monthly_reports()).unwrap();
         assert_eq!(kept.len(), 2, "{}", app.backend_name);
     }
+}
+
+/// Numbers equal to a hundredth of a working day per case (the tallies keep hundredths); all
+/// else exactly.
+fn close(a: &serde_json::Value, b: &serde_json::Value, at: &str) {
+    use serde_json::Value as V;
+    match (a, b) {
+        (V::Number(x), V::Number(y)) => {
+            let (x, y) = (x.as_f64().unwrap(), y.as_f64().unwrap());
+            assert!((x - y).abs() <= 0.005 * x.abs().max(1.0), "{at}: {x} ≠ {y}");
+        }
+        (V::Object(x), V::Object(y)) => {
+            assert_eq!(x.len(), y.len(), "{at}");
+            for (k, v) in x {
+                close(v, &y[k], &format!("{at}.{k}"));
+            }
+        }
+        _ => assert_eq!(a, b, "{at}"),
+    }
+}
+
+fn the_statistics_pages_equal_a_scan(app: &TestApp) {
+    let now = app.store.now();
+    let cal = app.store.calendar();
+    let mut compared = 0;
+    for unit in [None, Some("XH-SPJ"), Some("XH-SCJ"), Some("XH-NONE")] {
+        let scanned = runtime().block_on(app.store.finished_cases(unit)).unwrap();
+        let scanned = tongban_domain::cases::indicators::compute(&scanned, now, &cal);
+        let q = unit.map_or(String::new(), |u| format!("?unit={u}"));
+        let api = ok(app.get(&format!("/api/v1/indicators/cases{q}")));
+        close(
+            &api,
+            &serde_json::to_value(&scanned).unwrap(),
+            &format!("cases {unit:?}"),
+        );
+        compared += scanned.finished;
+
+        let (services, ratings, tickets) = runtime()
+            .block_on(app.store.review_facts(unit.unwrap_or(""), ""))
+            .unwrap();
+        let scanned = tongban_domain::reviews::stats(services, &ratings, &tickets);
+        let api = ok(app.get(&format!("/api/v1/reviews/stats{q}")));
+        close(
+            &api,
+            &serde_json::to_value(&scanned).unwrap(),
+            &format!("reviews {unit:?}"),
+        );
+        compared += scanned.services;
+    }
+    assert!(compared > 0, "the demo has something to compare");
 }
