@@ -165,6 +165,66 @@ impl Store {
             .collect()
     }
 
+    /// The tallied sums of the months `from..=to` of two metrics (an indicator's), unit by unit.
+    pub async fn tally_sums_of(
+        &self,
+        from: Month,
+        to: Month,
+        metrics: (Metric, Metric),
+    ) -> Result<Sums> {
+        let rows = sqlx::query(
+            "SELECT metric, unit, month, n, amount FROM tallies
+             WHERE month >= $1 AND month <= $2 AND metric IN ($3, $4)",
+        )
+        .bind(i64::from(from.0))
+        .bind(i64::from(to.0))
+        .bind(metrics.0.as_str())
+        .bind(metrics.1.as_str())
+        .fetch_all(self.reader())
+        .await?;
+        Ok(Sums::from_cells(
+            rows.iter().map(cell).collect::<Result<Vec<_>>>()?,
+        ))
+    }
+
+    /// The tallied sums of the months `from..=to`, every metric, added up over the units
+    /// `units` names (`,A,B,`; every unit when empty) and labelled `label`: the database adds
+    /// them, so a board reads one row per metric and month however many units there are.
+    pub async fn tally_sums_over(
+        &self,
+        from: Month,
+        to: Month,
+        units: &str,
+        label: &str,
+    ) -> Result<Sums> {
+        let rows = sqlx::query(
+            "SELECT metric, month, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(amount) AS BIGINT) AS amount
+             FROM tallies
+             WHERE month >= $1 AND month <= $2 AND ($3 = '' OR $3 LIKE '%,' || unit || ',%')
+             GROUP BY metric, month",
+        )
+        .bind(i64::from(from.0))
+        .bind(i64::from(to.0))
+        .bind(units)
+        .fetch_all(self.reader())
+        .await?;
+        let cells = rows
+            .iter()
+            .map(|r| {
+                let name: String = r.try_get("metric")?;
+                Ok(Cell {
+                    metric: Metric::parse(&name)
+                        .ok_or_else(|| crate::StoreError::Corrupt(format!("metric {name}")))?,
+                    unit: label.to_string(),
+                    month: Month(r.try_get::<i64, _>("month")? as i32),
+                    n: r.try_get("n")?,
+                    amount: r.try_get("amount")?,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Sums::from_cells(cells))
+    }
+
     /// Every tallied sum (what a recount is compared with).
     pub async fn all_tally_sums(&self) -> Result<Sums> {
         self.tally_sums(Month(0), Month(i32::MAX)).await

@@ -4,6 +4,7 @@
 mod bundles;
 mod cases;
 mod catalog;
+mod dashboard;
 mod hotline;
 mod inspection;
 mod licences;
@@ -102,6 +103,24 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 500)]
         ratio: u32,
     },
+    /// The dashboard over a long history: generated cases (with a quarter as many ratings and a
+    /// tenth as many hotline tickets) as raw rows and as tallies; the whole board read from the
+    /// tallies beside one full-scan recount, then the pages under concurrent clients beside
+    /// `/healthz` and a bare axum handler.
+    Dashboard {
+        /// Cases to generate.
+        #[arg(long, default_value_t = 10_000_000)]
+        cases: usize,
+        /// Concurrent clients for the pages.
+        #[arg(long, default_value_t = 64)]
+        clients: usize,
+        /// Requests per page, spread over the clients.
+        #[arg(long, default_value_t = 6_400)]
+        requests: usize,
+        /// PostgreSQL URL to bench instead of a temporary SQLite file (the database must be empty).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Full case lifecycles (create, submit, accept, review steps, approve, issue) through the
     /// store's write path with audit entries, beside plain single-row insert transactions on the
     /// same store; and the cost of one deadline computation.
@@ -132,6 +151,12 @@ pub async fn run(command: BenchCommand) -> Result<(), String> {
             cases,
             database_url,
         } => cases::cases_bench(cases, database_url).await,
+        BenchCommand::Dashboard {
+            cases,
+            clients,
+            requests,
+            database_url,
+        } => dashboard::dashboard_bench(cases, clients, requests, database_url).await,
         BenchCommand::Inspection {
             entities,
             inspectors,

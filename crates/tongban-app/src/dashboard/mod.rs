@@ -99,12 +99,46 @@ pub struct Tallies {
 }
 
 impl Tallies {
-    pub async fn read(store: &Store, period: Period) -> Result<Tallies> {
+    /// The months to read: the period and the same period a year earlier.
+    fn span(period: Period) -> (Month, Month) {
         let (from, to) = period.months();
-        let earlier = period.a_year_earlier().map_or(from, |p| p.months().0);
+        (period.a_year_earlier().map_or(from, |p| p.months().0), to)
+    }
+
+    /// Every metric, unit by unit (the assessment scores every unit on every indicator).
+    pub async fn read(store: &Store, period: Period) -> Result<Tallies> {
+        let (from, to) = Self::span(period);
         Ok(Tallies {
             period,
-            sums: store.tally_sums(earlier, to).await?,
+            sums: store.tally_sums(from, to).await?,
+        })
+    }
+
+    /// One indicator's metrics, unit by unit (its bars by unit and its trend).
+    pub async fn of_indicator(store: &Store, period: Period, ind: &Indicator) -> Result<Tallies> {
+        let (from, to) = Self::span(period);
+        let sums = match ind.metrics() {
+            Some(m) => store.tally_sums_of(from, to, m).await?,
+            None => Sums::default(),
+        };
+        Ok(Tallies { period, sums })
+    }
+
+    /// Every metric added up over the scope's units by the database (the board, a figure, a
+    /// trend of the scope), labelled with the scope's unit so that `scope.contains` accepts it.
+    pub async fn over(store: &Store, period: Period, scope: &Scope) -> Result<Tallies> {
+        let (from, to) = Self::span(period);
+        let units = match scope.unit {
+            None => String::new(),
+            Some(_) => format!(
+                ",{},",
+                scope.members.iter().cloned().collect::<Vec<_>>().join(",")
+            ),
+        };
+        let label = scope.unit.clone().unwrap_or_default();
+        Ok(Tallies {
+            period,
+            sums: store.tally_sums_over(from, to, &units, &label).await?,
         })
     }
 
@@ -155,7 +189,7 @@ pub fn catalog_figure(m: CatalogMeasure, guides: &[&ItemGuide], year: i16) -> Fi
 /// The whole board: every indicator for the scope and period.
 pub async fn board(store: &Store, period: Period, scope: &Scope) -> Result<Vec<Row>> {
     let (_, plan) = store.plan().await?;
-    let t = Tallies::read(store, period).await?;
+    let t = Tallies::over(store, period, scope).await?;
     let guides = store.published_guides().await?;
     let unit = |u: &str| scope.contains(u);
     Ok(indicators::ALL
@@ -187,7 +221,7 @@ pub async fn figure(
     period: Period,
     scope: &Scope,
 ) -> Result<Figure> {
-    let t = Tallies::read(store, period).await?;
+    let t = Tallies::over(store, period, scope).await?;
     let guides = guides_for(store, ind).await?;
     Ok(t.figures(ind, &|u| scope.contains(u), &guides).0)
 }

@@ -123,7 +123,7 @@ pub async fn inputs(store: &Store, month: Month) -> Result<Inputs> {
         .unwrap_or_default();
     let scope = Scope::district();
     let rows = board(store, Period::Month(month), &scope).await?;
-    let year = Tallies::read(store, Period::Year(month.year())).await?;
+    let year = Tallies::over(store, Period::Year(month.year()), &scope).await?;
     let upto = month.month() as usize;
     let rows = rows
         .iter()

@@ -119,7 +119,7 @@ async fn units(
 ) -> AppResult<Response> {
     allowed(&user)?;
     let ind = find(&id)?;
-    let t = uc::Tallies::read(&state.store, a.period).await?;
+    let t = uc::Tallies::of_indicator(&state.store, a.period, ind).await?;
     let rows = uc::by_unit(&state.store, &t, ind, Grouping::Units).await?;
     let header = h(
         &c,
@@ -155,7 +155,7 @@ async fn trend(
 ) -> AppResult<Response> {
     allowed(&user)?;
     let ind = find(&id)?;
-    let t = uc::Tallies::read(&state.store, a.period).await?;
+    let t = uc::Tallies::of_indicator(&state.store, a.period, ind).await?;
     let points = uc::trend(&t, ind, &a.scope);
     let header = h(
         &c,

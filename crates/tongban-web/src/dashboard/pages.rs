@@ -189,7 +189,7 @@ async fn indicator(
     };
     let (_, plan) = state.store.plan().await?;
     let target = plan.target_for(ind.id, period.year());
-    let t = uc::Tallies::read(&state.store, period).await?;
+    let t = uc::Tallies::of_indicator(&state.store, period, ind).await?;
     let by_unit = uc::by_unit(&state.store, &t, ind, grouping).await?;
     let trend = uc::trend(&t, ind, &scope);
     let percent = ind.unit_key() == "percent";
