@@ -140,7 +140,15 @@ impl Store {
     /// The all-time sums, unit by unit, of the metrics named `<prefix>.…` (`case`, `rating`):
     /// what a capability's own statistics page reads. It reads one row per metric, unit and
     /// month, however many records made them.
-    pub async fn tally_totals(&self, prefix: &str) -> Result<Vec<Cell>> {
+    pub async fn tally_totals(&self, prefix: &str) -> Result<std::sync::Arc<Vec<Cell>>> {
+        self.totals_cache
+            .get(format!("totals:{prefix}"), || {
+                self.tally_totals_uncached(prefix)
+            })
+            .await
+    }
+
+    async fn tally_totals_uncached(&self, prefix: &str) -> Result<Vec<Cell>> {
         // Metric names sort by their prefix: every `case.…` lies in [`case.`, `case/`).
         let rows = sqlx::query(
             "SELECT metric, unit, CAST(SUM(n) AS BIGINT) AS n, CAST(SUM(amount) AS BIGINT) AS amount
@@ -191,6 +199,21 @@ impl Store {
     /// `units` names (`,A,B,`; every unit when empty) and labelled `label`: the database adds
     /// them, so a board reads one row per metric and month however many units there are.
     pub async fn tally_sums_over(
+        &self,
+        from: Month,
+        to: Month,
+        units: &str,
+        label: &str,
+    ) -> Result<std::sync::Arc<Sums>> {
+        let key = format!("over:{}:{}:{units}:{label}", from.0, to.0);
+        self.sums_cache
+            .get(key, || {
+                self.tally_sums_over_uncached(from, to, units, label)
+            })
+            .await
+    }
+
+    async fn tally_sums_over_uncached(
         &self,
         from: Month,
         to: Month,

@@ -45,6 +45,7 @@ pub mod monthly;
 pub mod org;
 pub mod plan;
 pub mod policies;
+pub mod read_cache;
 pub mod recount;
 pub mod reviews;
 pub mod rules;
@@ -138,6 +139,14 @@ pub struct Store {
     log_key: Option<Arc<(String, tongban_domain::licences::note::SignerKey)>>,
     /// The issuing units' signing keys (see `keyring.rs`).
     keys: Arc<keyring::Keyring>,
+    /// Bumped after every committed write of this process (see `read_cache.rs`).
+    write_generation: Arc<std::sync::atomic::AtomicU64>,
+    /// What the dashboard and the statistics pages read on every request, as last read: the
+    /// sums, the totals, the published guides (for the catalog's shares) and the plan.
+    sums_cache: Arc<read_cache::ReadCache<tongban_domain::dashboard::indicators::Sums>>,
+    totals_cache: Arc<read_cache::ReadCache<Vec<tongban_domain::dashboard::tally::Cell>>>,
+    guides_cache: Arc<read_cache::ReadCache<Vec<tongban_domain::catalog::ItemGuide>>>,
+    plan_cache: Arc<read_cache::ReadCache<(i64, tongban_domain::plan::Plan)>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -168,6 +177,7 @@ impl Page {
 impl Store {
     /// A store over its pools, on the system clock, with the defaults the builders change.
     fn over(backend: Backend, write: AnyPool, read: AnyPool) -> Store {
+        let generation: Arc<std::sync::atomic::AtomicU64> = Arc::default();
         Store {
             backend,
             write,
@@ -178,6 +188,11 @@ impl Store {
             files: None,
             mail: false,
             calendar_reminder: DEFAULT_CALENDAR_REMINDER,
+            write_generation: generation.clone(),
+            sums_cache: Arc::new(read_cache::ReadCache::new(generation.clone())),
+            totals_cache: Arc::new(read_cache::ReadCache::new(generation.clone())),
+            guides_cache: Arc::new(read_cache::ReadCache::new(generation.clone())),
+            plan_cache: Arc::new(read_cache::ReadCache::new(generation)),
             log_key: None,
             keys: Default::default(),
         }

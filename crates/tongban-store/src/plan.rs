@@ -26,6 +26,14 @@ fn audit_view(r: &Report) -> serde_json::Value {
 impl Store {
     /// The plan as it stands (the district's first version until one is saved).
     pub async fn plan(&self) -> Result<(i64, Plan)> {
+        let kept = self
+            .plan_cache
+            .get("plan".into(), || self.plan_uncached())
+            .await?;
+        Ok((*kept).clone())
+    }
+
+    async fn plan_uncached(&self) -> Result<(i64, Plan)> {
         let (version, text) = match self.list_current(PLAN).await? {
             Some(v) => (v.version, v.toml),
             None => (0, tongban_domain::plan::BASELINE.to_string()),

@@ -15,6 +15,8 @@ pub struct Write {
     at: String,
     seq: i64,
     last_hash: String,
+    /// Bumped after the commit: what this process read before is read again (`read_cache.rs`).
+    write_generation: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Store {
@@ -35,6 +37,7 @@ impl Store {
             at: crate::rfc3339(now),
             seq: head.try_get("seq")?,
             last_hash: head.try_get("last_hash")?,
+            write_generation: self.write_generation.clone(),
         })
     }
 }
@@ -115,7 +118,10 @@ impl Write {
             .bind(&self.last_hash)
             .execute(&mut *self.tx)
             .await?;
-        self.tx.commit().await.map_err(StoreError::from)
+        self.tx.commit().await.map_err(StoreError::from)?;
+        self.write_generation
+            .fetch_add(1, std::sync::atomic::Ordering::Release);
+        Ok(())
     }
 
     /// A record kept as JSON in its table, read inside this write (so it sees the write's own

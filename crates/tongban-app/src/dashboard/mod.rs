@@ -95,7 +95,7 @@ impl Row {
 /// The sums of a period and of the same period a year earlier, read once.
 pub struct Tallies {
     pub period: Period,
-    pub sums: Sums,
+    pub sums: std::sync::Arc<Sums>,
 }
 
 impl Tallies {
@@ -110,7 +110,7 @@ impl Tallies {
         let (from, to) = Self::span(period);
         Ok(Tallies {
             period,
-            sums: store.tally_sums(from, to).await?,
+            sums: store.tally_sums(from, to).await?.into(),
         })
     }
 
@@ -121,7 +121,10 @@ impl Tallies {
             Some(m) => store.tally_sums_of(from, to, m).await?,
             None => Sums::default(),
         };
-        Ok(Tallies { period, sums })
+        Ok(Tallies {
+            period,
+            sums: sums.into(),
+        })
     }
 
     /// Every metric added up over the scope's units by the database (the board, a figure, a
@@ -190,7 +193,7 @@ pub fn catalog_figure(m: CatalogMeasure, guides: &[&ItemGuide], year: i16) -> Fi
 pub async fn board(store: &Store, period: Period, scope: &Scope) -> Result<Vec<Row>> {
     let (_, plan) = store.plan().await?;
     let t = Tallies::over(store, period, scope).await?;
-    let guides = store.published_guides().await?;
+    let guides = store.published_guides_shared().await?;
     let unit = |u: &str| scope.contains(u);
     Ok(indicators::ALL
         .iter()
@@ -207,10 +210,10 @@ pub async fn board(store: &Store, period: Period, scope: &Scope) -> Result<Vec<R
 }
 
 /// The published guides when `ind` counts them (a catalog indicator), else none to read.
-async fn guides_for(store: &Store, ind: &Indicator) -> Result<Vec<ItemGuide>> {
+async fn guides_for(store: &Store, ind: &Indicator) -> Result<std::sync::Arc<Vec<ItemGuide>>> {
     Ok(match ind.is_snapshot() {
-        true => store.published_guides().await?,
-        false => Vec::new(),
+        true => store.published_guides_shared().await?,
+        false => Default::default(),
     })
 }
 
@@ -389,7 +392,7 @@ pub async fn assessment(store: &Store, period: Period) -> Result<Vec<UnitScore>>
     let (_, weights) = current_weights(store).await?;
     let (_, plan) = store.plan().await?;
     let t = Tallies::read(store, period).await?;
-    let guides = store.published_guides().await?;
+    let guides = store.published_guides_shared().await?;
     let units = store.units().await?;
     let mut out = Vec::new();
     for u in units.iter().filter(|u| u.parent.is_some()) {

@@ -10,7 +10,7 @@ use tongban_domain::reviews::{Counts, Stats};
 use tongban_store::Store;
 
 /// All-time sums of one capability's metrics, unit by unit.
-pub struct Totals(Vec<Cell>);
+pub struct Totals(std::sync::Arc<Vec<Cell>>);
 
 impl Totals {
     /// The metrics named `<prefix>.…` (`case`, `bundle`, `rating`, `rectify`).

@@ -313,21 +313,28 @@ pub(super) async fn dashboard_bench(
     ];
     let mut board_times = Vec::new();
     for (name, period, scope) in boards {
-        let mut times = Vec::new();
-        for _ in 0..22 {
-            let t = Instant::now();
-            let rows = tongban_app::dashboard::board(&store, period, scope)
-                .await
-                .map_err(|e| e.to_string())?;
-            times.push(t.elapsed());
-            if rows.len() != tongban_domain::dashboard::indicators::ALL.len() {
-                return Err("the board lacks indicators".into());
+        // Cold: as after a write (every sum read from the database); warm: as read before.
+        for cold in [true, false] {
+            let mut times = Vec::new();
+            for _ in 0..22 {
+                if cold {
+                    store.forget_cached_reads();
+                }
+                let t = Instant::now();
+                let rows = tongban_app::dashboard::board(&store, period, scope)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                times.push(t.elapsed());
+                if rows.len() != tongban_domain::dashboard::indicators::ALL.len() {
+                    return Err("the board lacks indicators".into());
+                }
             }
+            // The first two warm the database's pages.
+            let mut times = times.split_off(2);
+            times.sort();
+            let how = if cold { "cold" } else { "warm" };
+            board_times.push((format!("{name}, {how}"), times));
         }
-        // The first two warm the caches.
-        let mut times = times.split_off(2);
-        times.sort();
-        board_times.push((name, times));
     }
 
     // One full scan of every raw record, summed the same way.
@@ -416,7 +423,7 @@ pub(super) async fn dashboard_bench(
     );
     for (name, times) in &board_times {
         println!(
-            "  whole board (22 indicators with last year and target), {name:<24} p50 {:>8.2} ms   p99 {:>8.2} ms",
+            "  whole board (22 indicators with last year and target), {name:<30} p50 {:>8.2} ms   p99 {:>8.2} ms",
             ms(percentile(times, 50)),
             ms(percentile(times, 99))
         );
