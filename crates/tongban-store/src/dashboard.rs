@@ -124,7 +124,14 @@ impl Store {
     }
 
     /// The tallied sums of the months `from..=to` (every metric, every unit).
-    pub async fn tally_sums(&self, from: Month, to: Month) -> Result<Sums> {
+    pub async fn tally_sums(&self, from: Month, to: Month) -> Result<std::sync::Arc<Sums>> {
+        let key = format!("all:{}:{}", from.0, to.0);
+        self.sums_cache
+            .get(key, || self.tally_sums_uncached(from, to))
+            .await
+    }
+
+    async fn tally_sums_uncached(&self, from: Month, to: Month) -> Result<Sums> {
         let rows = sqlx::query(
             "SELECT metric, unit, month, n, amount FROM tallies WHERE month >= $1 AND month <= $2",
         )
@@ -175,6 +182,24 @@ impl Store {
 
     /// The tallied sums of the months `from..=to` of two metrics (an indicator's), unit by unit.
     pub async fn tally_sums_of(
+        &self,
+        from: Month,
+        to: Month,
+        metrics: (Metric, Metric),
+    ) -> Result<std::sync::Arc<Sums>> {
+        let key = format!(
+            "of:{}:{}:{}:{}",
+            from.0,
+            to.0,
+            metrics.0.as_str(),
+            metrics.1.as_str()
+        );
+        self.sums_cache
+            .get(key, || self.tally_sums_of_uncached(from, to, metrics))
+            .await
+    }
+
+    async fn tally_sums_of_uncached(
         &self,
         from: Month,
         to: Month,
@@ -250,7 +275,7 @@ impl Store {
 
     /// Every tallied sum (what a recount is compared with).
     pub async fn all_tally_sums(&self) -> Result<Sums> {
-        self.tally_sums(Month(0), Month(i32::MAX)).await
+        self.tally_sums_uncached(Month(0), Month(i32::MAX)).await
     }
 
     /// The records counted in `metric` for the months `from..=to`, of the units `units` accepts,

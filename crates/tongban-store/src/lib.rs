@@ -147,6 +147,7 @@ pub struct Store {
     totals_cache: Arc<read_cache::ReadCache<Vec<tongban_domain::dashboard::tally::Cell>>>,
     guides_cache: Arc<read_cache::ReadCache<Vec<tongban_domain::catalog::ItemGuide>>>,
     plan_cache: Arc<read_cache::ReadCache<(i64, tongban_domain::plan::Plan)>>,
+    units_cache: Arc<read_cache::ReadCache<Vec<tongban_domain::org::Unit>>>,
 }
 
 impl std::fmt::Debug for Store {
@@ -192,7 +193,8 @@ impl Store {
             sums_cache: Arc::new(read_cache::ReadCache::new(generation.clone())),
             totals_cache: Arc::new(read_cache::ReadCache::new(generation.clone())),
             guides_cache: Arc::new(read_cache::ReadCache::new(generation.clone())),
-            plan_cache: Arc::new(read_cache::ReadCache::new(generation)),
+            plan_cache: Arc::new(read_cache::ReadCache::new(generation.clone())),
+            units_cache: Arc::new(read_cache::ReadCache::new(generation)),
             log_key: None,
             keys: Default::default(),
         }

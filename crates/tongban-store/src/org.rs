@@ -24,6 +24,15 @@ impl Store {
     /// All units, parents before children (district, then departments and streets, then
     /// communities), each level by code.
     pub async fn units(&self) -> Result<Vec<Unit>> {
+        // Read on most pages (names, choices): kept as last read (see `read_cache.rs`).
+        let kept = self
+            .units_cache
+            .get("units".into(), || self.units_uncached())
+            .await?;
+        Ok((*kept).clone())
+    }
+
+    async fn units_uncached(&self) -> Result<Vec<Unit>> {
         let rows = sqlx::query(
             "SELECT code, name, name_en, level, parent, address, phone FROM units
              ORDER BY CASE level WHEN 'district' THEN 0 WHEN 'street' THEN 1 ELSE 2 END,

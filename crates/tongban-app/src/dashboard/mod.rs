@@ -110,7 +110,7 @@ impl Tallies {
         let (from, to) = Self::span(period);
         Ok(Tallies {
             period,
-            sums: store.tally_sums(from, to).await?.into(),
+            sums: store.tally_sums(from, to).await?,
         })
     }
 
@@ -119,12 +119,9 @@ impl Tallies {
         let (from, to) = Self::span(period);
         let sums = match ind.metrics() {
             Some(m) => store.tally_sums_of(from, to, m).await?,
-            None => Sums::default(),
+            None => Default::default(),
         };
-        Ok(Tallies {
-            period,
-            sums: sums.into(),
-        })
+        Ok(Tallies { period, sums })
     }
 
     /// Every metric added up over the scope's units by the database (the board, a figure, a
