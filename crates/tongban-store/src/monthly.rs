@@ -10,9 +10,12 @@ use tongban_domain::records::{RecordKind, RecordRef};
 
 /// A kept report (without its inputs, which [`Store::monthly_report_inputs`] reads).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MonthlyReport {
     /// `YB202611-1`: the month and the version within it.
     pub id: String,
+    /// The month as `yyyymm` (202611).
+    #[cfg_attr(feature = "openapi", schema(value_type = i32))]
     pub month: Month,
     pub version: i64,
     /// Made by the monthly job (at most one a month) rather than on demand.

@@ -48,6 +48,7 @@ fn api_parts() -> Vec<OpenApiRouter<AppState>> {
         credit::api::router(),
         inspection::api::router(),
         dashboard::api::router(),
+        plan::api::router(),
     ]
 }
 
@@ -90,6 +91,7 @@ pub fn app(state: AppState) -> Router {
         .merge(dashboard::pages::router())
         .merge(dashboard::export::router())
         .merge(dashboard::monthly::router())
+        .merge(plan::export::router())
         .merge(plan::pages::router())
         .layer(axum::middleware::from_fn(pages::render_errors));
     Router::new()

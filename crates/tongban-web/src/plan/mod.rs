@@ -1,4 +1,7 @@
-//! The action plan over HTTP (R11): the plan document and the units' progress reports. The use
+//! The action plan over HTTP (R11): the plan document, the units' progress reports, the supervision rounds (pages, their API
+//! and their spreadsheets). The use
 //! cases are `tongban_app::plan`; the plan and the report rules `tongban_domain::plan`.
 
+pub mod api;
+pub mod export;
 pub mod pages;

@@ -473,6 +473,15 @@ fn the_monthly_report_is_made_once_opens_as_a_pdf_and_is_drawn_again_identically
         assert_eq!(r.status, 403);
         let kept = runtime().block_on(app.store.monthly_reports()).unwrap();
         assert_eq!(kept.len(), 2, "{}", app.backend_name);
+        let api = app.get_with(
+            "/api/v1/dashboard/monthly",
+            &[("cookie", &evaluator.cookie)],
+        );
+        let listed = api.json()["items"].as_array().unwrap().clone();
+        assert_eq!(listed.len(), 2, "{}", api.body);
+        assert_eq!(listed[1]["pdf_sha256"], made.pdf_sha256.as_str());
+        let api = app.get_with("/api/v1/dashboard/monthly", &[("cookie", &company.cookie)]);
+        assert_eq!(api.status, 403);
     }
 }
 

@@ -158,9 +158,17 @@ fn units_report_on_their_tasks_and_the_office_reviews() {
             &["plan_report.submit", "plan_report.review"],
         );
 
-        // The evaluator reads the reports and cannot act on them.
+        // The evaluator reads the reports (a page, a spreadsheet, the API) and cannot act on them.
         let ev = app.session("evaluator");
         assert_eq!(app.page(&ev, "/plan/reports").status, 200);
+        let book = app.page(&ev, "/plan/reports.xlsx");
+        assert_eq!(book.status, 200);
+        let rows = tongban_app::table::read_table("x.xlsx", &book.bytes).unwrap();
+        let api = app.get_with("/api/v1/plan/reports", &[("cookie", &ev.cookie)]);
+        assert_eq!(api.status, 200, "{}", api.body);
+        let owed = api.json()["items"].as_array().unwrap().clone();
+        assert_eq!(rows.len(), owed.len() + 1, "a row for every report owed");
+        assert!(owed.iter().any(|o| o["report"]["id"].as_str() == Some(id)));
         assert_eq!(app.page(&ev, &at).status, 200);
         assert_eq!(
             app.post_form(&ev, &at, &[("decision", "accept")]).status,
@@ -303,9 +311,28 @@ fn a_supervision_round_names_units_and_they_rectify() {
                 "round.rectify",
             ],
         );
-        // The evaluator reads the round and its notice.
+        // The evaluator reads the round and its notice, as a page, a spreadsheet and the API.
         let ev = app.session("evaluator");
         assert_eq!(app.page(&ev, "/plan/rounds").status, 200);
+        let book = app.page(&ev, "/plan/rounds.xlsx");
+        assert_eq!(book.status, 200);
+        let rows = tongban_app::table::read_table("x.xlsx", &book.bytes).unwrap();
+        assert_eq!(rows[0][0], "督查日期");
+        assert!(
+            rows.iter().any(|r| r
+                .iter()
+                .any(|c| c.contains("已将全部依申请事项纳入综窗受理") && c.contains("逾期报送"))),
+            "{rows:?}"
+        );
+        let api = app.get_with("/api/v1/plan/rounds", &[("cookie", &ev.cookie)]);
+        assert_eq!(api.status, 200, "{}", api.body);
+        let round = &api.json()["items"][0];
+        assert!(
+            round["notice"]["number"]
+                .as_str()
+                .unwrap()
+                .contains("西湖营商督")
+        );
         assert!(app.page(&ev, &at).body.contains("通报"));
         assert_eq!(
             app.post_form(&ev, &format!("{at}/publish"), &[("notice", "x")])
