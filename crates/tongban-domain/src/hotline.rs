@@ -644,50 +644,69 @@ pub struct Indicators {
     pub reopenings: usize,
 }
 
+/// What a unit's hotline indicators are made of, counted from its tickets or read from the
+/// tallies.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub dispatched: usize,
+    pub replies: usize,
+    pub replies_on_time: usize,
+    pub replied: usize,
+    pub called_back: usize,
+    pub callbacks: usize,
+    pub callbacks_satisfied: usize,
+    pub returns: usize,
+    pub reopenings: usize,
+}
+
+impl Indicators {
+    pub fn of(unit: &str, c: Counts) -> Indicators {
+        use crate::cases::indicators::Ratio;
+        let f = |n: usize| n as f64;
+        Indicators {
+            unit: unit.into(),
+            dispatched: c.dispatched,
+            on_time_reply: Ratio::new(f(c.replies_on_time), f(c.replies)),
+            callback_rate: Ratio::new(f(c.called_back), f(c.replied)),
+            satisfaction: Ratio::new(f(c.callbacks_satisfied), f(c.callbacks)),
+            returns: c.returns,
+            reopenings: c.reopenings,
+        }
+    }
+}
+
+/// A unit's indicators counted from the tickets themselves (the tallies keep the same counts;
+/// the tests compare the two).
 pub fn indicators(unit: &str, tickets: &[Ticket]) -> Indicators {
-    use crate::cases::indicators::Ratio;
     let mine: Vec<&Ticket> = tickets
         .iter()
         .filter(|t| t.dispatches.iter().any(|d| d.lead == unit))
         .collect();
-    let mut replies = 0;
-    let mut on_time = 0;
+    let mut c = Counts {
+        dispatched: mine.len(),
+        ..Counts::default()
+    };
     for t in &mine {
         for r in t.replies.iter().filter(|r| r.unit == unit) {
-            replies += 1;
+            c.replies += 1;
             let due = t
                 .dispatches
                 .iter()
                 .rev()
                 .find(|d| d.at <= r.at && d.lead == unit)
                 .map(|d| d.reply_due);
-            on_time += usize::from(due.is_some_and(|d| local_date(r.at) <= d));
+            c.replies_on_time += usize::from(due.is_some_and(|d| local_date(r.at) <= d));
         }
+        if t.replies.iter().any(|r| r.unit == unit) {
+            c.replied += 1;
+            c.called_back += usize::from(!t.callbacks.is_empty());
+            c.callbacks += t.callbacks.len();
+            c.callbacks_satisfied += t.callbacks.iter().filter(|k| k.satisfied).count();
+        }
+        c.returns += t.returns.iter().filter(|r| r.unit == unit).count();
+        c.reopenings += t.reopened as usize;
     }
-    let replied: Vec<&&Ticket> = mine
-        .iter()
-        .filter(|t| t.replies.iter().any(|r| r.unit == unit))
-        .collect();
-    let called = replied.iter().filter(|t| !t.callbacks.is_empty()).count();
-    let calls: Vec<bool> = replied
-        .iter()
-        .flat_map(|t| t.callbacks.iter().map(|c| c.satisfied))
-        .collect();
-    Indicators {
-        unit: unit.into(),
-        dispatched: mine.len(),
-        on_time_reply: Ratio::new(on_time as f64, replies as f64),
-        callback_rate: Ratio::new(called as f64, replied.len() as f64),
-        satisfaction: Ratio::new(
-            calls.iter().filter(|s| **s).count() as f64,
-            calls.len() as f64,
-        ),
-        returns: mine
-            .iter()
-            .map(|t| t.returns.iter().filter(|r| r.unit == unit).count())
-            .sum(),
-        reopenings: mine.iter().map(|t| t.reopened as usize).sum(),
-    }
+    Indicators::of(unit, c)
 }
 
 /// The years without a loaded holiday notice that the open reply date was counted over (empty

@@ -212,6 +212,22 @@ pub(super) async fn bench_store(
     Ok((scratch, store))
 }
 
+/// A fresh API token for `username`, as the `Authorization` header's value.
+pub(super) async fn bearer_for(store: &Store, username: &str) -> Result<String, String> {
+    let token = format!("tb_{}", tongban_app::accounts::random_token());
+    store
+        .create_api_token(
+            "bench",
+            username,
+            "bench",
+            &format!("tok_bench_{username}"),
+            &tongban_app::accounts::sha256_hex(&token),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(format!("Bearer {token}"))
+}
+
 pub(super) fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }

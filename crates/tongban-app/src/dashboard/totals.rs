@@ -1,5 +1,5 @@
 //! The capabilities' own statistics (the case indicators, the bundles' clocks, the public
-//! 好差评 statistics) read from the tallies' all-time sums instead of scanning every record: a
+//! 好差评 statistics, the hotline's indicators by unit) read from the tallies' all-time sums instead of scanning every record: a
 //! request reads a few rows per unit and month, however long the history grows. The scans they
 //! replace stay in the domain, and the tests compare the two.
 
@@ -91,4 +91,36 @@ pub fn bundles(t: &Totals) -> BundleCounts {
         projects: t.n(Metric::ProjectDone, None),
         within_70: t.n(Metric::Project70Days, None),
     }
+}
+
+/// A unit's hotline indicators.
+pub fn hotline(t: &Totals, unit: &str) -> tongban_domain::hotline::Indicators {
+    let u = Some(unit);
+    tongban_domain::hotline::Indicators::of(
+        unit,
+        tongban_domain::hotline::Counts {
+            dispatched: t.n(Metric::HotlineDispatched, u),
+            replies: t.n(Metric::HotlineReplies, u),
+            replies_on_time: t.n(Metric::HotlineRepliesOnTime, u),
+            replied: t.n(Metric::HotlineReplied, u),
+            called_back: t.n(Metric::HotlineCalledBack, u),
+            callbacks: t.n(Metric::HotlineCallbacks, u),
+            callbacks_satisfied: t.n(Metric::HotlineCallbacksSatisfied, u),
+            returns: t.n(Metric::HotlineReturns, u),
+            reopenings: t.n(Metric::HotlineReopenings, u),
+        },
+    )
+}
+
+/// Every unit's hotline indicators, in the units' order, for the units with anything counted.
+pub async fn hotline_by_unit(store: &Store) -> Result<Vec<tongban_domain::hotline::Indicators>> {
+    let t = Totals::read(store, "hotline").await?;
+    let counted = t.units();
+    Ok(store
+        .units()
+        .await?
+        .iter()
+        .filter(|u| counted.contains(u.code.as_str()))
+        .map(|u| hotline(&t, &u.code))
+        .collect())
 }

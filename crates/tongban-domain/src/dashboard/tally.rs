@@ -65,6 +65,10 @@ metrics! {
     HotlineCalledBack = "hotline.called_back",
     HotlineCallbacks = "hotline.callbacks",
     HotlineCallbacksSatisfied = "hotline.callbacks_satisfied",
+    // Tickets dispatched to a unit (once per unit), the unit's returns, the ticket's reopenings.
+    HotlineDispatched = "hotline.dispatched",
+    HotlineReturns = "hotline.returns",
+    HotlineReopenings = "hotline.reopenings",
     PolicyPaid = "policy.paid",
     PolicyPayoutDays = "policy.payout_days",
     RepairsDecided = "credit.repairs_decided",
@@ -297,7 +301,9 @@ pub fn of_rectification(t: &Rectification) -> Parts {
 
 /// A hotline ticket counts for every unit that replied: each reply (on time against the reply
 /// date of the dispatch it answered), the ticket once per unit in the month of the unit's first
-/// reply (called back or not), and each callback for each replying unit in the month of the call.
+/// reply (called back or not), and each callback for each replying unit in the month of the call;
+/// for every lead unit once (with the ticket's reopenings) in the month it was first dispatched
+/// to it; and each return in its month.
 pub fn of_hotline_ticket(t: &hotline::Ticket) -> Parts {
     let mut p = Parts::default();
     let mut units: Vec<&str> = Vec::new();
@@ -333,6 +339,25 @@ pub fn of_hotline_ticket(t: &hotline::Ticket) -> Parts {
             p.count(Metric::HotlineCallbacks, u, m);
             p.count_if(c.satisfied, Metric::HotlineCallbacksSatisfied, u, m);
         }
+    }
+    // Each lead unit counts the ticket, and its reopenings, in the month it first got it.
+    let mut leads: Vec<&str> = Vec::new();
+    for d in &t.dispatches {
+        if !leads.contains(&d.lead.as_str()) {
+            leads.push(&d.lead);
+            let m = Month::of(local_date(d.at));
+            p.count(Metric::HotlineDispatched, &d.lead, m);
+            p.add(
+                Metric::HotlineReopenings,
+                &d.lead,
+                m,
+                i64::from(t.reopened),
+                0,
+            );
+        }
+    }
+    for r in &t.returns {
+        p.count(Metric::HotlineReturns, &r.unit, Month::of(local_date(r.at)));
     }
     p.done()
 }

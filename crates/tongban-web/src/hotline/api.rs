@@ -241,15 +241,10 @@ async fn suggest(
     Ok(crate::api::many(items))
 }
 
-/// Per-unit hotline indicators: on-time replies, callbacks, satisfaction, returns, reopenings.
+/// Per-unit hotline indicators: on-time replies, callbacks, satisfaction, returns, reopenings
+/// (from the tallies the tickets' writes keep).
 #[utoipa::path(get, path = "/api/v1/indicators/hotline", tag = "supervision", responses((status = 200, body = Many<Indicators>)))]
 async fn hotline_indicators(State(state): State<AppState>) -> AppResult<Json<Many<Indicators>>> {
-    let mut items = Vec::new();
-    for u in state.store.units().await? {
-        let tickets = state.store.hotline_tickets_of(&u.code).await?;
-        if !tickets.is_empty() {
-            items.push(hotline::indicators(&u.code, &tickets));
-        }
-    }
+    let items = tongban_app::dashboard::totals::hotline_by_unit(&state.store).await?;
     Ok(crate::api::many(items))
 }

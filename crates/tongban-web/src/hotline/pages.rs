@@ -350,13 +350,7 @@ async fn render_routes(
     errors: Vec<String>,
 ) -> AppResult<Response> {
     let routes = state.store.routes().await?;
-    let mut indicators = Vec::new();
-    for u in state.store.units().await? {
-        let tickets = state.store.hotline_tickets_of(&u.code).await?;
-        if !tickets.is_empty() {
-            indicators.push(tongban_domain::hotline::indicators(&u.code, &tickets));
-        }
-    }
+    let indicators = tongban_app::dashboard::totals::hotline_by_unit(&state.store).await?;
     let status = if errors.is_empty() {
         StatusCode::OK
     } else {

@@ -54,17 +54,7 @@ pub(super) async fn catalog(
         .create_user("bench", &supervisor, &hash)
         .await
         .map_err(|e| e.to_string())?;
-    let token = format!("tb_{}", tongban_app::accounts::random_token());
-    store
-        .create_api_token(
-            "bench",
-            "bench.supervisor",
-            "bench",
-            "tok_bench",
-            &tongban_app::accounts::sha256_hex(&token),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
+    let auth = bearer_for(&store, "bench.supervisor").await?;
 
     let running = crate::spawn(store.clone(), "127.0.0.1:0", Default::default())
         .await
@@ -82,7 +72,6 @@ pub(super) async fn catalog(
     ];
     let search = time_requests(running.addr, &paths, requests, None).await?;
     let baseline = time_requests(bare, &["/"], requests, None).await?;
-    let auth = format!("Bearer {token}");
     let uniformity = time_requests(
         running.addr,
         &["/api/v1/catalog/uniformity"],

@@ -193,18 +193,7 @@ pub(super) async fn dashboard_bench(
     database_url: Option<String>,
 ) -> Result<(), String> {
     let (scratch, store) = super::bench_store(database_url, false).await?;
-    let token = format!("tb_{}", tongban_app::accounts::random_token());
-    store
-        .create_api_token(
-            "bench",
-            "supervisor",
-            "bench",
-            "tok_bench_dash",
-            &tongban_app::accounts::sha256_hex(&token),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    let auth = format!("Bearer {token}");
+    let auth = bearer_for(&store, "supervisor").await?;
     let units: Vec<String> = store
         .units()
         .await

@@ -9,18 +9,7 @@ pub(super) async fn hotline_bench(
     database_url: Option<String>,
 ) -> Result<(), String> {
     let (scratch, store) = super::bench_store(database_url, false).await?;
-    let token = format!("tb_{}", tongban_app::accounts::random_token());
-    store
-        .create_api_token(
-            "bench",
-            "operator",
-            "bench",
-            "tok_bench_op",
-            &tongban_app::accounts::sha256_hex(&token),
-        )
-        .await
-        .map_err(|e| e.to_string())?;
-    let auth = format!("Bearer {token}");
+    let auth = bearer_for(&store, "operator").await?;
     let running = crate::spawn(store.clone(), "127.0.0.1:0", Default::default())
         .await
         .map_err(|e| e.to_string())?;

@@ -504,6 +504,11 @@ fn close(a: &serde_json::Value, b: &serde_json::Value, at: &str) {
     }
 }
 
+fn ok_many(r: crate::harness::Resp) -> Vec<serde_json::Value> {
+    assert_eq!(r.status, 200, "{}", r.body);
+    r.json()["items"].as_array().unwrap().clone()
+}
+
 fn the_statistics_pages_equal_a_scan(app: &TestApp) {
     let now = app.store.now();
     let cal = app.store.calendar();
@@ -531,6 +536,21 @@ fn the_statistics_pages_equal_a_scan(app: &TestApp) {
             &format!("reviews {unit:?}"),
         );
         compared += scanned.services;
+    }
+    // The hotline's indicators of every unit a ticket was dispatched to.
+    let api = ok_many(app.get("/api/v1/indicators/hotline"));
+    for u in runtime().block_on(app.store.units()).unwrap() {
+        let tickets = runtime()
+            .block_on(app.store.hotline_tickets_of(&u.code))
+            .unwrap();
+        let scanned = tongban_domain::hotline::indicators(&u.code, &tickets);
+        if scanned.dispatched == 0 {
+            continue;
+        }
+        let served = api.iter().find(|i| i["unit"] == u.code.as_str());
+        let served = served.unwrap_or_else(|| panic!("{} in {api:?}", u.code));
+        close(served, &serde_json::to_value(&scanned).unwrap(), &u.code);
+        compared += scanned.dispatched;
     }
     assert!(compared > 0, "the demo has something to compare");
 }
