@@ -263,6 +263,11 @@ impl Store {
     }
 
     /// A cheap round trip for health checks.
+    /// Migrations applied to the database, and migrations this build knows.
+    pub async fn migrations(&self) -> Result<(i64, i64)> {
+        schema::status(&self.read, self.backend).await
+    }
+
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").fetch_one(&self.read).await?;
         Ok(())

@@ -237,3 +237,17 @@ pub(crate) async fn migrate(pool: &AnyPool, backend: Backend) -> Result<()> {
     }
     Ok(())
 }
+
+/// The migrations this build knows and how many of them the database has: a server is ready
+/// only when it has them all (an older server against a newer database, or the reverse, is not).
+pub(crate) async fn status(pool: &AnyPool, backend: Backend) -> Result<(i64, i64)> {
+    let known = match backend {
+        Backend::Sqlite => SQLITE,
+        Backend::Postgres => POSTGRES,
+    };
+    let applied: i64 = sqlx::query("SELECT COUNT(*) AS n FROM schema_migrations")
+        .fetch_one(pool)
+        .await?
+        .try_get("n")?;
+    Ok((applied, known.len() as i64))
+}

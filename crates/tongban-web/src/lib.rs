@@ -23,6 +23,7 @@ pub mod policies;
 pub mod reviews;
 pub mod router;
 pub mod rules;
+pub mod security;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use tongban_store::Store;

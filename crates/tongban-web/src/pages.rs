@@ -414,6 +414,30 @@ pub async fn not_found(req: Request) -> Response {
         .into_response()
 }
 
+/// Ready to take traffic: the database answers and has exactly the migrations this build knows
+/// (503 with what is wrong otherwise, for a load balancer to route around).
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    match state.store.migrations().await {
+        Ok((applied, known)) if applied == known => Json(serde_json::json!({
+            "status": "ready", "database": "ok", "migrations": { "applied": applied, "known": known },
+        }))
+        .into_response(),
+        Ok((applied, known)) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({
+                "status": "not_ready", "database": "ok",
+                "migrations": { "applied": applied, "known": known },
+            })),
+        )
+            .into_response(),
+        Err(e) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(serde_json::json!({ "status": "not_ready", "database": e.to_string() })),
+        )
+            .into_response(),
+    }
+}
+
 pub async fn healthz(State(state): State<AppState>) -> Response {
     match state.store.ping().await {
         Ok(()) => Json(

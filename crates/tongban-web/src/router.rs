@@ -101,6 +101,7 @@ pub fn app(state: AppState) -> Router {
             get(move || async move { ([("content-type", "application/json")], openapi_json) }),
         )
         .route("/healthz", get(pages::healthz))
+        .route("/readyz", get(pages::readyz))
         .merge(open311::router())
         .merge(page_routes)
         .fallback(pages::not_found)
@@ -108,5 +109,6 @@ pub fn app(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(
             tongban_app::catalog::sheet::MAX_UPLOAD_BYTES,
         ))
+        .layer(axum::middleware::from_fn(crate::security::headers))
         .with_state(state)
 }

@@ -261,3 +261,45 @@ fn openapi_and_health_describe_the_running_server() {
     assert!(error.get("message").is_some(), "{error}");
     assert_eq!(app.get("/healthz").json()["status"], "ok");
 }
+
+/// Ready means the database answers with every migration this build knows; every answer — a
+/// page, the API, a problem, a 404 — carries the security headers, and no page has an inline
+/// script the policy would block.
+#[test]
+fn readiness_and_security_headers_on_every_answer() {
+    each_app(|app| {
+        let r = app.get("/readyz");
+        assert_eq!(r.status, 200, "{}", r.body);
+        let ready = r.json();
+        assert_eq!(ready["status"], "ready");
+        assert_eq!(ready["migrations"]["applied"], ready["migrations"]["known"]);
+        assert!(ready["migrations"]["known"].as_i64().unwrap() >= 19);
+        for path in [
+            "/",
+            "/items",
+            "/api/v1/items",
+            "/api/v1/items/NOPE",
+            "/no-such-page",
+            "/readyz",
+        ] {
+            let r = app.get(path);
+            let csp = r.header("content-security-policy").unwrap_or_default();
+            assert!(
+                csp.contains("script-src 'self'") && csp.contains("frame-ancestors 'none'"),
+                "{path}: {csp}"
+            );
+            assert!(!csp.contains("script-src 'self' 'unsafe-inline'"), "{path}");
+            assert_eq!(
+                r.header("x-content-type-options"),
+                Some("nosniff"),
+                "{path}"
+            );
+            assert_eq!(
+                r.header("referrer-policy"),
+                Some("strict-origin-when-cross-origin"),
+                "{path}"
+            );
+            assert!(!r.body.contains("<script>"), "{path} has an inline script");
+        }
+    });
+}
