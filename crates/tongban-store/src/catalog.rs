@@ -308,13 +308,6 @@ impl Store {
         Ok((rows.iter().map(record).collect::<Result<_>>()?, total))
     }
 
-    /// The newest published version of every item (uniformity, indicators, export).
-    /// Makes every cached read be read again, as after a write (the benchmarks' cold reads).
-    pub fn forget_cached_reads(&self) {
-        self.write_generation
-            .fetch_add(1, std::sync::atomic::Ordering::Release);
-    }
-
     /// The published guides as last read (see `read_cache.rs`): for pages that read them on
     /// every request (the dashboard's catalog shares).
     pub async fn published_guides_shared(&self) -> Result<std::sync::Arc<Vec<ItemGuide>>> {
@@ -323,6 +316,7 @@ impl Store {
             .await
     }
 
+    /// The newest published version of every item (uniformity, indicators, export).
     pub async fn published_guides(&self) -> Result<Vec<ItemGuide>> {
         let rows = sqlx::query(
             "SELECT pub_json FROM items WHERE published_version IS NOT NULL ORDER BY code",

@@ -154,9 +154,7 @@ pub async fn inputs(store: &Store, month: Month) -> Result<Inputs> {
             }
         })
         .collect();
-    let now = store
-        .now()
-        .to_zoned(jiff::tz::TimeZone::get("Asia/Shanghai").unwrap_or(jiff::tz::TimeZone::UTC));
+    let now = store.now().to_zoned(tongban_domain::cases::district_tz());
     Ok(Inputs {
         month,
         title: t("monthly.title").replace("{district}", &district),
