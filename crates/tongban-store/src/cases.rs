@@ -377,7 +377,7 @@ impl Store {
         let rows = q
             .bind(page.limit())
             .bind(page.offset())
-            .fetch_all(self.reader())
+            .fetch_all(self.lagging_reader())
             .await?;
         let total = crate::total_of(&rows)?;
         let cases = rows.iter().map(case_row).collect::<Result<Vec<_>>>()?;
@@ -431,7 +431,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT case_json FROM cases WHERE state = 'paused' ORDER BY accepted_at, id",
         )
-        .fetch_all(self.reader())
+        .fetch_all(self.lagging_reader())
         .await?;
         let mut out = Vec::new();
         for r in rows {

@@ -197,7 +197,7 @@ impl Store {
             "SELECT pub_json, published_version, published_at FROM items WHERE code = $1 AND published_version IS NOT NULL",
         )
         .bind(code)
-        .fetch_optional(self.reader())
+        .fetch_optional(self.lagging_reader())
         .await?;
         row.map(|r| published(&r)).transpose()
     }
@@ -250,7 +250,7 @@ impl Store {
         let rows = list
             .bind(page.limit())
             .bind(page.offset())
-            .fetch_all(self.reader())
+            .fetch_all(self.lagging_reader())
             .await?;
         let Some(first) = rows.first() else {
             let mut count = sqlx::query_scalar::<_, i64>(sql!("SELECT COUNT(*){filter_sql}"))
@@ -260,7 +260,7 @@ impl Store {
             for t in &terms {
                 count = count.bind(t);
             }
-            return Ok((vec![], count.fetch_one(self.reader()).await?));
+            return Ok((vec![], count.fetch_one(self.lagging_reader()).await?));
         };
         let total: i64 = first.try_get("total")?;
         let codes: Vec<String> = rows
@@ -278,7 +278,7 @@ impl Store {
             rows = rows.bind(c);
         }
         let mut by_code = std::collections::HashMap::new();
-        for r in rows.fetch_all(self.reader()).await? {
+        for r in rows.fetch_all(self.lagging_reader()).await? {
             by_code.insert(r.try_get::<String, _>("code")?, published(&r)?);
         }
         // Keep the search's order; a row published away in between simply drops out.
@@ -321,7 +321,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT pub_json FROM items WHERE published_version IS NOT NULL ORDER BY code",
         )
-        .fetch_all(self.reader())
+        .fetch_all(self.lagging_reader())
         .await?;
         rows.iter().map(|r| json_col(r, "pub_json")).collect()
     }
@@ -335,7 +335,7 @@ impl Store {
             "SELECT code, unit FROM item_search WHERE basic_code = $1 ORDER BY level_rank, code",
         )
         .bind(basic_code)
-        .fetch_all(self.reader())
+        .fetch_all(self.lagging_reader())
         .await?;
         rows.iter()
             .map(|r| Ok((r.try_get("code")?, r.try_get("unit")?)))
@@ -345,7 +345,7 @@ impl Store {
     /// Distinct themes of published items, for the browse facets.
     pub async fn themes(&self) -> Result<Vec<String>> {
         let rows: Vec<String> = sqlx::query_scalar("SELECT DISTINCT themes FROM item_search")
-            .fetch_all(self.reader())
+            .fetch_all(self.lagging_reader())
             .await?;
         let mut themes: Vec<String> = rows
             .iter()

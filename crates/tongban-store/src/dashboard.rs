@@ -137,7 +137,7 @@ impl Store {
         )
         .bind(i64::from(from.0))
         .bind(i64::from(to.0))
-        .fetch_all(self.reader())
+        .fetch_all(self.lagging_reader())
         .await?;
         Ok(Sums::from_cells(
             rows.iter().map(cell).collect::<Result<Vec<_>>>()?,
@@ -163,7 +163,7 @@ impl Store {
         )
         .bind(format!("{prefix}."))
         .bind(format!("{prefix}/"))
-        .fetch_all(self.reader())
+        .fetch_all(self.lagging_reader())
         .await?;
         rows.iter()
             .map(|r| {
@@ -213,7 +213,7 @@ impl Store {
         .bind(i64::from(to.0))
         .bind(metrics.0.as_str())
         .bind(metrics.1.as_str())
-        .fetch_all(self.reader())
+        .fetch_all(self.lagging_reader())
         .await?;
         Ok(Sums::from_cells(
             rows.iter().map(cell).collect::<Result<Vec<_>>>()?,
@@ -254,7 +254,7 @@ impl Store {
         .bind(i64::from(from.0))
         .bind(i64::from(to.0))
         .bind(units)
-        .fetch_all(self.reader())
+        .fetch_all(self.lagging_reader())
         .await?;
         let cells = rows
             .iter()

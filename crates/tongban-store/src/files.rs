@@ -64,7 +64,17 @@ impl Store {
         tokio::task::spawn_blocking(move || write_durably(&written, &bytes))
             .await
             .map_err(|e| StoreError::Files(e.to_string()))?
-            .map_err(|e| StoreError::Files(format!("{}: {e}", path.display())))?;
+            .map_err(|e| {
+                let what = format!("{}: {e}", path.display());
+                // ENOSPC / EDQUOT: the upload can be sent again once there is room.
+                if e.kind() == std::io::ErrorKind::StorageFull
+                    || e.kind() == std::io::ErrorKind::QuotaExceeded
+                {
+                    StoreError::Full(what)
+                } else {
+                    StoreError::Files(what)
+                }
+            })?;
         let now = crate::rfc3339(self.now());
         sqlx::query(
             "INSERT INTO blobs (sha256, size, content_type, created_at) VALUES ($1, $2, $3, $4)
@@ -120,10 +130,15 @@ fn write_durably(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
         path.file_name().and_then(|n| n.to_str()).unwrap_or("blob"),
         std::process::id()
     ));
-    let mut f = std::fs::File::create(&tmp)?;
-    f.write_all(bytes)?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)?;
+    let written = std::fs::File::create(&tmp).and_then(|mut f| {
+        f.write_all(bytes)?;
+        f.sync_all()
+    });
+    if let Err(e) = written.and_then(|()| std::fs::rename(&tmp, path)) {
+        // A disk that filled up leaves no partial file behind.
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
     // The rename itself must survive a crash too.
     std::fs::File::open(dir)?.sync_all()
 }

@@ -227,7 +227,7 @@ impl Store {
         let rows = q
             .bind(page.limit())
             .bind(page.offset())
-            .fetch_all(self.reader())
+            .fetch_all(self.lagging_reader())
             .await?;
         let total = crate::total_of(&rows)?;
         let tickets = rows

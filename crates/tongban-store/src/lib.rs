@@ -25,6 +25,7 @@ macro_rules! sql {
 
 pub mod accounts;
 pub mod audit;
+pub mod backup;
 pub mod bundles;
 pub mod calendar;
 pub mod cases;
@@ -36,6 +37,7 @@ pub mod files;
 pub mod hotline;
 pub mod inbox;
 pub mod inspection;
+pub mod jobs;
 pub mod keyring;
 pub mod licences;
 pub mod lists;
@@ -88,6 +90,45 @@ pub enum StoreError {
     /// Stored data that cannot be read back (a row edited outside the application).
     #[error("stored data is unreadable: {0}")]
     Corrupt(String),
+    /// The disk under the files directory is full: the file was not kept.
+    #[error("file store full: {0}")]
+    Full(String),
+}
+
+impl StoreError {
+    /// The database could not be reached or could not take the change now (restarting,
+    /// connections exhausted, disk full): nothing was changed, and the same request may succeed
+    /// later. Everything else is the request's fault or a defect.
+    pub fn is_unavailable(&self) -> bool {
+        let e = match self {
+            StoreError::Full(_) => return true,
+            StoreError::Database(e) => e,
+            _ => return false,
+        };
+        match e {
+            sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::WorkerCrashed => true,
+            sqlx::Error::Database(d) => {
+                let code = d.code().unwrap_or_default();
+                // PostgreSQL: connection exceptions (08), insufficient resources (53: disk
+                // full, too many connections), operator intervention (57P: shutting down,
+                // cannot connect now), a database not taking connections (55000).
+                code.starts_with("08")
+                    || code.starts_with("53")
+                    || code.starts_with("57P")
+                    || code == "55000"
+                    // SQLite's primary result codes (the low byte of an extended one): busy
+                    // past the timeout, I/O error, full, cannot open.
+                    || code
+                        .parse::<i64>()
+                        .is_ok_and(|n| matches!(n & 0xff, 5 | 10 | 13 | 14))
+            }
+            _ => false,
+        }
+    }
 }
 
 pub type Result<T, E = StoreError> = std::result::Result<T, E>;
@@ -124,6 +165,9 @@ pub struct Store {
     /// PostgreSQL: the same pool as `read`.
     write: AnyPool,
     read: AnyPool,
+    /// Reads that may lag a little (public pages, lists, the dashboard): a PostgreSQL read
+    /// replica when one is configured (`with_read_replica`), else `read`.
+    replica: Option<AnyPool>,
     clock: Clock,
     /// The working-day calendar built from the stored years (see `calendar.rs`).
     calendar: Arc<RwLock<Arc<Calendar>>>,
@@ -182,6 +226,7 @@ impl Store {
         Store {
             backend,
             write,
+            replica: None,
             read,
             clock: system_clock(),
             calendar: empty_calendar(),
@@ -262,7 +307,6 @@ impl Store {
         (self.clock)()
     }
 
-    /// A cheap round trip for health checks.
     /// Makes every cached read be read again, as after a write (the benchmarks' cold reads).
     pub fn forget_cached_reads(&self) {
         self.write_generation
@@ -274,6 +318,7 @@ impl Store {
         schema::status(&self.read, self.backend).await
     }
 
+    /// A cheap round trip for health checks.
     pub async fn ping(&self) -> Result<()> {
         sqlx::query("SELECT 1").fetch_one(&self.read).await?;
         Ok(())
@@ -281,6 +326,9 @@ impl Store {
 
     /// Closes the pools (lets SQLite checkpoint its WAL on shutdown).
     pub async fn close(&self) {
+        if let Some(r) = &self.replica {
+            r.close().await;
+        }
         self.read.close().await;
         self.write.close().await;
     }
@@ -297,6 +345,59 @@ impl Store {
     pub(crate) fn reader(&self) -> &AnyPool {
         &self.read
     }
+
+    /// Where reads that may lag go (see `lagging`).
+    pub(crate) fn lagging_reader(&self) -> &AnyPool {
+        self.replica.as_ref().unwrap_or(&self.read)
+    }
+
+    /// Sends reads that may lag to a PostgreSQL read replica at `url`; everything else stays
+    /// on the primary. The replica is only read: its migrations are the primary's, replayed.
+    pub async fn with_read_replica(mut self, url: &str) -> Result<Store> {
+        if self.backend != Backend::Postgres
+            || !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            return Err(StoreError::Invalid(tongban_domain::FieldErrors::single(
+                "read_database_url",
+                "replica_needs_postgres",
+            )));
+        }
+        self.replica = Some(
+            AnyPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(Duration::from_secs(10))
+                .connect(url)
+                .await?,
+        );
+        Ok(self)
+    }
+
+    /// The pools' sizes, for `/metrics`: the writer, the readers and (if any) the replica's.
+    pub fn pools(&self) -> Vec<PoolStats> {
+        let stats = |name: &'static str, p: &AnyPool| PoolStats {
+            name,
+            size: p.size(),
+            idle: u32::try_from(p.num_idle()).unwrap_or(u32::MAX),
+            max: p.options().get_max_connections(),
+        };
+        let mut v = vec![stats("write", &self.write)];
+        if self.backend == Backend::Sqlite {
+            v.push(stats("read", &self.read));
+        }
+        if let Some(r) = &self.replica {
+            v.push(stats("replica", r));
+        }
+        v
+    }
+}
+
+/// One database pool's connections.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PoolStats {
+    pub name: &'static str,
+    pub size: u32,
+    pub idle: u32,
+    pub max: u32,
 }
 
 fn empty_calendar() -> Arc<RwLock<Arc<Calendar>>> {

@@ -96,6 +96,11 @@ const SQLITE: &[(i64, &str, &str)] = &[
         "tally_totals",
         include_str!("../migrations/sqlite/0019_tally_totals.sql"),
     ),
+    (
+        20,
+        "job_leases",
+        include_str!("../migrations/sqlite/0020_job_leases.sql"),
+    ),
 ];
 const POSTGRES: &[(i64, &str, &str)] = &[
     (
@@ -192,6 +197,11 @@ const POSTGRES: &[(i64, &str, &str)] = &[
         19,
         "tally_totals",
         include_str!("../migrations/postgres/0019_tally_totals.sql"),
+    ),
+    (
+        20,
+        "job_leases",
+        include_str!("../migrations/postgres/0020_job_leases.sql"),
     ),
 ];
 

@@ -194,6 +194,10 @@ impl utoipa::Modify for ProblemResponses {
                 add("403", "The token's user may not do this.");
             }
             add("500", "Internal error; quote `request_id`.");
+            add(
+                "503",
+                "The database cannot be reached or storage is full; nothing was changed. Retry after `Retry-After` seconds.",
+            );
         }
 
         for item in doc.paths.paths.values_mut() {

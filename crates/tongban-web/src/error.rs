@@ -81,6 +81,13 @@ pub enum AppError {
     CalendarMissing(i16),
     #[error("too many failed logins")]
     TooManyRequests { retry_after_secs: u64 },
+    /// Too many requests of one kind from one address (`ops::limits`).
+    #[error("rate limited")]
+    RateLimited { retry_after_secs: u64 },
+    /// The database cannot be reached or cannot take the write now (restarting, disk full):
+    /// nothing was changed; the same request may be sent again later.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
     #[error("payload too large")]
     TooLarge,
     #[error("method not allowed")]
@@ -96,6 +103,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict { field, code } => AppError::Conflict { field, code },
             StoreError::Invalid(f) => AppError::Invalid(f),
             StoreError::Refused(e) => e.into(),
+            e if e.is_unavailable() => AppError::Unavailable(e.to_string()),
             other => AppError::Internal(other.to_string()),
         }
     }
@@ -156,7 +164,10 @@ impl AppError {
             AppError::Conflict { .. } => StatusCode::CONFLICT,
             AppError::NotAllowed { .. } | AppError::CalendarMissing(_) => StatusCode::CONFLICT,
             AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            AppError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooManyRequests { .. } | AppError::RateLimited { .. } => {
+                StatusCode::TOO_MANY_REQUESTS
+            }
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -175,6 +186,8 @@ impl AppError {
             AppError::CalendarMissing(_) => "calendar_year_not_loaded",
             AppError::BadRequest { code, .. } => code,
             AppError::TooManyRequests { .. } => "too_many_login_failures",
+            AppError::RateLimited { .. } => "rate_limited",
+            AppError::Unavailable(_) => "unavailable",
             AppError::TooLarge => "payload_too_large",
             AppError::MethodNotAllowed => "method_not_allowed",
             AppError::Internal(_) => "internal",
@@ -248,8 +261,13 @@ impl IntoResponse for AppError {
         // Internal errors are logged with an id the user can quote; the message stays in the log.
         let request_id = match &self {
             AppError::Internal(msg) => {
-                let id = crate::request_id();
+                let id = crate::ops::observe::current_request_id();
                 tracing::error!(request_id = %id, error = %msg, "internal error");
+                Some(id)
+            }
+            AppError::Unavailable(msg) => {
+                let id = crate::ops::observe::current_request_id();
+                tracing::warn!(request_id = %id, error = %msg, "store unavailable");
                 Some(id)
             }
             _ => None,
@@ -288,9 +306,18 @@ impl IntoResponse for AppError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if let AppError::TooManyRequests { retry_after_secs } = self {
-            resp.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+        match self {
+            AppError::TooManyRequests { retry_after_secs }
+            | AppError::RateLimited { retry_after_secs } => {
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            // Long enough for a database restart; clients and proxies may retry then.
+            AppError::Unavailable(_) => {
+                resp.headers_mut()
+                    .insert(header::RETRY_AFTER, HeaderValue::from(5u64));
+            }
+            _ => {}
         }
         resp.extensions_mut().insert(ErrorInfo {
             status,

@@ -17,13 +17,13 @@ pub mod i18n;
 pub mod inspection;
 pub mod licences;
 pub mod open311;
+pub mod ops;
 pub mod pages;
 pub mod plan;
 pub mod policies;
 pub mod reviews;
 pub mod router;
 pub mod rules;
-pub mod security;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use tongban_store::Store;
@@ -36,12 +36,30 @@ pub struct WebConfig {
     /// Base URL people reach the platform at (for QR codes and links sent out); empty: the
     /// `Host` the request came to.
     pub public_url: String,
+    /// Bearer token of `/metrics` on the main listener; empty: not served there.
+    pub metrics_token: String,
+    /// Peers whose `X-Forwarded-For` names the client (`ops::client`).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub rate_limits: ops::limits::RateLimits,
 }
 
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub store: Store,
     pub config: WebConfig,
+    /// This server's rate-limit buckets.
+    pub limiter: std::sync::Arc<ops::limits::Limiter>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> AppState {
+        let limiter = std::sync::Arc::new(ops::limits::Limiter::new(config.rate_limits));
+        AppState {
+            store,
+            config,
+            limiter,
+        }
+    }
 }
 
 /// A short id to quote in logs and error pages, so a reported failure can be found.
@@ -55,6 +73,17 @@ pub fn request_id() -> String {
 }
 
 /// Serves the application on an already bound listener until `shutdown` resolves.
+/// Serves `/metrics` alone on a listener of its own (`metrics_listen`).
+pub async fn serve_metrics(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, ops::metrics::router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,

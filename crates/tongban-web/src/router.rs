@@ -93,6 +93,11 @@ pub fn app(state: AppState) -> Router {
         .merge(dashboard::monthly::router())
         .merge(plan::export::router())
         .merge(plan::pages::router())
+        // Inside the error pages, so that a limited reader gets a page in their language.
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::ops::limits::limit,
+        ))
         .layer(axum::middleware::from_fn(pages::render_errors));
     Router::new()
         .merge(api.layer(axum::middleware::from_fn(crate::api::problems_only)))
@@ -102,13 +107,20 @@ pub fn app(state: AppState) -> Router {
         )
         .route("/healthz", get(pages::healthz))
         .route("/readyz", get(pages::readyz))
-        .merge(open311::router())
+        .route("/metrics", get(crate::ops::metrics::guarded))
+        .merge(
+            open311::router().layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                crate::ops::limits::limit,
+            )),
+        )
         .merge(page_routes)
         .fallback(pages::not_found)
         // Imports are the largest bodies we accept.
         .layer(DefaultBodyLimit::max(
             tongban_app::catalog::sheet::MAX_UPLOAD_BYTES,
         ))
-        .layer(axum::middleware::from_fn(crate::security::headers))
+        .layer(axum::middleware::from_fn(crate::ops::observe::observe))
+        .layer(axum::middleware::from_fn(crate::ops::security::headers))
         .with_state(state)
 }

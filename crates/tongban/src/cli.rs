@@ -31,6 +31,9 @@ pub struct StoreArgs {
     /// PostgreSQL URL (postgres://user:pass@host/db) instead of the embedded store.
     #[arg(long, global = true)]
     pub database_url: Option<String>,
+    /// PostgreSQL read replica for reads that may lag (public pages, lists, the dashboard).
+    #[arg(long, global = true)]
+    pub read_database_url: Option<String>,
 }
 
 impl StoreArgs {
@@ -41,6 +44,9 @@ impl StoreArgs {
         }
         if let Some(u) = &self.database_url {
             c.database_url = u.clone();
+        }
+        if let Some(u) = &self.read_database_url {
+            c.read_database_url = u.clone();
         }
         Ok(c)
     }
@@ -61,6 +67,14 @@ impl StoreArgs {
             .await
             .map_err(|e| format!("opening the store: {e}"))?;
         let store = store.with_keys_dir(c.keys_dir());
+        let store = if c.read_database_url.is_empty() {
+            store
+        } else {
+            store
+                .with_read_replica(&c.read_database_url)
+                .await
+                .map_err(|e| format!("read_database_url: {e}"))?
+        };
         let store = match tongban_store::keyring::load(&c.keys_dir(), "log")? {
             Some(key) => store.with_log_key(&c.log_origin, key),
             None => store,
@@ -151,6 +165,18 @@ pub enum Command {
     Licence {
         #[command(subcommand)]
         command: crate::licences::LicenceCommand,
+    },
+    /// Take a consistent backup into DIR (new or empty) while the server runs.
+    Backup {
+        dir: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Bring a backup back (stop the servers first), then check the audit chain and every file.
+    Restore {
+        dir: PathBuf,
+        #[command(flatten)]
+        store: StoreArgs,
     },
     /// Benchmarks (not tests): `tongban bench catalog`.
     Bench {
@@ -330,25 +356,51 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             {
                 tracing::info!("loaded the Xihu District demo");
             }
-            let running = crate::spawn(
-                store,
-                &config.listen,
-                tongban_web::WebConfig {
-                    secure_cookies: config.secure_cookies,
-                    public_url: config.public_url.clone(),
-                },
-            )
-            .await
-            .map_err(|e| format!("listening on {}: {e}", config.listen))?;
+            let web = tongban_web::WebConfig {
+                secure_cookies: config.secure_cookies(),
+                public_url: config.public_url.clone(),
+                metrics_token: config.metrics_token.clone(),
+                trusted_proxies: config
+                    .trusted_proxies
+                    .iter()
+                    .map(|a| {
+                        a.parse()
+                            .map_err(|_| format!("trusted_proxies: not an address: {a}"))
+                    })
+                    .collect::<Result<_, _>>()?,
+                rate_limits: config.rate_limits,
+            };
+            let metrics = if config.metrics_listen.is_empty() {
+                None
+            } else {
+                let listener = tokio::net::TcpListener::bind(&config.metrics_listen)
+                    .await
+                    .map_err(|e| format!("listening on {}: {e}", config.metrics_listen))?;
+                let state = tongban_web::AppState::new(store.clone(), web.clone());
+                Some(tokio::spawn(tongban_web::serve_metrics(
+                    listener,
+                    state,
+                    std::future::pending(),
+                )))
+            };
+            let running = crate::spawn(store, &config.listen, web)
+                .await
+                .map_err(|e| format!("listening on {}: {e}", config.listen))?;
             eprintln!("tongban: serving on http://{}", running.addr);
-            let clock = crate::start_clock(
-                running.store.clone(),
-                std::time::Duration::from_secs(config.clock_interval_secs),
-                config.smtp(),
-            );
+            let worker = crate::jobs::Worker {
+                store: running.store.clone(),
+                holder: crate::jobs::holder_name(),
+                every: std::time::Duration::from_secs(config.clock_interval_secs),
+                smtp: config.smtp(),
+                backup: config.backup_schedule(),
+            }
+            .start();
             shutdown_signal().await;
-            if let Some(c) = clock {
-                c.abort();
+            if let Some(w) = worker {
+                w.abort();
+            }
+            if let Some(m) = metrics {
+                m.abort();
             }
             running.stop().await;
             Ok(())
@@ -625,6 +677,46 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 r.due_soon,
                 r.overdue
             );
+            Ok(())
+        }
+        Command::Backup { dir, store } => {
+            let (store, config) = store.open().await?;
+            let m = crate::backup::take(&store, &config.database_url, &dir).await;
+            store.close().await;
+            let m = m?;
+            println!(
+                "backup of {} entries and {} files in {}",
+                m.audit_entries,
+                m.files.len(),
+                dir.display()
+            );
+            Ok(())
+        }
+        Command::Restore { dir, store: args } => {
+            let config = args.config()?;
+            let m = crate::backup::restore(&config, &dir).await?;
+            println!(
+                "restored the backup of {} ({} files)",
+                m.taken_at,
+                m.files.len()
+            );
+            let (store, _) = args.open().await?;
+            let audit = store.verify_audit().await.map_err(|e| e.to_string());
+            let files = store.verify_files().await.map_err(|e| e.to_string());
+            store.close().await;
+            match audit? {
+                Ok(n) => println!("audit trail intact: {n} entries"),
+                Err(b) => return Err(format!("audit trail broken after the restore: {b:?}")),
+            }
+            let (n, bad) = files?;
+            if !bad.is_empty() {
+                return Err(format!(
+                    "{} of {n} files missing or damaged: {}",
+                    bad.len(),
+                    bad.join(", ")
+                ));
+            }
+            println!("files intact: {n}");
             Ok(())
         }
         Command::Bench { command } => crate::bench::run(command).await,

@@ -33,6 +33,25 @@ pub struct Config {
     pub keys_dir: PathBuf,
     /// The licence transparency log's name (its checkpoints' origin line).
     pub log_origin: String,
+    /// `postgres://…` of a read replica: reads that may lag (public pages, lists, the dashboard)
+    /// go there, everything else to `database_url`. Empty: everything to the primary.
+    pub read_database_url: String,
+    /// Bearer token `/metrics` asks for on the main listener; empty: not served there.
+    pub metrics_token: String,
+    /// An address of its own for `/metrics` (no token), e.g. `127.0.0.1:9464`; empty: none.
+    pub metrics_listen: String,
+    /// `text` (default) or `json`: one JSON object per line, with the request id.
+    pub log_format: String,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (rate limits, login throttling).
+    pub trusted_proxies: Vec<String>,
+    /// Requests a minute per client address (0 turns one off).
+    pub rate_limits: tongban_web::ops::limits::RateLimits,
+    /// Directory of scheduled backups; empty: none scheduled (`tongban backup DIR` by hand).
+    pub backup_dir: PathBuf,
+    /// Hours between scheduled backups (taken by one server of the cluster); 0: none.
+    pub backup_every_hours: u64,
+    /// Scheduled backups kept (the oldest removed beyond it).
+    pub backup_keep: usize,
 }
 
 impl Default for Config {
@@ -50,6 +69,15 @@ impl Default for Config {
             calendar_reminder: "10-01".into(),
             keys_dir: PathBuf::new(),
             log_origin: "xihu.tongban.example/licences".into(),
+            read_database_url: String::new(),
+            metrics_token: String::new(),
+            metrics_listen: String::new(),
+            log_format: "text".into(),
+            trusted_proxies: Vec::new(),
+            rate_limits: Default::default(),
+            backup_dir: PathBuf::new(),
+            backup_every_hours: 24,
+            backup_keep: 7,
         }
     }
 }
@@ -57,15 +85,20 @@ impl Default for Config {
 impl std::fmt::Debug for Config {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // A database URL may carry a password.
-        let url = if self.database_url.is_empty() {
-            ""
-        } else {
-            "<redacted>"
-        };
+        let redact = |s: &str| if s.is_empty() { "" } else { "<redacted>" };
         f.debug_struct("Config")
             .field("listen", &self.listen)
             .field("data_dir", &self.data_dir)
-            .field("database_url", &url)
+            .field("database_url", &redact(&self.database_url))
+            .field("read_database_url", &redact(&self.read_database_url))
+            .field("metrics_token", &redact(&self.metrics_token))
+            .field("metrics_listen", &self.metrics_listen)
+            .field("log_format", &self.log_format)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("rate_limits", &self.rate_limits)
+            .field("backup_dir", &self.backup_dir)
+            .field("backup_every_hours", &self.backup_every_hours)
+            .field("backup_keep", &self.backup_keep)
             .field("secure_cookies", &self.secure_cookies)
             .field("office_hours", &self.office_hours)
             .field("clock_interval_secs", &self.clock_interval_secs)
@@ -131,7 +164,73 @@ impl Config {
         if let Ok(v) = std::env::var("TONGBAN_SECURE_COOKIES") {
             config.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
         }
+        let text = |name: &str, into: &mut String| {
+            if let Ok(v) = std::env::var(name) {
+                *into = v;
+            }
+        };
+        text("TONGBAN_READ_DATABASE_URL", &mut config.read_database_url);
+        text("TONGBAN_METRICS_TOKEN", &mut config.metrics_token);
+        text("TONGBAN_METRICS_LISTEN", &mut config.metrics_listen);
+        text("TONGBAN_LOG_FORMAT", &mut config.log_format);
+        if let Ok(v) = std::env::var("TONGBAN_TRUSTED_PROXIES") {
+            config.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from)
+                .collect();
+        }
+        if let Ok(v) = std::env::var("TONGBAN_BACKUP_DIR") {
+            config.backup_dir = v.into();
+        }
+        let number = |name: &str| -> Result<Option<u64>, String> {
+            std::env::var(name)
+                .ok()
+                .map(|v| v.parse().map_err(|_| format!("{name}: not a number: {v}")))
+                .transpose()
+        };
+        if let Some(n) = number("TONGBAN_BACKUP_EVERY_HOURS")? {
+            config.backup_every_hours = n;
+        }
+        if let Some(n) = number("TONGBAN_BACKUP_KEEP")? {
+            config.backup_keep = n as usize;
+        }
+        let limits = &mut config.rate_limits;
+        for (name, into) in [
+            ("TONGBAN_RATE_LIMIT_LOGIN", &mut limits.login),
+            ("TONGBAN_RATE_LIMIT_REGISTER", &mut limits.register),
+            ("TONGBAN_RATE_LIMIT_PUBLIC_FORMS", &mut limits.public_forms),
+            ("TONGBAN_RATE_LIMIT_OPEN311", &mut limits.open311),
+        ] {
+            if let Some(n) = number(name)? {
+                *into = n as u32;
+            }
+        }
+        if !matches!(config.log_format.as_str(), "text" | "json") {
+            return Err(format!(
+                "log_format: {} (one of text, json)",
+                config.log_format
+            ));
+        }
         Ok(config)
+    }
+
+    /// Cookies are Secure when asked, and whenever the platform is reached over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.secure_cookies || self.public_url.starts_with("https://")
+    }
+
+    /// The scheduled backup, when configured.
+    pub fn backup_schedule(&self) -> Option<crate::backup::Schedule> {
+        (!self.backup_dir.as_os_str().is_empty() && self.backup_every_hours > 0).then(|| {
+            crate::backup::Schedule {
+                dir: self.backup_dir.clone(),
+                every: std::time::Duration::from_secs(self.backup_every_hours * 3600),
+                keep: self.backup_keep,
+                database_url: self.database_url.clone(),
+            }
+        })
     }
 
     /// The SMTP settings, when a relay is configured.
@@ -143,7 +242,6 @@ impl Config {
         })
     }
 
-    /// Directory of uploaded files (content-addressed), under the data directory.
     /// Where the signing keys are.
     pub fn keys_dir(&self) -> PathBuf {
         if self.keys_dir.as_os_str().is_empty() {
@@ -153,6 +251,7 @@ impl Config {
         }
     }
 
+    /// Directory of uploaded files (content-addressed), under the data directory.
     pub fn files_dir(&self) -> PathBuf {
         self.data_dir.join("files")
     }
@@ -169,4 +268,23 @@ impl Config {
             self.data_dir.join("tongban.db").display()
         ))
     }
+}
+
+/// The log format before any command has read its configuration (logging starts first): the
+/// environment's, else the configuration file's (`--config FILE`, or `tongban.toml`), else text.
+pub fn log_format_of(args: impl Iterator<Item = String>) -> String {
+    if let Ok(v) = std::env::var("TONGBAN_LOG_FORMAT") {
+        return v;
+    }
+    let args: Vec<String> = args.collect();
+    let file = args.iter().enumerate().find_map(|(i, a)| {
+        a.strip_prefix("--config=").map(String::from).or_else(|| {
+            (a == "--config")
+                .then(|| args.get(i + 1).cloned())
+                .flatten()
+        })
+    });
+    Config::load(file.as_deref().map(std::path::Path::new))
+        .map(|c| c.log_format)
+        .unwrap_or_else(|_| "text".into())
 }

@@ -1,11 +1,13 @@
 //! The `tongban` binary's library half: configuration, the demo district, the commands, and
 //! `spawn` which starts the real server (used by `serve`, the tests and the benchmarks).
 
+pub mod backup;
 pub mod bench;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod inspection;
+pub mod jobs;
 pub mod licences;
 pub mod mail;
 
@@ -37,10 +39,7 @@ pub async fn spawn(store: Store, listen: &str, web: WebConfig) -> std::io::Resul
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let state = AppState {
-        store: store.clone(),
-        config: web,
-    };
+    let state = AppState::new(store.clone(), web);
     let task = tokio::spawn(tongban_web::serve(listener, state, async move {
         let _ = rx.await;
     }));
@@ -50,40 +49,4 @@ pub async fn spawn(store: Store, listen: &str, web: WebConfig) -> std::io::Resul
         stop: Some(tx),
         task,
     })
-}
-
-/// Runs the clock job, the monthly report job (and, with SMTP configured, the mail job) every `every` in the background
-/// (none when zero). A failed pass is logged
-/// and retried next time; every pass is idempotent, so a restart never double-notifies.
-pub fn start_clock(
-    store: Store,
-    every: std::time::Duration,
-    smtp: Option<mail::SmtpConfig>,
-) -> Option<tokio::task::JoinHandle<()>> {
-    if every.is_zero() {
-        return None;
-    }
-    Some(tokio::spawn(async move {
-        let mut tick = tokio::time::interval(every);
-        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            tick.tick().await;
-            match store.run_clock().await {
-                Ok(r) if r != Default::default() => tracing::info!(?r, "clock pass"),
-                Ok(_) => {}
-                Err(e) => tracing::warn!(error = %e, "clock pass failed"),
-            }
-            // The leadership's report of the month that ended, once (a no-op after it is made).
-            match tongban_app::dashboard::monthly::catch_up(&store).await {
-                Ok(Some(r)) => tracing::info!(id = %r.id, "monthly report made"),
-                Ok(None) => {}
-                Err(e) => tracing::warn!(error = %e, "monthly report failed"),
-            }
-            if let Some(smtp) = &smtp {
-                if let Err(e) = mail::send_pending(&store, smtp).await {
-                    tracing::warn!(error = %e, "mail pass failed");
-                }
-            }
-        }
-    }))
 }

@@ -19,39 +19,59 @@ pub struct SmtpConfig {
     pub public_url: String,
 }
 
-/// Sends what is waiting; returns how many were sent. A failure is recorded on the row and
-/// retried on the next pass (up to the store's attempt limit).
-pub async fn send_pending(store: &Store, smtp: &SmtpConfig) -> Result<usize, String> {
+/// How long a sender keeps the rows it claimed before a peer may send them.
+const CLAIM: jiff::SignedDuration = jiff::SignedDuration::from_secs(300);
+
+/// Sends what is waiting as `holder` (this server); returns how many were sent. A failure is
+/// recorded on the row and retried on a later pass (up to the store's attempt limit).
+pub async fn send_pending(store: &Store, smtp: &SmtpConfig, holder: &str) -> Result<usize, String> {
     let mut sent = 0;
-    for m in store.pending_mail(50).await.map_err(|e| e.to_string())? {
-        if !store.claim_mail(&m).await.map_err(|e| e.to_string())? {
-            continue;
-        }
+    let claimed = store
+        .claim_mail(holder, 50, CLAIM)
+        .await
+        .map_err(|e| e.to_string())?;
+    for m in claimed {
         let (subject, body) = compose(&m, &smtp.public_url);
         let result = tokio::time::timeout(
             Duration::from_secs(30),
-            send(&smtp.relay, &smtp.from, &m.address, &subject, &body),
+            send(
+                &smtp.relay,
+                &smtp.from,
+                &m.address,
+                &subject,
+                &body,
+                &message_id(m.id, &smtp.public_url),
+            ),
         )
         .await
         .unwrap_or_else(|_| Err("timed out".into()));
-        match result {
-            Ok(()) => {
-                store
-                    .mail_done(m.id, None)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                sent += 1;
-            }
-            Err(e) => {
-                tracing::warn!(id = m.id, error = %e, "mail not sent");
-                store
-                    .mail_done(m.id, Some(&e))
-                    .await
-                    .map_err(|e| e.to_string())?;
-            }
+        let error = result.as_ref().err().map(String::as_str);
+        if let Some(e) = error {
+            tracing::warn!(id = m.id, error = %e, "mail not sent");
+        } else {
+            sent += 1;
         }
+        store
+            .mail_done(m.id, holder, error)
+            .await
+            .map_err(|e| e.to_string())?;
     }
     Ok(sent)
+}
+
+/// The same Message-ID every time a row is sent: should a sender die between the relay's
+/// acceptance and the row being marked sent, the copy sent again is recognisably the same
+/// message to the relay and the reader's mail client.
+fn message_id(row: i64, public_url: &str) -> String {
+    let host = public_url
+        .split("://")
+        .nth(1)
+        .unwrap_or(public_url)
+        .split(['/', ':'])
+        .next()
+        .filter(|h| !h.is_empty())
+        .unwrap_or("tongban.localhost");
+    format!("<outbox-{row}@{host}>")
 }
 
 /// Subject and body in Chinese (the message catalog's `inbox.*` texts).
@@ -131,6 +151,7 @@ pub async fn send(
     to: &str,
     subject: &str,
     body: &str,
+    message_id: &str,
 ) -> Result<(), String> {
     let (from, to) = (clean(from)?, clean(to)?);
     let stream = TcpStream::connect(relay)
@@ -154,7 +175,7 @@ pub async fn send(
         .map(|c| std::str::from_utf8(c).expect("base64 is ASCII"))
         .collect();
     let message = format!(
-        "From: <{from}>\r\nTo: <{to}>\r\nSubject: =?UTF-8?B?{}?=\r\nDate: {date}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n.",
+        "Message-ID: {message_id}\r\nFrom: <{from}>\r\nTo: <{to}>\r\nSubject: =?UTF-8?B?{}?=\r\nDate: {date}\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n{}\r\n.",
         b64.encode(subject.as_bytes()),
         lines.join("\r\n")
     );

@@ -5,11 +5,10 @@ use crate::i18n::ReaderLang;
 use crate::pages::{Chrome, render};
 use askama::Template;
 use axum::Form;
-use axum::extract::{ConnectInfo, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use std::net::SocketAddr;
 use std::sync::OnceLock;
 use tongban_domain::FieldErrors;
 use tongban_domain::accounts::{ApplicantIdentity, NewUser};
@@ -90,7 +89,7 @@ async fn dummy_hash() -> String {
 async fn login(
     State(state): State<AppState>,
     ReaderLang(lang): ReaderLang,
-    ConnectInfo(addr): ConnectInfo<SocketAddr>,
+    crate::ops::client::ClientAddr(client): crate::ops::client::ClientAddr,
     headers: axum::http::HeaderMap,
     Form(f): Form<LoginForm>,
 ) -> Result<Response, AppError> {
@@ -99,7 +98,7 @@ async fn login(
         return Err(AppError::bad_request("csrf", "csrf"));
     }
     let username = f.username.trim().to_lowercase();
-    let throttle_key = format!("{username}@{}", addr.ip());
+    let throttle_key = format!("{username}@{client}");
     let now = state.store.now();
     let window_start =
         tongban_store::rfc3339(now - jiff::SignedDuration::from_mins(LOGIN_WINDOW_MINUTES));

@@ -467,7 +467,7 @@ fn e_mail_notices_go_out_over_smtp_once() {
             public_url: "https://tongban.example".into(),
         };
         let send = |smtp: &tongban::mail::SmtpConfig| {
-            rt.block_on(tongban::mail::send_pending(&app.store, smtp))
+            rt.block_on(tongban::mail::send_pending(&app.store, smtp, "test-sender"))
         };
         assert_eq!(send(&down), Ok(0));
         let (relay, got) = smtp_sink();
@@ -541,7 +541,11 @@ fn a_units_messages_link_to_their_record_and_go_out_by_e_mail() {
             public_url: "https://tongban.example".into(),
         };
         crate::harness::runtime()
-            .block_on(tongban::mail::send_pending(&app.store, &smtp))
+            .block_on(tongban::mail::send_pending(
+                &app.store,
+                &smtp,
+                "test-sender",
+            ))
             .unwrap();
         let got = got.lock().unwrap().clone();
         let to_cjj: Vec<&(String, String)> = got

@@ -15,6 +15,7 @@ mod i18n;
 mod inspection;
 mod licences;
 mod openapi;
+mod ops;
 mod pages;
 mod plan;
 mod policies;

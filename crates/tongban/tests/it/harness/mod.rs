@@ -233,6 +233,10 @@ pub struct TestApp {
     /// no test depends on the day it runs); tests set it to move through deadlines.
     pub now: std::sync::Arc<std::sync::Mutex<Option<jiff::Timestamp>>>,
     pub backend_name: &'static str,
+    /// The database this server opened, and its files directory (a peer opens the same).
+    pub store_url: String,
+    pub files: PathBuf,
+    mail: bool,
     running: Option<tongban::Running>,
     agent: ureq::Agent,
 }
@@ -265,17 +269,65 @@ impl TestApp {
     }
 
     fn build(backend: &Backend, mail: bool) -> TestApp {
-        let url = fresh_store_url(backend);
-        let now: std::sync::Arc<std::sync::Mutex<Option<jiff::Timestamp>>> = Default::default();
+        TestApp::serve(
+            fresh_store_url(backend),
+            scratch_dir().join("files"),
+            Default::default(),
+            backend,
+            mail,
+            test_web_config(),
+        )
+    }
+
+    /// A demo server with web settings of its own (rate limits, the metrics token).
+    pub fn demo_with(backend: &Backend, web: tongban_web::WebConfig) -> TestApp {
+        let app = TestApp::serve(
+            fresh_store_url(backend),
+            scratch_dir().join("files"),
+            Default::default(),
+            backend,
+            false,
+            web,
+        );
+        runtime()
+            .block_on(tongban::demo::load_base_if_empty(&app.store))
+            .expect("demo loads");
+        app
+    }
+
+    /// A second server over this one's database and files, on the same clock: two servers of
+    /// one cluster.
+    pub fn peer(&self) -> TestApp {
+        let backend = match self.backend_name {
+            "sqlite" => Backend::Sqlite,
+            _ => Backend::Postgres,
+        };
+        TestApp::serve(
+            self.store_url.clone(),
+            self.files.clone(),
+            self.now.clone(),
+            &backend,
+            self.mail,
+            test_web_config(),
+        )
+    }
+
+    fn serve(
+        url: String,
+        files: PathBuf,
+        now: std::sync::Arc<std::sync::Mutex<Option<jiff::Timestamp>>>,
+        backend: &Backend,
+        mail: bool,
+        web: tongban_web::WebConfig,
+    ) -> TestApp {
         let clock_now = now.clone();
         let started = std::time::Instant::now();
         let pinned = pinned_start();
-        let files = scratch_dir().join("files");
         let (store, running) = runtime().block_on(async {
             let store = Store::open(&url)
                 .await
                 .expect("store opens")
-                .with_files(files)
+                .with_files(files.clone())
                 .with_mail(mail)
                 .with_log_key(
                     LOG_ORIGIN,
@@ -289,7 +341,7 @@ impl TestApp {
                         pinned.checked_add(elapsed).expect("in range")
                     })
                 }));
-            let running = tongban::spawn(store.clone(), "127.0.0.1:0", Default::default())
+            let running = tongban::spawn(store.clone(), "127.0.0.1:0", web)
                 .await
                 .expect("server starts");
             (store, running)
@@ -308,6 +360,9 @@ impl TestApp {
                 Backend::Sqlite => "sqlite",
                 Backend::Postgres => "postgres",
             },
+            store_url: url,
+            files,
+            mail,
             running: Some(running),
             agent,
         }
@@ -578,5 +633,14 @@ impl Resp {
         let start = self.body.find(&needle)? + needle.len();
         let end = self.body[start..].find('"')?;
         Some(self.body[start..start + end].to_string())
+    }
+}
+
+/// The test servers' web settings: rate limits off (a test signs in many times a minute from
+/// one address; `ops::rate_limits_*` tests them on a server of their own).
+pub fn test_web_config() -> tongban_web::WebConfig {
+    tongban_web::WebConfig {
+        rate_limits: tongban_web::ops::limits::RateLimits::off(),
+        ..Default::default()
     }
 }
