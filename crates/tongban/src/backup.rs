@@ -65,29 +65,12 @@ fn sha256_of(path: &Path) -> Result<String, String> {
     Ok(hex::encode(h.finalize()))
 }
 
-/// A PostgreSQL client program: on the PATH, else the newest of Debian's versioned directories.
-fn pg_tool(name: &str) -> Result<PathBuf, String> {
-    let mut candidates: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).map(|d| d.join(name)).collect())
-        .unwrap_or_default();
-    if let Ok(dirs) = std::fs::read_dir("/usr/lib/postgresql") {
-        let mut versions: Vec<PathBuf> = dirs
-            .flatten()
-            .map(|d| d.path().join("bin").join(name))
-            .collect();
-        versions.sort();
-        candidates.extend(versions.into_iter().rev());
-    }
-    candidates
-        .into_iter()
-        .find(|p| p.exists())
-        .ok_or_else(|| format!("{name} not found: install PostgreSQL's client programs"))
-}
-
 /// A PostgreSQL client program pointed at `url`, its password given through the environment
 /// (`PGPASSWORD`) rather than on the command line, where any local user could read it.
 fn pg_command(tool: &str, url: &str) -> Result<std::process::Command, String> {
-    let mut cmd = std::process::Command::new(pg_tool(tool)?);
+    let program = crate::postgres::pg_bin(tool)
+        .ok_or_else(|| format!("{tool} not found: install PostgreSQL's client programs"))?;
+    let mut cmd = std::process::Command::new(program);
     let (scheme, rest) = url.split_once("://").unwrap_or(("postgres", url));
     let (userinfo, host) = rest.split_once('@').unwrap_or(("", rest));
     match userinfo.split_once(':') {

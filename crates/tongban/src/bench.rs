@@ -4,6 +4,7 @@
 mod bundles;
 mod cases;
 mod catalog;
+mod cluster;
 mod dashboard;
 mod hotline;
 mod inspection;
@@ -121,6 +122,22 @@ pub enum BenchCommand {
         #[arg(long)]
         database_url: Option<String>,
     },
+    /// One, two and four `tongban serve` processes on one PostgreSQL under a mixed load (public
+    /// reads, applicants' drafts, clerks' window visits), beside a bare axum handler.
+    Cluster {
+        /// Server counts to run, in order.
+        #[arg(long, value_delimiter = ',', default_values_t = [1, 2, 4])]
+        servers: Vec<usize>,
+        /// Concurrent keep-alive clients, spread over the servers.
+        #[arg(long, default_value_t = 32)]
+        clients: usize,
+        /// Seconds each run lasts.
+        #[arg(long, default_value_t = 15)]
+        seconds: u64,
+        /// PostgreSQL URL (a throwaway cluster is started when none is given).
+        #[arg(long)]
+        database_url: Option<String>,
+    },
     /// Full case lifecycles (create, submit, accept, review steps, approve, issue) through the
     /// store's write path with audit entries, beside plain single-row insert transactions on the
     /// same store; and the cost of one deadline computation.
@@ -157,6 +174,12 @@ pub async fn run(command: BenchCommand) -> Result<(), String> {
             requests,
             database_url,
         } => dashboard::dashboard_bench(cases, clients, requests, database_url).await,
+        BenchCommand::Cluster {
+            servers,
+            clients,
+            seconds,
+            database_url,
+        } => cluster::cluster_bench(servers, clients, seconds, database_url).await,
         BenchCommand::Inspection {
             entities,
             inspectors,

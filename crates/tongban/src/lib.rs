@@ -10,6 +10,7 @@ pub mod inspection;
 pub mod jobs;
 pub mod licences;
 pub mod mail;
+pub mod postgres;
 
 use std::net::SocketAddr;
 use tongban_store::Store;

@@ -6,7 +6,6 @@ pub mod flows;
 pub mod mail;
 
 use std::path::PathBuf;
-use std::process::Command;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU32, Ordering};
 use tongban_store::Store;
@@ -84,7 +83,7 @@ pub fn postgres_base_url() -> Option<String> {
         if let Ok(url) = std::env::var("TONGBAN_TEST_POSTGRES") {
             return Some(url.trim_end_matches('/').to_string());
         }
-        match start_cluster() {
+        match tongban::postgres::throwaway_cluster(&scratch_dir().join("pg")) {
             Ok(url) => Some(url),
             Err(why) => {
                 eprintln!(
@@ -95,117 +94,6 @@ pub fn postgres_base_url() -> Option<String> {
         }
     })
     .clone()
-}
-
-fn pg_bin(name: &str) -> Option<PathBuf> {
-    let mut candidates: Vec<PathBuf> = std::env::var_os("PATH")
-        .map(|p| std::env::split_paths(&p).map(|d| d.join(name)).collect())
-        .unwrap_or_default();
-    if let Ok(dirs) = std::fs::read_dir("/usr/lib/postgresql") {
-        let mut versions: Vec<PathBuf> = dirs
-            .flatten()
-            .map(|d| d.path().join("bin").join(name))
-            .collect();
-        versions.sort();
-        candidates.extend(versions.into_iter().rev());
-    }
-    candidates.into_iter().find(|p| p.exists())
-}
-
-fn start_cluster() -> Result<String, String> {
-    let initdb = pg_bin("initdb").ok_or("initdb not found (install Debian's postgresql)")?;
-    let pg_ctl = pg_bin("pg_ctl").ok_or("pg_ctl not found")?;
-    let dir = scratch_dir().join("pg");
-    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
-    let port = {
-        let l = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| e.to_string())?;
-        l.local_addr().map_err(|e| e.to_string())?.port()
-    };
-    // PostgreSQL refuses to run as root: run it as the `postgres` account then.
-    let as_root = Command::new("id")
-        .arg("-u")
-        .output()
-        .map(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
-        .unwrap_or(false);
-    let run = |args: Vec<String>| -> Result<(), String> {
-        let mut cmd = if as_root {
-            let mut c = Command::new("runuser");
-            c.args(["-u", "postgres", "--"]);
-            c
-        } else {
-            Command::new(&args[0])
-        };
-        let rest = if as_root { &args[..] } else { &args[1..] };
-        let out = cmd.args(rest).output().map_err(|e| e.to_string())?;
-        if out.status.success() {
-            Ok(())
-        } else {
-            Err(String::from_utf8_lossy(&out.stderr).to_string())
-        }
-    };
-    if as_root {
-        Command::new("chown")
-            .args(["-R", "postgres", &dir.to_string_lossy()])
-            .status()
-            .map_err(|e| e.to_string())?;
-        let parent = dir.parent().unwrap().to_string_lossy().to_string();
-        Command::new("chmod")
-            .args(["755", &parent])
-            .status()
-            .map_err(|e| e.to_string())?;
-    }
-    let data = dir.join("data").to_string_lossy().to_string();
-    run(vec![
-        initdb.to_string_lossy().into(),
-        "-D".into(),
-        data.clone(),
-        "-U".into(),
-        "tongban".into(),
-        "-A".into(),
-        "trust".into(),
-        "-E".into(),
-        "UTF8".into(),
-        "--no-locale".into(),
-    ])
-    .map_err(|e| format!("initdb failed: {e}"))?;
-    let opts = format!(
-        "-p {port} -k {} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200",
-        dir.to_string_lossy()
-    );
-    run(vec![
-        pg_ctl.to_string_lossy().into(),
-        "-D".into(),
-        data.clone(),
-        "-o".into(),
-        opts,
-        "-l".into(),
-        format!("{}/log", dir.to_string_lossy()),
-        "-w".into(),
-        "start".into(),
-    ])
-    .map_err(|e| format!("pg_ctl start failed: {e}"))?;
-    // Stop the cluster once this test process has gone, whatever way it ends.
-    let stop = if as_root {
-        format!(
-            "runuser -u postgres -- {} -D {data} -m immediate stop",
-            pg_ctl.to_string_lossy()
-        )
-    } else {
-        format!("{} -D {data} -m immediate stop", pg_ctl.to_string_lossy())
-    };
-    let watchdog = format!(
-        "while kill -0 {} 2>/dev/null; do sleep 1; done; {stop} >/dev/null 2>&1; rm -rf {}",
-        std::process::id(),
-        dir.to_string_lossy()
-    );
-    Command::new("sh")
-        .args(["-c", &watchdog])
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .map_err(|e| e.to_string())?;
-    Ok(format!("postgres://tongban@127.0.0.1:{port}"))
 }
 
 /// Where every test app's clock starts unless the test sets it: Monday 7 December 2026, 10:00
