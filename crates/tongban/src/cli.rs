@@ -376,6 +376,9 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 let listener = tokio::net::TcpListener::bind(&config.metrics_listen)
                     .await
                     .map_err(|e| format!("listening on {}: {e}", config.metrics_listen))?;
+                if let Ok(a) = listener.local_addr() {
+                    eprintln!("tongban: metrics on http://{a}/metrics");
+                }
                 let state = tongban_web::AppState::new(store.clone(), web.clone());
                 Some(tokio::spawn(tongban_web::serve_metrics(
                     listener,

@@ -579,3 +579,160 @@ fn when_the_database_is_gone_or_full_requests_fail_cleanly_and_recover() {
         assert_audit_intact(&app);
     }
 }
+
+#[test]
+fn a_session_its_csrf_token_and_login_throttling_hold_on_every_server() {
+    for b in backends() {
+        let a = TestApp::demo(&b);
+        let peer = a.peer();
+        eprintln!("-- {}", a.backend_name);
+        // Signed in on one server, known on the other; its CSRF token works there too.
+        let s = a.session("clerk.spj");
+        let on_peer = peer.page(&s, "/cases");
+        assert_eq!(on_peer.status, 200, "{}", on_peer.body);
+        let out = peer.post_form(&s, "/logout", &[]);
+        assert_eq!(out.status, 303);
+        // Signed out there, signed out here.
+        assert_eq!(a.page(&s, "/cases").status, 303);
+        // Failed sign-ins counted on one server hold on the other.
+        let attempt = |app: &TestApp| {
+            let page = app.get("/login");
+            let pre = page.cookie("tongban_csrf").unwrap();
+            let csrf = page.hidden("csrf").unwrap();
+            app.form(
+                "/login",
+                &format!("tongban_csrf={pre}"),
+                &[
+                    ("username", "clerk.spj"),
+                    ("password", "wrong"),
+                    ("csrf", &csrf),
+                ],
+            )
+        };
+        for _ in 0..5 {
+            assert_eq!(attempt(&a).status, 401, "a wrong password");
+        }
+        let throttled = attempt(&peer);
+        assert_eq!(throttled.status, 429, "{}", throttled.body);
+    }
+}
+
+#[test]
+fn an_upload_onto_a_full_disk_leaves_nothing_behind_and_is_taken_once_there_is_room() {
+    use sha2::Digest;
+    let app = TestApp::demo(&Backend::Sqlite);
+    let company = Who::new(&app, "company");
+    let id = draft(&app, &company);
+    let bytes = b"%PDF-1.4\n% full disk\n".to_vec();
+    let sha = hex::encode(sha2::Sha256::digest(&bytes));
+    let dir = app.files.join("blobs").join(&sha[..2]);
+    std::fs::create_dir_all(&dir).unwrap();
+    // The server writes the upload under this name first: make it a full device.
+    let tmp = dir.join(format!(".{sha}.{}.tmp", std::process::id()));
+    std::os::unix::fs::symlink("/dev/full", &tmp).unwrap();
+    let path = format!("/api/v1/cases/{id}/materials/0");
+    let r = app.upload(&path, &company.h(), "scan.pdf", &bytes, None);
+    assert_eq!(r.status, 503, "{}", r.body);
+    assert_eq!(r.json()["type"], "/problems/unavailable");
+    assert!(!tmp.exists(), "no partial file left");
+    assert!(!dir.join(&sha).exists());
+    let case = case_as(&app, &company, &id);
+    assert!(
+        case["materials"][0]["files"]
+            .as_array()
+            .is_none_or(|f| f.is_empty()),
+        "{case}"
+    );
+    // Room again: the same upload is taken.
+    let r = app.upload(&path, &company.h(), "scan.pdf", &bytes, None);
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert!(dir.join(&sha).exists());
+}
+
+#[test]
+fn json_logs_carry_the_request_id_cookies_are_secure_on_https_and_metrics_have_a_listener() {
+    use std::io::BufRead;
+    let data = scratch_dir().join("served");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tongban"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(&data)
+        .env("TONGBAN_LOG", "info,sqlx=warn")
+        .env("TONGBAN_LOG_FORMAT", "json")
+        .env("TONGBAN_PUBLIC_URL", "https://tongban.example")
+        .env("TONGBAN_METRICS_LISTEN", "127.0.0.1:0")
+        .env("TONGBAN_CLOCK_INTERVAL_SECS", "0")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufReader::new(child.stderr.take().unwrap()).lines();
+    let (mut base, mut metrics) = (None, None);
+    while base.is_none() || metrics.is_none() {
+        let line = lines.next().expect("the server starts").unwrap();
+        if let Some(a) = line.strip_prefix("tongban: serving on ") {
+            base = Some(a.to_string());
+        }
+        if let Some(a) = line.strip_prefix("tongban: metrics on ") {
+            metrics = Some(a.to_string());
+        }
+    }
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let sink = seen.clone();
+    std::thread::spawn(move || {
+        for l in lines.map_while(Result::ok) {
+            sink.lock().unwrap().push(l);
+        }
+    });
+    let (base, metrics) = (base.unwrap(), metrics.unwrap());
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .into();
+    let r = agent
+        .get(format!("{base}/healthz"))
+        .header("x-request-id", "rid-json-1")
+        .call()
+        .unwrap();
+    assert_eq!(r.headers().get("x-request-id").unwrap(), "rid-json-1");
+    let login = agent.get(format!("{base}/login")).call().unwrap();
+    let cookie = login.headers().get("set-cookie").unwrap().to_str().unwrap();
+    assert!(cookie.contains("; Secure"), "{cookie}");
+    assert_eq!(
+        agent
+            .get(format!("{base}/metrics"))
+            .call()
+            .unwrap()
+            .status(),
+        404
+    );
+    let mut m = agent.get(&metrics).call().unwrap();
+    assert_eq!(m.status(), 200);
+    assert!(
+        m.body_mut()
+            .read_to_string()
+            .unwrap()
+            .contains("tongban_http_requests_total")
+    );
+    // The request's line: JSON, with its id from the request span, its route and status.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let line = loop {
+        let found = seen.lock().unwrap().iter().find_map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).ok()?;
+            (v["span"]["request_id"] == "rid-json-1" && v["fields"]["route"] == "/healthz")
+                .then_some(v)
+        });
+        if let Some(v) = found {
+            break v;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{:?}",
+            seen.lock().unwrap()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert_eq!(line["fields"]["status"], 200);
+    assert_eq!(line["level"], "INFO");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
