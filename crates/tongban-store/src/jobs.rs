@@ -36,9 +36,7 @@ impl Store {
         holder: &str,
         ttl: jiff::SignedDuration,
     ) -> Result<bool> {
-        let now = self.now();
-        let until = rfc3339(now.checked_add(ttl).unwrap_or(now));
-        let now = rfc3339(now);
+        let (now, until) = self.lease_times(ttl);
         let mut tx = self.begin_claim().await?;
         sqlx::query("INSERT INTO job_leases (job) VALUES ($1) ON CONFLICT (job) DO NOTHING")
             .bind(job)
@@ -79,8 +77,7 @@ impl Store {
         rest: jiff::SignedDuration,
         outcome: std::result::Result<(), String>,
     ) -> Result<bool> {
-        let now = self.now();
-        let until = rfc3339(now.checked_add(rest).unwrap_or(now));
+        let (now, until) = self.lease_times(rest);
         let (passes, failures, error) = match outcome {
             Ok(()) => (1, 0, None),
             Err(e) => (0, 1, Some(e)),
@@ -95,12 +92,18 @@ impl Store {
         .bind(until)
         .bind(passes)
         .bind(failures)
-        .bind(rfc3339(now))
+        .bind(now)
         .bind(error)
         .execute(&self.write)
         .await?
         .rows_affected();
         Ok(n == 1)
+    }
+
+    /// Now, and now + `ttl`, as stored times.
+    pub(crate) fn lease_times(&self, ttl: jiff::SignedDuration) -> (String, String) {
+        let now = self.now();
+        (rfc3339(now), rfc3339(now.checked_add(ttl).unwrap_or(now)))
     }
 
     /// A transaction that claims rows: on SQLite it takes the write lock at once (`BEGIN

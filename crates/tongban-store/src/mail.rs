@@ -45,9 +45,7 @@ impl Store {
         limit: i64,
         ttl: jiff::SignedDuration,
     ) -> Result<Vec<PendingMail>> {
-        let now = self.now();
-        let until = crate::rfc3339(now.checked_add(ttl).unwrap_or(now));
-        let now = crate::rfc3339(now);
+        let (now, until) = self.lease_times(ttl);
         let pick = match self.backend {
             crate::Backend::Postgres => {
                 "SELECT id FROM mail_outbox

@@ -23,6 +23,15 @@ fn tongban(url: &str, data: &std::path::Path, args: &[&str]) -> Command {
     c
 }
 
+/// A client that reads every status and gives up on a server that stopped answering.
+fn client() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .timeout_global(Some(Duration::from_secs(10)))
+        .build()
+        .into()
+}
+
 /// Starts `serve` and returns the child with its address (read from its first stderr line).
 fn serve(url: &str, data: &std::path::Path) -> (Child, String) {
     serve_ticking(url, data, 0)
@@ -140,11 +149,7 @@ fn crash_and_recover(backend: &Backend) {
                 auth.clone(),
             );
             std::thread::spawn(move || {
-                let agent: ureq::Agent = ureq::Agent::config_builder()
-                    .http_status_as_error(false)
-                    .timeout_global(Some(Duration::from_secs(10)))
-                    .build()
-                    .into();
+                let agent = client();
                 let mut n = 0;
                 while !stop.load(Ordering::Relaxed) {
                     n += 1;
@@ -183,10 +188,7 @@ fn crash_and_recover(backend: &Backend) {
     .unwrap()
     .trim()
     .to_string();
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
+    let agent = client();
     let mut all = Vec::new();
     for page in 1.. {
         let mut r = agent
@@ -353,11 +355,7 @@ fn one_of_two_servers_killed_mid_burst_loses_and_repeats_nothing() {
                 office.clone(),
             );
             std::thread::spawn(move || {
-                let agent: ureq::Agent = ureq::Agent::config_builder()
-                    .http_status_as_error(false)
-                    .timeout_global(Some(Duration::from_secs(10)))
-                    .build()
-                    .into();
+                let agent = client();
                 let mut n = 0;
                 while !stop.load(Ordering::Relaxed) {
                     n += 1;
@@ -419,10 +417,7 @@ fn one_of_two_servers_killed_mid_burst_loses_and_repeats_nothing() {
     assert!(
         acked.applications.len() >= 16 && !acked.ratings.is_empty() && !acked.tickets.is_empty()
     );
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .build()
-        .into();
+    let agent = client();
     for (reference, id, _) in &acked.applications {
         let mut r = agent
             .get(format!("http://{restarted_addr}/api/v1/cases/{id}"))
