@@ -72,7 +72,6 @@ pub fn request_id() -> String {
     )
 }
 
-/// Serves the application on an already bound listener until `shutdown` resolves.
 /// Serves `/metrics` alone on a listener of its own (`metrics_listen`).
 pub async fn serve_metrics(
     listener: tokio::net::TcpListener,
@@ -84,6 +83,7 @@ pub async fn serve_metrics(
         .await
 }
 
+/// Serves the application on an already bound listener until `shutdown` resolves.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
