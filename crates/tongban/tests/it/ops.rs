@@ -550,6 +550,80 @@ fn when_the_database_is_gone_or_full_requests_fail_cleanly_and_recover() {
                             .unwrap();
                     })
                 };
+                // Under load: drafts and reads keep coming while the database goes away and
+                // comes back. Every answer is a success or a clean 503 — never a 500 — and
+                // every answered draft is kept.
+                let stop = std::sync::atomic::AtomicBool::new(false);
+                let (statuses, created) = std::thread::scope(|s| {
+                    let load = (0..3)
+                        .map(|t| {
+                            let (app, company, stop) = (&app, &company, &stop);
+                            s.spawn(move || {
+                                let (mut seen, mut ids) = (Vec::new(), Vec::new());
+                                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                                    let r = if t == 0 {
+                                        app.get("/api/v1/items?q=x")
+                                    } else {
+                                        app.json(
+                                            "POST",
+                                            "/api/v1/cases",
+                                            &company.h(),
+                                            &json!({
+                                            "item_code": "XH-SPJ-000101007000", "form": {
+                                            "contact_name": "李四", "contact_phone": "13800138000",
+                                            "details": "under load"}}),
+                                        )
+                                    };
+                                    if r.status == 201 {
+                                        ids.push(
+                                            r.json()["item"]["id"].as_str().unwrap().to_string(),
+                                        );
+                                    }
+                                    seen.push(r.status);
+                                }
+                                (seen, ids)
+                            })
+                        })
+                        .collect::<Vec<_>>();
+                    std::thread::sleep(std::time::Duration::from_millis(300));
+                    admin(format!("ALTER DATABASE {db} ALLOW_CONNECTIONS false"));
+                    admin(format!(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}'"
+                    ));
+                    std::thread::sleep(std::time::Duration::from_millis(800));
+                    admin(format!("ALTER DATABASE {db} ALLOW_CONNECTIONS true"));
+                    let back = std::time::Instant::now() + std::time::Duration::from_secs(30);
+                    while app.get("/readyz").status != 200 {
+                        assert!(std::time::Instant::now() < back, "ready again");
+                        std::thread::sleep(std::time::Duration::from_millis(50));
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(500));
+                    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+                    let (mut statuses, mut created) = (Vec::new(), Vec::new());
+                    for h in load {
+                        let (seen, ids) = h.join().unwrap();
+                        // Each client's last answers came after the database was back.
+                        assert!(
+                            matches!(seen.last(), Some(200 | 201)),
+                            "recovered without a restart: {seen:?}"
+                        );
+                        statuses.extend(seen);
+                        created.extend(ids);
+                    }
+                    (statuses, created)
+                });
+                assert!(
+                    statuses.iter().all(|s| matches!(s, 200 | 201 | 503)),
+                    "only successes and clean refusals: {statuses:?}"
+                );
+                assert!(statuses.contains(&503), "the outage was seen");
+                for id in &created {
+                    assert_eq!(
+                        get_as(&app, &company, &format!("/api/v1/cases/{id}")).status,
+                        200
+                    );
+                }
+                // And while it is away, each kind of answer in turn.
                 admin(format!("ALTER DATABASE {db} ALLOW_CONNECTIONS false"));
                 admin(format!(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}'"
