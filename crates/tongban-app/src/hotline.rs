@@ -41,6 +41,10 @@ pub async fn intake(
     source: Source,
     new: NewTicket,
 ) -> Result<(Ticket, String)> {
+    // The evaluator reads the dashboard and the plan, and changes nothing.
+    if user.role == tongban_domain::accounts::Role::Evaluator {
+        return Err(Error::Forbidden);
+    }
     let units = store.unit_codes().await?;
     new.validate(&|u| units.contains(u))?;
     if let Some(code) = &new.service_code {

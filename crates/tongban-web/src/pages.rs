@@ -430,11 +430,15 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
             })),
         )
             .into_response(),
-        Err(e) => (
-            StatusCode::SERVICE_UNAVAILABLE,
-            Json(serde_json::json!({ "status": "not_ready", "database": e.to_string() })),
-        )
-            .into_response(),
+        // The database's own words stay in the log: they may name hosts and accounts.
+        Err(e) => {
+            tracing::warn!(error = %e, "not ready: the database does not answer");
+            (
+                StatusCode::SERVICE_UNAVAILABLE,
+                Json(serde_json::json!({ "status": "not_ready", "database": "unavailable" })),
+            )
+                .into_response()
+        }
     }
 }
 

@@ -100,7 +100,13 @@ pub fn app(state: AppState) -> Router {
         ))
         .layer(axum::middleware::from_fn(pages::render_errors));
     Router::new()
-        .merge(api.layer(axum::middleware::from_fn(crate::api::problems_only)))
+        .merge(
+            api.layer(axum::middleware::from_fn(crate::api::problems_only))
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    crate::ops::limits::limit,
+                )),
+        )
         .route(
             "/api/openapi.json",
             get(move || async move { ([("content-type", "application/json")], openapi_json) }),

@@ -209,9 +209,15 @@ async fn save_list(
 /// One version of a list as its TOML text.
 async fn list_version(
     State(state): State<AppState>,
+    viewer: Viewer,
     Path((list, version)): Path<(String, i64)>,
 ) -> AppResult<Response> {
     let list = List::parse(&list).ok_or(AppError::NotFound)?;
+    // The inspectors' list names their platform accounts and the entities each must stand
+    // aside from: for the office that keeps it, not the public.
+    if list == List::Inspectors {
+        viewer.require(OFFICE)?;
+    }
     let v = state
         .store
         .list_history(list.key())

@@ -1,6 +1,7 @@
 //! Requests a minute per client address on what anyone may post without an account, or to get
 //! one: signing in, registering, the public forms (a rating on the window's pad, a licence or a
-//! draw to verify, an objection to a public notice, a witness's cosignature) and Open311 posts.
+//! draw to verify, an objection to a public notice, a witness's cosignature — on pages and
+//! through the API) and Open311 posts.
 //! A token bucket per (kind, address): the full minute's allowance may come at once, then one
 //! more every 60/limit seconds. Each server counts its own; with several servers behind a
 //! proxy, the proxy's own limit (deploy/nginx) holds the whole.
@@ -81,7 +82,11 @@ pub fn kind_of(method: &Method, path: &str) -> Option<Kind> {
         | ["verify"]
         | ["inspection", "verify"]
         | ["public-notices", _, "objections"]
-        | ["log", "cosignature"] => Some(Kind::PublicForm),
+        | ["log", "cosignature"]
+        // The same forms through the API.
+        | ["api", "v1", "visits", _, "rating"]
+        | ["api", "v1", "public-notices", _, "objections"]
+        | ["api", "v1", "inspection", "verify"] => Some(Kind::PublicForm),
         _ => None,
     }
 }

@@ -266,12 +266,17 @@ async fn report_form(
     let (_, p) = state.store.plan().await?;
     let task = p.task(task).cloned().ok_or(AppError::NotFound)?;
     let user = c.user.clone().ok_or(AppError::Unauthorized)?;
-    let before = state
-        .store
-        .plan_reports(user.unit.as_deref())
-        .await?
-        .into_iter()
-        .find(|r| r.report.task == task.id && r.report.period == period);
+    // Only the reader's own unit's report fills the form (no unit: none; `plan_reports(None)`
+    // would be every unit's).
+    let before = match user.unit.as_deref() {
+        Some(unit) => state
+            .store
+            .plan_reports(Some(unit))
+            .await?
+            .into_iter()
+            .find(|r| r.report.task == task.id && r.report.period == period),
+        None => None,
+    };
     if let (Some(b), true) = (&before, f.is_empty()) {
         f.insert("text".into(), b.report.text.clone());
         for g in &b.report.figures {

@@ -256,6 +256,14 @@ fn figures_are_the_sums_of_their_records_and_the_evaluator_only_reads() {
         assert_eq!(get_as(&app, &evaluator, "/api/v1/cases").status, 403);
         assert_eq!(app.page(&s, "/cases").status, 403);
         assert_eq!(app.page(&s, "/hotline").status, 403);
+        // Nor files a hotline ticket (it reads, and changes nothing).
+        let filed = post_as(
+            &app,
+            &evaluator,
+            "/api/v1/hotline/tickets",
+            complaint("路灯不亮"),
+        );
+        assert_eq!(filed.status, 403, "{}", filed.body);
         let r = app.post_form(&s, "/plan", &[("document", "title = \"x\""), ("note", "n")]);
         assert_eq!(r.status, 403);
         // Applicants see no dashboard; a unit's staff no other unit's records.

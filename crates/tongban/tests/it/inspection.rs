@@ -438,10 +438,12 @@ fn the_lists_are_versioned_and_checked_against_each_other() {
         "the old version stays"
     );
     // An inspector qualified for a matter not on the list is refused; a clerk edits nothing.
-    let dir =
-        app.get("/inspection/lists/inspectors/1")
-            .body
-            .replacen("\"SCJ-01\"", "\"SCJ-99\"", 1);
+    // The inspectors' list names their accounts: the office reads it, the public does not.
+    assert_eq!(app.get("/inspection/lists/inspectors/1").status, 303);
+    let dir = app
+        .page(&s, "/inspection/lists/inspectors/1")
+        .body
+        .replacen("\"SCJ-01\"", "\"SCJ-99\"", 1);
     let r = app.post_form(
         &s,
         "/inspection/lists/inspectors",
@@ -455,6 +457,7 @@ fn the_lists_are_versioned_and_checked_against_each_other() {
         &[("document", &added), ("note", "x")],
     );
     assert_eq!(r.status, 403);
+    assert_eq!(app.page(&c, "/inspection/lists/inspectors/1").status, 403);
     // The entity directory (staff only) shows the grade the credit records give.
     assert_eq!(app.get("/inspection/entities").status, 303);
     let page = app.page(&c, "/inspection/entities").body;

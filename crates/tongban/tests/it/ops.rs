@@ -272,6 +272,23 @@ fn rate_limits_count_each_client_address_and_answer_in_the_readers_language() {
     // proxy appended the real client (10.0.0.1) after it.
     assert_eq!(login("1.2.3.4, 10.0.0.1").status, 429);
 
+    // The public forms through the API count like their pages.
+    let rate = |from: &str| {
+        app.raw_post(
+            "/api/v1/visits/no-such-token/rating",
+            &[
+                ("x-forwarded-for", from),
+                ("content-type", "application/json"),
+            ],
+            b"{}".to_vec(),
+        )
+    };
+    assert_ne!(rate("10.0.0.3").status, 429);
+    assert_ne!(rate("10.0.0.3").status, 429);
+    let r = rate("10.0.0.3");
+    assert_eq!(r.status, 429);
+    assert_eq!(r.json()["type"], "/problems/rate_limited");
+
     // Open311 posts answer in JSON.
     let post = || {
         app.raw_post(
