@@ -182,8 +182,11 @@ pub async fn declarations(
     };
     if let Some(uscc) = enterprise_of(user) {
         f.uscc = Some(uscc.into());
-    } else if pending {
+    } else if pending && matches!(user.role, Role::Clerk | Role::Approver) {
+        // Only the departments sign claims off: a queue is theirs.
         f.pending_unit = Some(user.unit.clone().ok_or(Error::Forbidden)?);
+    } else if pending {
+        return Err(Error::Forbidden);
     } else if !OFFICE.contains(&user.role) && !matches!(user.role, Role::Clerk | Role::Approver) {
         return Err(Error::Forbidden);
     }

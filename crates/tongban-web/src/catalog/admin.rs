@@ -325,6 +325,8 @@ async fn save(
     Path(code): Path<String>,
     Form(form): Form<HashMap<String, String>>,
 ) -> Result<Response, AppError> {
+    // Who may edit first: otherwise a 404 against a 403 would tell anyone which codes exist.
+    viewer.require(CATALOG_EDITORS)?;
     if state.store.item_record(&code).await?.is_none() {
         return Err(AppError::NotFound);
     }

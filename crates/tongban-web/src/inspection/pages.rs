@@ -124,6 +124,11 @@ impl ListsPage {
             .as_ref()
             .is_some_and(|u| OFFICE.contains(&u.role))
     }
+    /// Whether the reader may open a list's old versions: the matters' anyone; the inspectors'
+    /// (their accounts) the office.
+    fn opens(&self, list: &str) -> bool {
+        list == "matters" || self.keeps()
+    }
     fn histories(&self) -> [(&'static str, &[ListVersion]); 2] {
         [
             ("matters", &self.matter_history),

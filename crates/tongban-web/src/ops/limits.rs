@@ -159,7 +159,17 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
         );
         if let Err(retry_after_secs) = state.limiter.admit(kind, addr, Instant::now()) {
             tracing::info!(?kind, %addr, "rate limited");
-            return AppError::RateLimited { retry_after_secs }.into_response();
+            // Read what was sent (a form's worth) so the connection can carry the next request;
+            // a larger body is not read, and the connection is closed after the answer.
+            let drained = axum::body::to_bytes(body, 64 * 1024).await.is_ok();
+            let mut r = AppError::RateLimited { retry_after_secs }.into_response();
+            if !drained {
+                r.headers_mut().insert(
+                    axum::http::header::CONNECTION,
+                    axum::http::HeaderValue::from_static("close"),
+                );
+            }
+            return r;
         }
         return next.run(Request::from_parts(parts, body)).await;
     }

@@ -263,6 +263,8 @@ async fn declare(
     Path(code): Path<String>,
     multipart: Multipart,
 ) -> AppResult<Response> {
+    // Signed in first: an anonymous declaration is sent to sign in, not told its token is bad.
+    viewer.user.as_ref().ok_or(AppError::Unauthorized)?;
     let parts = crate::cases::read_parts(multipart).await?;
     viewer.check_csrf(parts.fields.get("csrf").map(String::as_str))?;
     match declare_with(&state, &viewer, &code, parts).await {

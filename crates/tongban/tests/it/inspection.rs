@@ -432,6 +432,10 @@ fn the_lists_are_versioned_and_checked_against_each_other() {
     assert_eq!(r.status, 303, "{}", r.body);
     let page = app.get("/inspection/lists").body;
     assert!(page.contains("id=\"matter-SCJ-05\"") && page.contains("/inspection/lists/matters/2"));
+    assert!(
+        !page.contains("/inspection/lists/inspectors/1"),
+        "no link the public cannot open"
+    );
     assert_eq!(
         app.get("/inspection/lists/matters/1").body,
         current,

@@ -827,3 +827,35 @@ fn json_logs_carry_the_request_id_cookies_are_secure_on_https_and_metrics_have_a
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// Found by reading every route against every role (the access table is next): a refusal comes
+/// before anything that could tell what exists, and each queue is only its owners'.
+#[test]
+fn refusals_come_before_lookups_and_queues_are_their_owners() {
+    let app = TestApp::demo(&Backend::Sqlite);
+    // An unknown item and a known one answer alike to someone who may not edit.
+    for code in ["XH-SPJ-000101001000", "NO-SUCH-ITEM"] {
+        let r = app.raw_post(
+            &format!("/admin/items/{code}/edit"),
+            &[("content-type", "application/x-www-form-urlencoded")],
+            b"name=x".to_vec(),
+        );
+        assert_eq!(r.status, 401, "{code}: {}", r.body);
+    }
+    let clerk = app.session("clerk.spj");
+    for code in ["XH-SPJ-000101001000", "NO-SUCH-ITEM"] {
+        let r = app.post_form(
+            &clerk,
+            &format!("/admin/items/{code}/edit"),
+            &[("name", "x")],
+        );
+        assert_eq!(r.status, 403, "{code}");
+    }
+    // A declaration without a session is sent to sign in, not told its token is bad.
+    let r = app.multipart("/policies/GX-AWARD/declare", &[], &[("csrf", "x")], &[]);
+    assert_eq!(r.status, 401, "{}", r.body);
+    // The sign-off queue is the departments'; the hotline operator has none.
+    let operator = Who::new(&app, "operator");
+    let r = get_as(&app, &operator, "/api/v1/declarations?pending=true");
+    assert_eq!(r.status, 403, "{}", r.body);
+}
