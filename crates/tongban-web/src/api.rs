@@ -141,7 +141,7 @@ impl utoipa::Modify for ProblemResponses {
         use utoipa::openapi::path::{Operation, ParameterIn};
         use utoipa::openapi::{ContentBuilder, Ref, RefOr, ResponseBuilder};
 
-        fn problems(op: &mut Operation) {
+        fn problems(op: &mut Operation, limited: bool) {
             let reads = |place: ParameterIn| {
                 op.parameters.iter().flatten().any(|p| match p {
                     RefOr::T(p) => p.parameter_in == place,
@@ -193,6 +193,12 @@ impl utoipa::Modify for ProblemResponses {
                 add("401", "No token, or a token that is not valid.");
                 add("403", "The token's user may not do this.");
             }
+            if limited {
+                add(
+                    "429",
+                    "Too many requests from this address; retry after `Retry-After` seconds.",
+                );
+            }
             add("500", "Internal error; quote `request_id`.");
             add(
                 "503",
@@ -200,18 +206,20 @@ impl utoipa::Modify for ProblemResponses {
             );
         }
 
-        for item in doc.paths.paths.values_mut() {
-            for op in [
-                &mut item.get,
-                &mut item.put,
-                &mut item.post,
-                &mut item.delete,
-                &mut item.patch,
-            ]
-            .into_iter()
-            .flatten()
-            {
-                problems(op);
+        for (path, item) in doc.paths.paths.iter_mut() {
+            use axum::http::Method;
+            for (method, op) in [
+                (Method::GET, &mut item.get),
+                (Method::PUT, &mut item.put),
+                (Method::POST, &mut item.post),
+                (Method::DELETE, &mut item.delete),
+                (Method::PATCH, &mut item.patch),
+            ] {
+                if let Some(op) = op {
+                    // The limiter says which operations it limits (`ops::limits`).
+                    let limited = crate::ops::limits::kind_of(&method, path).is_some();
+                    problems(op, limited);
+                }
             }
         }
     }

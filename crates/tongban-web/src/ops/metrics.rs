@@ -230,17 +230,6 @@ pub async fn render(state: &AppState) -> Result<String, AppError> {
     Ok(out)
 }
 
-fn text(body: String) -> Response {
-    (
-        [(
-            header::CONTENT_TYPE,
-            "text/plain; version=0.0.4; charset=utf-8",
-        )],
-        body,
-    )
-        .into_response()
-}
-
 /// Equal without telling by its timing how much of the token was right.
 fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
@@ -260,16 +249,20 @@ pub async fn guarded(State(state): State<AppState>, headers: HeaderMap) -> Respo
     if !same(sent.as_bytes(), token.as_bytes()) {
         return AppError::Unauthorized.into_response();
     }
-    match render(&state).await {
-        Ok(body) => text(body),
-        Err(e) => e.into_response(),
-    }
+    open(State(state)).await
 }
 
 /// `/metrics` on its own listener.
 pub async fn open(State(state): State<AppState>) -> Response {
     match render(&state).await {
-        Ok(body) => text(body),
+        Ok(body) => (
+            [(
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            )],
+            body,
+        )
+            .into_response(),
         Err(e) => e.into_response(),
     }
 }

@@ -288,6 +288,13 @@ fn rate_limits_count_each_client_address_and_answer_in_the_readers_language() {
     let r = rate("10.0.0.3");
     assert_eq!(r.status, 429);
     assert_eq!(r.json()["type"], "/problems/rate_limited");
+    // The API document says so of exactly the operations the limiter counts.
+    let doc = app.get("/api/openapi.json").json();
+    let responses = |path: &str, method: &str| doc["paths"][path][method]["responses"].clone();
+    assert!(responses("/api/v1/visits/{token}/rating", "post")["429"].is_object());
+    assert!(responses("/api/v1/inspection/verify", "post")["429"].is_object());
+    assert!(responses("/api/v1/items", "get")["429"].is_null());
+    assert!(responses("/api/v1/cases", "post")["429"].is_null());
 
     // Open311 posts answer in JSON.
     let post = || {
