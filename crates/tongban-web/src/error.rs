@@ -254,6 +254,19 @@ pub struct ErrorInfo {
     pub errors: Vec<FieldError>,
 }
 
+/// Answers a request refused before its handler read the body (a rate limit, the access table).
+/// What was sent is read first, up to a form's worth, so the connection can carry the client's
+/// next request; a larger body is left unread and the connection is closed after the answer.
+pub async fn refuse_unread(body: axum::body::Body, error: AppError) -> Response {
+    let drained = axum::body::to_bytes(body, 64 * 1024).await.is_ok();
+    let mut r = error.into_response();
+    if !drained {
+        r.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    r
+}
+
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = self.status();

@@ -201,23 +201,33 @@ fn request(t: &Ticket, routes: &[Route], units: &HashMap<String, String>) -> Val
             .ok()
             .map(|z| rfc(z.timestamp()))
     });
+    // A caller who asked to stay confidential (保密) may be known by what they said and where:
+    // the public sees that the request exists and how it goes, not its words or its place.
+    let private = t.intake.caller.as_ref().is_some_and(|c| c.confidential);
+    let shown = |v: Value| {
+        if private {
+            Value::String(String::new())
+        } else {
+            v
+        }
+    };
     json!({
         "service_request_id": t.id,
         "status": t.state.open311(),
         "status_notes": notes,
         "service_name": name,
         "service_code": t.intake.service_code.clone().unwrap_or_default(),
-        "description": t.intake.matter,
+        "description": shown(json!(t.intake.matter)),
         "agency_responsible": agency,
         "service_notice": "",
         "requested_datetime": rfc(t.received_at),
         "updated_datetime": rfc(updated),
         "expected_datetime": expected.unwrap_or_default(),
-        "address": t.intake.location.address,
+        "address": shown(json!(t.intake.location.address)),
         "address_id": "",
         "zipcode": "",
-        "lat": t.intake.location.lat.map_or(Value::String(String::new()), |v| json!(v)),
-        "long": t.intake.location.long.map_or(Value::String(String::new()), |v| json!(v)),
+        "lat": shown(t.intake.location.lat.map_or(json!(""), |v| json!(v))),
+        "long": shown(t.intake.location.long.map_or(json!(""), |v| json!(v))),
         "media_url": "",
     })
 }

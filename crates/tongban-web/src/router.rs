@@ -68,6 +68,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 }
 
 pub fn app(state: AppState) -> Router {
+    auth::access::load();
+    let guard = axum::middleware::from_fn_with_state(state.clone(), auth::access::guard);
     let (api, openapi) = api();
     let openapi_json = serde_json::to_string_pretty(&openapi).expect("OpenAPI serialises");
     let page_routes = Router::new()
@@ -93,6 +95,7 @@ pub fn app(state: AppState) -> Router {
         .merge(dashboard::monthly::router())
         .merge(plan::export::router())
         .merge(plan::pages::router())
+        .route_layer(guard.clone())
         // Inside the error pages, so that a limited reader gets a page in their language.
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -101,7 +104,8 @@ pub fn app(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(pages::render_errors));
     Router::new()
         .merge(
-            api.layer(axum::middleware::from_fn(crate::api::problems_only))
+            api.route_layer(guard.clone())
+                .layer(axum::middleware::from_fn(crate::api::problems_only))
                 .layer(axum::middleware::from_fn_with_state(
                     state.clone(),
                     crate::ops::limits::limit,
@@ -115,10 +119,12 @@ pub fn app(state: AppState) -> Router {
         .route("/readyz", get(pages::readyz))
         .route("/metrics", get(crate::ops::metrics::guarded))
         .merge(
-            open311::router().layer(axum::middleware::from_fn_with_state(
-                state.clone(),
-                crate::ops::limits::limit,
-            )),
+            open311::router()
+                .route_layer(guard)
+                .layer(axum::middleware::from_fn_with_state(
+                    state.clone(),
+                    crate::ops::limits::limit,
+                )),
         )
         .merge(page_routes)
         .fallback(pages::not_found)

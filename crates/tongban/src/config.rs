@@ -126,54 +126,47 @@ impl Config {
                 std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
             config = toml::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         }
-        if let Ok(v) = std::env::var("TONGBAN_LISTEN") {
-            config.listen = v;
-        }
-        if let Ok(v) = std::env::var("TONGBAN_DATA_DIR") {
-            config.data_dir = v.into();
-        }
-        if let Ok(v) = std::env::var("TONGBAN_DATABASE_URL") {
-            config.database_url = v;
-        }
-        if let Ok(v) = std::env::var("TONGBAN_OFFICE_HOURS") {
-            config.office_hours = v;
-        }
-        if let Ok(v) = std::env::var("TONGBAN_CLOCK_INTERVAL_SECS") {
-            config.clock_interval_secs = v
-                .parse()
-                .map_err(|_| format!("TONGBAN_CLOCK_INTERVAL_SECS: not a number: {v}"))?;
-        }
-        if let Ok(v) = std::env::var("TONGBAN_SMTP_RELAY") {
-            config.smtp_relay = v;
-        }
-        if let Ok(v) = std::env::var("TONGBAN_SMTP_FROM") {
-            config.smtp_from = v;
-        }
-        if let Ok(v) = std::env::var("TONGBAN_PUBLIC_URL") {
-            config.public_url = v;
-        }
-        if let Ok(v) = std::env::var("TONGBAN_KEYS_DIR") {
-            config.keys_dir = PathBuf::from(v);
-        }
-        if let Ok(v) = std::env::var("TONGBAN_LOG_ORIGIN") {
-            config.log_origin = v;
-        }
-        if let Ok(v) = std::env::var("TONGBAN_CALENDAR_REMINDER") {
-            config.calendar_reminder = v;
-        }
-        if let Ok(v) = std::env::var("TONGBAN_SECURE_COOKIES") {
-            config.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
-        }
-        let text = |name: &str, into: &mut String| {
-            if let Ok(v) = std::env::var(name) {
+        // Each key's environment variable, when set, wins over the file.
+        let var = |name: &str| std::env::var(name).ok();
+        let number = |name: &str| -> Result<Option<u64>, String> {
+            var(name)
+                .map(|v| v.parse().map_err(|_| format!("{name}: not a number: {v}")))
+                .transpose()
+        };
+        for (name, into) in [
+            ("TONGBAN_LISTEN", &mut config.listen),
+            ("TONGBAN_DATABASE_URL", &mut config.database_url),
+            ("TONGBAN_READ_DATABASE_URL", &mut config.read_database_url),
+            ("TONGBAN_OFFICE_HOURS", &mut config.office_hours),
+            ("TONGBAN_SMTP_RELAY", &mut config.smtp_relay),
+            ("TONGBAN_SMTP_FROM", &mut config.smtp_from),
+            ("TONGBAN_PUBLIC_URL", &mut config.public_url),
+            ("TONGBAN_LOG_ORIGIN", &mut config.log_origin),
+            ("TONGBAN_CALENDAR_REMINDER", &mut config.calendar_reminder),
+            ("TONGBAN_METRICS_TOKEN", &mut config.metrics_token),
+            ("TONGBAN_METRICS_LISTEN", &mut config.metrics_listen),
+            ("TONGBAN_LOG_FORMAT", &mut config.log_format),
+        ] {
+            if let Some(v) = var(name) {
                 *into = v;
             }
-        };
-        text("TONGBAN_READ_DATABASE_URL", &mut config.read_database_url);
-        text("TONGBAN_METRICS_TOKEN", &mut config.metrics_token);
-        text("TONGBAN_METRICS_LISTEN", &mut config.metrics_listen);
-        text("TONGBAN_LOG_FORMAT", &mut config.log_format);
-        if let Ok(v) = std::env::var("TONGBAN_TRUSTED_PROXIES") {
+        }
+        for (name, into) in [
+            ("TONGBAN_DATA_DIR", &mut config.data_dir),
+            ("TONGBAN_KEYS_DIR", &mut config.keys_dir),
+            ("TONGBAN_BACKUP_DIR", &mut config.backup_dir),
+        ] {
+            if let Some(v) = var(name) {
+                *into = v.into();
+            }
+        }
+        if let Some(v) = var("TONGBAN_SECURE_COOKIES") {
+            config.secure_cookies = matches!(v.as_str(), "1" | "true" | "yes");
+        }
+        if let Some(n) = number("TONGBAN_CLOCK_INTERVAL_SECS")? {
+            config.clock_interval_secs = n;
+        }
+        if let Some(v) = var("TONGBAN_TRUSTED_PROXIES") {
             config.trusted_proxies = v
                 .split(',')
                 .map(str::trim)
@@ -181,15 +174,6 @@ impl Config {
                 .map(String::from)
                 .collect();
         }
-        if let Ok(v) = std::env::var("TONGBAN_BACKUP_DIR") {
-            config.backup_dir = v.into();
-        }
-        let number = |name: &str| -> Result<Option<u64>, String> {
-            std::env::var(name)
-                .ok()
-                .map(|v| v.parse().map_err(|_| format!("{name}: not a number: {v}")))
-                .transpose()
-        };
         if let Some(n) = number("TONGBAN_BACKUP_EVERY_HOURS")? {
             config.backup_every_hours = n;
         }

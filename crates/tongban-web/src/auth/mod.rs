@@ -2,6 +2,7 @@
 //! they post carries the session's CSRF token. Machine clients send `Authorization: Bearer`.
 //! Handlers ask for a [`Viewer`] and call `require` with the roles allowed to act.
 
+pub mod access;
 pub mod pages;
 
 use crate::AppState;

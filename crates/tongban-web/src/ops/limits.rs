@@ -11,7 +11,7 @@ use crate::error::AppError;
 use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -159,17 +159,8 @@ pub async fn limit(State(state): State<AppState>, req: Request, next: Next) -> R
         );
         if let Err(retry_after_secs) = state.limiter.admit(kind, addr, Instant::now()) {
             tracing::info!(?kind, %addr, "rate limited");
-            // Read what was sent (a form's worth) so the connection can carry the next request;
-            // a larger body is not read, and the connection is closed after the answer.
-            let drained = axum::body::to_bytes(body, 64 * 1024).await.is_ok();
-            let mut r = AppError::RateLimited { retry_after_secs }.into_response();
-            if !drained {
-                r.headers_mut().insert(
-                    axum::http::header::CONNECTION,
-                    axum::http::HeaderValue::from_static("close"),
-                );
-            }
-            return r;
+            let refusal = AppError::RateLimited { retry_after_secs };
+            return crate::error::refuse_unread(body, refusal).await;
         }
         return next.run(Request::from_parts(parts, body)).await;
     }

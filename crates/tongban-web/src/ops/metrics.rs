@@ -86,11 +86,12 @@ pub async fn render(state: &AppState) -> Result<String, AppError> {
         let guard = REQUESTS.lock().expect("the metrics lock");
         let empty = Requests::default();
         let r = guard.as_ref().unwrap_or(&empty);
-        let _ = writeln!(
+        family(
             w,
-            "# HELP tongban_http_requests_total Requests answered, by route template, method and status."
+            "tongban_http_requests_total",
+            "counter",
+            "Requests answered, by route template, method and status.",
         );
-        let _ = writeln!(w, "# TYPE tongban_http_requests_total counter");
         for ((route, method, status), n) in &r.counts {
             let _ = writeln!(
                 w,
@@ -98,11 +99,12 @@ pub async fn render(state: &AppState) -> Result<String, AppError> {
                 label(route)
             );
         }
-        let _ = writeln!(
+        family(
             w,
-            "# HELP tongban_http_request_duration_seconds Time to answer, by route template and method."
+            "tongban_http_request_duration_seconds",
+            "histogram",
+            "Time to answer, by route template and method.",
         );
-        let _ = writeln!(w, "# TYPE tongban_http_request_duration_seconds histogram");
         for ((route, method), l) in &r.latency {
             let labels = format!("route=\"{}\",method=\"{method}\"", label(route));
             for (bound, n) in BOUNDS.iter().zip(l.buckets) {
@@ -128,11 +130,12 @@ pub async fn render(state: &AppState) -> Result<String, AppError> {
             );
         }
     }
-    let _ = writeln!(
+    family(
         w,
-        "# HELP tongban_db_pool_connections Database connections by pool and state."
+        "tongban_db_pool_connections",
+        "gauge",
+        "Database connections by pool and state.",
     );
-    let _ = writeln!(w, "# TYPE tongban_db_pool_connections gauge");
     for p in store.pools() {
         let busy = p.size.saturating_sub(p.idle);
         let _ = writeln!(
@@ -153,28 +156,31 @@ pub async fn render(state: &AppState) -> Result<String, AppError> {
     }
     let now = store.now();
     let (pending, oldest) = store.mail_backlog().await?;
-    let _ = writeln!(
+    family(
         w,
-        "# HELP tongban_mail_outbox_pending E-mail rows waiting to be sent (the job queue's depth)."
+        "tongban_mail_outbox_pending",
+        "gauge",
+        "E-mail rows waiting to be sent (the job queue's depth).",
     );
-    let _ = writeln!(w, "# TYPE tongban_mail_outbox_pending gauge");
     let _ = writeln!(w, "tongban_mail_outbox_pending {pending}");
-    let _ = writeln!(
+    family(
         w,
-        "# HELP tongban_mail_outbox_oldest_age_seconds Age of the oldest row waiting (the queue's lag)."
+        "tongban_mail_outbox_oldest_age_seconds",
+        "gauge",
+        "Age of the oldest row waiting (the queue's lag).",
     );
-    let _ = writeln!(w, "# TYPE tongban_mail_outbox_oldest_age_seconds gauge");
     let _ = writeln!(
         w,
         "tongban_mail_outbox_oldest_age_seconds {}",
         age(now, oldest.as_deref()).unwrap_or(0.0)
     );
     let jobs = store.jobs().await?;
-    let _ = writeln!(
+    family(
         w,
-        "# HELP tongban_job_passes_total Runs of a background job that finished (the clock pass is job=\"clock\")."
+        "tongban_job_passes_total",
+        "counter",
+        "Runs of a background job that finished (the clock pass is job=\"clock\").",
     );
-    let _ = writeln!(w, "# TYPE tongban_job_passes_total counter");
     for j in &jobs {
         let _ = writeln!(
             w,
@@ -183,11 +189,12 @@ pub async fn render(state: &AppState) -> Result<String, AppError> {
             j.passes
         );
     }
-    let _ = writeln!(
+    family(
         w,
-        "# HELP tongban_job_failures_total Runs of a background job that failed."
+        "tongban_job_failures_total",
+        "counter",
+        "Runs of a background job that failed.",
     );
-    let _ = writeln!(w, "# TYPE tongban_job_failures_total counter");
     for j in &jobs {
         let _ = writeln!(
             w,
@@ -196,11 +203,12 @@ pub async fn render(state: &AppState) -> Result<String, AppError> {
             j.failures
         );
     }
-    let _ = writeln!(
+    family(
         w,
-        "# HELP tongban_job_last_finished_age_seconds Time since a job's last run ended, on any server (its lag)."
+        "tongban_job_last_finished_age_seconds",
+        "gauge",
+        "Time since a job's last run ended, on any server (its lag).",
     );
-    let _ = writeln!(w, "# TYPE tongban_job_last_finished_age_seconds gauge");
     for j in &jobs {
         if let Some(a) = age(now, j.last_finished.as_deref()) {
             let _ = writeln!(
@@ -210,18 +218,18 @@ pub async fn render(state: &AppState) -> Result<String, AppError> {
             );
         }
     }
-    let _ = writeln!(
+    family(
         w,
-        "# HELP tongban_uptime_seconds Time since this process answered its first request."
+        "tongban_uptime_seconds",
+        "gauge",
+        "Time since this process answered its first request.",
     );
-    let _ = writeln!(w, "# TYPE tongban_uptime_seconds gauge");
     let _ = writeln!(
         w,
         "tongban_uptime_seconds {}",
         started().elapsed().as_secs_f64()
     );
-    let _ = writeln!(w, "# HELP tongban_build_info The running build.");
-    let _ = writeln!(w, "# TYPE tongban_build_info gauge");
+    family(w, "tongban_build_info", "gauge", "The running build.");
     let _ = writeln!(
         w,
         "tongban_build_info{{version=\"{}\"}} 1",
@@ -230,9 +238,10 @@ pub async fn render(state: &AppState) -> Result<String, AppError> {
     Ok(out)
 }
 
-/// Equal without telling by its timing how much of the token was right.
-fn same(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |d, (x, y)| d | (x ^ y)) == 0
+/// A metric family's `# HELP` and `# TYPE` lines.
+fn family(w: &mut String, name: &str, kind: &str, help: &str) {
+    let _ = writeln!(w, "# HELP {name} {help}");
+    let _ = writeln!(w, "# TYPE {name} {kind}");
 }
 
 /// `/metrics` on the main listener: only with the configured token.
@@ -246,7 +255,8 @@ pub async fn guarded(State(state): State<AppState>, headers: HeaderMap) -> Respo
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
-    if !same(sent.as_bytes(), token.as_bytes()) {
+    // Compared in constant time: the timing tells nothing of how much was right.
+    if !crate::auth::constant_time_eq(sent.as_bytes(), token.as_bytes()) {
         return AppError::Unauthorized.into_response();
     }
     open(State(state)).await

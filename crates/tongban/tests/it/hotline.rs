@@ -498,6 +498,20 @@ fn hotline_pages_as_plain_forms() {
     let act_path = format!("{page_path}/act");
     let page = app.page(&op, &page_path);
     assert!(page.body.contains("派单目录建议") && page.body.contains("赵六"));
+    // The public's Open311 list shows the request, not a confidential caller's words or place.
+    let ticket = page_path.trim_start_matches("/hotline/tickets/");
+    let public = app
+        .get(&format!("/open311/v2/requests/{ticket}.json"))
+        .json();
+    assert_eq!(public[0]["status"], "open");
+    assert_eq!(public[0]["description"], "");
+    let listed = app.get("/open311/v2/requests.json").body;
+    assert!(
+        listed.contains(ticket)
+            && !listed.contains("小区楼道路灯不亮")
+            && !listed.contains("南浦路12号"),
+        "{listed}"
+    );
     let dispatch = [("action", "dispatch"), ("lead", "XH-NP"), ("assisting", "")];
     let r = app.post_form(&op, &act_path, &dispatch);
     assert_eq!(r.status, 303, "{}", r.body);
@@ -505,7 +519,6 @@ fn hotline_pages_as_plain_forms() {
     let page = app.page(&np, &page_path);
     assert!(page.body.contains("（保密）") && !page.body.contains("13907910003"));
     let board = app.page(&np, "/hotline");
-    let ticket = page_path.trim_start_matches("/hotline/tickets/");
     assert!(board.body.contains(ticket));
     let r = app.post_form(
         &np,

@@ -1,6 +1,7 @@
 //! The one integration-test binary: every test runs against the real server, over SQLite and
 //! (when a cluster is available) PostgreSQL.
 
+mod access;
 mod api;
 mod browser;
 mod bundles;

@@ -518,39 +518,7 @@ fn when_the_database_is_gone_or_full_requests_fail_cleanly_and_recover() {
                         )),
                     )))
                     .unwrap();
-                // Bulky forms until the file would have to grow.
-                let big = "满".repeat(2000);
-                let mut refused = None;
-                for _ in 0..200 {
-                    let r = app.json(
-                        "POST",
-                        "/api/v1/cases",
-                        &company.h(),
-                        &json!({"item_code": "XH-SPJ-000101007000", "form": {
-                            "contact_name": "李四", "contact_phone": "13800138000", "details": big}}),
-                    );
-                    if r.status != 201 {
-                        refused = Some(r);
-                        break;
-                    }
-                }
-                let r = refused.expect("the full database refuses a write");
-                assert_eq!(r.status, 503, "{}", r.body);
-                assert_eq!(r.header("content-type"), Some("application/problem+json"));
-                assert_eq!(r.json()["type"], "/problems/unavailable");
-                assert!(r.header("retry-after").is_some());
-                let form = app.post_form(
-                    &page,
-                    "/cases",
-                    &[
-                        ("item_code", "XH-SPJ-000101007000"),
-                        ("contact_name", "李四"),
-                        ("contact_phone", "13800138000"),
-                        ("details", &big),
-                    ],
-                );
-                assert_eq!(form.status, 503, "{}", form.body);
-                assert!(form.body.contains("服务暂时不可用"), "{}", form.body);
+                writes_refused_while_full(&app, &company, &page);
                 // Room again: the same server takes writes.
                 runtime()
                     .block_on(app.store.raw_execute(tongban_store::sqlx::query(
@@ -561,19 +529,6 @@ fn when_the_database_is_gone_or_full_requests_fail_cleanly_and_recover() {
             // The database restarts: every connection is cut and none is let in for a while.
             Backend::Postgres => {
                 let db = app.store_url.rsplit('/').next().unwrap().to_string();
-                let admin = |sql: String| {
-                    let base = crate::harness::postgres_base_url().unwrap();
-                    runtime().block_on(async {
-                        use tongban_store::sqlx::{self, Connection};
-                        let mut c = sqlx::AnyConnection::connect(&format!("{base}/postgres"))
-                            .await
-                            .unwrap();
-                        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
-                            .execute(&mut c)
-                            .await
-                            .unwrap();
-                    })
-                };
                 // Under load: drafts and reads keep coming while the database goes away and
                 // comes back. Every answer is a success or a clean 503 — never a 500 — and
                 // every answered draft is kept.
@@ -610,12 +565,12 @@ fn when_the_database_is_gone_or_full_requests_fail_cleanly_and_recover() {
                         })
                         .collect::<Vec<_>>();
                     std::thread::sleep(std::time::Duration::from_millis(300));
-                    admin(format!("ALTER DATABASE {db} ALLOW_CONNECTIONS false"));
-                    admin(format!(
+                    on_cluster(format!("ALTER DATABASE {db} ALLOW_CONNECTIONS false"));
+                    on_cluster(format!(
                         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}'"
                     ));
                     std::thread::sleep(std::time::Duration::from_millis(800));
-                    admin(format!("ALTER DATABASE {db} ALLOW_CONNECTIONS true"));
+                    on_cluster(format!("ALTER DATABASE {db} ALLOW_CONNECTIONS true"));
                     let back = std::time::Instant::now() + std::time::Duration::from_secs(30);
                     while app.get("/readyz").status != 200 {
                         assert!(std::time::Instant::now() < back, "ready again");
@@ -648,8 +603,8 @@ fn when_the_database_is_gone_or_full_requests_fail_cleanly_and_recover() {
                     );
                 }
                 // And while it is away, each kind of answer in turn.
-                admin(format!("ALTER DATABASE {db} ALLOW_CONNECTIONS false"));
-                admin(format!(
+                on_cluster(format!("ALTER DATABASE {db} ALLOW_CONNECTIONS false"));
+                on_cluster(format!(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{db}'"
                 ));
                 let r = app.json(
@@ -665,7 +620,7 @@ fn when_the_database_is_gone_or_full_requests_fail_cleanly_and_recover() {
                 assert_eq!(p.status, 503, "{}", p.body);
                 assert!(p.body.contains("服务暂时不可用"), "{}", p.body);
                 assert_eq!(app.get("/readyz").status, 503);
-                admin(format!("ALTER DATABASE {db} ALLOW_CONNECTIONS true"));
+                on_cluster(format!("ALTER DATABASE {db} ALLOW_CONNECTIONS true"));
             }
         }
         // Recovered without a restart; nothing half-written meanwhile.
@@ -865,4 +820,150 @@ fn refusals_come_before_lookups_and_queues_are_their_owners() {
     let operator = Who::new(&app, "operator");
     let r = get_as(&app, &operator, "/api/v1/declarations?pending=true");
     assert_eq!(r.status, 403, "{}", r.body);
+}
+
+/// PostgreSQL's disk fills up. The database lives in a tablespace on a small filesystem of its
+/// own (a tmpfs this test mounts, which takes root, as the CI machine has); a filler file takes
+/// the last of its room. Writes answer 503 (problem+json and the Chinese page), nothing is
+/// half-written, and once the filler goes the same server takes writes again.
+#[test]
+fn when_postgres_runs_out_of_disk_writes_fail_cleanly_and_recover() {
+    use std::process::Command;
+    let Some(base) = crate::harness::postgres_base_url() else {
+        return;
+    };
+    if std::env::var("TONGBAN_TEST_POSTGRES").is_ok() {
+        eprintln!(
+            "\n!!!!!!!! disk-full on PostgreSQL SKIPPED: the cluster is not this machine's own !!!!!!!!\n"
+        );
+        return;
+    }
+    let dir = scratch_dir().join("pg-small-disk");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mounted = Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64m", "tongban-test"])
+        .arg(&dir)
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!(
+            "\n!!!!!!!! disk-full on PostgreSQL SKIPPED: cannot mount a tmpfs (not root?) !!!!!!!!\n"
+        );
+        return;
+    }
+    /// Takes the small disk away again, whatever the test's end.
+    struct Unmount(std::path::PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = Command::new("umount").arg("-l").arg(&self.0).status();
+        }
+    }
+    let _unmount = Unmount(dir.clone());
+    // The test cluster runs as `postgres` when we are root: the tablespace must be its own.
+    let _ = Command::new("chown")
+        .args(["postgres:postgres"])
+        .arg(&dir)
+        .status();
+    let space = format!("t_small_{}", std::process::id());
+    on_cluster(format!(
+        "CREATE TABLESPACE {space} LOCATION '{}'",
+        dir.display()
+    ));
+    on_cluster(format!("CREATE DATABASE {space} TABLESPACE {space}"));
+    let app = TestApp::demo_at(format!("{base}/{space}"), &Backend::Postgres);
+    let company = Who::new(&app, "company");
+    let page = app.session("company");
+    let cases_before = count(&app.store_url, "SELECT COUNT(*) FROM cases");
+
+    // The filler takes every byte left.
+    let filler = dir.join("filler");
+    {
+        use std::io::Write;
+        let mut f = std::fs::File::create(&filler).unwrap();
+        let chunk = vec![0u8; 1 << 20];
+        while f.write_all(&chunk).is_ok() {}
+        let _ = f.sync_all();
+    }
+    let answered = writes_refused_while_full(&app, &company, &page);
+    // Reads go on meanwhile.
+    assert_eq!(app.get("/api/v1/items?q=x").status, 200);
+
+    // Room again: the same server takes writes; what was answered is there once, the refused
+    // drafts nowhere, and the audit chain runs unbroken across the outage.
+    std::fs::remove_file(&filler).unwrap();
+    let id = submitted(&app, &company);
+    assert!(!id.is_empty());
+    for id in &answered {
+        assert_eq!(
+            get_as(&app, &company, &format!("/api/v1/cases/{id}")).status,
+            200
+        );
+    }
+    let cases_after = count(&app.store_url, "SELECT COUNT(*) FROM cases");
+    assert_eq!(cases_after, cases_before + answered.len() as i64 + 1);
+    assert_audit_intact(&app);
+    drop(app);
+    on_cluster(format!("DROP DATABASE {space} WITH (FORCE)"));
+    on_cluster(format!("DROP TABLESPACE {space}"));
+}
+
+/// SQL run as the test cluster's superuser on its `postgres` database.
+fn on_cluster(sql: String) {
+    let base = crate::harness::postgres_base_url().expect("a test cluster");
+    runtime().block_on(async {
+        use tongban_store::sqlx::{self, Connection};
+        sqlx::any::install_default_drivers();
+        let mut c = sqlx::AnyConnection::connect(&format!("{base}/postgres"))
+            .await
+            .unwrap();
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+            .execute(&mut c)
+            .await
+            .unwrap();
+    })
+}
+
+/// Bulky drafts until the full store refuses one: the API answers 503 problem+json with
+/// `Retry-After`, the page form the Chinese page. Returns the drafts answered before.
+fn writes_refused_while_full(
+    app: &TestApp,
+    company: &Who,
+    page: &crate::harness::Session,
+) -> Vec<String> {
+    let big = "满".repeat(2000);
+    let mut answered = Vec::new();
+    let refused = loop {
+        let r = app.json(
+            "POST",
+            "/api/v1/cases",
+            &company.h(),
+            &json!({"item_code": "XH-SPJ-000101007000", "form": {
+                "contact_name": "李四", "contact_phone": "13800138000", "details": big}}),
+        );
+        if r.status != 201 {
+            break r;
+        }
+        answered.push(r.json()["item"]["id"].as_str().unwrap().to_string());
+        assert!(answered.len() < 2000, "the full store refuses a write");
+    };
+    assert_eq!(refused.status, 503, "{}", refused.body);
+    assert_eq!(
+        refused.header("content-type"),
+        Some("application/problem+json")
+    );
+    assert_eq!(refused.json()["type"], "/problems/unavailable");
+    assert!(refused.header("retry-after").is_some());
+    let form = app.post_form(
+        page,
+        "/cases",
+        &[
+            ("item_code", "XH-SPJ-000101007000"),
+            ("contact_name", "李四"),
+            ("contact_phone", "13800138000"),
+            ("details", &big),
+        ],
+    );
+    assert_eq!(form.status, 503, "{}", form.body);
+    assert!(form.body.contains("服务暂时不可用"), "{}", form.body);
+    answered
 }

@@ -167,16 +167,38 @@ impl TestApp {
         )
     }
 
-    /// A demo server with web settings of its own (rate limits, the metrics token).
-    pub fn demo_with(backend: &Backend, web: tongban_web::WebConfig) -> TestApp {
-        let app = TestApp::serve(
+    /// An empty (migrated) store behind a server with web settings of its own.
+    pub fn empty_with(backend: &Backend, web: tongban_web::WebConfig) -> TestApp {
+        TestApp::serve(
             fresh_store_url(backend),
             scratch_dir().join("files"),
             Default::default(),
             backend,
             false,
             web,
+        )
+    }
+
+    /// A server with the demo over a database made by the test itself (one in a tablespace of
+    /// its own, say).
+    pub fn demo_at(store_url: String, backend: &Backend) -> TestApp {
+        let app = TestApp::serve(
+            store_url,
+            scratch_dir().join("files"),
+            Default::default(),
+            backend,
+            false,
+            test_web_config(),
         );
+        runtime()
+            .block_on(tongban::demo::load_base_if_empty(&app.store))
+            .expect("demo loads");
+        app
+    }
+
+    /// A demo server with web settings of its own (rate limits, the metrics token).
+    pub fn demo_with(backend: &Backend, web: tongban_web::WebConfig) -> TestApp {
+        let app = TestApp::empty_with(backend, web);
         runtime()
             .block_on(tongban::demo::load_base_if_empty(&app.store))
             .expect("demo loads");
@@ -235,6 +257,10 @@ impl TestApp {
             (store, running)
         });
         let agent: ureq::Agent = ureq::Agent::config_builder()
+            // A connection per request: the server closes one whose body an early refusal (a
+            // 404 before an upload is read) left unread, and a pooled client could write its
+            // next request into it ("Peer disconnected").
+            .max_idle_connections(0)
             .http_status_as_error(false)
             .max_redirects(0)
             .max_redirects_will_error(false)
