@@ -83,6 +83,7 @@ const UNITS = {
   'XH-CZJ': { name: '西湖区财政局', user: { username: 'approver.czj', password: 'approver-czj-demo-2026' }, opinion: '预算充足，同意。' },
 };
 const PAYER = 'XH-CZJ';
+const PAYER_USER = { username: 'clerk.czj', password: 'clerk-czj-demo-2026' };
 const POLICIES = [
   { code: 'KJ-RD', name: '科技型中小企业研发费用补助', departments: ['XH-JKT', 'XH-CZJ'] },
   { code: 'GRAD', name: '吸纳高校毕业生就业补贴', departments: ['XH-RSJ', 'XH-CZJ'] },
@@ -1569,8 +1570,9 @@ try {
     let fwhere = 'login (payer)';
     watchConsole(fpage, () => fwhere);
     try {
-      await step(`${UNITS[PAYER].user.username} records the payment from 审核通过待拨付 → 已拨付, days to money`, async () => {
-        await signIn(fpage, UNITS[PAYER].user);
+      await step(`${PAYER_USER.username} records the payment from 审核通过待拨付 → 已拨付, days to money`, async () => {
+        // Not the reviewer who signed: the finance bureau's treasury records the money.
+        await signIn(fpage, PAYER_USER);
         await fpage.goto('/policies/review');
         fwhere = 'policy review (payer)';
         const row = fpage.locator(`#to-pay-${id}`);

@@ -312,6 +312,12 @@ impl Declaration {
         d
     }
 
+    /// Whether `who` signed the claim off. Who agreed to a claim does not also record its money
+    /// (不相容岗位分离): the payment is someone else's at the paying department.
+    pub fn signed_by(&self, who: &str) -> bool {
+        self.signoffs.iter().any(|s| s.by == who)
+    }
+
     /// The payer records the payment: the declaration after it.
     pub fn pay(
         &self,
@@ -325,6 +331,12 @@ impl Declaration {
             return Err(DeclarationError::Conflict {
                 field: "state",
                 code: "not_awaiting_payment",
+            });
+        }
+        if self.signed_by(by) {
+            return Err(DeclarationError::Conflict {
+                field: "by",
+                code: "signer_may_not_pay",
             });
         }
         let mut e = FieldErrors::new();

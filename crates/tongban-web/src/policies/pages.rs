@@ -420,6 +420,8 @@ struct DeclarationPage {
     payer: String,
     can_sign: bool,
     can_pay: bool,
+    /// The reader is at the paying department but signed the claim: a colleague pays.
+    pays_another: bool,
     today: String,
     days_to_money: Option<i64>,
     errors: Vec<String>,
@@ -461,7 +463,10 @@ async fn declaration_page(
     let unit = user.unit.as_deref().unwrap_or("");
     let can_sign =
         staff && d.state == DeclarationState::UnderReview && d.pending_units().contains(&unit);
-    let can_pay = staff && d.state == DeclarationState::Approved && p.policy.payer == unit;
+    let at_payer = staff && d.state == DeclarationState::Approved && p.policy.payer == unit;
+    let signed_here = d.signed_by(&user.username);
+    let can_pay = at_payer && !signed_here;
+    let pays_another = at_payer && signed_here;
     let mut r = render(&DeclarationPage {
         trace: TraceView::new(c.t, &d.decision),
         amount: yuan(d.amount_fen),
@@ -471,6 +476,7 @@ async fn declaration_page(
         payer: name(&p.policy.payer),
         can_sign,
         can_pay,
+        pays_another,
         today: local_date(state.store.now()).to_string(),
         days_to_money: d.days_to_money(),
         errors,

@@ -46,9 +46,15 @@ fn a_policy_from_matching_to_payout_with_joint_sign_off() {
         let app = TestApp::demo(&b);
         app.set_now("2026-11-20 10:00");
         let [company, trader, supervisor] = people(&app, ["company", "trader", "supervisor"]);
-        let [jkt, czj, rsj, scj] = people(
+        let [jkt, czj, rsj, scj, treasury] = people(
             &app,
-            ["approver.jkt", "approver.czj", "approver.rsj", "clerk.scj"],
+            [
+                "approver.jkt",
+                "approver.czj",
+                "approver.rsj",
+                "clerk.scj",
+                "clerk.czj",
+            ],
         );
 
         // Matching: each policy with its amount (in fen) and why.
@@ -126,6 +132,17 @@ fn a_policy_from_matching_to_payout_with_joint_sign_off() {
         );
         let d = ok(sign(&app, &czj, &id, true, ""));
         assert_eq!(d["state"], "approved");
+        // On the claim's page the signer is told a colleague pays; the colleague gets the form.
+        let page = |user: &str| {
+            app.page(&app.session(user), &format!("/declarations/{id}"))
+                .body
+        };
+        let signer = page("approver.czj");
+        assert!(
+            signer.contains("id=\"payout-by-another\"") && !signer.contains("id=\"form-payout\""),
+            "{signer}"
+        );
+        assert!(page("clerk.czj").contains("id=\"form-payout\""));
         let p = ok(app.get("/api/v1/policies/KJ-RD"));
         assert_eq!(
             (p["committed_fen"].as_i64(), p["remaining_fen"].as_i64()),
@@ -137,9 +154,14 @@ fn a_policy_from_matching_to_payout_with_joint_sign_off() {
             problem_type(&pay(&jkt, "2026-11-20")),
             "/problems/not_the_payer"
         );
-        assert_eq!(pay(&czj, "2026-11-28").status, 422);
+        // Whoever signed it off does not also record its money (不相容岗位分离).
+        assert_eq!(
+            problem_type(&pay(&czj, "2026-11-20")),
+            "/problems/signer_may_not_pay"
+        );
+        assert_eq!(pay(&treasury, "2026-11-28").status, 422);
         app.set_now("2026-11-27 15:00");
-        let d = ok(pay(&czj, "2026-11-26"));
+        let d = ok(pay(&treasury, "2026-11-26"));
         assert_eq!(d["state"], "paid");
         assert_eq!(d["payout"]["voucher"], "XHCZ-2026-0817");
         // Each step reached the inboxes it concerns.
