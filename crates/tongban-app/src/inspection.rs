@@ -225,11 +225,17 @@ pub async fn check(store: &Store, id: &str) -> Result<Check> {
 
 /// Enters a check's result (a member of its team).
 pub async fn enter_result(store: &Store, user: &User, id: &str, new: NewResult) -> Result<Check> {
-    let c = check(store, id).await?;
-    if !c.on_team(&user.username) {
+    admit_result(store, user, id).await?;
+    Ok(store.enter_check_result(&user.username, id, new).await?)
+}
+
+/// Whether `user` is on the check's team, asked before a result's photos are read and kept (so
+/// that a refused result leaves no file behind).
+pub async fn admit_result(store: &Store, user: &User, id: &str) -> Result<()> {
+    if !check(store, id).await?.on_team(&user.username) {
         return Err(Error::Forbidden);
     }
-    Ok(store.enter_check_result(&user.username, id, new).await?)
+    Ok(())
 }
 
 /// The signed-in inspector's checks.

@@ -35,6 +35,17 @@ pub async fn save_plan(store: &Store, user: &User, toml: &str, note: &str) -> Re
 
 /// A unit's staff report on a task their unit leads.
 pub async fn submit_report(store: &Store, user: &User, new: NewReport) -> Result<Report> {
+    let (unit, due) = admit_report(store, user, &new).await?;
+    Ok(store.submit_report(&user.username, &unit, new, due).await?)
+}
+
+/// Whether `user` may give this report, asked before its evidence is kept (so that a refused
+/// report leaves no file behind): the reporting unit and the report's due date.
+pub async fn admit_report(
+    store: &Store,
+    user: &User,
+    new: &NewReport,
+) -> Result<(String, jiff::civil::Date)> {
     let unit = match (user.role, &user.unit) {
         (Role::Clerk | Role::Approver, Some(u)) => u.clone(),
         _ => return Err(Error::Forbidden),
@@ -48,7 +59,7 @@ pub async fn submit_report(store: &Store, user: &User, new: NewReport) -> Result
     let (_, period) = new.check(&plan, &unit, is_department, today)?;
     let days = plan.report_days.unwrap_or(report::DEFAULT_REPORT_DAYS);
     let due = report::due(period, days, &store.calendar())?;
-    Ok(store.submit_report(&user.username, &unit, new, due).await?)
+    Ok((unit, due))
 }
 
 /// Who sees a report: its unit's staff, the office, the evaluator.

@@ -196,6 +196,12 @@ fn attachable(c: &Case, user: &User, index: usize) -> std::result::Result<(), ca
     editable_by(c, user)
 }
 
+/// Whether `user` may attach a file to material `index` now: asked before an upload is read and
+/// kept, so that a refused upload leaves nothing behind (the write asks again).
+pub fn may_attach(c: &Case, user: &User, index: usize) -> Result<()> {
+    Ok(attachable(c, user, index)?)
+}
+
 /// Attaches a file (already stored) or a reused one to material `index`.
 pub async fn attach(
     store: &Store,

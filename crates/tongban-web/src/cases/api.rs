@@ -187,7 +187,9 @@ async fn upload_material(
     Path((id, index)): Path<(String, usize)>,
     multipart: Multipart,
 ) -> AppResult<Json<One<CaseView>>> {
-    let (user, _) = load_visible(&state, &viewer, &id).await?;
+    let (user, case) = load_visible(&state, &viewer, &id).await?;
+    // Refused before the file is read and kept.
+    tongban_app::cases::application::may_attach(&case, &user, index)?;
     let up = super::read_upload(multipart).await?;
     viewer.check_csrf(csrf_header(&headers).or(up.fields.get("csrf").map(String::as_str)))?;
     let file = super::store_upload(&state, up).await?;

@@ -521,7 +521,11 @@ async fn upload(
     Path((id, index)): Path<(String, usize)>,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let (user, _) = load_visible(&state, &viewer, &id).await?;
+    let (user, case) = load_visible(&state, &viewer, &id).await?;
+    // Refused before the file is read and kept: the case page says why.
+    if let Err(e) = tongban_app::cases::application::may_attach(&case, &user, index) {
+        return after(&state, c, &viewer, &id, Err(e.into())).await;
+    }
     let up = super::read_upload(multipart).await?;
     viewer.check_csrf(up.fields.get("csrf").map(String::as_str))?;
     let r = match super::store_upload(&state, up).await {

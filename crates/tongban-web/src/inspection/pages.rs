@@ -638,6 +638,8 @@ async fn result(
     multipart: Multipart,
 ) -> AppResult<Response> {
     let user = viewer.user.as_ref().ok_or(AppError::Unauthorized)?;
+    // Refused before the photos are read and kept.
+    uc::admit_result(&state.store, user, &id).await?;
     let parts = crate::cases::read_parts(multipart).await?;
     viewer.check_csrf(parts.fields.get("csrf").map(String::as_str))?;
     let outcome: Result<(), AppError> = async {

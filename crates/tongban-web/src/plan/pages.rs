@@ -357,6 +357,8 @@ async fn submit_report(
         {
             new.evidence = b.report.evidence;
         }
+        // Refused before any evidence is kept.
+        plan::admit_report(&state.store, user, &new).await?;
         for (_, up) in parts
             .files
             .iter()

@@ -150,6 +150,19 @@ fn whole_lifecycle_with_correction_pause_extension_and_notices() {
             None,
         );
         assert_eq!(r.status, 200, "{}", r.body);
+        // The unit's clerk sees the case but may not attach to it; the refused file is not even
+        // read and kept.
+        let kept = || files_under(&app.files);
+        let before = kept();
+        let r = app.upload(
+            &format!("/api/v1/cases/{id}/materials/1"),
+            &clerk.h(),
+            "plan.pdf",
+            b"%PDF-1.7 not the clerk's to give",
+            None,
+        );
+        assert_eq!(r.status, 403, "{}", r.body);
+        assert_eq!(kept(), before);
         app.set_now("2026-11-04 09:30");
         submit(app, &company, &id);
         let again = json!({"action": "request_correction", "items": [{"material": "营业执照", "problem": "x"}]});
@@ -653,4 +666,17 @@ fn simple_deregistration_with_and_without_objection() {
         let list = app.get("/api/v1/public-notices").json();
         assert!(items(&list).is_empty());
     });
+}
+
+/// How many files a files directory holds, at any depth.
+fn files_under(dir: &std::path::Path) -> usize {
+    std::fs::read_dir(dir).map_or(0, |entries| {
+        entries
+            .flatten()
+            .map(|e| {
+                let p = e.path();
+                if p.is_dir() { files_under(&p) } else { 1 }
+            })
+            .sum()
+    })
 }

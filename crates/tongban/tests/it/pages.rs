@@ -428,9 +428,13 @@ fn case_pages_work_as_plain_forms() {
         };
         let r = upload(0, "申请表.pdf", b"%PDF-1.4 x");
         assert_eq!(r.status, 303, "{}", r.body);
-        let r = upload(1, "x.exe", b"MZ");
+        let r = upload(2, "x.exe", b"MZ");
         assert_eq!(r.status, 422);
-        assert!(r.body.contains("仅支持"), "the refusal reads in Chinese");
+        assert!(
+            r.body.contains("仅支持"),
+            "the refusal reads in Chinese: {}",
+            r.body
+        );
         let r = app.post_form(&company, &act_path, &[("action", "submit")]);
         assert_eq!(r.status, 422);
         assert!(
