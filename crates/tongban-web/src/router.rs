@@ -68,6 +68,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
 }
 
 pub fn app(state: AppState) -> Router {
+    // ACCESS.md: its N cells are refused on every page, API and Open311 route before any
+    // extractor reads the request. (The ops routes below are everyone's.)
     auth::access::load();
     let guard = axum::middleware::from_fn_with_state(state.clone(), auth::access::guard);
     let (api, openapi) = api();
