@@ -19,21 +19,37 @@ pub fn path(dir: &Path, file: &str) -> PathBuf {
     dir.join(format!("{file}.key"))
 }
 
-/// A new key named `name` in `dir/file.key`; refuses to overwrite one.
+/// A new key named `name` in `dir/file.key`; refuses to overwrite one. The key is written whole
+/// beside its place and linked in, so that no reader — another server on a shared keys directory —
+/// ever reads half a key, and of two made at once exactly one is linked.
 pub fn generate(dir: &Path, file: &str, name: &str) -> Result<SignerKey, String> {
     let p = path(dir, file);
+    let exists = || format!("{} exists: a key is never overwritten", p.display());
     if p.exists() {
-        return Err(format!(
-            "{} exists: a key is never overwritten",
-            p.display()
-        ));
+        return Err(exists());
     }
     let key = fresh(name)?;
+    let tmp = written_beside(&p, &key)?;
+    let linked = std::fs::hard_link(&tmp, &p);
+    let _ = std::fs::remove_file(&tmp);
+    match linked {
+        Ok(()) => Ok(key),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Err(exists()),
+        Err(e) => Err(format!("{}: {e}", p.display())),
+    }
+}
+
+/// `key` written to a new file of its own beside `p`, readable by the owner only.
+fn written_beside(p: &Path, key: &SignerKey) -> Result<PathBuf, String> {
     if let Some(parent) = p.parent() {
         std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
     }
-    write_private(&p, &key.to_private_text())?;
-    Ok(key)
+    let mut nonce = [0u8; 8];
+    getrandom::fill(&mut nonce).map_err(|e| e.to_string())?;
+    let suffix: String = nonce.iter().map(|b| format!("{b:02x}")).collect();
+    let tmp = p.with_extension(format!("key.new-{suffix}"));
+    write_private(&tmp, &key.to_private_text())?;
+    Ok(tmp)
 }
 
 fn fresh(name: &str) -> Result<SignerKey, String> {
@@ -78,6 +94,7 @@ pub fn load(dir: &Path, file: &str) -> Result<Option<SignerKey>, String> {
 pub struct Keyring {
     /// `None`: keys live in memory only.
     dir: Option<PathBuf>,
+    /// The keys in memory (without a directory).
     current: Mutex<HashMap<String, SignerKey>>,
     /// Keys rotated away from while in memory.
     retired: Mutex<Vec<IssuerKey>>,
@@ -95,28 +112,35 @@ impl Keyring {
         }
     }
 
-    /// The unit's current key, made if it has none.
+    /// The unit's current key, made if it has none. On disk the file is the truth and is read at
+    /// every issue: a key another process rotated is used from the next licence on, and a key
+    /// another server made a moment ago (the keys directory is shared) is the one.
     pub fn signer(&self, unit: &str) -> Result<SignerKey, String> {
-        let mut current = self.current.lock().expect("keyring");
-        if let Some(k) = current.get(unit) {
-            return Ok(k.clone());
-        }
-        let key = match &self.dir {
-            Some(dir) => match load(dir, &unit_file(unit))? {
-                Some(k) => k,
-                None => {
-                    let k = generate(dir, &unit_file(unit), unit)?;
-                    tracing::info!(unit, key = %k.verifier(), "made the unit's signing key");
-                    k
-                }
-            },
-            None => fresh(unit)?,
+        let file = unit_file(unit);
+        let Some(dir) = &self.dir else {
+            let mut current = self.current.lock().expect("keyring");
+            if let Some(k) = current.get(unit) {
+                return Ok(k.clone());
+            }
+            let k = fresh(unit)?;
+            current.insert(unit.to_string(), k.clone());
+            return Ok(k);
         };
-        current.insert(unit.to_string(), key.clone());
-        Ok(key)
+        if let Some(k) = load(dir, &file)? {
+            return Ok(k);
+        }
+        match generate(dir, &file, unit) {
+            Ok(k) => {
+                tracing::info!(unit, key = %k.verifier(), "made the unit's signing key");
+                Ok(k)
+            }
+            // Made by another server between the look and the link: theirs is the key.
+            Err(e) => load(dir, &file)?.ok_or(e),
+        }
     }
 
-    /// Retires the unit's current key as of `today` (its public half kept) and makes a new one.
+    /// Retires the unit's current key as of `today` (its public half kept) and makes a new one,
+    /// which takes the old one's place in one step (no moment without a key).
     pub fn rotate(&self, unit: &str, today: Date) -> Result<SignerKey, String> {
         let old = self.signer(unit)?;
         let retired = IssuerKey {
@@ -124,22 +148,22 @@ impl Keyring {
             key: old.verifier(),
             retired: Some(today),
         };
-        let mut current = self.current.lock().expect("keyring");
-        let new = match &self.dir {
+        let new = fresh(unit)?;
+        match &self.dir {
             Some(dir) => {
                 let p = dir.join(format!("units/{unit}.{:08x}.retired", old.id));
                 std::fs::write(&p, format!("{} retired {today}\n", retired.key))
                     .map_err(|e| format!("{}: {e}", p.display()))?;
-                std::fs::remove_file(path(dir, &unit_file(unit)))
-                    .map_err(|e| format!("{unit}: {e}"))?;
-                generate(dir, &unit_file(unit), unit)?
+                let place = path(dir, &unit_file(unit));
+                let tmp = written_beside(&place, &new)?;
+                std::fs::rename(&tmp, &place).map_err(|e| format!("{unit}: {e}"))?;
             }
             None => {
                 self.retired.lock().expect("keyring").push(retired);
-                fresh(unit)?
+                let mut current = self.current.lock().expect("keyring");
+                current.insert(unit.to_string(), new.clone());
             }
-        };
-        current.insert(unit.to_string(), new.clone());
+        }
         Ok(new)
     }
 

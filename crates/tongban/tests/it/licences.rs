@@ -608,3 +608,57 @@ fn qr_png(text: &str) -> Vec<u8> {
     enc.write_header().unwrap().write_image_data(&grey).unwrap();
     out
 }
+
+/// Servers sharing a keys directory: a unit's first key made by two at once is one key for both
+/// (never half a file, never two), and a key rotated by one is signed with by the other from its
+/// next licence on.
+#[test]
+fn servers_sharing_a_keys_directory_sign_with_one_key_per_unit() {
+    use tongban_store::keyring::Keyring;
+    let dir = crate::harness::scratch_dir().join("keys");
+    let rings = [Keyring::in_dir(dir.clone()), Keyring::in_dir(dir.clone())];
+    let units: Vec<String> = (0..40).map(|i| format!("XH-T{i:02}")).collect();
+    let start = std::sync::Barrier::new(4);
+    let seen: Vec<Vec<String>> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|t| {
+                let (ring, units, start) = (&rings[t % 2], &units, &start);
+                s.spawn(move || {
+                    start.wait();
+                    units
+                        .iter()
+                        .map(|u| ring.signer(u).unwrap().verifier().to_string())
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(seen.iter().all(|v| v == &seen[0]), "one key per unit");
+    let leftovers = std::fs::read_dir(dir.join("units"))
+        .unwrap()
+        .filter(|e| {
+            let name = e.as_ref().unwrap().file_name();
+            !name.to_string_lossy().ends_with(".key")
+        })
+        .count();
+    assert_eq!(leftovers, 0, "no half-made key files left");
+
+    let today = jiff::civil::date(2026, 12, 7);
+    let new = rings[0]
+        .rotate("XH-T00", today)
+        .unwrap()
+        .verifier()
+        .to_string();
+    assert_ne!(new, seen[0][0]);
+    assert_eq!(
+        rings[1].signer("XH-T00").unwrap().verifier().to_string(),
+        new
+    );
+    let issuers = rings[1].issuers().unwrap();
+    assert_eq!(
+        issuers.iter().filter(|k| k.unit == "XH-T00").count(),
+        2,
+        "the retired key still verifies what it signed"
+    );
+}
