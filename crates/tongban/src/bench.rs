@@ -243,7 +243,11 @@ pub(super) async fn bearer_for(store: &Store, username: &str) -> Result<String, 
             "bench",
             username,
             "bench",
-            &format!("tok_bench_{username}"),
+            // A fresh id each run: a bench may run again on a database that has its last tokens.
+            &format!(
+                "tok_bench_{username}_{}",
+                &tongban_app::accounts::random_token()[..8]
+            ),
             &tongban_app::accounts::sha256_hex(&token),
         )
         .await
