@@ -33,10 +33,12 @@ const HOTLINE: &[(&str, &str)] = &[
     ("XH-RSJ", "clerk.rsj"),
 ];
 
-/// A small deterministic generator: the same demo every time.
-struct Dice(u64);
+/// A small deterministic generator (xorshift): the same demo every time, and the tests'
+/// seeded sequences of changes.
+pub struct Dice(pub u64);
 impl Dice {
-    fn roll(&mut self, n: u64) -> u64 {
+    /// A number below `n` (0 when `n` is 0).
+    pub fn roll(&mut self, n: u64) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;

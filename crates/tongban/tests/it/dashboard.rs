@@ -2,9 +2,11 @@
 //! from the raw records after any sequence of changes (the demo's whole history first, then
 //! random sequences of cases, ratings, rectifications, removals on appeal and hotline tickets).
 
+// The demo's deterministic generator: each seed is one sequence of changes.
 use crate::harness::flows::*;
 use crate::harness::{TestApp, backends, runtime};
 use serde_json::json;
+use tongban::demo::history::Dice;
 
 /// The tallies as maintained, and as counted again from every record.
 pub(crate) fn assert_tallies_equal_recount(app: &TestApp, after: &str) {
@@ -15,17 +17,6 @@ pub(crate) fn assert_tallies_equal_recount(app: &TestApp, after: &str) {
         )
     });
     assert_eq!(kept, counted, "{} after {after}", app.backend_name);
-}
-
-/// A small deterministic generator: each seed is one sequence of changes.
-struct Dice(u64);
-impl Dice {
-    fn roll(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
 }
 
 #[test]
