@@ -250,12 +250,21 @@ struct RecordsPage {
     period: Period,
     scope: Scope,
     figure: Figure,
-    /// The numerator's records, then the denominator's.
-    sections: Vec<(bool, Vec<PartRow>)>,
+    /// The numerator's records, then the denominator's: the first [`SHOWN`] of each, and how
+    /// many there are.
+    sections: Vec<(bool, Vec<PartRow>, usize)>,
     units: HashMap<String, String>,
 }
 
 impl RecordsPage {
+    /// "The first 200 of 12 000 are listed", when some are not.
+    fn more(&self, all: &usize) -> String {
+        self.c.t.fill(
+            "dashboard.records_more",
+            &[("shown", &SHOWN.to_string()), ("all", &all.to_string())],
+        )
+    }
+
     fn t(&self, part: &str) -> &'static str {
         self.c
             .t
@@ -292,6 +301,10 @@ impl RecordsPage {
     }
 }
 
+/// Records listed on the drill-down page, per section: a year of a city's cases is a page no one
+/// reads; the spreadsheet has them all.
+const SHOWN: usize = 200;
+
 async fn records(
     State(state): State<AppState>,
     c: Chrome,
@@ -303,7 +316,14 @@ async fn records(
     let drill = uc::drill(&state.store, &user, ind, period, &scope).await?;
     let figure = uc::figure(&state.store, ind, period, &scope).await?;
     let units = crate::pages::unit_names(&state, &c).await?;
-    let sections = vec![(true, drill.numerator), (false, drill.denominator)];
+    let first = |mut rows: Vec<PartRow>| {
+        let all = rows.len();
+        rows.truncate(SHOWN);
+        (rows, all)
+    };
+    let (num, num_all) = first(drill.numerator);
+    let (den, den_all) = first(drill.denominator);
+    let sections = vec![(true, num, num_all), (false, den, den_all)];
     Ok(render(&RecordsPage {
         c,
         ind,

@@ -338,7 +338,7 @@ fn the_demo_history_gives_a_trend_and_a_last_year() {
     for b in backends() {
         let app = TestApp::empty(&b);
         runtime()
-            .block_on(tongban::demo::load_with_history(&app.store, 13, 2))
+            .block_on(tongban::demo::load_with_history(&app.store, 13, 3))
             .unwrap();
         assert_tallies_equal_recount(&app, "the demo with its history");
         let supervisor = Who::new(&app, "supervisor");
@@ -364,6 +364,29 @@ fn the_demo_history_gives_a_trend_and_a_last_year() {
         // The capabilities' own statistics, now read from the tallies, are what counting every
         // record says (the scans they replaced).
         the_statistics_pages_equal_a_scan(&app);
+        // A year's drill-down lists its first 200 records a section and says how many there are
+        // (the spreadsheet has them all).
+        let path = "dashboard/cases.on_time_legal/records?period=2026";
+        let api = ok(get_as(&app, &supervisor, &format!("/api/v1/{path}")));
+        let all = api["denominator"].as_array().unwrap().len();
+        assert!(all > 200, "the history has more than a page: {all}");
+        let page = app
+            .page(&app.session("supervisor"), &format!("/{path}"))
+            .body;
+        let listed = page.split("id=\"numerator\"").nth(1).unwrap_or_default();
+        let denominator = listed
+            .split("id=\"denominator\"")
+            .nth(1)
+            .unwrap_or_default();
+        assert_eq!(
+            denominator.matches("<tr>").count(),
+            1 + 200,
+            "the header and 200 rows"
+        );
+        assert!(
+            denominator.contains(&format!("仅列出前 200 条，共 {all} 条")),
+            "{denominator}"
+        );
         // Some cases were late: the rate is a measurement, not a constant.
         let late = row("cases.on_time_promised");
         assert!(
