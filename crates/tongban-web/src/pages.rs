@@ -344,13 +344,15 @@ async fn problem_type(
 
 /// Turns problem responses of page routes into pages in the reader's language. A page that
 /// needs a session, opened without one, sends the reader to sign in and back.
-pub async fn render_errors(req: Request, next: Next) -> Response {
-    let (parts, body) = req.into_parts();
+pub async fn render_errors(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let (mut parts, body) = req.into_parts();
     let lang = crate::i18n::lang_of(&parts);
-    let viewer = parts
-        .extensions
-        .get::<Viewer>()
-        .cloned()
+    // Who is asking, so that an error page keeps the reader's own header (their name, sign-out);
+    // the guard and the handler take it from the request's extensions, not from the store again.
+    // If it cannot be known now, the handler meets the same trouble and says so.
+    use axum::extract::FromRequestParts;
+    let viewer = Viewer::from_request_parts(&mut parts, &state)
+        .await
         .unwrap_or_default();
     let path = here(&parts.uri).to_string();
     let readable = parts.method == Method::GET || parts.method == Method::HEAD;

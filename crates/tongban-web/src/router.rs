@@ -103,7 +103,10 @@ pub fn app(state: AppState) -> Router {
             state.clone(),
             crate::ops::limits::limit,
         ))
-        .layer(axum::middleware::from_fn(pages::render_errors));
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            pages::render_errors,
+        ));
     Router::new()
         .merge(
             api.route_layer(guard.clone())
