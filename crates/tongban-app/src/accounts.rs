@@ -11,6 +11,11 @@ pub fn random_token() -> String {
     hex::encode(b)
 }
 
+/// Equal, in a time that does not tell how much of a secret was right.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
 /// What is stored of a token: its SHA-256, never the token.
 pub fn sha256_hex(s: &str) -> String {
     hex::encode(Sha256::digest(s.as_bytes()))

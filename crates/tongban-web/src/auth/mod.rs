@@ -20,7 +20,9 @@ pub const SESSION_HOURS: i64 = 12;
 pub const MAX_LOGIN_FAILURES: i64 = 5;
 pub const LOGIN_WINDOW_MINUTES: i64 = 15;
 
-pub use tongban_app::accounts::{hash_password, random_token, sha256_hex, verify_password};
+pub use tongban_app::accounts::{
+    constant_time_eq, hash_password, random_token, sha256_hex, verify_password,
+};
 
 /// A fixed valid hash to verify against when the user does not exist, so that a login for an
 /// unknown name takes as long as one with a wrong password.
@@ -93,10 +95,6 @@ impl Viewer {
             .as_ref()
             .map_or("anonymous", |u| u.username.as_str())
     }
-}
-
-pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 impl FromRequestParts<AppState> for Viewer {

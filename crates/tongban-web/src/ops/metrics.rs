@@ -256,7 +256,7 @@ pub async fn guarded(State(state): State<AppState>, headers: HeaderMap) -> Respo
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
     // Compared in constant time: the timing tells nothing of how much was right.
-    if !crate::auth::constant_time_eq(sent.as_bytes(), token.as_bytes()) {
+    if !tongban_app::accounts::constant_time_eq(sent.as_bytes(), token.as_bytes()) {
         return AppError::Unauthorized.into_response();
     }
     open(State(state)).await
