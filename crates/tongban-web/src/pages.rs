@@ -349,14 +349,22 @@ pub async fn render_errors(State(state): State<AppState>, req: Request, next: Ne
     let lang = crate::i18n::lang_of(&parts);
     // Who is asking, so that an error page keeps the reader's own header (their name, sign-out);
     // the guard and the handler take it from the request's extensions, not from the store again.
-    // If it cannot be known now, the handler meets the same trouble and says so.
     use axum::extract::FromRequestParts;
-    let viewer = Viewer::from_request_parts(&mut parts, &state)
-        .await
-        .unwrap_or_default();
+    let asked = Viewer::from_request_parts(&mut parts, &state).await;
     let path = here(&parts.uri).to_string();
     let readable = parts.method == Method::GET || parts.method == Method::HEAD;
-    let mut resp = next.run(Request::from_parts(parts, body)).await;
+    let (viewer, mut resp) = match asked {
+        Ok(viewer) => (viewer, next.run(Request::from_parts(parts, body)).await),
+        // The store is away: the handler would only wait for it a second time. Say so now.
+        Err(e) if e.status() == StatusCode::SERVICE_UNAVAILABLE => {
+            (Viewer::default(), e.into_response())
+        }
+        // Anything else (a malformed token) is the handler's to answer, as before.
+        Err(_) => (
+            Viewer::default(),
+            next.run(Request::from_parts(parts, body)).await,
+        ),
+    };
     let Some(info) = resp.extensions_mut().remove::<ErrorInfo>() else {
         return resp;
     };
